@@ -1,0 +1,3 @@
+from lossdrill.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Question banks: the schema, the loader and validator, and numeric formulas."""

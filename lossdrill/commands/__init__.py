@@ -1,0 +1,1 @@
+"""One module per command. Each exposes ``run(...) -> int`` (the exit status)."""

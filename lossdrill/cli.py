@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,16 +24,16 @@ export_app = typer.Typer(help="Export lossdrill content.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
 Bank = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--bank", help="Extra bank folder (repeatable; also $LOSSDRILL_BANKS)."),
 ]
 Home = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--home", help="Data folder for progress (default: $LOSSDRILL_HOME or the user data dir)."),
 ]
-Seed = Annotated[Optional[int], typer.Option("--seed", help="Seed for a reproducible session.")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Seed for a reproducible session.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-Topic = Annotated[Optional[list[str]], typer.Option("--topic", help="Only this topic (repeatable).")]
+Topic = Annotated[list[str] | None, typer.Option("--topic", help="Only this topic (repeatable).")]
 
 
 def _exit(code: int | None) -> None:
@@ -43,7 +43,7 @@ def _exit(code: int | None) -> None:
 @app.command()
 def quiz(
     topic: Topic = None,
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Only this kind (repeatable).")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only this kind (repeatable).")] = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of questions.")] = 10,
     seed: Seed = None,
     bank: Bank = None,
@@ -58,7 +58,7 @@ def quiz(
 @app.command()
 def implement(
     task: Annotated[str, typer.Argument(help="Task id, e.g. focal (see `lossdrill list`).")],
-    file: Annotated[Optional[str], typer.Option("--file", "-f", help="Solution file (never overwritten).")] = None,
+    file: Annotated[str | None, typer.Option("--file", "-f", help="Solution file (never overwritten).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Check once and exit (0 pass, 1 fail).")] = False,
     json_out: Json = False,
     edit: Annotated[bool, typer.Option("--edit", "-e", help="Open $EDITOR on the file.")] = False,
@@ -99,7 +99,7 @@ def reveal(
 
 @app.command()
 def bughunt(
-    item: Annotated[Optional[str], typer.Argument(help="A bug-hunt id (default: a random one).")] = None,
+    item: Annotated[str | None, typer.Argument(help="A bug-hunt id (default: a random one).")] = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of bug hunts.")] = 3,
     seed: Seed = None,
     bank: Bank = None,
@@ -139,7 +139,7 @@ def progress(
 
 @app.command()
 def interview(
-    task: Annotated[Optional[str], typer.Option("--task", help="The loss to be interviewed on (default: your weakest).")] = None,
+    task: Annotated[str | None, typer.Option("--task", help="The loss to be interviewed on (default: your weakest).")] = None,
     minutes: Annotated[int, typer.Option("--minutes", min=1, help="Length of the mock interview.")] = 20,
     seed: Seed = None,
     bank: Bank = None,
@@ -155,12 +155,12 @@ def interview(
 def plot(
     losses: Annotated[list[str], typer.Argument(help="Losses to draw, e.g. mse mae huber.")],
     gradient: Annotated[bool, typer.Option("--gradient", help="Draw the gradients instead.")] = False,
-    delta: Annotated[Optional[float], typer.Option("--delta", help="Huber delta.")] = None,
-    gamma: Annotated[Optional[float], typer.Option("--gamma", help="Focal gamma.")] = None,
-    alpha: Annotated[Optional[float], typer.Option("--alpha", help="Focal alpha.")] = None,
-    margin: Annotated[Optional[float], typer.Option("--margin", help="Hinge/ranking margin.")] = None,
-    q: Annotated[Optional[float], typer.Option("--q", help="Quantile level.")] = None,
-    save: Annotated[Optional[str], typer.Option("--save", help="Also write the figure to a PNG file.")] = None,
+    delta: Annotated[float | None, typer.Option("--delta", help="Huber delta.")] = None,
+    gamma: Annotated[float | None, typer.Option("--gamma", help="Focal gamma.")] = None,
+    alpha: Annotated[float | None, typer.Option("--alpha", help="Focal alpha.")] = None,
+    margin: Annotated[float | None, typer.Option("--margin", help="Hinge/ranking margin.")] = None,
+    q: Annotated[float | None, typer.Option("--q", help="Quantile level.")] = None,
+    save: Annotated[str | None, typer.Option("--save", help="Also write the figure to a PNG file.")] = None,
 ) -> None:
     """Draw losses (or their gradients) in the terminal."""
     from lossdrill.commands.plot import run
@@ -172,7 +172,7 @@ def plot(
 @app.command(name="list")
 def list_items(
     topic: Topic = None,
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Only this kind (repeatable).")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only this kind (repeatable).")] = None,
     json_out: Json = False,
     bank: Bank = None,
 ) -> None:
@@ -184,7 +184,7 @@ def list_items(
 
 @app.command()
 def validate(
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Bank files or folders (default: all banks).")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(help="Bank files or folders (default: all banks).")] = None,
     json_out: Json = False,
 ) -> None:
     """Check bank files for authors; exits 1 on any error."""

@@ -1,0 +1,83 @@
+"""``lossdrill quiz``: a session of gotchas, scenarios, numeric and free-recall questions."""
+
+from __future__ import annotations
+
+import time
+
+from lossdrill.bank.loader import check_formula, load_banks
+from lossdrill.bank.schema import QUIZ_KINDS, NumericItem
+from lossdrill.quiz.select import item_rng, new_seed, select_items
+from lossdrill.quiz.summary import QuizSummary
+from lossdrill.recording import QuizAnswer, open_recorder
+from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
+from lossdrill.ui.quiz_view import ask_item, render_summary
+
+
+def run(
+    topics: list[str],
+    kinds: list[str],
+    count: int,
+    seed: int | None,
+    banks: list[str],
+    home: str | None,
+) -> int:
+    console = make_console()
+    err = make_console(stderr=True)
+    bank = load_banks(banks)
+    for e in bank.errors:
+        err.print(f"[yellow]warning:[/] {e}", soft_wrap=True)
+    unknown = [k for k in kinds if k not in QUIZ_KINDS]
+    if unknown:
+        err.print(f"[red]Unknown kind {unknown[0]!r}.[/] Quiz kinds: {', '.join(QUIZ_KINDS)}")
+        return 2
+    quiz_items = bank.quiz_items()
+    known_topics = sorted({i.topic for i in quiz_items})
+    bad_topics = [t for t in topics if t not in known_topics]
+    if bad_topics:
+        err.print(f"[red]Unknown topic {bad_topics[0]!r}.[/] Topics: {', '.join(known_topics)}")
+        return 2
+    seed = seed if seed is not None else new_seed()
+    chosen = select_items(quiz_items, topics=topics, kinds=kinds, count=count, seed=seed)
+    if not chosen:
+        err.print("[yellow]No questions match these filters.[/]")
+        return 1
+
+    recorder = open_recorder(home)
+    notice = getattr(recorder, "notice", None)
+    if notice:
+        err.print(f"[yellow]{notice}[/]")
+    answers = AnswerSource(console)
+    summary = QuizSummary(seed=seed, planned=len(chosen))
+    session = recorder.start_session("quiz")
+    start = time.monotonic()
+    try:
+        for n, item in enumerate(chosen, 1):
+            expected = None
+            if isinstance(item, NumericItem):
+                formula_errors: list = []
+                if not check_formula(item, formula_errors):
+                    err.print(f"[yellow]skipping broken item:[/] {formula_errors[0]}")
+                    summary.skipped.append(item.id)
+                    continue
+                from lossdrill.bank.formula import evaluate
+
+                expected = evaluate(item.formula)
+            result = ask_item(
+                item, console, answers, item_rng(seed, item.id),
+                position=f"Q{n}/{len(chosen)} · ", expected=expected,
+            )
+            summary.results.append(result)
+            recorder.record_quiz_answer(
+                QuizAnswer(session, result.item_id, result.item_version, result.kind, result.topic,
+                           result.correct, result.score, result.response, result.elapsed_ms,
+                           result.overruled)
+            )
+    except (EndOfInput, KeyboardInterrupt):
+        summary.ended_early = True
+    summary.elapsed_s = time.monotonic() - start
+    try:
+        recorder.end_session(session, summary.to_dict())
+    finally:
+        recorder.close()
+    render_summary(console, summary)
+    return 0

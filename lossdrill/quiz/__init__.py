@@ -1,0 +1,1 @@
+"""The quiz drill as data: choosing questions and grading answers. Nothing here prints."""

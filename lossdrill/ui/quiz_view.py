@@ -1,0 +1,337 @@
+"""Asking quiz items at the terminal (or from scripted input) and showing the summary.
+
+``ask_item`` is shared by every drill that asks quiz questions (quiz, bughunt,
+interview). It shows the item, reads answers through an :class:`AnswerSource`
+(re-asking on bad input), shows feedback, and returns an :class:`ItemResult`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from lossdrill.bank.schema import (
+    BugHuntItem,
+    ChoiceItem,
+    Item,
+    MultiItem,
+    NumericItem,
+    Option,
+    RecallItem,
+    ScenarioItem,
+)
+from lossdrill.quiz import grading
+from lossdrill.quiz.select import shuffled_order
+from lossdrill.ui.console import AnswerSource
+
+STARS = {1: "★", 2: "★★", 3: "★★★"}
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What happened when one item was asked."""
+
+    item_id: str
+    item_version: int
+    kind: str
+    topic: str
+    correct: bool
+    score: float
+    response: str
+    elapsed_ms: int
+    overruled: bool = False
+
+
+def _header(item: Item, position: str) -> str:
+    return f"{position}{item.topic} · {item.kind} · {STARS.get(item.difficulty, '')}  [dim]{item.id}[/]"
+
+
+def _options_table(options: Sequence[Option], order: Sequence[int]) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(justify="right", style="bold")
+    table.add_column()
+    for shown, index in enumerate(order):
+        table.add_row(f"{shown + 1}/{chr(97 + shown)}", Text(options[index].text))
+    return table
+
+
+def _ask_until(
+    answers: AnswerSource,
+    console: Console,
+    prompt: str,
+    parse: Callable[[str], object],
+    help_text: str,
+) -> tuple[str, object]:
+    """Ask until ``parse`` accepts the answer (or the learner gives up with ``?``)."""
+    while True:
+        text = answers.ask(prompt)
+        if text == grading.GIVE_UP:
+            return text, None
+        if not text:
+            console.print(f"[yellow]Please answer: {help_text}[/]")
+            continue
+        parsed = parse(text)
+        if parsed is not None:
+            return text, parsed
+        console.print(f"[yellow]Not understood: {text!r}. {help_text}[/]")
+
+
+def _feedback(console: Console, ok: bool, body: list, title: str | None = None) -> None:
+    style = "green" if ok else "red"
+    console.print(Panel(Group(*body), title=title or ("Correct" if ok else "Not quite"), border_style=style))
+
+
+def ask_item(
+    item: Item,
+    console: Console,
+    answers: AnswerSource,
+    rng: random.Random,
+    *,
+    position: str = "",
+    expected: float | None = None,
+) -> ItemResult:
+    """Ask one quiz item; ``rng`` fixes the option order. Raises EndOfInput to end a session.
+
+    ``expected`` is the computed value of a numeric item (evaluated by the caller).
+    """
+    start = time.monotonic()
+    overruled = False
+    if isinstance(item, ChoiceItem | MultiItem):
+        correct, score, response = _ask_options(item, console, answers, rng, position)
+    elif isinstance(item, NumericItem):
+        correct, score, response = _ask_numeric(item, console, answers, position, expected)
+    elif isinstance(item, RecallItem):
+        correct, score, response, overruled = _ask_recall(item, console, answers, position)
+    elif isinstance(item, ScenarioItem):
+        correct, score, response = _ask_scenario(item, console, answers, rng, position)
+    elif isinstance(item, BugHuntItem):
+        correct, score, response = _ask_bug_line(item, console, answers, position)
+    else:
+        raise ValueError(f"{item.kind} items are not asked in a quiz")
+    elapsed = int((time.monotonic() - start) * 1000)
+    return ItemResult(
+        item.id, item.version, item.kind, item.topic, correct, score, response, elapsed, overruled
+    )
+
+
+def _explanation(item: Item) -> list:
+    return [Markdown(item.explanation)] if item.explanation.strip() else []
+
+
+def _ask_options(
+    item: ChoiceItem | MultiItem, console: Console, answers: AnswerSource, rng: random.Random, position: str
+) -> tuple[bool, float, str]:
+    options = item.options
+    order = shuffled_order(len(options), rng)
+    multi = isinstance(item, MultiItem)
+    hint = "Select all that apply: numbers or letters separated by commas or spaces." if multi else "Answer with the option's number or letter."
+    console.print(
+        Panel(
+            Group(Markdown(item.prompt), Text(""), _options_table(options, order), Text(hint, style="dim")),
+            title=_header(item, position),
+            title_align="left",
+        )
+    )
+    n = len(options)
+    if multi:
+        text, parsed = _ask_until(answers, console, "your answer> ", lambda t: grading.parse_multi(t, n), hint)
+        chosen = frozenset(order[i] for i in parsed) if parsed is not None else frozenset()
+        right = frozenset(i for i, o in enumerate(options) if o.correct)
+        grade = grading.grade_multi(chosen, right)
+        body: list = []
+        for shown, index in enumerate(order):
+            o = options[index]
+            picked = index in chosen
+            mark = "✓" if o.correct == picked else "✗"
+            style = "green" if o.correct == picked else "red"
+            what = "correct" if o.correct else "not correct"
+            line = Text(f"{mark} {shown + 1}. {o.text} — {what}", style=style)
+            if o.feedback:
+                line.append(f": {o.feedback}", style="default")
+            body.append(line)
+        _feedback(console, grade.correct, body + [Text("")] + _explanation(item),
+                  title=None if grade.correct else f"Not quite ({grade.score:.0%} credit)")
+        return grade.correct, grade.score, text
+    text, parsed = _ask_until(answers, console, "your answer> ", lambda t: grading.parse_choice(t, n), hint)
+    right = next(i for i, o in enumerate(options) if o.correct)
+    chosen_index = order[parsed] if parsed is not None else -1
+    grade = grading.grade_choice(chosen_index, right)
+    body = []
+    if chosen_index >= 0 and not grade.correct:
+        chosen = options[chosen_index]
+        body.append(Text(f"You chose: {chosen.text}", style="red"))
+        if chosen.feedback:
+            body.append(Text(f"  {chosen.feedback}"))
+    body.append(Text(f"Answer: {order.index(right) + 1}. {options[right].text}", style="green"))
+    if options[right].feedback:
+        body.append(Text(f"  {options[right].feedback}"))
+    body.append(Text(""))
+    _feedback(console, grade.correct, body + _explanation(item))
+    return grade.correct, grade.score, text
+
+
+def _ask_numeric(
+    item: NumericItem, console: Console, answers: AnswerSource, position: str, expected: float | None
+) -> tuple[bool, float, str]:
+    if expected is None:
+        from lossdrill.bank.formula import evaluate
+
+        expected = evaluate(item.formula)
+    hint = f"Answer with a number (within ±{item.tolerance:g})."
+    console.print(
+        Panel(Group(Markdown(item.prompt), Text(hint, style="dim")), title=_header(item, position), title_align="left")
+    )
+    text, value = _ask_until(answers, console, "your answer> ", grading.parse_number, "Type a number, e.g. 0.693.")
+    grade = grading.grade_numeric(value, expected, item.tolerance) if value is not None else grading.Grade(False, 0.0)
+    unit = f" {item.unit}" if item.unit else ""
+    body = [
+        Text(f"Expected {expected:.6g}{unit} (±{item.tolerance:g}); you answered {text}.", style="green" if grade.correct else "red"),
+        Text(f"Computed as: {item.formula}", style="dim"),
+        Text(""),
+    ]
+    _feedback(console, grade.correct, body + _explanation(item))
+    return grade.correct, grade.score, text
+
+
+def _ask_recall(
+    item: RecallItem, console: Console, answers: AnswerSource, position: str
+) -> tuple[bool, float, str, bool]:
+    console.print(
+        Panel(
+            Group(Markdown(item.prompt), Text("Answer in your own words, on one line.", style="dim")),
+            title=_header(item, position),
+            title_align="left",
+        )
+    )
+    text, _ = _ask_until(answers, console, "your answer> ", lambda t: t, "Type your answer (or ? to see it).")
+    grade = grading.grade_recall(text if text != grading.GIVE_UP else "", item.key_points, item.min_points)
+    body: list = [Text(f"Key points hit: {len(grade.hit)} of {len(item.key_points)} (pass: {item.min_points})", style="bold")]
+    body += [Text(f"  ✓ {p}", style="green") for p in grade.hit]
+    body += [Text(f"  ✗ {p}", style="red") for p in grade.missed]
+    body += [Text(""), Text("Model answer:", style="bold"), Markdown(item.model_answer), Text("")]
+    _feedback(console, grade.correct, body + _explanation(item))
+    correct, overruled = grade.correct, False
+    if answers.interactive and text != grading.GIVE_UP:
+        other = "wrong" if correct else "right"
+        choice = answers.ask(f"Enter to accept, o to mark it {other}> ").lower()
+        if choice == "o":
+            correct, overruled = not correct, True
+            console.print(f"[cyan]Marked {'right' if correct else 'wrong'} by you.[/]")
+    score = 1.0 if (overruled and correct) else (0.0 if overruled else grade.score)
+    return correct, score, text, overruled
+
+
+def _ask_scenario(
+    item: ScenarioItem, console: Console, answers: AnswerSource, rng: random.Random, position: str
+) -> tuple[bool, float, str]:
+    console.print(Panel(Markdown(item.prompt), title=_header(item, position), title_align="left"))
+    steps = {s.id: s for s in item.steps}
+    step = item.steps[0]
+    responses, right_steps, asked = [], 0, 0
+    while step is not None:
+        asked += 1
+        order = shuffled_order(len(step.options), rng)
+        hint = "Answer with the option's number or letter."
+        console.print(
+            Panel(Group(Markdown(step.prompt), Text(""), _options_table(step.options, order)),
+                  title=f"step {asked}", title_align="left", border_style="blue")
+        )
+        n = len(step.options)
+        text, parsed = _ask_until(answers, console, "your choice> ", lambda t, n=n: grading.parse_choice(t, n), hint)
+        responses.append(text)
+        right = next(i for i, o in enumerate(step.options) if o.correct)
+        chosen = order[parsed] if parsed is not None else -1
+        ok = chosen == right
+        right_steps += ok
+        body = []
+        if chosen >= 0 and not ok and step.options[chosen].feedback:
+            body.append(Text(f"{step.options[chosen].text}: {step.options[chosen].feedback}", style="red"))
+        body.append(Text(f"Best choice: {step.options[right].text}", style="green"))
+        if step.options[right].feedback:
+            body.append(Text(f"  {step.options[right].feedback}"))
+        _feedback(console, ok, body)
+        # A wrong option may lead to its own branch; otherwise the scenario goes on along the right path.
+        chosen_next = step.options[chosen].next if chosen >= 0 else None
+        following = chosen_next if (not ok and chosen_next) else step.options[right].next
+        step = steps.get(following) if following else None
+    score = right_steps / asked
+    correct = right_steps == asked
+    if item.explanation.strip():
+        console.print(Panel(Markdown(item.explanation), title="Debrief", border_style="green" if correct else "yellow"))
+    return correct, score, " | ".join(responses)
+
+
+def numbered_code(code: str) -> Syntax:
+    return Syntax(code.rstrip("\n"), "python", line_numbers=True, theme="ansi_dark", word_wrap=True)
+
+
+def _ask_bug_line(
+    item: BugHuntItem, console: Console, answers: AnswerSource, position: str
+) -> tuple[bool, float, str]:
+    n_lines = len(item.code.rstrip("\n").splitlines())
+    console.print(
+        Panel(
+            Group(Markdown(item.prompt), Text(""), numbered_code(item.code),
+                  Text(f"Which line holds the bug? (1–{n_lines})", style="dim")),
+            title=_header(item, position),
+            title_align="left",
+        )
+    )
+    text, line = _ask_until(
+        answers, console, "buggy line> ", lambda t: grading.parse_line_number(t, n_lines),
+        f"Type a line number between 1 and {n_lines}.",
+    )
+    ok = line == item.bug_line
+    buggy = item.code.rstrip("\n").splitlines()[item.bug_line - 1]
+    body = [
+        Text(f"The bug is on line {item.bug_line}:", style="bold"),
+        Text(f"  - {buggy.strip()}", style="red"),
+        Text(f"  + {item.fix.strip()}", style="green"),
+        Text(""),
+    ]
+    _feedback(console, ok, body + _explanation(item))
+    return ok, 1.0 if ok else 0.0, text
+
+
+def render_summary(console: Console, summary) -> None:
+    """The closing table: score, time, per-topic results, missed items with their ids."""
+    if summary.asked == 0:
+        console.print("[yellow]No questions answered.[/]")
+        return
+    minutes, seconds = divmod(int(summary.elapsed_s), 60)
+    head = Table.grid(padding=(0, 2))
+    head.add_row("Score", f"[bold]{summary.correct}/{summary.asked}[/] correct ({summary.score / summary.asked:.0%} with partial credit)")
+    head.add_row("Time", f"{minutes}m {seconds:02d}s")
+    if summary.ended_early:
+        head.add_row("Ended", f"early, after {summary.asked} of {summary.planned} questions")
+    head.add_row("Replay", f"lossdrill quiz --seed {summary.seed}")
+    topics = Table(title="By topic", title_justify="left")
+    topics.add_column("topic")
+    topics.add_column("correct", justify="right")
+    topics.add_column("score", justify="right")
+    for t in summary.by_topic():
+        style = "green" if t.correct == t.asked else ("red" if t.correct == 0 else "yellow")
+        topics.add_row(t.topic, f"[{style}]{t.correct}/{t.asked}[/]", f"{t.score / t.asked:.0%}")
+    parts: list = [head, Text(""), topics]
+    missed = summary.missed()
+    if missed:
+        table = Table(title="Missed", title_justify="left")
+        table.add_column("id")
+        table.add_column("topic")
+        table.add_column("kind")
+        table.add_column("you answered", overflow="fold")
+        for r in missed:
+            table.add_row(r.item_id, r.topic, r.kind, r.response or "—")
+        parts += [Text(""), table]
+    if summary.skipped:
+        parts += [Text(f"Skipped (broken items): {', '.join(summary.skipped)}", style="yellow")]
+    console.print(Panel(Group(*parts), title="Quiz summary", border_style="cyan"))

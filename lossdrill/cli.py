@@ -25,15 +25,15 @@ app.add_typer(export_app, name="export")
 
 Bank = Annotated[
     list[str] | None,
-    typer.Option("--bank", help="Extra bank folder (repeatable; also $LOSSDRILL_BANKS)."),
+    typer.Option("--bank", metavar="DIR", help="Extra bank folder (repeatable; also $LOSSDRILL_BANKS)."),
 ]
 Home = Annotated[
     str | None,
-    typer.Option("--home", help="Data folder for progress (default: $LOSSDRILL_HOME or the user data dir)."),
+    typer.Option("--home", metavar="DIR", help="Data folder for progress (default: $LOSSDRILL_HOME or the user data dir)."),
 ]
-Seed = Annotated[int | None, typer.Option("--seed", help="Seed for a reproducible session.")]
+Seed = Annotated[int | None, typer.Option("--seed", metavar="N", help="Seed for a reproducible session.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-Topic = Annotated[list[str] | None, typer.Option("--topic", help="Only this topic (repeatable).")]
+Topic = Annotated[list[str] | None, typer.Option("--topic", metavar="TOPIC", help="Only this topic (repeatable).")]
 
 
 def _exit(code: int | None) -> None:
@@ -43,8 +43,8 @@ def _exit(code: int | None) -> None:
 @app.command()
 def quiz(
     topic: Topic = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only this kind (repeatable).")] = None,
-    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of questions.")] = 10,
+    kind: Annotated[list[str] | None, typer.Option("--kind", metavar="KIND", help="Only this kind (repeatable).")] = None,
+    count: Annotated[int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of questions.")] = 10,
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
@@ -57,8 +57,8 @@ def quiz(
 
 @app.command()
 def implement(
-    task: Annotated[str, typer.Argument(help="Task id, e.g. focal (see `lossdrill list`).")],
-    file: Annotated[str | None, typer.Option("--file", "-f", help="Solution file (never overwritten).")] = None,
+    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id, e.g. focal (see `lossdrill list`).")],
+    file: Annotated[str | None, typer.Option("--file", "-f", metavar="PATH", help="Solution file (never overwritten).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Check once and exit (0 pass, 1 fail).")] = False,
     json_out: Json = False,
     edit: Annotated[bool, typer.Option("--edit", "-e", help="Open $EDITOR on the file.")] = False,
@@ -74,7 +74,7 @@ def implement(
 
 @app.command()
 def hint(
-    task: Annotated[str, typer.Argument(help="Task id.")],
+    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id.")],
     bank: Bank = None,
     home: Home = None,
 ) -> None:
@@ -86,7 +86,7 @@ def hint(
 
 @app.command()
 def reveal(
-    task: Annotated[str, typer.Argument(help="Task id.")],
+    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     bank: Bank = None,
     home: Home = None,
@@ -99,8 +99,8 @@ def reveal(
 
 @app.command()
 def bughunt(
-    item: Annotated[str | None, typer.Argument(help="A bug-hunt id (default: a random one).")] = None,
-    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Number of bug hunts.")] = 3,
+    item: Annotated[str | None, typer.Argument(metavar="[ID]", help="A bug-hunt id (default: a random one).")] = None,
+    count: Annotated[int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of bug hunts.")] = 3,
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
@@ -113,7 +113,7 @@ def bughunt(
 
 @app.command()
 def flashcards(
-    new: Annotated[int, typer.Option("--new", min=0, help="New cards per day.")] = 10,
+    new: Annotated[int, typer.Option("--new", metavar="N", min=0, help="New cards per day.")] = 10,
     topic: Topic = None,
     cram: Annotated[bool, typer.Option("--cram", help="Review regardless of due dates; the schedule is not touched.")] = False,
     bank: Bank = None,
@@ -139,8 +139,8 @@ def progress(
 
 @app.command()
 def interview(
-    task: Annotated[str | None, typer.Option("--task", help="The loss to be interviewed on (default: your weakest).")] = None,
-    minutes: Annotated[int, typer.Option("--minutes", min=1, help="Length of the mock interview.")] = 20,
+    task: Annotated[str | None, typer.Option("--task", metavar="TASK", help="The loss to be interviewed on (default: your weakest).")] = None,
+    minutes: Annotated[int, typer.Option("--minutes", metavar="N", min=1, help="Length of the mock interview.")] = 20,
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
@@ -153,14 +153,14 @@ def interview(
 
 @app.command()
 def plot(
-    losses: Annotated[list[str], typer.Argument(help="Losses to draw, e.g. mse mae huber.")],
+    losses: Annotated[list[str], typer.Argument(metavar="LOSS...", help="Losses to draw, e.g. mse mae huber.")],
     gradient: Annotated[bool, typer.Option("--gradient", help="Draw the gradients instead.")] = False,
-    delta: Annotated[float | None, typer.Option("--delta", help="Huber delta.")] = None,
-    gamma: Annotated[float | None, typer.Option("--gamma", help="Focal gamma.")] = None,
-    alpha: Annotated[float | None, typer.Option("--alpha", help="Focal alpha.")] = None,
-    margin: Annotated[float | None, typer.Option("--margin", help="Hinge/ranking margin.")] = None,
-    q: Annotated[float | None, typer.Option("--q", help="Quantile level.")] = None,
-    save: Annotated[str | None, typer.Option("--save", help="Also write the figure to a PNG file.")] = None,
+    delta: Annotated[float | None, typer.Option("--delta", metavar="X", help="Huber delta.")] = None,
+    gamma: Annotated[float | None, typer.Option("--gamma", metavar="X", help="Focal gamma.")] = None,
+    alpha: Annotated[float | None, typer.Option("--alpha", metavar="X", help="Focal alpha.")] = None,
+    margin: Annotated[float | None, typer.Option("--margin", metavar="X", help="Hinge/ranking margin.")] = None,
+    q: Annotated[float | None, typer.Option("--q", metavar="X", help="Quantile level.")] = None,
+    save: Annotated[str | None, typer.Option("--save", metavar="FILE.png", help="Also write the figure to a PNG file.")] = None,
 ) -> None:
     """Draw losses (or their gradients) in the terminal."""
     from lossdrill.commands.plot import run
@@ -172,7 +172,7 @@ def plot(
 @app.command(name="list")
 def list_items(
     topic: Topic = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only this kind (repeatable).")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", metavar="KIND", help="Only this kind (repeatable).")] = None,
     json_out: Json = False,
     bank: Bank = None,
 ) -> None:
@@ -184,7 +184,7 @@ def list_items(
 
 @app.command()
 def validate(
-    paths: Annotated[list[str] | None, typer.Argument(help="Bank files or folders (default: all banks).")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(metavar="[PATH...]", help="Bank files or folders (default: all banks).")] = None,
     json_out: Json = False,
 ) -> None:
     """Check bank files for authors; exits 1 on any error."""
@@ -195,7 +195,7 @@ def validate(
 
 @export_app.command("anki")
 def export_anki(
-    out: Annotated[str, typer.Argument(help="Output file, e.g. lossdrill.apkg.")],
+    out: Annotated[str, typer.Argument(metavar="OUT.apkg", help="Output file, e.g. lossdrill.apkg.")],
     topic: Topic = None,
     bank: Bank = None,
 ) -> None:

@@ -99,7 +99,7 @@ def reveal(
 
 @app.command()
 def bughunt(
-    item: Annotated[str | None, typer.Argument(metavar="[ID]", help="A bug-hunt id (default: a random one).")] = None,
+    item: Annotated[str | None, typer.Argument(metavar="ID", help="A bug-hunt id (default: a random one).")] = None,
     count: Annotated[int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of bug hunts.")] = 3,
     seed: Seed = None,
     bank: Bank = None,
@@ -153,7 +153,7 @@ def interview(
 
 @app.command()
 def plot(
-    losses: Annotated[list[str], typer.Argument(metavar="LOSS...", help="Losses to draw, e.g. mse mae huber.")],
+    losses: Annotated[list[str], typer.Argument(metavar="LOSS", help="Losses to draw, e.g. mse mae huber.")],
     gradient: Annotated[bool, typer.Option("--gradient", help="Draw the gradients instead.")] = False,
     delta: Annotated[float | None, typer.Option("--delta", metavar="X", help="Huber delta.")] = None,
     gamma: Annotated[float | None, typer.Option("--gamma", metavar="X", help="Focal gamma.")] = None,
@@ -184,7 +184,7 @@ def list_items(
 
 @app.command()
 def validate(
-    paths: Annotated[list[str] | None, typer.Argument(metavar="[PATH...]", help="Bank files or folders (default: all banks).")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(metavar="PATH", help="Bank files or folders (default: all banks).")] = None,
     json_out: Json = False,
 ) -> None:
     """Check bank files for authors; exits 1 on any error."""

@@ -1,0 +1,82 @@
+"""The progress store: :func:`open_store` opens (or creates) it; see :mod:`lossdrill.store.db`."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from lossdrill.paths import data_home
+from lossdrill.store.db import FILENAME, CardSchedule, Review, Store
+from lossdrill.store.migrations import NewerSchemaError
+
+__all__ = ["FILENAME", "CardSchedule", "Review", "Store", "open_store", "store_path"]
+
+_NOT_SAVED = "progress is not being saved this time"
+
+
+def store_path(home: str | Path | None = None) -> Path:
+    return data_home(home) / FILENAME
+
+
+def open_store(home: str | Path | None = None) -> Store:
+    """The store in ``data_home(home)``, created on first use.
+
+    A damaged or unreadable file is moved aside to ``lossdrill.sqlite3.corrupt-<time>``
+    and a fresh store is started; :attr:`Store.notice` then says where the old file is.
+    When no file can be used at all (a folder that cannot be written, a store from a newer
+    lossdrill, a store locked for too long), an in-memory store is returned with a notice,
+    so a drill still runs.
+    """
+    path = store_path(home)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return Store(":memory:", notice=f"cannot create {path.parent} ({exc}); {_NOT_SAVED}")
+    try:
+        return Store(path)
+    except NewerSchemaError as exc:
+        return Store(":memory:", notice=f"{path}: {exc}; {_NOT_SAVED}")
+    except sqlite3.Error as exc:
+        if _is_busy(exc):
+            return Store(":memory:", notice=f"{path} is locked by another process; {_NOT_SAVED}")
+        damage = exc
+    try:
+        aside = move_aside(path)
+    except OSError as exc:
+        return Store(
+            ":memory:", notice=f"{path} is damaged ({damage}) and cannot be moved ({exc}); {_NOT_SAVED}"
+        )
+    try:
+        store = Store(path)
+    except sqlite3.Error as exc:
+        return Store(":memory:", notice=f"cannot create {path} ({exc}); {_NOT_SAVED}")
+    store.notice = (
+        f"The progress store {path} could not be read ({damage}). It was moved to {aside} "
+        "and a fresh store was started."
+    )
+    return store
+
+
+def move_aside(path: Path) -> Path:
+    """Rename ``path`` (and its WAL files) to ``<name>.corrupt-<timestamp>``; never deletes."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    path.rename(aside)
+    for suffix in ("-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            extra.rename(aside.with_name(aside.name + suffix))
+    return aside
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "")
+    if name:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text

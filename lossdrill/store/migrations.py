@@ -1,0 +1,164 @@
+"""The store's schema, as the list of migrations that build it.
+
+``PRAGMA user_version`` holds the schema version: the number of migrations applied.
+Migration *n* (1-based) takes a version *n-1* store to version *n*. A migration is
+never edited once released; a change of schema is a new migration at the end.
+
+Times are Unix epoch seconds (UTC, REAL). Lists are JSON text, except card tags which
+are stored as ``|tag|tag|`` so a related-card lookup is a plain ``instr``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+V1 = """
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    drill TEXT NOT NULL,
+    started REAL NOT NULL,
+    ended REAL,
+    summary TEXT
+);
+CREATE TABLE items_seen (
+    item_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    times INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (item_id, version)
+);
+CREATE TABLE quiz_answers (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    item_version INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    correct INTEGER NOT NULL,
+    score REAL NOT NULL,
+    response TEXT NOT NULL,
+    elapsed_ms INTEGER NOT NULL,
+    overruled INTEGER NOT NULL DEFAULT 0,
+    at REAL NOT NULL
+);
+CREATE INDEX quiz_answers_item ON quiz_answers (item_id, at);
+CREATE TABLE implement_attempts (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    score REAL NOT NULL,
+    groups TEXT NOT NULL,
+    diagnoses TEXT NOT NULL,
+    elapsed_s REAL NOT NULL,
+    hints_used INTEGER NOT NULL,
+    lines INTEGER NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX implement_attempts_task ON implement_attempts (task, at);
+CREATE TABLE hints (
+    id INTEGER PRIMARY KEY,
+    task TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    at REAL NOT NULL
+);
+CREATE TABLE cards (
+    key INTEGER PRIMARY KEY,
+    card_id TEXT NOT NULL UNIQUE,
+    version INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    source_item TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '|',
+    state INTEGER NOT NULL DEFAULT 0,
+    step INTEGER,
+    stability REAL,
+    difficulty REAL,
+    due REAL,
+    last_review REAL,
+    reps INTEGER NOT NULL DEFAULT 0,
+    lapses INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT,
+    card_id TEXT NOT NULL,
+    card_version INTEGER NOT NULL,
+    at REAL NOT NULL,
+    rating INTEGER NOT NULL,
+    state_before INTEGER NOT NULL,
+    state_after INTEGER NOT NULL,
+    stability_after REAL,
+    difficulty_after REAL,
+    interval_s REAL NOT NULL,
+    last_interval_s REAL,
+    answer_ms INTEGER NOT NULL
+);
+CREATE INDEX reviews_card ON reviews (card_id, at);
+CREATE TABLE scheduler (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    parameters TEXT NOT NULL
+);
+"""
+"""Version 1: sessions, items seen, answers, attempts, hints, cards and their review log."""
+
+V2 = """
+CREATE TABLE interviews (
+    id INTEGER PRIMARY KEY,
+    started REAL NOT NULL,
+    finished REAL,
+    task TEXT,
+    score REAL,
+    sheet TEXT NOT NULL
+);
+ALTER TABLE cards ADD COLUMN boosted_at REAL;
+CREATE INDEX cards_due ON cards (due);
+CREATE INDEX reviews_at ON reviews (at);
+CREATE INDEX quiz_answers_at ON quiz_answers (at);
+"""
+"""Version 2: mock interviews; cards brought forward by failed quiz answers and attempts."""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2)
+LATEST = len(MIGRATIONS)
+
+
+class NewerSchemaError(Exception):
+    """The store was written by a newer lossdrill."""
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the store to :data:`LATEST`; returns the version it had before.
+
+    Runs in one immediate transaction, so two processes opening a fresh store at once
+    apply each migration once. ``conn`` must be in autocommit mode.
+    """
+    version = schema_version(conn)
+    if version == LATEST:
+        return version
+    if version > LATEST:
+        raise NewerSchemaError(
+            f"the store has schema version {version}; this lossdrill knows up to {LATEST}"
+        )
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        before = version = schema_version(conn)  # another process may have migrated meanwhile
+        for n in range(version, LATEST):
+            for statement in _statements(MIGRATIONS[n]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {n + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return before
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would commit the open transaction; run the statements one by one.
+    return [s.strip() for s in script.split(";") if s.strip()]

@@ -1,0 +1,114 @@
+"""``lossdrill flashcards``: a spaced-repetition session (FSRS) over the banks' cards."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from datetime import datetime
+
+from rich.console import Console
+
+from lossdrill.bank.loader import load_banks
+from lossdrill.bank.schema import Card
+from lossdrill.flashcards.scheduling import load_scheduler
+from lossdrill.flashcards.session import FlashcardSession
+from lossdrill.store import Store, open_store
+from lossdrill.ui import flashcards_view as view
+from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
+
+_RATING_WORDS = {"again": 1, "a": 1, "hard": 2, "h": 2, "good": 3, "g": 3, "easy": 4, "e": 4}
+_QUIT = {"q", "quit", "exit"}
+
+
+def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | None) -> int:
+    console = make_console()
+    err = make_console(stderr=True)
+    bank = load_banks(banks)
+    for e in bank.errors:
+        err.print(f"[yellow]warning:[/] {e}", soft_wrap=True, markup=True)
+    cards = bank.cards()
+    known = sorted({c.topic for c in cards})
+    bad = [t for t in topics if t not in known]
+    if bad:
+        err.print(f"[red]No flashcards for topic {bad[0]!r}.[/] Topics: {', '.join(known) or 'none'}")
+        return 2
+    if not cards:
+        console.print("No flashcards in the banks.")
+        return 0
+
+    store = open_store(home)
+    if store.notice:
+        err.print(f"[yellow]{store.notice}[/]")
+    try:
+        store.sync_cards(cards)
+        scheduler = load_scheduler(store)
+        now = time.time()
+        new_today = store.new_cards_reviewed_since(start_of_day(now))
+        session = FlashcardSession(
+            cards, store.card_schedules(), scheduler=scheduler, now=now,
+            new_limit=new - new_today, topics=topics, cram=cram,
+        )
+        first = session.next_card(now)
+        if first is None:
+            summary = session.summary(now)
+            view.show_nothing_due(console, summary.next_due, now, len(session.cards))
+            return 0
+        session.session_id = store.start_session("flashcards-cram" if cram else "flashcards")
+        if cram:
+            view.show_header(console, len(session.cards), 0, cram=True)
+        else:
+            new_count = min(session.new_left, sum(1 for s in session.schedules.values() if s.is_new))
+            view.show_header(console, session.due_now(now), new_count, cram=False)
+        _review(session, first, store, console)
+        summary = session.summary(time.time())
+        store.end_session(session.session_id, asdict(summary))
+        view.show_summary(console, summary, time.time())
+    finally:
+        store.close()
+    return 0
+
+
+def _review(session: FlashcardSession, card: Card | None, store: Store, console: Console) -> None:
+    answers = AnswerSource(console)
+    n = 0
+    try:
+        while card is not None:
+            n += 1
+            view.show_front(console, card, n)
+            shown = time.monotonic()
+            while True:
+                reply = answers.ask(view.REVEAL_PROMPT)
+                if reply == "":
+                    break
+                if reply.lower() in _QUIT:
+                    raise EndOfInput
+                view.reveal_help(console)
+            view.show_back(console, card)
+            rating = _ask_rating(answers, console)
+            answer_ms = int((time.monotonic() - shown) * 1000)
+            at = time.time()
+            rated = session.rate(card, rating, at=at, answer_ms=answer_ms)
+            if rated.review is not None:
+                store.record_review(rated.review)
+            view.show_rated(console, rated, at)
+            card = session.next_card(time.time())
+    except (EndOfInput, KeyboardInterrupt):
+        console.print()
+
+
+def _ask_rating(answers: AnswerSource, console: Console) -> int:
+    while True:
+        reply = answers.ask(view.RATING_PROMPT).lower()
+        if reply in ("1", "2", "3", "4"):
+            return int(reply)
+        if reply in _RATING_WORDS:
+            return _RATING_WORDS[reply]
+        if reply in _QUIT:
+            raise EndOfInput
+        view.rating_help(console)
+
+
+def start_of_day(now: float) -> float:
+    """Local midnight before ``now``: the new-card quota is per calendar day."""
+    day = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day.timestamp()

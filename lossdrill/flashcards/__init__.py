@@ -1,0 +1,1 @@
+"""Spaced-repetition flashcards: FSRS scheduling (:mod:`.scheduling`) and sessions (:mod:`.session`)."""

@@ -1,0 +1,80 @@
+"""FSRS scheduling of one card: the stored schedule in, a :class:`Review` out.
+
+The scheduler is ``fsrs.Scheduler`` (py-fsrs 6). Its parameters are stored once in the
+store (:meth:`Store.scheduler_parameters`) so every session schedules alike; tests store
+``enable_fuzzing=False`` to get exact intervals.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler, State
+
+from lossdrill.store.db import NEW, CardSchedule, Review, Store
+
+RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+def load_scheduler(store: Store) -> Scheduler:
+    """The store's scheduler; a default one (fuzzing on) is stored on first use."""
+    params = store.scheduler_parameters()
+    if params is None:
+        scheduler = Scheduler()
+        store.set_scheduler_parameters(scheduler.to_dict())
+        return scheduler
+    return Scheduler.from_dict(params)
+
+
+def review(
+    scheduler: Scheduler,
+    schedule: CardSchedule,
+    rating: int,
+    *,
+    at: float,
+    answer_ms: int,
+    session_id: str | None = None,
+) -> Review:
+    """Rate ``schedule``'s card ``rating`` (1-4) at ``at`` (epoch seconds)."""
+    if rating not in RATINGS:
+        raise ValueError(f"rating must be 1-4, not {rating!r}")
+    when = _datetime(at)
+    card = to_fsrs(schedule, when)
+    after, _ = scheduler.review_card(card, Rating(rating), review_datetime=when,
+                                     review_duration=answer_ms)
+    due = after.due.timestamp()
+    return Review(
+        card_id=schedule.card_id,
+        card_version=schedule.version,
+        session_id=session_id,
+        at=at,
+        rating=rating,
+        state_before=schedule.state,
+        state_after=int(after.state),
+        step=after.step,
+        stability=after.stability,
+        difficulty=after.difficulty,
+        due=due,
+        interval_s=due - at,
+        last_interval_s=None if schedule.last_review is None else at - schedule.last_review,
+        answer_ms=answer_ms,
+    )
+
+
+def to_fsrs(schedule: CardSchedule, now: datetime) -> FsrsCard:
+    if schedule.state == NEW:
+        return FsrsCard(card_id=schedule.key, state=State.Learning, step=0, due=now)
+    return FsrsCard(
+        card_id=schedule.key,
+        state=State(schedule.state),
+        step=schedule.step,
+        stability=schedule.stability,
+        difficulty=schedule.difficulty,
+        due=_datetime(schedule.due if schedule.due is not None else now.timestamp()),
+        last_review=None if schedule.last_review is None else _datetime(schedule.last_review),
+    )
+
+
+def _datetime(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc)

@@ -1,0 +1,110 @@
+"""Showing flashcards, ratings and the session summary with rich."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from lossdrill.bank.schema import Card
+from lossdrill.flashcards.session import Rated, SessionSummary
+
+RATING_PROMPT = "1 Again · 2 Hard · 3 Good · 4 Easy > "
+REVEAL_PROMPT = "Enter to reveal > "
+RATING_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
+RATING_NAME = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+def interval_text(seconds: float) -> str:
+    """A short human interval: 'now', '10 min', '3 h', '4 days', '2.5 months'."""
+    if seconds < 60:
+        return "now" if seconds <= 0 else "1 min"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{round(minutes)} min"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{round(hours)} h"
+    days = hours / 24
+    if days < 31:
+        n = round(days)
+        return f"{n} day" if n == 1 else f"{n} days"
+    months = days / 30.44
+    if months < 12:
+        return f"{months:.1f} months"
+    return f"{days / 365.25:.1f} years"
+
+
+def show_header(console: Console, due: int, new: int, cram: bool) -> None:
+    if cram:
+        console.print(f"[bold]Cram[/]: {due} cards, the schedule is not changed.")
+    else:
+        console.print(f"[bold]Flashcards[/]: {due} due, {new} new.")
+
+
+def show_front(console: Console, card: Card, n: int) -> None:
+    console.print()
+    console.print(
+        Panel(Text(card.front.strip()), title=f"#{n} · {card.topic}", title_align="left",
+              subtitle=f"[dim]{card.id}[/]", subtitle_align="right")
+    )
+
+
+def show_back(console: Console, card: Card) -> None:
+    console.print(Panel(Text(card.back.strip()), border_style="green"))
+
+
+def reveal_help(console: Console) -> None:
+    console.print("[yellow]Press Enter to show the answer (q to stop).[/]")
+
+
+def rating_help(console: Console) -> None:
+    console.print("[yellow]Rate with 1, 2, 3 or 4 (Again, Hard, Good, Easy); q to stop.[/]")
+
+
+def show_rated(console: Console, rated: Rated, now: float) -> None:
+    style = RATING_STYLE[rated.rating]
+    name = RATING_NAME[rated.rating]
+    if rated.due is None:
+        console.print(f"[{style}]{name}[/] [dim](cram: schedule unchanged)[/]")
+        return
+    when = time.strftime("%a %d %b %H:%M", time.localtime(rated.due))
+    console.print(f"[{style}]{name}[/] · next due in {interval_text(rated.due - now)} ({when})")
+
+
+def show_nothing_due(console: Console, next_due: float | None, now: float, matched: int) -> None:
+    if matched == 0:
+        console.print("No flashcards to review.")
+    elif next_due is None:
+        console.print("Nothing is due and no new cards are left for today.")
+    else:
+        console.print(
+            "Nothing is due and no new cards are left for today. "
+            f"Next card due in {interval_text(next_due - now)}."
+        )
+    console.print("[dim]Try `lossdrill flashcards --new 20` or `--cram`.[/]")
+
+
+def show_summary(console: Console, summary: SessionSummary, now: float) -> None:
+    console.print()
+    if summary.reviewed == 0:
+        console.print("[bold]Session over[/]: no card was rated.")
+    else:
+        parts = ", ".join(f"{n} {name}" for name, n in summary.ratings.items())
+        new = f" ({summary.new} new)" if summary.new else ""
+        minutes = summary.seconds / 60
+        console.print(
+            f"[bold]Session over[/]: {summary.reviewed} cards{new} in {minutes:.1f} min — {parts}."
+        )
+    for front in summary.again[:5]:
+        first = front.strip().splitlines()[0] if front.strip() else front
+        console.print(f"  [red]again[/] {first}")
+    if summary.cram:
+        console.print("[dim]Cram session: the schedule was not changed.[/]")
+        return
+    if summary.due_left:
+        console.print(f"{summary.due_left} cards are still due.")
+    if summary.next_due is not None and summary.next_due > now:
+        console.print(f"Next card due in {interval_text(summary.next_due - now)}.")

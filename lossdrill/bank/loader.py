@@ -43,6 +43,9 @@ from lossdrill.bank.schema import (
 BANK_ENV = "LOSSDRILL_BANKS"
 """Extra bank folders, separated like PATH (``os.pathsep``)."""
 
+BUILTIN_ENV = "LOSSDRILL_BUILTIN_BANKS"
+"""Set to ``0`` to load only your own banks (useful when writing one)."""
+
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -59,7 +62,7 @@ def builtin_bank_dir() -> Path:
 
 def bank_dirs(extra: Sequence[str | Path] = ()) -> list[Path]:
     """Built-in banks, then folders from ``$LOSSDRILL_BANKS``, then ``extra`` (``--bank``)."""
-    dirs = [builtin_bank_dir()]
+    dirs = [] if os.environ.get(BUILTIN_ENV, "1") == "0" else [builtin_bank_dir()]
     env = os.environ.get(BANK_ENV, "")
     dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
     dirs += [Path(p) for p in extra]

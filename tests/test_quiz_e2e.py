@@ -1,0 +1,168 @@
+"""The quiz, end to end: the installed command driven through pipes and a pseudo-terminal."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from drive import Session, option_number
+
+BANK = str(Path(__file__).parent / "data" / "bank_ok")
+
+RIGHT = {
+    "t-choice": [["MSE"]],
+    "t-multi": [["BCE with logits", "focal loss (as specified here)"]],
+    "t-numeric": "0.693",
+    "t-recall": "it avoids the log of zero and overflow in exp",
+    "t-scenario": [["Yes, a few"], ["Huber"]],
+}
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {"LOSSDRILL_HOME": str(tmp_path / "home"), "LOSSDRILL_BUILTIN_BANKS": "0", "NO_COLOR": "1"}
+
+
+def answer(session: Session, item_id: str, spec) -> None:
+    """Answer item ``item_id`` right, reading the option numbers off the screen."""
+    if isinstance(spec, str):
+        session.expect(r"your answer> ")
+        session.send(spec)
+        return
+    for step in spec:
+        prompt = session.expect(r"(your answer|your choice)> ")
+        screen = session.text[: prompt.start()]
+        session.send(",".join(option_number(screen, text) for text in step))
+
+
+def run_all_right(env, *extra: str, tty: bool = False) -> Session:
+    s = Session(["quiz", "--bank", BANK, "--count", "5", "--seed", "11", *extra], env, tty=tty)
+    for _ in range(5):
+        item_id = s.expect(r"Q\d/5 · [a-z-]+ · [a-z-]+ · ★+\s+(t-[a-z]+)").group(1)
+        answer(s, item_id, RIGHT[item_id])
+    return s
+
+
+def test_scripted_session_all_right_scores_full_marks(env):
+    s = run_all_right(env)
+    assert s.finish() == 0
+    out = s.text
+    assert re.search(r"Score\s+5/5 correct \(100% with partial credit\)", out)
+    assert "Missed" not in out
+    assert "Traceback" not in out
+    for topic in ("regression", "classification", "information-theory", "stability"):
+        assert re.search(rf"{topic}\s+│\s+\d/\d", out)
+
+
+def test_wrong_answer_shows_why_and_is_listed_as_missed(env):
+    s = Session(["quiz", "--bank", BANK, "--kind", "choice", "--count", "1"], env, tty=False)
+    prompt = s.expect(r"your answer> ")
+    screen = s.text[: prompt.start()]
+    s.send(option_number(screen, "MAE"))
+    assert s.finish() == 0
+    out = s.text
+    assert "Not quite" in out
+    assert "MAE grows linearly, so an outlier counts in proportion." in out  # the wrong option's feedback
+    assert re.search(r"Score\s+0/1", out)
+    assert re.search(r"t-choice\s+│\s+regression\s+│\s+choice", out)
+
+
+def test_bad_input_is_asked_again_never_a_traceback(env):
+    s = Session(["quiz", "--bank", BANK, "--kind", "choice", "--count", "1"], env, tty=False)
+    for bad in ("9", "abc", "", "0"):
+        s.expect(r"your answer> ")
+        s.send(bad)
+    prompt = s.expect(r"your answer> ")
+    screen = s.text[: prompt.start()]
+    s.send(option_number(screen, "MSE"))
+    assert s.finish() == 0
+    out = s.text
+    assert out.count("Not understood") == 3
+    assert "Please answer" in out
+    assert re.search(r"Score\s+1/1", out)
+    assert "Traceback" not in out
+
+
+def test_numeric_rejects_text_then_grades_with_tolerance(env):
+    s = Session(["quiz", "--bank", BANK, "--kind", "numeric"], env, tty=False)
+    s.expect(r"your answer> ")
+    s.send("about seven")
+    s.expect(r"Not understood")
+    s.expect(r"your answer> ")
+    s.send("0.6935")  # log 2 = 0.693147..., within the item's 0.001
+    assert s.finish() == 0
+    assert re.search(r"Expected 0.693147 \(±0.001\); you answered 0.6935", s.text)
+    assert re.search(r"Score\s+1/1", s.text)
+
+
+def test_recall_shows_points_hit_and_missed(env):
+    s = Session(["quiz", "--bank", BANK, "--kind", "recall"], env, tty=False)
+    s.expect(r"your answer> ")
+    s.send("because of overflow")
+    assert s.finish() == 0
+    out = s.text
+    assert "Key points hit: 1 of 2" in out
+    assert "✓ avoids overflow" in out and "✗ avoids log of zero" in out
+    assert re.search(r"Score\s+1/1", out)  # min_points defaults to half of two points
+
+
+def test_end_of_input_ends_with_summary_and_status_zero(env):
+    s = Session(["quiz", "--bank", BANK, "--count", "5", "--seed", "3"], env, tty=False)
+    s.expect(r"Q1/5 · [a-z-]+ · [a-z-]+ · ★+\s+(t-[a-z]+)")
+    s.close_input()
+    assert s.finish() == 0
+    out = s.text
+    assert "No questions answered" in out
+    assert "Traceback" not in out
+
+
+def test_same_seed_same_questions_same_option_order(env):
+
+    def shown(seed: str) -> str:
+        s = Session(["quiz", "--bank", BANK, "--count", "5", "--seed", seed], env, tty=False)
+        for _ in range(5):
+            item_id = s.expect(r"Q\d/5 · [a-z-]+ · [a-z-]+ · ★+\s+(t-[a-z]+)").group(1)
+            answer(s, item_id, RIGHT[item_id])
+        s.finish()
+        return "\n".join(line for line in s.text.splitlines() if re.search(r"Q\d/5|\d/[a-z] ", line))
+
+    first, second = shown("42"), shown("42")
+    assert first == second
+    assert shown("43") != first
+
+
+def test_interactive_terminal_ctrl_c_ends_with_summary(env):
+    s = Session(["quiz", "--bank", BANK, "--count", "5", "--seed", "5"], env, tty=True)
+    item_id = s.expect(r"Q1/5 · [a-z-]+ · [a-z-]+ · ★+\s+(t-[a-z]+)").group(1)
+    answer(s, item_id, RIGHT[item_id])
+    if item_id == "t-recall":
+        s.expect(r"Enter to accept")
+        s.send("")
+    s.expect(r"Q2/5")
+    s.expect(r"(your answer|your choice)> ")
+    s.interrupt()
+    assert s.finish() == 0
+    out = s.text
+    assert "Quiz summary" in out
+    assert re.search(r"Score\s+1/1", out)
+    assert "early, after 1 of 5 questions" in out
+    assert "Traceback" not in out
+
+
+def test_interactive_recall_grade_can_be_overruled(env):
+    s = Session(["quiz", "--bank", BANK, "--kind", "recall"], env, tty=True)
+    s.expect(r"your answer> ")
+    s.send("no idea really")
+    s.expect(r"Key points hit: 0 of 2")
+    s.expect(r"o to mark it right> ")
+    s.send("o")
+    s.expect(r"Marked right by you")
+    assert s.finish() == 0
+    assert re.search(r"Score\s+1/1", s.text)
+
+
+def test_unknown_topic_is_a_usage_error(env):
+    s = Session(["quiz", "--bank", BANK, "--topic", "astrology"], env, tty=False)
+    assert s.finish() == 2
+    assert "Unknown topic 'astrology'" in s.text

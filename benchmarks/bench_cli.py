@@ -55,7 +55,7 @@ def wall(cmd: list[str]) -> float:
 def median_alternating(cmds: dict[str, list[str]], runs: int) -> dict[str, float]:
     """Alternate the commands run by run so machine noise hits both alike."""
     times: dict[str, list[float]] = {name: [] for name in cmds}
-    for name, cmd in cmds.items():  # warm the page cache
+    for cmd in cmds.values():  # warm the page cache
         wall(cmd)
     for _ in range(runs):
         for name, cmd in cmds.items():

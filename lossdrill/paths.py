@@ -32,3 +32,14 @@ def data_home(override: str | Path | None = None) -> Path:
 def work_dir(override: str | Path | None = None) -> Path:
     """Folder where ``lossdrill implement`` writes starter files."""
     return data_home(override) / "work"
+
+
+def cache_home() -> Path:
+    """Disposable caches: under ``$LOSSDRILL_HOME`` when set, else ``$XDG_CACHE_HOME/lossdrill``."""
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser() / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "lossdrill"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lossdrill"

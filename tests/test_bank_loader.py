@@ -282,3 +282,21 @@ def test_validate_missing_path_is_an_error_not_a_crash(args):
     proc = run_cli(*args)
     assert proc.returncode == 1
     assert "no such file or folder" in proc.stderr
+
+
+def test_parse_cache_gives_the_same_items_and_notices_an_edit(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOSSDRILL_HOME", str(tmp_path / "home"))
+    path = write(tmp_path, "bank.yaml", "items:\n" + GOOD_ITEM)
+    first = load_files([path])
+    second = load_files([path])  # served from the cache
+    assert list((tmp_path / "home" / "cache" / "banks").glob("*.pickle"))
+    assert second.items == first.items and second.errors == []
+    path.write_text("items:\n" + GOOD_ITEM.replace("Which?", "Which one, exactly?"))
+    third = load_files([path])
+    assert third.items[0].prompt == "Which one, exactly?"
+
+
+def test_errors_are_reported_again_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOSSDRILL_HOME", str(tmp_path / "home"))
+    path = write(tmp_path, "bank.yaml", "items:\n  - id: x\n    version: 0\n")
+    assert load_files([path]).errors == load_files([path]).errors != []

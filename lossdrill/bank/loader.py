@@ -11,7 +11,9 @@ bank must cost only tens of milliseconds, so it does not import NumPy.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from lossdrill import __version__
 from lossdrill.bank import formula as formula_mod
 from lossdrill.bank.schema import (
     KINDS,
@@ -39,9 +42,13 @@ from lossdrill.bank.schema import (
     ScenarioItem,
     Step,
 )
+from lossdrill.paths import cache_home
 
 BANK_ENV = "LOSSDRILL_BANKS"
 """Extra bank folders, separated like PATH (``os.pathsep``)."""
+
+NO_CACHE_ENV = "LOSSDRILL_NO_CACHE"
+"""Set to any value to parse every bank file afresh (no parse cache)."""
 
 BUILTIN_ENV = "LOSSDRILL_BUILTIN_BANKS"
 """Set to ``0`` to load only your own banks (useful when writing one)."""
@@ -156,6 +163,56 @@ class _Invalid(Exception):
 
 
 def _load_file(path: Path, errors: list[BankError]) -> list[Item]:
+    """Parse one file, through the parse cache when the file has not changed."""
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    key = (str(path), stat.st_mtime_ns, stat.st_size, __version__) if stat else None
+    cached = _cache_read(path, key) if key else None
+    if cached is not None:
+        items, file_errors = cached
+    else:
+        file_errors = []
+        items = _parse_file(path, file_errors)
+        if key:
+            _cache_write(path, key, (items, file_errors))
+    errors.extend(file_errors)
+    return items
+
+
+def _cache_file(path: Path) -> Path:
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:20]
+    return cache_home() / "banks" / f"{digest}.pickle"
+
+
+def _cache_read(path: Path, key: tuple) -> tuple[list[Item], list[BankError]] | None:
+    """The parsed items of an unchanged file. Any problem with the cache means: parse again."""
+    if os.environ.get(NO_CACHE_ENV):
+        return None
+    try:
+        with open(_cache_file(path), "rb") as fh:
+            stored_key, value = pickle.load(fh)
+    except Exception:
+        return None
+    return value if stored_key == key else None
+
+
+def _cache_write(path: Path, key: tuple, value: tuple[list[Item], list[BankError]]) -> None:
+    if os.environ.get(NO_CACHE_ENV):
+        return
+    target = _cache_file(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _parse_file(path: Path, errors: list[BankError]) -> list[Item]:
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")

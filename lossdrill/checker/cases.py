@@ -1,0 +1,37 @@
+"""A checker case: one call of the learner's function, named and grouped.
+
+Cases are plain data built in the CLI's process; the sandbox receives ``args`` and
+``kwargs`` pickled and calls the learner's function with them. Hyperparameters at their
+default are *not* passed, so a wrong default fails too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+GROUPS = ("edge", "dtypes", "params", "random", "stability")
+"""Case groups in the order they are reported; the first failure is taken in this order."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input to the learner's function."""
+
+    group: str
+    """One of :data:`GROUPS`."""
+    name: str
+    """What the case probes, e.g. ``empty batch`` or ``logits of -800``."""
+    args: tuple[Any, ...]
+    """Positional arguments (NumPy arrays), in the order of the task's signature."""
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    """Hyperparameters that differ from their defaults."""
+
+    @property
+    def is_empty(self) -> bool:
+        """The batch has no rows (the contract says the loss is 0.0)."""
+        return any(getattr(a, "size", 1) == 0 for a in self.args)
+
+    def float32(self) -> bool:
+        """Any float32 input: the float32 tolerance applies."""
+        return any(getattr(getattr(a, "dtype", None), "name", "") == "float32" for a in self.args)

@@ -138,6 +138,8 @@ def outcomes_agree(a: Any, b: Any, tol: Tolerance) -> bool:
     """Two call outcomes (submission and mutant) behave the same on one case."""
     if a.status != b.status:
         return False
+    if a.status == "exception":
+        return a.message.split(":")[0].split(" (")[0] == b.message.split(":")[0].split(" (")[0]
     if a.status != "ok":
         return True
     if bool(a.mutated) != bool(b.mutated):

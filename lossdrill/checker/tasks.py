@@ -219,7 +219,7 @@ def _f(values: Any, dtype: Any = np.float64) -> np.ndarray:
 
 def _as_int(args: tuple[Any, ...], kinds: tuple[str, ...]) -> tuple[Any, ...]:
     out = []
-    for a, k in zip(args, kinds):
+    for a, k in zip(args, kinds, strict=False):
         if k in INTY or k == REAL:
             out.append(np.rint(np.asarray(a)).astype(np.int64))
         else:
@@ -230,7 +230,7 @@ def _as_int(args: tuple[Any, ...], kinds: tuple[str, ...]) -> tuple[Any, ...]:
 def _as_float32(args: tuple[Any, ...], kinds: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(
         np.asarray(a).astype(np.float32) if k in FLOATY or k in (BINARY, PM1, ONEHOT) else a
-        for a, k in zip(args, kinds)
+        for a, k in zip(args, kinds, strict=False)
     )
 
 

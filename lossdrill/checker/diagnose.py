@@ -1,0 +1,345 @@
+"""Name the mistake: sandbox verdicts, then the task's known mutants, then fingerprints.
+
+The order is from the most certain to the least:
+
+1. what the sandbox saw (the file does not parse, the function is missing, raises, hangs,
+   runs out of memory, modifies an input, returns the wrong type or shape, fails only on
+   the empty batch);
+2. the task's bank mutants, each run in the sandbox on the failing cases (and a sample of
+   passing ones): a mutant that behaves like the submission names the mistake;
+3. fingerprints of the numbers: a constant ratio got/expected of n or 1/n, 2 or ½, −1,
+   or failures only on extreme inputs (``unstable``);
+4. otherwise ``wrong-result``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lossdrill.checker.cases import Case
+from lossdrill.checker.codes import describe
+from lossdrill.checker.compare import as_real_array, fmt, outcomes_agree
+from lossdrill.checker.result import Diagnosis, Verdict
+from lossdrill.checker.tasks import TaskSpec
+
+HAZARDS = ("timeout", "memory", "crash", "exit", "not-run")
+"""Outcomes after which a case is not run again (mutant matching, shrinking, sweeps)."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One case as it went: the case, the reference's value, the sandbox outcome, the verdict."""
+
+    case: Case
+    expected: np.ndarray
+    outcome: Any
+    verdict: Verdict
+
+    @property
+    def failed(self) -> bool:
+        return not self.verdict.ok
+
+
+def load_diagnosis(outcome: Any, function: str) -> Diagnosis:
+    """The diagnosis of a file that could not be loaded."""
+    status, message = outcome.status, outcome.message
+    if status == "syntax-error":
+        return Diagnosis("syntax-error", f"the file does not parse: {message}")
+    if status == "missing-function":
+        return Diagnosis(
+            "missing-function", f"the file does not define {function}() ({message})"
+        )
+    if status == "timeout":
+        return Diagnosis("timeout", f"loading the file never finished: {message}")
+    if status == "memory":
+        return Diagnosis("memory", f"loading the file {message}")
+    return Diagnosis("exception", f"loading the file failed: {message}")
+
+
+def _arg_names(spec: TaskSpec, names: Sequence[str]) -> str:
+    out = []
+    for name in names:
+        if name.startswith("arg") and name[3:].isdigit() and int(name[3:]) < len(spec.args):
+            out.append(spec.args[int(name[3:])])
+        else:
+            out.append(name)
+    return " and ".join(dict.fromkeys(out))
+
+
+def _cases_phrase(runs: Sequence[Run], total: int) -> str:
+    names = ", ".join(f"“{r.case.name}”" for r in runs[:2])
+    return f"{len(runs)} of {total} cases (e.g. {names})"
+
+
+def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
+    """What the sandbox and the type/shape checks saw, most serious first."""
+    failed = [r for r in runs if r.failed]
+    total = len(runs)
+    out: list[Diagnosis] = []
+    by_kind: dict[str, list[Run]] = {}
+    for r in failed:
+        by_kind.setdefault(r.verdict.kind, []).append(r)
+
+    if "timeout" in by_kind:
+        rs = by_kind["timeout"]
+        out.append(Diagnosis(
+            "timeout",
+            f"did not return in time on {_cases_phrase(rs, total)}: look for an endless loop "
+            "or a loop far too slow for the batch",
+        ))
+    if "memory" in by_kind:
+        rs = by_kind["memory"]
+        out.append(Diagnosis(
+            "memory",
+            f"{rs[0].outcome.message} on {_cases_phrase(rs, total)}: an (n, n) or larger "
+            "temporary array is usually the cause",
+        ))
+    for kind in ("exit", "crash"):
+        if kind in by_kind:
+            rs = by_kind[kind]
+            out.append(Diagnosis(
+                "exception", f"{rs[0].outcome.message} on {_cases_phrase(rs, total)}"
+            ))
+    if "exception" in by_kind:
+        rs = by_kind["exception"]
+        messages: dict[str, list[Run]] = {}
+        for r in rs:
+            messages.setdefault(r.outcome.message, []).append(r)
+        first, group = next(iter(messages.items()))
+        extra = f" ({len(messages) - 1} other kinds of error too)" if len(messages) > 1 else ""
+        out.append(Diagnosis("exception", f"raised {first} on {_cases_phrase(group, total)}{extra}"))
+    if "mutates-input" in by_kind:
+        rs = by_kind["mutates-input"]
+        names = _arg_names(spec, rs[0].outcome.mutated)
+        out.append(Diagnosis(
+            "mutates-input",
+            f"modifies its input {names} in place (an in-place operator such as -= or *=, "
+            "or writing into a slice); compute into a new array instead",
+        ))
+    if "wrong-type" in by_kind:
+        rs = by_kind["wrong-type"]
+        out.append(Diagnosis("wrong-type", f"{rs[0].verdict.message} (on {_cases_phrase(rs, total)})"))
+    if "wrong-shape" in by_kind:
+        rs = by_kind["wrong-shape"]
+        out.append(Diagnosis("wrong-shape", f"{rs[0].verdict.message} (on {_cases_phrase(rs, total)})"))
+    empty = [r for r in failed if r.case.is_empty]
+    if empty:
+        r = empty[0]
+        if r.outcome.status == "ok":
+            got = as_real_array(r.outcome.value)
+            what = f"returned {fmt(got) if got is not None and got.ndim == 0 else r.outcome.value_type}"
+        else:
+            what = r.verdict.message or r.outcome.message
+        want = "0.0" if spec.output == "loss" else "an empty array"
+        hint = " (np.mean of an empty array is nan)" if spec.output == "loss" else ""
+        out.append(Diagnosis("empty-batch", f"an empty batch must give {want}; it {what}{hint}"))
+    return out
+
+
+def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
+    """Codes read off the numbers of the failing cases."""
+    failed = [r for r in runs if r.failed and not r.case.is_empty]
+    mismatched = [r for r in failed if r.verdict.kind == "mismatch"]
+    if not mismatched or len(mismatched) != len(failed):
+        return []
+    groups = {r.case.group for r in mismatched}
+    others_pass = any(not r.failed for r in runs if r.case.group == "random")
+    if groups == {"stability"} and others_pass:
+        return [_unstable(spec, mismatched)]
+    ratio = _constant_ratio(mismatched)
+    if ratio is not None:
+        if abs(ratio + 1) < 1e-6:
+            return [Diagnosis("wrong-sign", "every value has the opposite sign of the expected one")]
+        if abs(ratio - 2) < 1e-6:
+            return [Diagnosis("missing-half", "every value is exactly twice the expected one: "
+                              "a factor ½ is missing")]
+        if abs(ratio - 0.5) < 1e-6:
+            return [Diagnosis("missing-half", "every value is exactly half the expected one: "
+                              "an extra factor ½")]
+    reduction = _reduction_ratio(mismatched)
+    if reduction is not None:
+        return [Diagnosis("wrong-reduction", reduction)]
+    return []
+
+
+def _unstable(spec: TaskSpec, runs: Sequence[Run]) -> Diagnosis:
+    arg = spec.scale_arg or spec.args[-1]
+    index = spec.args.index(arg)
+    sizes = []
+    for r in runs:
+        a = np.asarray(r.case.args[index], dtype=np.float64)
+        if a.size:
+            sizes.append(float(np.max(np.abs(a))))
+    r = runs[0]
+    got = as_real_array(r.outcome.value)
+    shown = fmt(got) if got is not None and got.ndim == 0 else _special(got)
+    where = f"for |{arg}| of {min(sizes):g} and beyond" if sizes and min(sizes) > 10 else "on extreme inputs"
+    if any(r.case.kwargs for r in runs) and not (sizes and min(sizes) > 10):
+        where = "on extreme inputs (e.g. " + r.case.name + ")"
+    return Diagnosis(
+        "unstable",
+        f"right on moderate inputs, but unstable {where}: on “{r.case.name}” it gives "
+        f"{shown} where {fmt(r.expected) if r.expected.ndim == 0 else _special(r.expected)} is right. "
+        "Use a stable form (log-sum-exp with the max shifted out, np.logaddexp, log1p(exp(-|z|))) "
+        "instead of exp or log of a probability",
+    )
+
+
+def _special(values: np.ndarray | None) -> str:
+    if values is None:
+        return "something that is not a number"
+    if np.isnan(values).any():
+        return "nan"
+    if np.isinf(values).any():
+        return "inf"
+    return "inaccurate values"
+
+
+def _ratios(r: Run) -> np.ndarray | None:
+    got = as_real_array(r.outcome.value)
+    if got is None or got.shape != r.expected.shape:
+        return None
+    exp = r.expected
+    mask = np.isfinite(exp) & np.isfinite(got) & (np.abs(exp) > 1e-12)
+    if not mask.any():
+        return None
+    return got[mask] / exp[mask]
+
+
+def _constant_ratio(runs: Sequence[Run]) -> float | None:
+    values = []
+    for r in runs:
+        ratio = _ratios(r)
+        if ratio is None:
+            return None
+        values.append(ratio)
+    allr = np.concatenate(values)
+    c = float(np.median(allr))
+    if c == 0 or not np.allclose(allr, c, rtol=1e-6, atol=0):
+        return None
+    return c
+
+
+def _sizes(case: Case) -> set[int]:
+    shapes = [np.shape(a) for a in case.args]
+    out: set[int] = set()
+    for shape in shapes:
+        if shape:
+            out.add(int(shape[0]))
+            out.add(int(shape[-1]))
+            out.add(int(np.prod(shape)))
+            if len(shape) > 1:
+                out.add(int(np.prod(shape[1:])))
+    out.discard(0)
+    out.discard(1)
+    return out
+
+
+def _reduction_ratio(runs: Sequence[Run]) -> str | None:
+    """Each failing case off by a factor that is one of its sizes (n, k, n·k) or its inverse."""
+    bigger = smaller = 0
+    for r in runs:
+        ratio = _ratios(r)
+        if ratio is None or not np.allclose(ratio, ratio[0], rtol=1e-6):
+            return None
+        c = float(ratio[0])
+        sizes = _sizes(r.case)
+        if any(abs(c - s) < 1e-6 * s for s in sizes):
+            bigger += 1
+        elif any(abs(c * s - 1) < 1e-6 for s in sizes):
+            smaller += 1
+        else:
+            return None
+    if bigger and not smaller:
+        return ("the result is n times too large, where n is the batch size (or a dimension): "
+                "a sum where a mean is due")
+    if smaller and not bigger:
+        return ("the result is 1/n of the expected one, where n is the batch size (or a "
+                "dimension): a mean over the wrong axis or an extra division by n")
+    return "the result is off by a factor of the batch size or a dimension: the reduction is wrong"
+
+
+def match_mutants(
+    spec: TaskSpec,
+    runs: Sequence[Run],
+    mutants: Sequence[Any],
+    sandbox: Any,
+    *,
+    max_failing: int = 30,
+    max_passing: int = 30,
+) -> list[Diagnosis]:
+    """Codes of the bank mutants that behave like the submission on its failing cases.
+
+    A mutant must agree with the submission on every sampled failing case; among those,
+    the ones agreeing on the most sampled passing cases are the most specific.
+    """
+    failing = [r for r in runs if r.failed and r.verdict.kind not in HAZARDS and not r.case.is_empty]
+    if not failing or not mutants:
+        return []
+    failing = _spread(failing, max_failing)
+    passing = _spread([r for r in runs if not r.failed], max_passing)
+    sample = failing + passing
+    calls = [(r.case.args, r.case.kwargs) for r in sample]
+    scored: list[tuple[int, Any]] = []
+    for mutant in mutants:
+        slot = f"mutant:{mutant.name}"
+        loaded = sandbox.load(slot, mutant.code, spec.function, f"<mutant {mutant.name}>")
+        if loaded.status != "ok":
+            continue
+        outcomes = sandbox.call_many(slot, calls, timeout=1.0)
+        agree = [
+            outcomes_agree(r.outcome, o, spec.tol32 if r.case.float32() else spec.tol64)
+            for r, o in zip(sample, outcomes, strict=False)
+        ]
+        if all(agree[: len(failing)]):
+            scored.append((sum(agree[len(failing):]), mutant))
+    if not scored:
+        return []
+    best = max(score for score, _ in scored)
+    out: dict[str, Diagnosis] = {}
+    for score, mutant in scored:
+        if score == best and mutant.diagnosis not in out:
+            name = mutant.name.replace("-", " ")
+            out[mutant.diagnosis] = Diagnosis(
+                mutant.diagnosis,
+                f"{describe(mutant.diagnosis)}: your function behaves exactly like the known "
+                f"mistake “{name}” on the failing cases",
+            )
+    return list(out.values())
+
+
+def _spread(runs: Sequence[Run], limit: int) -> list[Run]:
+    """At most ``limit`` runs, taken round-robin over the groups so each group is represented."""
+    by_group: dict[str, list[Run]] = {}
+    for r in runs:
+        by_group.setdefault(r.case.group, []).append(r)
+    out: list[Run] = []
+    queues = [list(v) for v in by_group.values()]
+    while len(out) < limit and any(queues):
+        for q in queues:
+            if q and len(out) < limit:
+                out.append(q.pop(0))
+    return out
+
+
+def wrong_result(runs: Sequence[Run]) -> Diagnosis:
+    failed = [r for r in runs if r.failed]
+    offsets = []
+    for r in failed:
+        got = as_real_array(r.outcome.value) if r.outcome.status == "ok" else None
+        if got is None or got.shape != r.expected.shape or not np.all(np.isfinite(got)):
+            offsets = []
+            break
+        offsets.append(got - r.expected)
+    message = f"{len(failed)} of {len(runs)} cases differ from the reference"
+    if offsets:
+        d = np.concatenate([np.ravel(o) for o in offsets])
+        if d.size and np.allclose(d, d[0], rtol=1e-6, atol=1e-9) and abs(d[0]) > 1e-9:
+            message += f"; every value is off by the same constant {d[0]:+.6g}"
+    groups = sorted({r.case.group for r in failed})
+    message += f" (failing groups: {', '.join(groups)})"
+    return Diagnosis("wrong-result", message)

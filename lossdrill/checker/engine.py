@@ -1,0 +1,308 @@
+"""Check one submission of one implement task: run, compare, diagnose, shrink.
+
+``run_check("focal", source)`` loads the source into a sandbox worker, calls the
+learner's function on every case of the task, compares each result with the hidden
+reference, and for a failing submission names the mistake, shrinks the first failure
+and samples a one-dimensional sweep for the plot overlay. It returns a
+:class:`~lossdrill.checker.result.CheckResult` and prints nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from lossdrill.checker.cases import GROUPS, Case
+from lossdrill.checker.compare import SANDBOX_STATUS, as_real_array, check_value, type_name
+from lossdrill.checker.diagnose import (
+    HAZARDS,
+    Run,
+    fingerprint,
+    load_diagnosis,
+    match_mutants,
+    verdict_diagnoses,
+    wrong_result,
+)
+from lossdrill.checker.result import (
+    CheckResult,
+    Diagnosis,
+    Failure,
+    GroupResult,
+    Sweep,
+    Verdict,
+)
+from lossdrill.checker.shrink import shrink
+from lossdrill.checker.tasks import TASKS, TaskSpec
+
+FIRST_CHUNK = 12
+"""Cases sent in the first round trip; if none of them hangs, the rest go in one batch."""
+CHUNK = 8
+MAX_HAZARDS = 3
+"""After this many hangs/crashes the remaining cases are not run (each can cost seconds)."""
+
+
+class UnknownTask(KeyError):
+    """No implement task has this id."""
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(task_id)
+        self.task_id = task_id
+
+    def __str__(self) -> str:
+        known = ", ".join(sorted(TASKS))
+        return f"unknown task {self.task_id!r}; known tasks: {known}"
+
+
+class _NotRun:
+    """Stands in for a call outcome of a case that was skipped."""
+
+    status = "not-run"
+    value = None
+    value_type = ""
+    message = "not run: the function hung or crashed on earlier cases"
+    output = ""
+    mutated: tuple[str, ...] = ()
+    line = None
+
+
+BankLike = Any
+"""A :class:`~lossdrill.bank.schema.Bank`, a callable returning one, or None (load the defaults)."""
+
+
+def run_check(
+    task_id: str,
+    source: str,
+    *,
+    seed: int | None = None,
+    bank: BankLike = None,
+    sandbox: Any = None,
+    filename: str = "solution.py",
+    sweep: bool = True,
+) -> CheckResult:
+    """Check ``source`` against task ``task_id``. Raises :class:`UnknownTask`."""
+    spec = TASKS.get(task_id)
+    if spec is None:
+        raise UnknownTask(task_id)
+    own = sandbox is None
+    if own:
+        from lossdrill.checker.sandbox import Sandbox
+
+        sandbox = Sandbox()
+        sandbox.start()
+    try:
+        return _Check(spec, sandbox, bank, seed, sweep).run(source, filename)
+    finally:
+        if own:
+            sandbox.close()
+
+
+class _Check:
+    def __init__(self, spec: TaskSpec, sandbox: Any, bank: BankLike, seed: int | None, sweep: bool) -> None:
+        self.spec = spec
+        self.sandbox = sandbox
+        self.bank = bank
+        self.seed = spec.default_seed() if seed is None else seed
+        self.want_sweep = sweep
+        self.started = time.perf_counter()
+
+    # ----------------------------------------------------------------- the run
+    def run(self, source: str, filename: str) -> CheckResult:
+        spec = self.spec
+        cases = spec.cases(self.seed)
+        loaded = self.sandbox.load("submission", source, spec.function, filename)
+        if loaded.status != "ok":
+            groups = _groups([(c, False) for c in cases])
+            return self._result(False, groups, [load_diagnosis(loaded, spec.function)], None,
+                                output=loaded.output)
+        expected = [self._expected(c) for c in cases]
+        outcomes = self._call(cases)
+        runs = [Run(c, e, o, self._judge(c, e, o)) for c, e, o in zip(cases, expected, outcomes, strict=False)]
+        groups = _groups([(r.case, r.verdict.ok) for r in runs])
+        if all(r.verdict.ok for r in runs):
+            return self._result(True, groups, [], None, output=loaded.output)
+        diagnoses = self._diagnose(runs)
+        failure = self._first_failure(runs)
+        sweep = self._sweep(runs) if self.want_sweep else None
+        return self._result(False, groups, diagnoses, failure, output=loaded.output, sweep=sweep)
+
+    def _result(self, passed: bool, groups: list[GroupResult], diagnoses: list[Diagnosis],
+                failure: Failure | None, *, output: str = "", sweep: Sweep | None = None) -> CheckResult:
+        score = float(np.mean([1 - g.failed / g.total for g in groups])) if groups else 0.0
+        if not passed and any(d.code in ("syntax-error", "missing-function") for d in diagnoses):
+            score = 0.0
+        return CheckResult(
+            task=self.spec.id,
+            function=self.spec.function,
+            passed=passed,
+            score=score,
+            seed=self.seed,
+            groups=tuple(groups),
+            diagnoses=tuple(diagnoses),
+            first_failure=failure,
+            tolerance64=self.spec.tol64,
+            tolerance32=self.spec.tol32,
+            elapsed_s=time.perf_counter() - self.started,
+            output=output,
+            sweep=sweep,
+        )
+
+    # ----------------------------------------------------------------- calling
+    def _expected(self, case: Case) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            value = self.spec.reference()(*case.args, **case.kwargs)
+        return np.asarray(value, dtype=np.float64)
+
+    def _call(self, cases: Sequence[Case], slot: str = "submission") -> list[Any]:
+        """Outcomes of every case; after repeated hangs or crashes the rest is skipped."""
+        calls = [(c.args, c.kwargs) for c in cases]
+        out = list(self.sandbox.call_many(slot, calls[:FIRST_CHUNK]))
+        hazards = sum(o.status in HAZARDS for o in out)
+        if hazards == 0:
+            out += self.sandbox.call_many(slot, calls[FIRST_CHUNK:]) if len(calls) > FIRST_CHUNK else []
+            return out
+        i = len(out)
+        while i < len(calls):
+            if hazards >= MAX_HAZARDS:
+                out += [_NotRun()] * (len(calls) - i)
+                break
+            chunk = self.sandbox.call_many(slot, calls[i : i + CHUNK])
+            hazards += sum(o.status in HAZARDS for o in chunk)
+            out += chunk
+            i += len(chunk)
+        return out
+
+    def _judge(self, case: Case, expected: np.ndarray, outcome: Any) -> Verdict:
+        if outcome.status == "not-run":
+            return Verdict("not-run", outcome.message)
+        if outcome.status != "ok":
+            return Verdict(outcome.status, outcome.message or SANDBOX_STATUS.get(outcome.status, ""))
+        if outcome.mutated:
+            return Verdict("mutates-input", "modified an input in place")
+        value = outcome.value
+        if value is None and outcome.value_type not in ("", "NoneType"):
+            note = f" ({outcome.message})" if outcome.message else ""
+            return Verdict("wrong-type", f"returned a {outcome.value_type}{note}; "
+                           + ("a loss is a float" if self.spec.output == "loss" else "return a NumPy array"))
+        tol = self.spec.tol32 if case.float32() else self.spec.tol64
+        return check_value(value, expected, self.spec.output, tol)
+
+    def _evaluate(self, cases: Sequence[Case]) -> list[Run]:
+        expected = [self._expected(c) for c in cases]
+        outcomes = self.sandbox.call_many("submission", [(c.args, c.kwargs) for c in cases], timeout=1.0)
+        return [Run(c, e, o, self._judge(c, e, o)) for c, e, o in zip(cases, expected, outcomes, strict=False)]
+
+    # ----------------------------------------------------------------- diagnosis
+    def _diagnose(self, runs: list[Run]) -> list[Diagnosis]:
+        out = verdict_diagnoses(self.spec, runs)
+        seen = {d.code for d in out}
+        nonempty_failures = [r for r in runs if r.failed and not r.case.is_empty]
+        if nonempty_failures:
+            found = match_mutants(self.spec, runs, self._mutants(), self.sandbox)
+            if not found:
+                found = fingerprint(self.spec, runs)
+            for d in found:
+                if d.code not in seen:
+                    out.append(d)
+                    seen.add(d.code)
+        if not out:
+            out.append(wrong_result(runs))
+        return out
+
+    def _mutants(self) -> Sequence[Any]:
+        bank = self.bank
+        try:
+            if bank is None:
+                from lossdrill.bank.loader import load_banks
+
+                bank = load_banks()
+            elif callable(bank) and not hasattr(bank, "implement"):
+                bank = bank()
+            item = bank.implement(self.spec.id)
+        except Exception:  # a broken bank must not break a check; mutants are a bonus
+            return ()
+        return item.mutants if item is not None else ()
+
+    # ----------------------------------------------------------------- first failure
+    def _first_failure(self, runs: list[Run]) -> Failure:
+        failed = [r for r in runs if r.failed]
+        order = {g: i for i, g in enumerate(GROUPS)}
+        failed.sort(key=lambda r: (r.case.is_empty, order.get(r.case.group, 99)))
+        first = failed[0]
+        small, shrunk = shrink(self.spec, first, self._evaluate)
+        return _failure(self.spec, small, shrunk)
+
+    # ----------------------------------------------------------------- sweep
+    def _sweep(self, runs: list[Run]) -> Sweep | None:
+        sweep = self.spec.sweep
+        if sweep is None or any(r.verdict.kind in HAZARDS for r in runs):
+            return None
+        inputs = [sweep.build(x) for x in sweep.xs]
+        expected = []
+        for args in inputs:
+            with np.errstate(all="ignore"):
+                e = np.asarray(self.spec.reference()(*args), dtype=np.float64)
+            expected.append(float(np.ravel(e)[0]))
+        outcomes = self.sandbox.call_many("submission", [(a, {}) for a in inputs], timeout=0.5)
+        got = []
+        for o in outcomes:
+            v = as_real_array(o.value) if o.status == "ok" else None
+            got.append(float(np.ravel(v)[0]) if v is not None and v.size else float("nan"))
+            if o.status in HAZARDS:
+                break
+        got += [float("nan")] * (len(expected) - len(got))
+        return Sweep(
+            task=self.spec.id,
+            x_label=sweep.x_label,
+            y_label=sweep.y_label,
+            xs=tuple(sweep.xs),
+            expected=tuple(expected),
+            got=tuple(got),
+        )
+
+
+def _groups(results: Sequence[tuple[Case, bool]]) -> list[GroupResult]:
+    totals: dict[str, list[int]] = {}
+    for case, ok in results:
+        t = totals.setdefault(case.group, [0, 0])
+        t[0] += 1
+        t[1] += 0 if ok else 1
+    return [GroupResult(g, *totals[g]) for g in GROUPS if g in totals]
+
+
+def _failure(spec: TaskSpec, run: Run, shrunk: bool) -> Failure:
+    case = run.case
+    inputs: dict[str, Any] = dict(zip(spec.args, case.args, strict=False))
+    inputs.update(case.kwargs)
+    dtypes = {name: str(np.asarray(a).dtype) for name, a in zip(spec.args, case.args, strict=False)}
+    o = run.outcome
+    if o.status == "ok":
+        got: Any = o.value
+        got_type = type_name(o.value) if o.value is not None else (o.value_type or "NoneType")
+    else:
+        got, got_type = None, o.status
+    expected: Any = run.expected
+    if expected.ndim == 0:
+        expected = float(expected)
+    return Failure(
+        group=case.group,
+        case=case.name,
+        inputs=inputs,
+        expected=expected,
+        got=got,
+        got_type=got_type,
+        reason=run.verdict.message or SANDBOX_STATUS.get(run.verdict.kind, run.verdict.kind),
+        dtypes=dtypes,
+        shrunk=shrunk,
+        output=getattr(o, "output", "") or "",
+    )
+
+
+def resolve(task_id: str) -> TaskSpec:
+    spec = TASKS.get(task_id)
+    if spec is None:
+        raise UnknownTask(task_id)
+    return spec
+

@@ -438,3 +438,12 @@ def test_float32_and_integer_inputs_match_torch_on_the_same_values(torch):
     )
     assert sigmoid(np.array([3], dtype=np.int64))[0] == pytest.approx(1 / (1 + math.exp(-3)))
     assert softmax(np.array([[1, 2]], dtype=np.int32)).dtype == np.float64
+
+
+@pytest.mark.parametrize("bad_label", [-1, 3])
+def test_integer_label_losses_reject_labels_outside_the_classes(bad_label):
+    logits = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"class labels must lie in \[0, 3\)"):
+        label_smoothing_ce([0, bad_label], logits)
+    with pytest.raises(ValueError, match=r"class labels must lie in \[0, 3\)"):
+        multiclass_hinge_loss([bad_label, 0], logits)

@@ -17,9 +17,18 @@ def as_float(x: ArrayLike) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
 
 
-def as_index(labels: ArrayLike) -> np.ndarray:
-    """Integer class labels as an ``intp`` array (floats such as ``2.0`` are accepted)."""
-    return np.asarray(labels).astype(np.intp)
+def as_index(labels: ArrayLike, n_classes: int) -> np.ndarray:
+    """Integer class labels as an ``intp`` array (floats such as ``2.0`` are accepted).
+
+    Labels must lie in [0, n_classes): a negative label would otherwise silently index
+    from the end.
+    """
+    index = np.asarray(labels).astype(np.intp)
+    if index.size and (index.min() < 0 or index.max() >= n_classes):
+        raise ValueError(
+            f"class labels must lie in [0, {n_classes}), got {index.min()}..{index.max()}"
+        )
+    return index
 
 
 def mean_or_zero(values: np.ndarray) -> float:

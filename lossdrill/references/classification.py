@@ -180,8 +180,8 @@ def label_smoothing_ce(labels: ArrayLike, logits: ArrayLike, *, epsilon: float =
       Szegedy et al., "Rethinking the Inception Architecture" (2016), §7;
       PyTorch ``torch.nn.CrossEntropyLoss``.
     """
-    index = as_index(labels)
     z = _at_least_1d(logits, "label_smoothing_ce")
+    index = as_index(labels, z.shape[-1])
     if index.size == 0 or z.size == 0:
         return 0.0
     log_probs = log_softmax_last(z)
@@ -267,8 +267,8 @@ def multiclass_hinge_loss(labels: ArrayLike, scores: ArrayLike, *, margin: float
     References:
       Weston & Watkins, "Support Vector Machines for Multi-Class Pattern Recognition" (1999).
     """
-    index = as_index(labels)
     s = _at_least_1d(scores, "multiclass_hinge_loss")
+    index = as_index(labels, s.shape[-1])
     if index.size == 0 or s.size == 0:
         return 0.0
     true_scores = np.take_along_axis(s, index[..., np.newaxis], axis=-1)

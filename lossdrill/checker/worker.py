@@ -1,0 +1,580 @@
+"""The worker process that runs a learner's code on behalf of :mod:`lossdrill.checker.sandbox`.
+
+The sandbox starts this file as a script (``python -I -B worker.py ...``) in a temporary
+directory, in its own session, and talks to it through length-prefixed pickle frames:
+
+- parent -> worker on the worker's stdin: ``("load", slot, source, function, filename)``,
+  ``("calls", slot, [(args, kwargs), ...])`` and ``("exit",)``;
+- worker -> parent on the worker's stdout: one dict per answer, ``kind`` = ``"ready"``,
+  ``"load"``, ``"call"`` (one per call of a batch, streamed as each call ends) or ``"error"``.
+
+Before running anything the worker moves the channel to duplicated descriptors and points
+fd 0 at ``/dev/null`` and fds 1 and 2 at a capture file, so neither ``print`` nor
+``os.write(1, ...)`` in user code can corrupt the channel. Python-level output is kept in a
+bounded buffer per call. Return values are reduced to *safe* values (numbers, numeric
+arrays, lists of numbers) so that the parent never has to unpickle a user-defined class.
+
+Only the standard library and NumPy are imported here: this module is also imported by
+the parent for the framing helpers, and the worker must start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+
+FRAME_HEADER = struct.Struct("!Q")
+"""Every frame is an 8-byte big-endian length followed by that many bytes of pickle."""
+MAX_FRAME_BYTES = 256 * 1024 * 1024
+"""Frames longer than this are a protocol error."""
+MAX_VALUE_BYTES = 64 * 1024 * 1024
+"""A returned array larger than this is reported by type and shape only."""
+MAX_LIST_ITEMS = 1_000_000
+"""A returned list with more numbers than this is reported by type only."""
+CALL_STATUSES = ("ok", "exception", "timeout", "memory", "crash", "exit")
+LOAD_STATUSES = (
+    "ok",
+    "syntax-error",
+    "missing-function",
+    "exception",
+    "timeout",
+    "memory",
+    "crash",
+)
+
+
+def encode_frame(payload: bytes) -> bytes:
+    """Prefix ``payload`` with its length."""
+    return FRAME_HEADER.pack(len(payload)) + payload
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    """``size`` bytes from ``fd``, or None at end of file."""
+    chunks = []
+    remaining = size
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(fd: int) -> bytes | None:
+    header = _read_exact(fd, FRAME_HEADER.size)
+    if header is None:
+        return None
+    (size,) = FRAME_HEADER.unpack(header)
+    if size > MAX_FRAME_BYTES:
+        raise ValueError(f"frame of {size} bytes is too large")
+    return _read_exact(fd, size)
+
+
+def format_output(text: str, dropped: int, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with a note of how many characters were left out."""
+    if len(text) > limit:
+        dropped += len(text) - limit
+        text = text[:limit]
+    if dropped:
+        return f"{text}\n[... {dropped} more characters]"
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the worker loop until the parent says ``exit`` or closes the channel."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="lossdrill-worker")
+    parser.add_argument("--memory-mb", type=int, required=True)
+    parser.add_argument("--cpu-seconds", type=int, required=True)
+    parser.add_argument("--file-mb", type=int, required=True)
+    parser.add_argument("--output-limit", type=int, required=True)
+    parser.add_argument("--parent-pid", type=int, required=True)
+    options = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    worker = _Worker(options)
+    return worker.run()
+
+
+class _Worker:
+    """The worker's state: the channel, the capture file and the loaded functions."""
+
+    def __init__(self, options) -> None:
+        import sys
+
+        self.options = options
+        self.pid = os.getpid()
+        # The channel moves to fresh descriptors (not inherited by user subprocesses); fds
+        # 0/1/2 become /dev/null and the capture file the parent opened as our stderr.
+        self.requests = os.dup(0)
+        self.answers = os.dup(1)
+        self.capture_fd = os.dup(2)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.dup2(2, 1)
+        sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
+        self.slots: dict[str, tuple[object, str]] = {}
+        self.module_count = 0
+
+    # -- set-up -------------------------------------------------------------------------
+
+    def _limit_resources(self) -> None:
+        import resource
+        import signal
+
+        memory = self.options.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        cpu = self.options.cpu_seconds
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        size = self.options.file_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # Writing past the file-size cap fails with an error instead of killing us.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    def _watch_parent(self) -> None:
+        """End the worker (and anything it started) when the parent process goes away.
+
+        The main thread notices a closed channel only between requests; this thread also
+        covers a parent killed while user code loops or sleeps.
+        """
+        import signal
+        import threading
+        import time
+
+        parent = self.options.parent_pid
+
+        def watch() -> None:
+            while True:
+                if os.getppid() != parent:
+                    try:
+                        os.killpg(os.getpgrp(), signal.SIGKILL)
+                    finally:
+                        os._exit(70)
+                time.sleep(0.5)
+
+        threading.stack_size(256 * 1024)
+        threading.Thread(target=watch, name="lossdrill-parent-watch", daemon=True).start()
+
+    def run(self) -> int:
+        import faulthandler
+        import pickle
+
+        self._limit_resources()
+        faulthandler.enable(file=self.capture_fd, all_threads=False)
+        self._watch_parent()
+        # Imported once, before the first request, so calls don't pay for it.
+        import numpy
+
+        numpy.ones(2).sum()
+        self.send({"kind": "ready", "pid": self.pid, "numpy": numpy.__version__})
+        while True:
+            frame = _read_frame(self.requests)
+            if frame is None:
+                return 0
+            try:
+                request = pickle.loads(frame)
+            except Exception as error:  # noqa: BLE001 - reported to the parent
+                self.send({"kind": "error", "message": f"bad request: {error!r}"})
+                continue
+            if request[0] == "exit":
+                return 0
+            if request[0] == "load":
+                _, slot, source, function, filename = request
+                self.send(self.load(slot, source, function, filename))
+            elif request[0] == "calls":
+                _, slot, calls = request
+                self.calls(slot, calls)
+            else:
+                self.send({"kind": "error", "message": f"unknown request {request[0]!r}"})
+
+    def send(self, message: dict) -> None:
+        import pickle
+
+        if os.getpid() != self.pid:
+            # User code forked and the child returned into this loop: it must not talk.
+            os._exit(0)
+        _write_all(self.answers, encode_frame(pickle.dumps(message, protocol=5)))
+
+    # -- capture --------------------------------------------------------------------------
+
+    def _begin_capture(self) -> _Capture:
+        import sys
+
+        os.ftruncate(self.capture_fd, 0)
+        capture = _Capture(self.options.output_limit)
+        sys.stdout = capture
+        sys.stderr = capture
+        return capture
+
+    def _end_capture(self, capture: _Capture) -> str:
+        import sys
+
+        sink = _Capture(0)
+        sys.stdout = sink
+        sys.stderr = sink
+        limit = self.options.output_limit
+        text, dropped = capture.text(), capture.dropped
+        try:
+            size = os.fstat(self.capture_fd).st_size
+            if size:
+                raw = os.pread(self.capture_fd, min(size, 4 * limit), 0)
+                text += raw.decode("utf-8", errors="replace")
+                dropped += max(0, size - len(raw))
+        except OSError:
+            pass
+        return format_output(text, dropped, limit)
+
+    # -- load -----------------------------------------------------------------------------
+
+    def load(self, slot: str, source: str, function: str, filename: str) -> dict:
+        import linecache
+        import sys
+        import types
+
+        self.slots.pop(slot, None)
+        answer: dict = {"kind": "load", "status": "ok", "message": "", "line": None}
+        capture = self._begin_capture()
+        try:
+            try:
+                code = compile(source, filename, "exec", dont_inherit=True)
+            except SyntaxError as error:
+                answer.update(
+                    status="syntax-error",
+                    message=f"line {error.lineno}: {error.msg}" if error.lineno else error.msg,
+                    line=error.lineno,
+                )
+                return answer
+            except (ValueError, TypeError) as error:
+                answer.update(status="syntax-error", message=f"cannot read the file: {error}")
+                return answer
+            self.module_count += 1
+            name = f"lossdrill_user_{self.module_count}"
+            module = types.ModuleType(name)
+            module.__file__ = filename
+            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+            sys.modules[name] = module  # dataclasses and pickling look modules up here
+            exec(code, module.__dict__)
+            target = module.__dict__.get(function)
+            if target is None:
+                answer.update(status="missing-function", message=f"no function named {function}")
+            elif not callable(target):
+                answer.update(
+                    status="missing-function",
+                    message=f"{function} is a {type(target).__name__}, not a function",
+                )
+            else:
+                self.slots[slot] = (target, filename)
+        except SystemExit as error:
+            answer.update(
+                status="exception",
+                message=f"called {_describe_exit(error)} while loading",
+                line=_user_line(error, filename),
+            )
+        except MemoryError as error:
+            answer.update(status="memory", **self._memory_message(error, filename))
+        except BaseException as error:  # noqa: BLE001 - KeyboardInterrupt too: user code raised it
+            answer.update(
+                status="exception",
+                message=_describe_exception(error, filename),
+                line=_user_line(error, filename),
+            )
+        finally:
+            answer["output"] = self._end_capture(capture)
+        return answer
+
+    def _memory_message(self, error: BaseException, filename: str) -> dict:
+        line = _user_line(error, filename)
+        message = f"used more than {self.options.memory_mb} MB"
+        if line is not None:
+            message += f" (line {line})"
+        return {"message": message, "line": line}
+
+    # -- calls ----------------------------------------------------------------------------
+
+    def calls(self, slot: str, calls: list) -> None:
+        loaded = self.slots.get(slot)
+        for args, kwargs in calls:
+            if loaded is None:
+                self.send(
+                    {"kind": "call", "status": "crash", "message": f"nothing loaded as {slot}"}
+                )
+                continue
+            self.send(self.call(loaded[0], loaded[1], tuple(args), dict(kwargs)))
+
+    def call(self, function, filename: str, args: tuple, kwargs: dict) -> dict:
+        import copy
+        import time
+
+        answer: dict = {"kind": "call", "status": "ok", "value": None, "value_type": ""}
+        answer.update(message="", line=None, traceback="", mutated=[], seconds=0.0)
+        capture = self._begin_capture()
+        started = time.perf_counter()
+        # The function gets copies, so the pristine inputs remain to compare with, and a
+        # mutation cannot leak into a later case that shares the same array.
+        call_args: tuple = ()
+        call_kwargs: dict = {}
+        try:
+            call_args = copy.deepcopy(args)
+            call_kwargs = copy.deepcopy(kwargs)
+            result = function(*call_args, **call_kwargs)
+            answer["seconds"] = time.perf_counter() - started
+            value, value_type, note = _safe_value(result)
+            del result
+            answer.update(value=value, value_type=value_type, message=note)
+        except SystemExit as error:
+            answer.update(
+                status="exit",
+                message=f"called {_describe_exit(error)}",
+                line=_user_line(error, filename),
+            )
+        except MemoryError as error:
+            answer.update(status="memory", **self._memory_message(error, filename))
+        except BaseException as error:  # noqa: BLE001 - KeyboardInterrupt too: user code raised it
+            answer.update(
+                status="exception",
+                message=_describe_exception(error, filename),
+                line=_user_line(error, filename),
+                traceback=_user_traceback(error, filename),
+            )
+        if not answer["seconds"]:
+            answer["seconds"] = time.perf_counter() - started
+        try:
+            answer["mutated"] = _mutated(args, kwargs, call_args, call_kwargs)
+        except BaseException:  # noqa: BLE001 - a comparison of user-modified inputs failed
+            answer["mutated"] = []
+        answer["output"] = self._end_capture(capture)
+        return answer
+
+
+class _Capture:
+    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+
+    encoding = "utf-8"
+    errors = "replace"
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        room = self.limit - self.kept
+        if room > 0:
+            piece = text[:room]
+            self.parts.append(piece)
+            self.kept += len(piece)
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return 1
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+# -- describing what user code did ----------------------------------------------------------
+
+
+def _short_repr(value: object, limit: int = 200) -> str:
+    try:
+        text = repr(value)
+    except BaseException:  # noqa: BLE001 - a user __repr__ may raise anything
+        text = f"<{type(value).__name__} object>"
+    if not isinstance(text, str):
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _describe_exit(error: SystemExit) -> str:
+    if error.code is None:
+        return "sys.exit()"
+    return f"sys.exit({_short_repr(error.code, 60)})"
+
+
+def _user_frames(error: BaseException, filename: str) -> list:
+    import traceback
+
+    try:
+        return [
+            frame
+            for frame in traceback.extract_tb(error.__traceback__)
+            if frame.filename == filename
+        ]
+    except BaseException:  # noqa: BLE001
+        return []
+
+
+def _user_line(error: BaseException, filename: str) -> int | None:
+    frames = _user_frames(error, filename)
+    return frames[-1].lineno if frames else None
+
+
+def _describe_exception(error: BaseException, filename: str) -> str:
+    """``ZeroDivisionError: division by zero (line 4)``."""
+    try:
+        detail = str(error)
+    except BaseException:  # noqa: BLE001
+        detail = ""
+    if not isinstance(detail, str):
+        detail = ""
+    if len(detail) > 500:
+        detail = detail[:497] + "..."
+    message = type(error).__name__ + (f": {detail}" if detail else "")
+    line = _user_line(error, filename)
+    if line is not None:
+        message += f" (line {line})"
+    return message
+
+
+def _user_traceback(error: BaseException, filename: str, limit: int = 4000) -> str:
+    """The traceback restricted to frames of the user's file."""
+    import traceback
+
+    try:
+        lines = ["Traceback (most recent call last):\n"]
+        lines += traceback.format_list(_user_frames(error, filename))
+        lines += traceback.format_exception_only(type(error), error)
+        text = "".join(lines)
+    except BaseException:  # noqa: BLE001
+        return ""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# -- safe values ----------------------------------------------------------------------------
+
+_NUMERIC_KINDS = "biufc"
+
+
+def _numeric_dtype(dtype) -> bool:
+    return dtype.kind in _NUMERIC_KINDS and not dtype.hasobject and dtype.fields is None
+
+
+def _safe_value(value: object) -> tuple[object, str, str]:
+    """``(safe value, type name, note)`` for what the function returned.
+
+    The safe value is a Python number, a NumPy numeric scalar, a NumPy numeric array, a
+    (nested) list of Python numbers, or None with a short repr as the note. Types are read
+    with ``type()`` (a user class can fake ``__class__`` for ``isinstance``) and every value
+    is rebuilt by NumPy or the interpreter, never passed through as the user made it.
+    """
+    import numpy as np
+
+    kind = type(value)
+    name = kind.__name__
+    if kind in (bool, int, float, complex):
+        return value, name, ""
+    if issubclass(kind, (np.generic, np.ndarray)):
+        array = np.asarray(value)  # a base ndarray, whatever subclass came in
+        if type(array) is np.ndarray and _numeric_dtype(array.dtype):
+            if array.nbytes > MAX_VALUE_BYTES:
+                return None, name, f"an array of shape {array.shape}, too large to check"
+            array = np.array(array, order="C", copy=True)
+            return (array[()] if issubclass(kind, np.generic) else array), name, ""
+    if kind in (list, tuple):
+        plain = _plain_numbers(value, [0])
+        if plain is not None:
+            return plain, name, ""
+    return None, name, _short_repr(value)
+
+
+def _plain_numbers(value: object, count: list[int], depth: int = 0):
+    """``value`` as nested lists of Python numbers, or None if it holds anything else."""
+    import numpy as np
+
+    kind = type(value)
+    if kind in (bool, int, float, complex):
+        count[0] += 1
+        return value if count[0] <= MAX_LIST_ITEMS else None
+    if issubclass(kind, (np.generic, np.ndarray)):
+        array = np.asarray(value)
+        if type(array) is not np.ndarray or not _numeric_dtype(array.dtype):
+            return None
+        count[0] += array.size
+        return array.tolist() if count[0] <= MAX_LIST_ITEMS else None
+    if kind in (list, tuple) and depth < 32:
+        items = []
+        for item in value:
+            plain = _plain_numbers(item, count, depth + 1)
+            if plain is None:
+                return None
+            items.append(plain)
+        return items
+    return None
+
+
+# -- input mutation -------------------------------------------------------------------------
+
+
+def _same(before: object, after: object) -> bool:
+    import math
+
+    import numpy as np
+
+    if isinstance(before, np.ndarray):
+        if not isinstance(after, np.ndarray):
+            return False
+        if before.shape != after.shape or before.dtype != after.dtype:
+            return False
+        try:
+            return bool(np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
+        except (TypeError, ValueError):
+            return bool(np.array_equal(before, after))
+    if isinstance(before, (list, tuple)):
+        if type(before) is not type(after) or len(before) != len(after):
+            return False
+        return all(_same(b, a) for b, a in zip(before, after, strict=True))
+    if isinstance(before, dict):
+        if not isinstance(after, dict) or before.keys() != after.keys():
+            return False
+        return all(_same(before[key], after[key]) for key in before)
+    if isinstance(before, float) and isinstance(after, float):
+        if math.isnan(before) and math.isnan(after):
+            return True
+    return bool(before == after)
+
+
+def _mutated(args: tuple, kwargs: dict, call_args: tuple, call_kwargs: dict) -> list[str]:
+    """Names of the inputs the call changed: ``arg0``, ``arg1``... or the keyword name."""
+    if not call_args and not call_kwargs:
+        return []  # the copies were never made
+    names = [
+        f"arg{index}"
+        for index, (before, after) in enumerate(zip(args, call_args, strict=True))
+        if not _same(before, after)
+    ]
+    names += [key for key in kwargs if not _same(kwargs[key], call_kwargs.get(key))]
+    return names
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""`lossdrill plot` end to end: the installed command through pipes and a pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from drive import Session, lossdrill_command
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "COLUMNS": "120", **(env or {})}
+    return subprocess.run(
+        lossdrill_command() + ["plot", *args], capture_output=True, text=True, env=full_env, timeout=60
+    )
+
+
+def table_rows(out: str) -> list[list[str]]:
+    """The body rows of the rich tables in ``out``, as lists of cell texts."""
+    return [
+        [c.strip() for c in line.strip().strip("│").split("│")]
+        for line in out.splitlines()
+        if line.strip().startswith("│")
+    ]
+
+
+def test_piped_output_is_a_table_of_values():
+    result = run("mse", "mae", "huber", "--delta", "2")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "huber (δ=2)" in out and "huber (δ=1, default)" in out
+    assert ["-3", "4.5", "3", "4", "2.5"] in table_rows(out)  # ½·9, 3, 2(3 − 1), 3 − ½
+    assert "┤" not in out  # no plot frame when piped
+
+
+def test_gradient_table():
+    result = run("bce", "--gradient")
+    assert result.returncode == 0, result.stderr
+    assert "bce gradient (y=1)" in result.stdout
+    assert ["0", "-0.5", "0.5"] in table_rows(result.stdout)  # σ(0) − y
+
+
+def test_unknown_loss_is_a_usage_error_listing_valid_names():
+    result = run("mse", "hubber")
+    assert result.returncode == 2
+    assert "Unknown loss 'hubber'" in result.stderr
+    assert "huber" in result.stderr and "nt-xent" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_terminal_gets_a_plot_sized_to_its_width():
+    s = Session(["plot", "mse", "mae", "huber"], tty=True, cols=90, rows=40)
+    assert s.finish() == 0
+    text = s.text
+    assert "loss against error ŷ − y" in text
+    assert "┤" in text and "mse" in text and "huber" in text
+    assert max(len(line) for line in text.splitlines()) <= 90
+
+
+def test_a_narrow_terminal_gets_the_table():
+    s = Session(["plot", "bce"], tty=True, cols=50, rows=40)
+    assert s.finish() == 0
+    assert "bce (y=1)" in s.text
+    assert "┤" not in s.text
+
+
+def test_save_without_matplotlib_says_how_to_install_it(tmp_path):
+    # A stand-in package that fails to import, as a missing matplotlib does.
+    fake = tmp_path / "shadow" / "matplotlib"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('No module named matplotlib')\n")
+    result = run("mse", "--save", str(tmp_path / "out.png"), env={"PYTHONPATH": str(tmp_path / "shadow")})
+    assert result.returncode == 1
+    assert "pip install 'lossdrill[plot]'" in result.stderr
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_save_writes_a_png_when_matplotlib_is_there(tmp_path):
+    out = tmp_path / "curves.png"
+    result = run("mse", "bce", "--save", str(out))
+    has_matplotlib = subprocess.run([sys.executable, "-c", "import matplotlib"]).returncode == 0
+    if has_matplotlib:
+        assert result.returncode == 0, result.stderr
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"saved {out}" in result.stdout
+    else:  # without the optional extra the same command explains itself
+        assert result.returncode == 1
+        assert "pip install 'lossdrill[plot]'" in result.stderr

@@ -345,6 +345,40 @@ def test_writing_to_fd_1_cannot_corrupt_the_channel(sandbox):
     _mse_still_works(sandbox)
 
 
+def test_a_forged_answer_on_the_private_channel_is_refused_not_unpickled(sandbox, tmp_path):
+    marker = tmp_path / "forged-answer-ran"
+    _load_ok(
+        sandbox,
+        "submission",
+        f"""
+        import fcntl, os, pickle, struct
+
+        class Payload:
+            def __reduce__(self):
+                return (os.system, ("touch {marker}",))
+
+        def f():
+            frame = pickle.dumps({{"kind": "call", "status": "ok", "value": Payload()}})
+            for fd in range(3, 64):
+                try:
+                    is_pipe = os.readlink(f"/proc/self/fd/{{fd}}").startswith("pipe:")
+                    writable = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY
+                except OSError:
+                    continue
+                if is_pipe and writable:
+                    os.write(fd, struct.pack("!Q", len(frame)) + frame)
+            return 1.0
+        """,
+    )
+    outcome = sandbox.call("submission", (), {})
+    assert (outcome.status, outcome.message) == (
+        "crash",
+        "wrote into the checker's private channel",
+    )
+    assert not marker.exists()
+    _mse_still_works(sandbox)
+
+
 def test_megabytes_written_to_fd_1_are_truncated(sandbox):
     _load_ok(
         sandbox,
@@ -519,6 +553,17 @@ def test_call_many_goes_on_after_bad_cases_in_the_middle(sandbox):
         "ok", "ok", "timeout", "ok", "exit", "ok", "exit", "ok", "exception", "ok",
     ]  # fmt: skip
     assert [o.value for o in outcomes if o.status == "ok"] == [0, 10, 30, 50, 70, 90]
+
+
+def test_a_batch_too_large_for_one_request_is_sent_in_parts(sandbox):
+    from lossdrill.checker import sandbox as sandbox_module
+
+    _load_ok(sandbox, "submission", "def f(x):\n    return float(x.sum())\n")
+    # 40 arrays of 2 MB each: 80 MB of inputs, more than one 64 MB request
+    assert sandbox_module.MAX_REQUEST_BYTES < 80 * 1024 * 1024
+    calls = [((np.full(250_000, float(i)),), {}) for i in range(40)]
+    outcomes = sandbox.call_many("submission", calls)
+    assert [o.value for o in outcomes] == [250_000.0 * i for i in range(40)]
 
 
 def test_every_slot_is_reloaded_after_a_restart(sandbox):

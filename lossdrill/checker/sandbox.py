@@ -47,7 +47,9 @@ from lossdrill.checker.worker import (
 WORKER_SCRIPT = os.path.abspath(_worker_module.__file__)
 FILE_LIMIT_MB = 64
 """Cap on any file the worker writes (its captured fd 1/2 output included)."""
-_STARTUP_GRACE = 0.1
+MAX_REQUEST_BYTES = 64 * 1024 * 1024
+"""A batch of calls whose inputs pickle to more than this is sent in several requests."""
+_DEADLINE_SLACK = 0.1
 """Seconds added to each call's deadline for the round trip and the copies of the inputs."""
 
 
@@ -189,7 +191,7 @@ def _call_outcome(message: dict) -> CallOutcome:
         or not isinstance(mutated, list)
         or not all(isinstance(name, str) for name in mutated)
     ):
-        raise SandboxError("the worker sent a malformed call result")
+        raise _Corrupt()
     return CallOutcome(
         status=status,
         value=value if status == "ok" else None,
@@ -206,7 +208,7 @@ def _call_outcome(message: dict) -> CallOutcome:
 def _load_outcome(message: dict) -> LoadOutcome:
     status = message.get("status")
     if message.get("kind") != "load" or status not in LOAD_STATUSES:
-        raise SandboxError("the worker sent a malformed load result")
+        raise _Corrupt()
     return LoadOutcome(
         status=status,
         message=_text(message, "message"),
@@ -224,6 +226,16 @@ class _Deadline(Exception):
 
 class _Lost(Exception):
     """The worker process ended (or its channel broke)."""
+
+
+class _Corrupt(_Lost):
+    """The worker sent something that is not a well-formed answer.
+
+    Only user code can cause this (by writing to the channel's descriptor), so it is the
+    call's verdict, not an error of the sandbox.
+    """
+
+    verdict = ("crash", "wrote into the checker's private channel")
 
 
 def _worker_environment(workdir: str) -> dict[str, str]:
@@ -246,8 +258,9 @@ def _worker_environment(workdir: str) -> dict[str, str]:
 
 def _destroy(process: subprocess.Popen, workdir: str) -> None:
     """Kill the worker's process group, reap it, close its pipes and remove its directory."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    if process.returncode is None:  # once reaped, the process group id may be reused
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(Exception):
         process.wait(timeout=5)
     for stream in (process.stdin, process.stdout):
@@ -301,7 +314,10 @@ class _WorkerProcess:
         self._finalizer()
 
     def send(self, request: tuple, deadline: float) -> None:
-        data = memoryview(encode_frame(pickle.dumps(request, protocol=5)))
+        self.send_payload(pickle.dumps(request, protocol=5), deadline)
+
+    def send_payload(self, payload: bytes, deadline: float) -> None:
+        data = memoryview(encode_frame(payload))
         poller = select.poll()
         poller.register(self._in, select.POLLOUT)
         while data:
@@ -346,7 +362,7 @@ class _WorkerProcess:
             return None
         (size,) = FRAME_HEADER.unpack_from(self._buffer)
         if size > MAX_FRAME_BYTES:
-            raise SandboxError(f"the worker sent a frame of {size} bytes")
+            raise _Corrupt()
         end = FRAME_HEADER.size + size
         if len(self._buffer) < end:
             return None
@@ -355,9 +371,9 @@ class _WorkerProcess:
         try:
             message = _loads(payload)
         except Exception as error:
-            raise SandboxError(f"the worker sent an unreadable answer: {error}") from error
+            raise _Corrupt() from error
         if not isinstance(message, dict):
-            raise SandboxError("the worker sent an answer that is not a dict")
+            raise _Corrupt()
         if message.get("kind") == "error":
             raise SandboxError(f"the worker refused a request: {_text(message, 'message')}")
         return message
@@ -374,6 +390,10 @@ class _WorkerProcess:
 
     def end_reason(self, cpu_seconds: int) -> tuple[str, str]:
         """``(status, message)`` for a worker that ended while running user code."""
+        # The leader has exited (or closed the channel) but is not reaped yet, so the group
+        # id is still ours: end anything the user code started, then collect the status.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         try:
             code = self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -437,8 +457,10 @@ class Sandbox:
         self.close()
 
     def __del__(self) -> None:
-        with contextlib.suppress(Exception):
+        try:
             self.close()
+        except Exception:  # noqa: BLE001 - may run during interpreter shutdown
+            pass
 
     @property
     def workdir(self) -> str | None:
@@ -467,6 +489,11 @@ class Sandbox:
             self._worker = None
         self._slots.clear()
         self._lost_slots.clear()
+
+    def _verdict(self, worker: _WorkerProcess, lost: _Lost) -> tuple[str, str]:
+        if isinstance(lost, _Corrupt):
+            return lost.verdict
+        return worker.end_reason(self.cpu_seconds)
 
     def _discard_worker(self) -> None:
         if self._worker is not None:
@@ -538,8 +565,8 @@ class Sandbox:
                 f"the module did not finish loading within {_seconds(self.load_timeout)} s",
                 output=output,
             )
-        except _Lost:
-            status, message = worker.end_reason(self.cpu_seconds)
+        except _Lost as lost:
+            status, message = self._verdict(worker, lost)
             output = worker.captured_output(self.output_limit)
             self._discard_worker()
             if status == "exit":
@@ -584,13 +611,17 @@ class Sandbox:
         """Outcomes of ``calls`` up to and including the first one that loses the worker."""
         worker = self._worker
         assert worker is not None
-        request = ("calls", slot, calls)
+        payload = pickle.dumps(("calls", slot, calls), protocol=5)
+        while len(payload) > MAX_REQUEST_BYTES and len(calls) > 1:
+            calls = calls[: len(calls) // 2]  # the caller's loop sends the rest next
+            payload = pickle.dumps(("calls", slot, calls), protocol=5)
+        if len(payload) > MAX_FRAME_BYTES:
+            raise SandboxError(f"the inputs of one call take {len(payload) >> 20} MB: too large")
         outcomes: list[CallOutcome] = []
         try:
-            payload_deadline = time.monotonic() + self.startup_timeout
-            worker.send(request, payload_deadline)
+            worker.send_payload(payload, time.monotonic() + self.startup_timeout)
             while len(outcomes) < len(calls):
-                deadline = time.monotonic() + limit + _STARTUP_GRACE
+                deadline = time.monotonic() + limit + _DEADLINE_SLACK
                 outcome = _call_outcome(worker.receive(deadline))
                 outcomes.append(outcome)
                 if outcome.status == "memory":
@@ -607,8 +638,8 @@ class Sandbox:
                 )
             )
             self._discard_worker()
-        except _Lost:
-            status, message = worker.end_reason(self.cpu_seconds)
+        except _Lost as lost:
+            status, message = self._verdict(worker, lost)
             output = worker.captured_output(self.output_limit)
             outcomes.append(CallOutcome(status, message=message, output=output))
             self._discard_worker()

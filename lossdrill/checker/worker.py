@@ -133,13 +133,27 @@ class _Worker:
 
         memory = self.options.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        cpu = self.options.cpu_seconds
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        self._renew_cpu_budget()
         size = self.options.file_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         # Writing past the file-size cap fails with an error instead of killing us.
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    def _renew_cpu_budget(self) -> None:
+        """Allow ``cpu_seconds`` of CPU time from now on: a budget per request, not per life.
+
+        Past it the kernel sends SIGXCPU, which ends the worker. The parent's wall-clock
+        deadline normally acts first; this is the backstop when the parent cannot.
+        """
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(usage.ru_utime + usage.ru_stime) + 1 + self.options.cpu_seconds
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
     def _watch_parent(self) -> None:
         """End the worker (and anything it started) when the parent process goes away.
@@ -188,6 +202,7 @@ class _Worker:
                 continue
             if request[0] == "exit":
                 return 0
+            self._renew_cpu_budget()
             if request[0] == "load":
                 _, slot, source, function, filename = request
                 self.send(self.load(slot, source, function, filename))

@@ -304,6 +304,10 @@ class _WorkerProcess:
         os.set_blocking(self._in, False)
         os.set_blocking(self._out, False)
         self._buffer = bytearray()
+        self._readable = select.poll()
+        self._readable.register(self._out, select.POLLIN)
+        self._writable = select.poll()
+        self._writable.register(self._in, select.POLLOUT)
         self.ready = False
 
     @property
@@ -318,8 +322,6 @@ class _WorkerProcess:
 
     def send_payload(self, payload: bytes, deadline: float) -> None:
         data = memoryview(encode_frame(payload))
-        poller = select.poll()
-        poller.register(self._in, select.POLLOUT)
         while data:
             try:
                 written = os.write(self._in, data)
@@ -332,12 +334,10 @@ class _WorkerProcess:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise _Deadline()
-                poller.poll(remaining * 1000)
+                self._writable.poll(max(1, int(remaining * 1000) + 1))
 
     def receive(self, deadline: float) -> dict:
         """The next message, waiting at most until ``deadline`` (``time.monotonic``)."""
-        poller = select.poll()
-        poller.register(self._out, select.POLLIN)
         while True:
             message = self._take_frame()
             if message is not None:
@@ -345,7 +345,7 @@ class _WorkerProcess:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _Deadline()
-            if not poller.poll(max(1, int(remaining * 1000) + 1)):
+            if not self._readable.poll(max(1, int(remaining * 1000) + 1)):
                 continue
             try:
                 chunk = os.read(self._out, 1 << 20)

@@ -31,8 +31,7 @@ import tempfile
 import time
 import weakref
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from lossdrill.checker import worker as _worker_module
 from lossdrill.checker.worker import (
@@ -43,6 +42,9 @@ from lossdrill.checker.worker import (
     encode_frame,
     format_output,
 )
+
+if TYPE_CHECKING:  # NumPy is imported lazily: the worker starts before it loads here
+    import numpy as np
 
 WORKER_SCRIPT = os.path.abspath(_worker_module.__file__)
 FILE_LIMIT_MB = 64
@@ -105,6 +107,8 @@ class CallOutcome:
 
 
 def _checked_dtype(dtype: object) -> np.dtype:
+    import numpy as np
+
     if not isinstance(dtype, np.dtype) or dtype.kind not in "biufc" or dtype.hasobject:
         raise pickle.UnpicklingError(f"refused dtype {dtype!r}")
     return dtype
@@ -123,13 +127,21 @@ def _frombuffer_v1(buffer, dtype, shape, order):
 
 
 def _scalar(dtype, data=None):
+    import numpy as np
+
     if not isinstance(data, bytes):
         raise pickle.UnpicklingError("refused scalar without raw data")
     return np.frombuffer(data, dtype=_checked_dtype(dtype), count=1)[0]
 
 
+def _dtype(*args):
+    import numpy as np
+
+    return np.dtype(*args)
+
+
 _ALLOWED_GLOBALS = {
-    ("numpy", "dtype"): np.dtype,
+    ("numpy", "dtype"): _dtype,
     ("numpy._core.numeric", "_frombuffer"): _frombuffer,
     ("numpy.core.numeric", "_frombuffer"): _frombuffer_v1,
     ("numpy._core.multiarray", "scalar"): _scalar,
@@ -159,6 +171,8 @@ def _loads(payload: bytes) -> object:
 
 
 def _is_safe_value(value: object, depth: int = 0) -> bool:
+    import numpy as np
+
     kind = type(value)
     if value is None or kind in (bool, int, float, complex):
         return True
@@ -556,7 +570,10 @@ class Sandbox:
         deadline = time.monotonic() + self.load_timeout
         try:
             worker.send(("load", slot, source, function, filename), deadline)
-            return _load_outcome(worker.receive(deadline))
+            outcome = _load_outcome(worker.receive(deadline))
+            if outcome.status == "memory":
+                self._discard_worker()  # don't keep a worker that ran out of memory
+            return outcome
         except _Deadline:
             output = worker.captured_output(self.output_limit)
             self._discard_worker()

@@ -112,12 +112,13 @@ class _Check:
     def run(self, source: str, filename: str) -> CheckResult:
         spec = self.spec
         cases = spec.cases(self.seed)
+        # computed before the load, while a freshly started worker may still import NumPy
+        expected = [self._expected(c) for c in cases]
         loaded = self.sandbox.load("submission", source, spec.function, filename)
         if loaded.status != "ok":
             groups = _groups([(c, False) for c in cases])
             return self._result(False, groups, [load_diagnosis(loaded, spec.function)], None,
                                 output=loaded.output)
-        expected = [self._expected(c) for c in cases]
         outcomes = self._call(cases)
         runs = [Run(c, e, o, self._judge(c, e, o)) for c, e, o in zip(cases, expected, outcomes, strict=False)]
         groups = _groups([(r.case, r.verdict.ok) for r in runs])

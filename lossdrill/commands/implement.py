@@ -1,0 +1,378 @@
+"""``lossdrill implement TASK``: write a loss function and have it checked on every save.
+
+``--check`` checks a file once (``--json`` prints the DESIGN machine interface) and exits
+0 on a pass, 1 on a failure, 2 on a usage error. Without it: the task is shown, a starter
+is written (an existing file is never overwritten), ``$EDITOR`` opens on request, and the
+file is watched; each save is checked. Commands typed at the prompt: ``h`` hint, ``r``
+reveal, ``c`` check now, ``q`` quit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import shlex
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from lossdrill.paths import work_dir
+from lossdrill.recording import ImplementAttempt, open_recorder
+
+POLL_SECONDS = 0.3
+
+
+class UsageError(Exception):
+    """Bad input from the user: an unknown task, a missing file."""
+
+
+def run(
+    task: str,
+    file: str | None,
+    check: bool,
+    as_json: bool,
+    edit: bool,
+    seed: int | None,
+    banks: list[str],
+    home: str | None,
+) -> int:
+    # The worker starts first: it imports NumPy while this process loads the rest.
+    try:
+        from lossdrill.checker.sandbox import Sandbox, SandboxError
+
+        sandbox = Sandbox()
+        sandbox.start()
+    except Exception as exc:  # noqa: BLE001 - reported in plain words
+        return _fail(f"cannot start the checker's worker process: {exc}", as_json, task, code=3)
+    try:
+        if check:
+            return _check_once(task, file, as_json, seed, banks, home, sandbox)
+        return _watch(task, file, edit, seed, banks, home, sandbox)
+    except UsageError as exc:
+        return _fail(str(exc), as_json, task, code=2)
+    except SandboxError as exc:
+        return _fail(f"the checker's worker process failed: {exc}", as_json, task, code=3)
+    finally:
+        sandbox.close()
+
+
+def _fail(message: str, as_json: bool, task: str, *, code: int) -> int:
+    if as_json:
+        print(json.dumps({"task": task, "error": message}))
+    else:
+        from lossdrill.ui.console import make_console
+
+        make_console(stderr=True).print(f"[red]error:[/] {message}", markup=True, highlight=False,
+                                        soft_wrap=True)
+    return code
+
+
+def _spec(task: str) -> Any:
+    from lossdrill.checker.tasks import TASKS
+
+    spec = TASKS.get(task)
+    if spec is None:
+        raise UsageError(f"unknown task {task!r}; implement tasks: {', '.join(sorted(TASKS))}")
+    return spec
+
+
+def _path(task: str, file: str | None, home: str | None) -> Path:
+    return Path(file).expanduser() if file else work_dir(home) / f"{task}.py"
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a folder, not a Python file") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+class _LazyBank:
+    """Loads the banks only when the checker asks (for a failing submission's mutants)."""
+
+    def __init__(self, extra: list[str]) -> None:
+        self.extra = extra
+        self.bank: Any = None
+
+    def __call__(self) -> Any:
+        if self.bank is None:
+            from lossdrill.bank.loader import load_banks
+
+            self.bank = load_banks(self.extra)
+        return self.bank
+
+
+def _record(recorder: Any, session: str, task: str, result: Any, elapsed: float, lines: int) -> None:
+    recorder.record_implement_attempt(
+        ImplementAttempt(
+            session_id=session,
+            task=task,
+            passed=result.passed,
+            score=result.score,
+            groups=tuple((g.name, g.total, g.failed) for g in result.groups),
+            diagnoses=result.codes,
+            elapsed_s=elapsed,
+            hints_used=recorder.hints_shown(task),
+            lines=lines,
+        )
+    )
+
+
+# --------------------------------------------------------------------------- --check
+
+
+def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, banks: list[str],
+                home: str | None, sandbox: Any) -> int:
+    from lossdrill.checker.engine import run_check
+    from lossdrill.checker.source import solution_lines
+
+    spec = _spec(task)
+    path = _path(task, file, home)
+    if not path.exists():
+        hint = "" if file else f" (run `lossdrill implement {task}` to get a starter, or pass --file)"
+        raise UsageError(f"no such file: {path}{hint}")
+    source = _read(path)
+    bank = _LazyBank(banks)
+    # opened before the check: the store's imports overlap with the worker's start-up
+    recorder = open_recorder(home)
+    try:
+        result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox, filename=str(path))
+        lines = solution_lines(source, spec.function)
+        session = recorder.start_session("implement")
+        _record(recorder, session, task, result, 0.0, lines)
+        hints = recorder.hints_shown(task)
+        recorder.end_session(session, {"task": task, "passed": result.passed, "checks": 1,
+                                       "mode": "check"})
+    finally:
+        recorder.close()
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), allow_nan=False) + "\n")
+    else:
+        from lossdrill.ui.console import make_console
+        from lossdrill.ui.implement_view import render_result
+
+        item = bank().implement(task) if not result.passed else None
+        render_result(make_console(), result, hints_shown=hints,
+                      hints_total=len(item.hints) if item else 0, lines=lines)
+    return 0 if result.passed else 1
+
+
+# --------------------------------------------------------------------------- watch mode
+
+
+def _starter(spec: Any, item: Any | None) -> str:
+    if item is not None and item.starter.strip():
+        return item.starter if item.starter.endswith("\n") else item.starter + "\n"
+    return (f"import numpy as np\n\n\ndef {spec.signature()}:\n"
+            f"    raise NotImplementedError\n")
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()
+
+
+class _Commands:
+    """Lines typed at the prompt, read by a background thread so the file can be watched."""
+
+    def __init__(self) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, name="lossdrill-commands", daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                line = sys.stdin.readline()
+                if line == "":
+                    break
+                self.lines.put(line.strip())
+        except (OSError, ValueError):
+            pass
+        self.lines.put(None)
+
+    def get(self, timeout: float | None) -> str | None | bool:
+        """A line, None at the end of input, or False when nothing came within ``timeout``."""
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            return False
+
+
+def _open_editor(path: Path, console: Any) -> None:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        console.print("[yellow]$EDITOR is not set;[/] open the file in your editor yourself.")
+        return
+    try:
+        subprocess.call([*shlex.split(editor), str(path)])
+    except (OSError, ValueError) as exc:
+        console.print(f"[yellow]could not start {editor!r}: {exc}[/]")
+
+
+def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: list[str],
+           home: str | None, sandbox: Any) -> int:
+    from lossdrill.bank.loader import load_banks
+    from lossdrill.checker.engine import run_check
+    from lossdrill.checker.source import solution_lines
+    from lossdrill.commands.hint import next_hint
+    from lossdrill.commands.reveal import reveal
+    from lossdrill.ui.console import make_console
+    from lossdrill.ui.implement_view import (
+        render_hint,
+        render_pass,
+        render_result,
+        render_reveal,
+        render_summary,
+        render_task,
+        render_watch_help,
+    )
+
+    console = make_console()
+    err = make_console(stderr=True)
+    spec = _spec(task)
+    bank = load_banks(banks)
+    item = bank.implement(task)
+    path = _path(task, file, home)
+    existing = path.exists()
+    if existing and path.is_dir():
+        raise UsageError(f"{path} is a folder, not a Python file")
+    if not existing:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "x", encoding="utf-8") as out:  # "x": never overwrite
+                out.write(_starter(spec, item))
+        except FileExistsError:
+            existing = True
+        except OSError as exc:
+            raise UsageError(f"cannot write the starter to {path}: {exc}") from None
+    starter_digest = _digest(_starter(spec, item))
+    render_task(console, spec, item, str(path), existing=existing)
+
+    recorder = open_recorder(home)
+    notice = getattr(recorder, "notice", None)
+    if notice:
+        err.print(f"[yellow]{notice}[/]")
+    session = recorder.start_session("implement")
+    started = time.monotonic()
+    hints_total = len(item.hints) if item else 0
+    state: dict[str, Any] = {"task": task, "checks": 0, "passed": False, "seconds_to_pass": None,
+                             "lines": 0, "hints": 0, "revealed": False, "last": None}
+    already_passed = recorder.has_passed(task)
+
+    def check_now() -> None:
+        source = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        state["last"] = _stat(path), _digest(source)
+        if not path.exists():
+            console.print(f"[red]{path} is gone[/]; save it again to continue.")
+            return
+        console.rule(f"check #{state['checks'] + 1} · {time.strftime('%H:%M:%S')}")
+        result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox, filename=str(path))
+        elapsed = time.monotonic() - started
+        lines = solution_lines(source, spec.function)
+        state["checks"] += 1
+        state["lines"] = lines
+        _record(recorder, session, task, result, elapsed, lines)
+        hints = recorder.hints_shown(task)
+        state["hints"] = hints
+        render_result(console, result, hints_shown=hints, hints_total=hints_total, lines=lines)
+        if result.passed and not state["passed"]:
+            state["passed"] = True
+            state["seconds_to_pass"] = elapsed
+            render_pass(console, elapsed, lines, hints)
+            if item is not None:
+                render_reveal(console, item)
+        render_watch_help(console)
+
+    def show_hint() -> None:
+        if item is None:
+            console.print("[yellow]This task has no hints in the banks.[/]")
+            return
+        level, text, repeated = next_hint(item, recorder)
+        state["hints"] = recorder.hints_shown(task)
+        render_hint(console, task, level, hints_total, text, repeated=repeated)
+
+    commands = _Commands()
+
+    def show_reveal() -> bool:
+        """False when the input ended while asking."""
+        if item is None:
+            console.print("[yellow]This task has no solution in the banks.[/]")
+            return True
+        if not state["passed"] and not already_passed:
+            console.print("You have not passed yet. Reveal the solution? [y/N]")
+            answer = commands.get(None)
+            if answer is None:
+                return False
+            if str(answer).lower() not in ("y", "yes"):
+                console.print("Not revealed.")
+                return True
+        reveal(item, recorder)
+        state["revealed"] = True
+        state["hints"] = recorder.hints_shown(task)
+        render_reveal(console, item)
+        return True
+
+    try:
+        if edit:
+            _open_editor(path, console)
+        current = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        if _digest(current) != starter_digest:
+            check_now()
+        else:
+            state["last"] = _stat(path), _digest(current)
+            render_watch_help(console)
+        while True:
+            line = commands.get(POLL_SECONDS)
+            if line is None:
+                break
+            if line is not False:
+                cmd = str(line).strip().lower()
+                if cmd in ("q", "quit", "exit"):
+                    break
+                if cmd in ("h", "hint"):
+                    show_hint()
+                elif cmd in ("r", "reveal"):
+                    if not show_reveal():
+                        break
+                elif cmd in ("c", "check"):
+                    check_now()
+                elif cmd in ("", "?", "help"):
+                    render_watch_help(console)
+                else:
+                    console.print(f"Unknown command {cmd!r}.")
+                    render_watch_help(console)
+                continue
+            stat = _stat(path)
+            last = state["last"]
+            if stat is not None and (last is None or stat != last[0]):
+                text = path.read_text(encoding="utf-8", errors="replace")
+                if last is None or _digest(text) != last[1]:
+                    check_now()
+                else:
+                    state["last"] = stat, last[1]
+    except KeyboardInterrupt:
+        console.print()
+    finally:
+        summary = {k: v for k, v in state.items() if k != "last"}
+        try:
+            recorder.end_session(session, summary)
+        finally:
+            recorder.close()
+        render_summary(console, summary)
+    return 0

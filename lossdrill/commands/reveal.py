@@ -1,0 +1,51 @@
+"""``lossdrill reveal TASK``: the debrief and the reference solution of an implement task.
+
+Before the task is passed it asks for confirmation (``--yes`` skips it). Revealing counts
+as having used every hint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lossdrill.bank.loader import load_banks
+from lossdrill.recording import Recorder, open_recorder
+from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
+
+
+def reveal(item: Any, recorder: Recorder) -> None:
+    """Record that the solution was seen (as every hint used)."""
+    if recorder.hints_shown(item.id) < len(item.hints):
+        recorder.record_hint(item.id, len(item.hints))
+
+
+def run(task: str, yes: bool, banks: list[str], home: str | None) -> int:
+    from lossdrill.ui.implement_view import render_reveal
+
+    console = make_console()
+    err = make_console(stderr=True)
+    bank = load_banks(banks)
+    item = bank.implement(task)
+    if item is None:
+        known = ", ".join(sorted(t.id for t in bank.tasks()))
+        err.print(f"[red]Unknown task {task!r}.[/] Implement tasks: {known}", soft_wrap=True)
+        return 2
+    recorder = open_recorder(home)
+    try:
+        notice = getattr(recorder, "notice", None)
+        if notice:
+            err.print(f"[yellow]{notice}[/]")
+        if not yes and not recorder.has_passed(task):
+            console.print(f"You have not passed {task} yet. Reveal the solution anyway? [y/N]")
+            try:
+                answer = AnswerSource(console).ask("reveal? ")
+            except EndOfInput:
+                answer = ""
+            if answer.lower() not in ("y", "yes"):
+                console.print("Not revealed. Keep going — `lossdrill hint " + task + "` helps.")
+                return 1
+        reveal(item, recorder)
+        render_reveal(console, item)
+    finally:
+        recorder.close()
+    return 0

@@ -1,0 +1,181 @@
+"""Rich rendering of implement tasks and check results (the JSON writer lives in the result)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from lossdrill.checker.result import CheckResult, Failure
+
+TARGET_LINES = (5, 8)
+TARGET_MINUTES = 10
+
+
+def render_task(console: Console, spec: Any, item: Any | None, path: str, *, existing: bool) -> None:
+    """The task: prompt, contract, tolerance, targets, and where the file is."""
+    title = f"implement · {spec.id} · {spec.signature()}"
+    parts: list[Any] = []
+    if item is not None:
+        parts.append(Text(item.prompt.rstrip()))
+        parts.append(Text("\nContract", style="bold"))
+        parts.append(Text(item.contract.rstrip()))
+    else:
+        parts.append(Text(f"Write {spec.signature()}."))
+    parts.append(Text("\nGraded", style="bold"))
+    parts.append(Text(tolerance_line(spec.tol64, spec.tol32)))
+    parts.append(Text(
+        f"Target: {TARGET_LINES[0]}–{TARGET_LINES[1]} lines, under {TARGET_MINUTES} minutes.",
+    ))
+    console.print(Panel(Group(*parts), title=escape(title), title_align="left", border_style="cyan"))
+    verb = "Your file (kept as it is)" if existing else "Starter written to"
+    console.print(f"{verb}: [bold]{escape(path)}[/]")
+
+
+def tolerance_line(tol64: Any, tol32: Any) -> str:
+    return (
+        f"Compared with a hidden reference: float64 inputs within relative {tol64.rtol:g}, "
+        f"absolute {tol64.atol:g}; float32 inputs within relative {tol32.rtol:g}, "
+        f"absolute {tol32.atol:g}. NaN and inf must match."
+    )
+
+
+def render_watch_help(console: Console) -> None:
+    console.print(
+        "Save the file to check it. Commands: [bold]h[/] hint · [bold]r[/] reveal · "
+        "[bold]c[/] check now · [bold]q[/] quit"
+    )
+
+
+def render_result(
+    console: Console,
+    result: CheckResult,
+    *,
+    hints_shown: int = 0,
+    hints_total: int = 0,
+    lines: int | None = None,
+    overlay: bool = True,
+) -> None:
+    """The report: case groups, diagnoses, the minimal failure, the overlay, what to do next."""
+    table = Table(title=None, show_edge=False, pad_edge=False, box=None)
+    table.add_column("group")
+    table.add_column("cases", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_column("")
+    for g in result.groups:
+        mark = "[green]✓[/]" if g.passed else "[red]✗[/]"
+        table.add_row(g.name, str(g.total), str(g.failed), mark)
+    if result.passed:
+        head = f"[bold green]PASS[/] {result.task}: all {result.cases} cases match the reference"
+    else:
+        head = (f"[bold red]FAIL[/] {result.task}: {result.failed_cases} of {result.cases} cases "
+                f"fail · score {result.score:.2f}")
+    console.print(head)
+    if result.groups:
+        console.print(table)
+    if lines:
+        lo, hi = TARGET_LINES
+        note = "on target" if lines <= hi else f"target {lo}–{hi}"
+        console.print(f"Solution: {lines} lines ({note})")
+    for d in result.diagnoses:
+        console.print(f"[bold yellow]{escape(d.code)}[/]: {escape(d.message)}", soft_wrap=False)
+    if result.first_failure is not None:
+        render_failure(console, result.first_failure)
+    if result.output:
+        console.print(Panel(escape(result.output.rstrip()), title="printed while loading", border_style="dim"))
+    if overlay and result.sweep is not None:
+        _render_overlay(console, result)
+    if not result.passed:
+        if hints_total and hints_shown < hints_total:
+            console.print(f"Stuck? [bold]h[/] (or `lossdrill hint {result.task}`) shows hint "
+                          f"{hints_shown + 1} of {hints_total}.")
+        elif hints_total:
+            console.print(f"All {hints_total} hints shown; `lossdrill reveal {result.task}` shows the solution.")
+
+
+def render_failure(console: Console, f: Failure) -> None:
+    title = f"first failure · {f.group} · {f.case}" + (" · shrunk" if f.shrunk else "")
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for name, value in f.inputs.items():
+        dtype = f.dtypes.get(name)
+        suffix = f"  [dim]({dtype})[/]" if dtype and dtype != "float64" else ""
+        grid.add_row(escape(name), escape(show_value(value)) + suffix)
+    grid.add_row("expected", escape(show_value(f.expected)))
+    got = show_value(f.got) if f.got is not None or f.got_type == "NoneType" else f"({f.got_type})"
+    grid.add_row("got", Text(got, style="red"))
+    grid.add_row("why", escape(f.reason))
+    if f.output:
+        grid.add_row("printed", escape(f.output.strip()[:500]))
+    console.print(Panel(grid, title=escape(title), title_align="left", border_style="red"))
+
+
+def show_value(value: Any) -> str:
+    """A short, readable form of an input or output value."""
+    try:
+        import numpy as np
+
+        if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+            with np.printoptions(precision=6, suppress=False, threshold=40, edgeitems=4):
+                text = np.array2string(np.asarray(value), separator=", ")
+            return text
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    text = repr(value)
+    return text if len(text) < 300 else text[:297] + "..."
+
+
+def _render_overlay(console: Console, result: CheckResult) -> None:
+    try:
+        from lossdrill.plotting.overlay import render_overlay
+    except ImportError:
+        return
+    try:
+        text = render_overlay(result.sweep, max(40, console.width - 2), color=console.is_terminal)
+    except Exception:  # a picture must never break the report
+        return
+    if text:
+        console.print(Text.from_ansi(text) if console.is_terminal else Text(text))
+
+
+def render_hint(console: Console, task: str, level: int, total: int, text: str, *, repeated: bool) -> None:
+    note = " (the last one)" if level == total else ""
+    again = " — no more hints; `r` / `lossdrill reveal` shows the solution" if repeated else ""
+    console.print(Panel(escape(text.strip()), title=f"hint {level} of {total}{note}{again}",
+                        title_align="left", border_style="yellow"))
+
+
+def render_reveal(console: Console, item: Any) -> None:
+    console.print(Panel(escape(item.debrief.rstrip()), title=f"debrief · {item.id}",
+                        title_align="left", border_style="green"))
+    console.print(Panel(Syntax(item.solution.rstrip(), "python", theme="ansi_dark", word_wrap=True),
+                        title="reference solution", title_align="left", border_style="green"))
+
+
+def render_pass(console: Console, seconds: float, lines: int, hints: int) -> None:
+    minutes, secs = divmod(int(seconds), 60)
+    lo, hi = TARGET_LINES
+    speed = "under" if seconds < TARGET_MINUTES * 60 else "over"
+    console.print(
+        f"[bold green]Passed[/] in {minutes}m{secs:02d}s ({speed} the {TARGET_MINUTES}-minute target), "
+        f"{lines} lines (target {lo}–{hi}), {hints} hint{'s' if hints != 1 else ''} used."
+    )
+
+
+def render_summary(console: Console, summary: dict[str, Any]) -> None:
+    passed = summary.get("passed")
+    t = summary.get("seconds_to_pass")
+    when = f" in {int(t) // 60}m{int(t) % 60:02d}s" if t is not None else ""
+    state = f"[green]passed{when}[/]" if passed else "[yellow]not passed yet[/]"
+    console.print(
+        f"Session: {summary.get('task')} {state} · {summary.get('checks', 0)} checks · "
+        f"{summary.get('hints', 0)} hints · {summary.get('lines', 0)} lines"
+    )

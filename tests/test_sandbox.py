@@ -289,6 +289,83 @@ def test_memory_growing_in_a_loop_is_a_memory_verdict(sandbox):
     _mse_still_works(sandbox)
 
 
+def test_numpy_imports_under_the_memory_cap_and_the_cap_holds():
+    with Sandbox(memory_mb=512) as box:
+        _load_ok(
+            box,
+            "submission",
+            """
+            import resource
+            import numpy as np
+            def f(kind):
+                if kind == "limit":
+                    return resource.getrlimit(resource.RLIMIT_AS)[0]
+                return float(np.ones(10**8).sum())  # 800 MB
+            """,
+        )
+        assert box.call("submission", ("limit",), {}).value == 512 * 1024 * 1024
+        outcome = box.call("submission", ("allocate",), {})
+        assert (outcome.status, outcome.message) == ("memory", "used more than 512 MB (line 6)")
+
+
+def test_the_worker_runs_in_its_own_session_directory_and_environment(sandbox):
+    _load_ok(
+        sandbox,
+        "submission",
+        """
+        import os, sys
+        def f(name):
+            return {
+                "session leader": [float(os.getsid(0) == os.getpid())],
+                "cwd": [float(os.getcwd() == os.path.realpath(os.environ["HOME"]))],
+                "threads": [float(os.environ.get(name, "unset") == "1")],
+                "startup": [float("PYTHONSTARTUP" not in os.environ)],
+                "isolated": [float(sys.flags.isolated)],
+            }[name]
+        """,
+    )
+    for name in ("session leader", "cwd", "startup", "isolated"):
+        assert sandbox.call("submission", (name,), {}).value == [1.0], name
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        _load_ok(
+            sandbox,
+            "env",
+            f"import os\ndef f():\n    return [float(os.environ[{name!r}] == '1')]\n",
+        )
+        assert sandbox.call("env", (), {}).value == [1.0], name
+    assert os.path.realpath(sandbox.workdir) != os.path.realpath(os.getcwd())
+
+
+def test_a_huge_allocation_at_import_is_a_load_memory_verdict(sandbox):
+    outcome = sandbox.load("submission", "import numpy as np\nTABLE = np.ones(10**11)\n", "f")
+    assert (outcome.status, outcome.message, outcome.line) == (
+        "memory",
+        "used more than 1024 MB (line 2)",
+        2,
+    )
+    _mse_still_works(sandbox)
+
+
+def test_start_is_idempotent_and_does_not_wait_for_the_worker():
+    with Sandbox() as box:
+        box.start()
+        pid = box.worker_pid
+        box.start()
+        assert box.worker_pid == pid
+        _mse_still_works(box)
+        assert box.worker_pid == pid
+
+
+def test_a_worker_that_cannot_start_is_a_sandbox_error(monkeypatch, tmp_path):
+    from lossdrill.checker import sandbox as sandbox_module
+
+    broken = tmp_path / "worker.py"
+    broken.write_text("raise ImportError('numpy is missing')\n")
+    monkeypatch.setattr(sandbox_module, "WORKER_SCRIPT", str(broken))
+    with Sandbox() as box, pytest.raises(sandbox_module.SandboxError, match="numpy is missing"):
+        box.load("submission", MSE, "mse")
+
+
 # -- output ---------------------------------------------------------------------------------------
 
 
@@ -377,6 +454,37 @@ def test_a_forged_answer_on_the_private_channel_is_refused_not_unpickled(sandbox
     )
     assert not marker.exists()
     _mse_still_works(sandbox)
+
+
+def test_prints_and_fd_writes_keep_their_order(sandbox):
+    _load_ok(
+        sandbox,
+        "submission",
+        """
+        import os
+        def f():
+            print("one")
+            os.write(1, b"two\\n")
+            print("three")
+            return 0.0
+        """,
+    )
+    assert sandbox.call("submission", (), {}).output == "one\ntwo\nthree\n"
+
+
+def test_what_was_printed_before_a_hang_is_kept(sandbox):
+    _load_ok(
+        sandbox,
+        "submission",
+        """
+        def f():
+            print("starting the loop")
+            while True:
+                pass
+        """,
+    )
+    outcome = sandbox.call("submission", (), {}, timeout=0.5)
+    assert (outcome.status, outcome.output) == ("timeout", "starting the loop\n")
 
 
 def test_megabytes_written_to_fd_1_are_truncated(sandbox):

@@ -226,7 +226,7 @@ class _Worker:
         import sys
 
         os.ftruncate(self.capture_fd, 0)
-        capture = _Capture(self.options.output_limit)
+        capture = _Capture(self.options.output_limit, self.capture_fd)
         sys.stdout = capture
         sys.stderr = capture
         return capture
@@ -238,16 +238,13 @@ class _Worker:
         sys.stdout = sink
         sys.stderr = sink
         limit = self.options.output_limit
-        text, dropped = capture.text(), capture.dropped
         try:
             size = os.fstat(self.capture_fd).st_size
-            if size:
-                raw = os.pread(self.capture_fd, min(size, 4 * limit), 0)
-                text += raw.decode("utf-8", errors="replace")
-                dropped += max(0, size - len(raw))
+            raw = os.pread(self.capture_fd, min(size, 4 * limit), 0) if size else b""
         except OSError:
-            pass
-        return format_output(text, dropped, limit)
+            size, raw = 0, b""
+        text = raw.decode("utf-8", errors="replace")
+        return format_output(text, capture.dropped + max(0, size - len(raw)), limit)
 
     # -- load -----------------------------------------------------------------------------
 
@@ -371,14 +368,18 @@ class _Worker:
 
 
 class _Capture:
-    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+    """A text stream that writes its first ``limit`` characters to ``fd`` and counts the rest.
+
+    Python-level output goes to the same capture file as writes to fds 1 and 2, so the two
+    keep their order, and what was printed before a hang or crash can still be read there.
+    """
 
     encoding = "utf-8"
     errors = "replace"
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, fd: int | None = None) -> None:
         self.limit = limit
-        self.parts: list[str] = []
+        self.fd = fd
         self.kept = 0
         self.dropped = 0
 
@@ -386,11 +387,16 @@ class _Capture:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         room = self.limit - self.kept
-        if room > 0:
+        if room > 0 and self.fd is not None:
             piece = text[:room]
-            self.parts.append(piece)
+            try:
+                _write_all(self.fd, piece.encode("utf-8", errors="replace"))
+            except OSError:
+                pass  # the capture file is at its size cap: the text is dropped
             self.kept += len(piece)
-        self.dropped += max(0, len(text) - max(room, 0))
+            self.dropped += len(text) - len(piece)
+        else:
+            self.dropped += len(text)
         return len(text)
 
     def writelines(self, lines) -> None:
@@ -411,9 +417,6 @@ class _Capture:
 
     def fileno(self) -> int:
         return 1
-
-    def text(self) -> str:
-        return "".join(self.parts)
 
 
 # -- describing what user code did ----------------------------------------------------------

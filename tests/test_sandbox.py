@@ -723,6 +723,27 @@ def test_close_kills_the_worker_and_a_new_sandbox_works():
         _mse_still_works(again)
 
 
+def test_a_sandbox_left_open_is_cleaned_up_when_the_program_ends(tmp_path):
+    import subprocess
+
+    script = tmp_path / "forgetful.py"
+    script.write_text(
+        _source(
+            """
+            from lossdrill.checker.sandbox import Sandbox
+            box = Sandbox()
+            box.load("s", "def f():\\n    return 1.0\\n", "f")
+            print(box.worker_pid, box.workdir, flush=True)
+            """
+        )
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    pid, workdir = done.stdout.split()
+    assert done.returncode == 0 and done.stderr == ""
+    assert not _running(int(pid))
+    assert not os.path.exists(workdir)
+
+
 def test_the_worker_exits_when_its_parent_dies(tmp_path):
     import subprocess
     import time
@@ -735,13 +756,14 @@ def test_the_worker_exits_when_its_parent_dies(tmp_path):
             from lossdrill.checker.sandbox import Sandbox
             box = Sandbox(call_timeout=100)
             box.load("s", "import time\\ndef f():\\n    time.sleep(1000)\\n", "f")
-            print(box.worker_pid, flush=True)
+            print(box.worker_pid, box.workdir, flush=True)
             box.call("s", (), {})
             """
         )
     )
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    worker_pid = int(parent.stdout.readline())
+    pid, workdir = parent.stdout.readline().split()
+    worker_pid = int(pid)
     parent.send_signal(signal.SIGKILL)
     parent.wait()
     for _ in range(50):
@@ -751,6 +773,7 @@ def test_the_worker_exits_when_its_parent_dies(tmp_path):
     else:
         os.kill(worker_pid, signal.SIGKILL)
         pytest.fail("the worker outlived its parent")
+    assert not os.path.exists(workdir)
 
 
 def _running(pid: int) -> bool:

@@ -112,6 +112,7 @@ class _Worker:
 
         self.options = options
         self.pid = os.getpid()
+        self.home = os.getcwd()
         # The channel moves to fresh descriptors (not inherited by user subprocesses); fds
         # 0/1/2 become /dev/null and the capture file the parent opened as our stderr.
         self.requests = os.dup(0)
@@ -155,6 +156,13 @@ class _Worker:
             soft = min(soft, hard)
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
+    def _remove_home(self) -> None:
+        """Remove the worker's temporary directory when the parent cannot any more."""
+        import shutil
+
+        if os.path.basename(self.home).startswith("lossdrill-sandbox-"):
+            shutil.rmtree(self.home, ignore_errors=True)
+
     def _watch_parent(self) -> None:
         """End the worker (and anything it started) when the parent process goes away.
 
@@ -171,6 +179,7 @@ class _Worker:
             while True:
                 if os.getppid() != parent:
                     try:
+                        self._remove_home()
                         os.killpg(os.getpgrp(), signal.SIGKILL)
                     finally:
                         os._exit(70)
@@ -193,7 +202,8 @@ class _Worker:
         self.send({"kind": "ready", "pid": self.pid, "numpy": numpy.__version__})
         while True:
             frame = _read_frame(self.requests)
-            if frame is None:
+            if frame is None:  # the parent is gone (or closed the channel without a word)
+                self._remove_home()
                 return 0
             try:
                 request = pickle.loads(frame)

@@ -1,0 +1,341 @@
+"""``lossdrill interview``: a timed mock interview on one loss, closed by a score sheet.
+
+Steps: two warm-up questions (when to use the loss, how it fails), the implement task
+(no hints), its gradient where that is a task of its own, a scenario and a production
+question. At an implement step the starter is written to the work folder and these
+commands are read at the prompt (from a terminal or, one per line, from scripted stdin):
+
+* ``c`` — check the file;
+* ``q`` — give up on the step;
+* ``file PATH`` — check the file at PATH instead (and keep checking it with ``c``);
+* an empty line — show the time left.
+
+Ctrl-C (or the end of scripted input) ends the interview with a partial sheet, exit 0.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from lossdrill.bank.loader import load_banks
+from lossdrill.bank.schema import Bank, NumericItem
+from lossdrill.interview.plan import (
+    InterviewPlan,
+    Step,
+    TaskRecord,
+    interview_tasks,
+    plan_interview,
+    weakest_task,
+)
+from lossdrill.interview.rubric import (
+    ImplementEvidence,
+    QuestionEvidence,
+    implement_evidence,
+    score_sheet,
+)
+from lossdrill.paths import work_dir
+from lossdrill.recording import ImplementAttempt, QuizAnswer, open_recorder
+from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
+
+QUESTION_STEPS = ("warm-up", "scenario", "production")
+
+
+def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home: str | None) -> int:
+    console = make_console()
+    err = make_console(stderr=True)
+    bank = load_banks(banks)
+    for e in bank.errors:
+        err.print(f"[yellow]warning:[/] {e}", soft_wrap=True, markup=True, highlight=False)
+    if not interview_tasks(bank):
+        err.print("[red]error:[/] the banks hold no implement task to be interviewed on")
+        return 1
+    if task is not None and bank.implement(task) is None:
+        known = ", ".join(sorted(t.id for t in bank.tasks()))
+        err.print(f"[red]error:[/] unknown task {task!r}; tasks: {known}", soft_wrap=True)
+        return 2
+    if seed is None:
+        seed = random.SystemRandom().randrange(1, 10**6)
+
+    recorder = open_recorder(home)
+    notice = getattr(recorder, "notice", None)
+    if notice:
+        err.print(f"[yellow]{notice}[/]", soft_wrap=True)
+    try:
+        chosen_by = "asked"
+        if task is None:
+            task, chosen_by = _choose_task(bank, recorder, random.Random(seed))
+        plan = plan_interview(bank, task, minutes, seed, chosen_by)
+        session = Session(plan, bank, recorder, console, err, seed, home)
+        sheet = session.run()
+        from lossdrill.ui.interview_view import render_sheet
+
+        render_sheet(console, sheet)
+        record = getattr(recorder, "record_interview", None)
+        data = sheet.to_dict()
+        data["seed"] = seed
+        if callable(record):
+            record(data)
+        recorder.end_session(session.session_id, {"task": plan.task, "score": data["score"],
+                                                  "verdict": data["verdict"],
+                                                  "complete": data["complete"]})
+    finally:
+        recorder.close()
+    return 0
+
+
+def _choose_task(bank: Bank, recorder: Any, rng: random.Random) -> tuple[str, str]:
+    tasks = interview_tasks(bank)
+    weakest = weakest_task(_task_records(recorder, bank), rng)
+    if weakest is not None:
+        return weakest, "weakest"
+    return rng.choice(sorted(t.id for t in tasks)), "random"
+
+
+def _task_records(recorder: Any, bank: Bank) -> list[TaskRecord]:
+    """Implement attempts per task and quiz accuracy per topic, from the store if it has them."""
+    query = getattr(recorder, "query", None)
+    if not callable(query):
+        return []
+    try:
+        attempts = {t: (n, p or 0) for t, n, p in
+                    query("SELECT task, count(*), sum(passed) FROM implement_attempts GROUP BY task")}
+        topics = {t: (n, c or 0) for t, n, c in
+                  query("SELECT topic, count(*), sum(correct) FROM quiz_answers GROUP BY topic")}
+    except Exception:  # noqa: BLE001 - no evidence is a fine answer
+        return []
+    records = []
+    for t in interview_tasks(bank):
+        n, p = attempts.get(t.id, (0, 0))
+        qn, qc = topics.get(t.topic, (0, 0))
+        records.append(TaskRecord(t.id, int(n), int(p), int(qn), int(qc)))
+    return records
+
+
+class Session:
+    """One interview being run: asks each step and gathers the evidence for the sheet."""
+
+    def __init__(self, plan: InterviewPlan, bank: Bank, recorder: Any, console: Any, err: Any,
+                 seed: int, home: str | None) -> None:
+        self.plan = plan
+        self.bank = bank
+        self.recorder = recorder
+        self.console = console
+        self.err = err
+        self.seed = seed
+        self.home = home
+        self.answers = AnswerSource(console)
+        self.session_id = recorder.start_session("interview")
+        self.questions: list[QuestionEvidence] = []
+        self.implement: ImplementEvidence | None = None
+        self.gradient: ImplementEvidence | None = None
+        self.notes: list[str] = []
+        self.steps_done = 0
+        self.sandbox: Any = None
+
+    def run(self) -> Any:
+        from lossdrill.ui.interview_view import render_intro, render_step
+
+        plan = self.plan
+        started_wall = time.time()
+        self.start = time.monotonic()
+        self.deadline = self.start + plan.minutes * 60
+        task_item = self.bank.implement(plan.task)
+        render_intro(self.console, plan, task_item.function)
+        self._start_sandbox()
+        try:
+            for n, step in enumerate(plan.steps, 1):
+                left = self.deadline - time.monotonic()
+                if left <= 0:
+                    self.notes.append(f"the {plan.minutes} minutes ran out before step {n}")
+                    break
+                render_step(self.console, n, len(plan.steps), step, left)
+                if step.kind in QUESTION_STEPS:
+                    self._question(step)
+                else:
+                    self._implement(step)
+                self.steps_done += 1
+        except (EndOfInput, KeyboardInterrupt):
+            self.console.print("\n[yellow]Interview ended early.[/]")
+            self.notes.append(f"ended early, during step {self.steps_done + 1}")
+        finally:
+            if self.sandbox is not None:
+                self.sandbox.close()
+        return score_sheet(
+            plan.task, task_item.topic, self.implement, self.gradient, self.questions,
+            started=started_wall, finished=time.time(), minutes=plan.minutes,
+            steps_done=self.steps_done, steps_planned=len(plan.steps), notes=self.notes,
+        )
+
+    # -- questions ----------------------------------------------------------------------
+
+    def _question(self, step: Step) -> None:
+        from lossdrill.quiz.select import item_rng
+        from lossdrill.ui.quiz_view import ask_item
+
+        item = self.bank.get(step.item_id)
+        expected = None
+        if isinstance(item, NumericItem):
+            from lossdrill.bank.formula import evaluate
+
+            try:
+                expected = evaluate(item.formula)
+            except Exception as exc:  # noqa: BLE001 - a broken item is skipped, not fatal
+                self.err.print(f"[yellow]skipping broken item {item.id}: {exc}[/]")
+                return
+        result = ask_item(item, self.console, self.answers, item_rng(self.seed, item.id),
+                          expected=expected)
+        self.questions.append(QuestionEvidence(step.title, item.id, item.topic, result.correct,
+                                               result.score, result.response))
+        self.recorder.record_quiz_answer(
+            QuizAnswer(self.session_id, result.item_id, result.item_version, result.kind,
+                       result.topic, result.correct, result.score, result.response,
+                       result.elapsed_ms, result.overruled)
+        )
+
+    # -- implement ----------------------------------------------------------------------
+
+    def _start_sandbox(self) -> None:
+        try:
+            from lossdrill.checker.sandbox import Sandbox
+
+            self.sandbox = Sandbox()
+            self.sandbox.start()
+        except Exception as exc:  # noqa: BLE001 - reported, and each check will retry
+            self.err.print(f"[yellow]the checker's worker did not start: {exc}[/]")
+            self.sandbox = None
+
+    def _check(self, task: str, path: Path) -> Any | None:
+        from lossdrill.checker import run_check
+
+        try:
+            source = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            self.console.print(f"[red]cannot read {path}: {exc}[/]")
+            return None
+        try:
+            return run_check(task, source, seed=self.seed, bank=self.bank, sandbox=self.sandbox,
+                             filename=str(path), sweep=False)
+        except Exception as exc:  # noqa: BLE001 - a checker failure must not end the interview
+            self.console.print(f"[red]the check could not run: {exc}[/]")
+            return None
+
+    def _implement(self, step: Step) -> None:
+        from lossdrill.checker.tasks import TASKS
+        from lossdrill.ui.implement_view import render_task
+        from lossdrill.ui.interview_view import clock, render_implement_help, render_time_up
+
+        spec = TASKS[step.task]
+        item = self.bank.implement(step.task)
+        path = self._write_starter(step.task, spec, item)
+        starter = path.read_text(encoding="utf-8")
+        render_task(self.console, spec, item, str(path), existing=False)
+        start = time.monotonic()
+        box = max(60.0, min(step.minutes * 60, self.deadline - start))
+        render_implement_help(self.console, str(path), round(box / 60, 1))
+        step_deadline = start + box
+        current = path
+        last: Any = None
+        checks = 0
+        lines = 0
+        gave_up = time_up = False
+        passed_at: float | None = None
+        try:
+            while True:
+                left = step_deadline - time.monotonic()
+                if left <= 0:
+                    time_up = True
+                    render_time_up(self.console)
+                    if _read_or_empty(current) != starter:
+                        result, lines, checks = self._run_and_show(step.task, spec, current, checks)
+                        if result is not None:
+                            last = result
+                            self._record_attempt(step.task, result, time.monotonic() - start, lines)
+                            if result.passed:
+                                passed_at = time.monotonic()
+                    break
+                command = self.answers.ask(f"[{clock(left)} left] c check · q give up> ")
+                lowered = command.lower()
+                if lowered in ("q", "quit", "give up"):
+                    gave_up = True
+                    break
+                if lowered.startswith("file "):
+                    candidate = Path(command[5:].strip()).expanduser()
+                    if not candidate.is_file():
+                        self.console.print(f"[yellow]no such file: {candidate}[/]")
+                        continue
+                    current = candidate
+                elif lowered not in ("c", "check"):
+                    if command:
+                        self.console.print("Type [bold]c[/] to check, [bold]q[/] to give up, "
+                                           "or [bold]file PATH[/].")
+                    continue
+                result, lines, checks = self._run_and_show(step.task, spec, current, checks)
+                if result is None:
+                    continue
+                last = result
+                self._record_attempt(step.task, result, time.monotonic() - start, lines)
+                if result.passed:
+                    passed_at = time.monotonic()
+                    break
+        except BaseException:
+            interrupted = True
+            raise
+        else:
+            interrupted = False
+        finally:
+            # Cut short before any check, the step was not really taken: not assessed.
+            if not (interrupted and checks == 0):
+                seconds = (passed_at or time.monotonic()) - start
+                evidence = implement_evidence(step.task, last, seconds=seconds, lines=lines,
+                                              checks=checks, gave_up=gave_up, time_up=time_up)
+                if step.kind == "gradient":
+                    self.gradient = evidence
+                else:
+                    self.implement = evidence
+
+    def _run_and_show(self, task: str, spec: Any, path: Path, checks: int) -> tuple[Any, int, int]:
+        from lossdrill.checker.source import solution_lines
+        from lossdrill.ui.interview_view import render_check
+
+        with self.console.status("checking…"):
+            result = self._check(task, path)
+        if result is None:
+            return None, 0, checks
+        lines = solution_lines(_read_or_empty(path), spec.function)
+        render_check(self.console, result, lines)
+        return result, lines, checks + 1
+
+    def _record_attempt(self, task: str, result: Any, elapsed: float, lines: int) -> None:
+        self.recorder.record_implement_attempt(
+            ImplementAttempt(
+                session_id=self.session_id, task=task, passed=result.passed, score=result.score,
+                groups=tuple((g.name, g.total, g.failed) for g in result.groups),
+                diagnoses=result.codes, elapsed_s=elapsed, hints_used=0, lines=lines,
+            )
+        )
+
+    def _write_starter(self, task: str, spec: Any, item: Any) -> Path:
+        folder = work_dir(self.home)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = folder / f"interview-{task}-{stamp}.py"
+        n = 1
+        while path.exists():  # never overwrite a file
+            n += 1
+            path = folder / f"interview-{task}-{stamp}-{n}.py"
+        starter = item.starter if item is not None and item.starter.strip() else (
+            f"import numpy as np\n\n\ndef {spec.signature()}:\n    raise NotImplementedError\n"
+        )
+        path.write_text(starter if starter.endswith("\n") else starter + "\n", encoding="utf-8")
+        return path
+
+
+def _read_or_empty(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -1,0 +1,148 @@
+"""`lossdrill interview` end to end: the installed command driven through stdin and a pty."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import textwrap
+
+import pytest
+from drive import Session
+
+PROMPT = r"(your answer|your choice|buggy line)> |c check · q give up> "
+
+MSE = textwrap.dedent(
+    """
+    import numpy as np
+
+
+    def mse_loss(y_true, y_pred):
+        e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
+        if e.size == 0:
+            return 0.0
+        return 0.5 * float(np.mean(e * e))
+    """
+)
+MSE_GRAD = textwrap.dedent(
+    """
+    import numpy as np
+
+
+    def mse_gradient(y_true, y_pred):
+        return np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
+    """
+)
+
+
+@pytest.fixture
+def home(tmp_path):
+    return tmp_path / "home"
+
+
+def drive(session: Session, implement_answers: list[str]) -> None:
+    """Give up on every question; answer the implement prompts from ``implement_answers``."""
+    todo = list(implement_answers)
+    while True:
+        try:
+            match = session.expect(PROMPT, timeout=60)
+        except AssertionError:
+            return  # the interview is over
+        if match.group(0).startswith("c check"):
+            session.send(todo.pop(0) if todo else "q")
+        else:
+            session.send("?")
+
+
+def stored_sheets(home) -> list[dict]:
+    conn = sqlite3.connect(home / "lossdrill.sqlite3")
+    try:
+        return [json.loads(s) for (s,) in conn.execute("SELECT sheet FROM interviews")]
+    finally:
+        conn.close()
+
+
+def test_a_scripted_interview_on_mse_with_a_correct_solution(home, tmp_path):
+    (tmp_path / "mse.py").write_text(MSE)
+    (tmp_path / "grad.py").write_text(MSE_GRAD)
+    s = Session(["interview", "--task", "mse", "--seed", "4"],
+                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=140)
+    drive(s, [f"file {tmp_path / 'mse.py'}", f"file {tmp_path / 'grad.py'}"])
+    assert s.finish() == 0
+    text = s.text
+    assert "Today's loss: mse (mse_loss)" in text
+    assert "PASS all" in text
+    assert "score sheet" in text
+    for criterion in ("correctness", "numerical stability", "edge cases", "speed", "concepts"):
+        assert criterion in text
+    assert "gradient follow-up mse-grad: passed" in text
+    assert "Traceback" not in text
+
+    (sheet,) = stored_sheets(home)
+    points = {c["name"]: c["points"] for c in sheet["criteria"]}
+    assert points == {"correctness": 4, "numerical stability": 4, "edge cases": 4, "speed": 4,
+                      "concepts": 0}  # every question given up
+    assert sheet["task"] == "mse" and sheet["complete"] is True
+    assert sheet["score"] == 0.8
+    # the starter was written to the work folder, and left alone
+    starters = sorted((home / "work").glob("interview-mse-*.py"))
+    assert starters and "def mse_loss" in starters[0].read_text()
+
+
+def test_a_wrong_solution_is_graded_with_its_diagnosis(home, tmp_path):
+    (tmp_path / "mse.py").write_text(MSE.replace("0.5 * ", ""))  # the missing ½
+    s = Session(["interview", "--task", "mse", "--seed", "4"],
+                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=140)
+    drive(s, [f"file {tmp_path / 'mse.py'}", "q", "q"])
+    assert s.finish() == 0
+    (sheet,) = stored_sheets(home)
+    correctness = next(c for c in sheet["criteria"] if c["name"] == "correctness")
+    assert correctness["points"] < 4
+    assert any("missing-half" in line for line in correctness["evidence"])
+    assert "FAIL" in s.text
+
+
+def test_end_of_input_gives_a_partial_sheet(home):
+    s = Session(["interview", "--task", "bce", "--seed", "2"],
+                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False)
+    s.expect(PROMPT)
+    s.close_input()
+    assert s.finish() == 0
+    assert "Partial sheet" in s.text
+    (sheet,) = stored_sheets(home)
+    assert sheet["complete"] is False
+
+
+def test_ctrl_c_at_the_implement_prompt_ends_with_the_sheet(home):
+    s = Session(["interview", "--task", "bce", "--seed", "2"], {"LOSSDRILL_HOME": str(home)}, tty=True)
+    while True:
+        match = s.expect(PROMPT)
+        if match.group(0).startswith("c check"):
+            break
+        s.send("?")
+    s.interrupt()
+    assert s.finish() == 0
+    assert "Interview ended early" in s.text
+    assert "score sheet" in s.text
+    assert "Traceback" not in s.text
+
+
+def test_without_a_task_the_weakest_area_is_chosen(home):
+    from lossdrill.recording import ImplementAttempt
+    from lossdrill.store import open_store
+
+    store = open_store(home)
+    session = store.start_session("implement")
+    for task, passed in (("huber", False), ("huber", False), ("mse", True)):
+        store.record_implement_attempt(
+            ImplementAttempt(session, task, passed, 0.5, (("random", 200, 0),), (), 60.0, 0, 6))
+    store.close()
+    s = Session(["interview", "--seed", "1"], {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False)
+    s.close_input()
+    assert s.finish() == 0
+    assert "Today's loss: huber (huber_loss) — your weakest area" in s.text
+
+
+def test_an_unknown_task_is_a_usage_error(home):
+    s = Session(["interview", "--task", "hubber"], {"LOSSDRILL_HOME": str(home)}, tty=False)
+    assert s.finish() == 2
+    assert "unknown task 'hubber'" in s.text

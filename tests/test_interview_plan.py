@@ -1,0 +1,116 @@
+"""Planning a mock interview: the task, the questions picked for it, the time boxes."""
+
+from __future__ import annotations
+
+import random
+
+from lossdrill.bank.schema import Bank, ChoiceItem, ImplementItem, Option, ScenarioItem, Step
+from lossdrill.interview.plan import (
+    TaskRecord,
+    interview_tasks,
+    plan_interview,
+    step_minutes,
+    weakest_task,
+)
+
+OPTIONS = (Option("right", True), Option("wrong", False))
+
+
+def common(item_id: str, kind: str, topic: str, tags: tuple[str, ...]) -> dict:
+    return dict(id=item_id, version=1, kind=kind, topic=topic, tags=tags, difficulty=1,
+                prompt="?", explanation="", source="test", file="t.yaml", line=1)
+
+
+def task(task_id: str, function: str, topic: str, tags: tuple[str, ...]) -> ImplementItem:
+    return ImplementItem(**common(task_id, "implement", topic, tags), function=function,
+                         starter=f"def {function}(y_true, y_pred):\n    pass\n")
+
+
+def choice(item_id: str, topic: str, *tags: str) -> ChoiceItem:
+    return ChoiceItem(**common(item_id, "choice", topic, tags), options=OPTIONS)
+
+
+def scenario(item_id: str, topic: str, *tags: str) -> ScenarioItem:
+    return ScenarioItem(**common(item_id, "scenario", topic, tags),
+                        steps=(Step("s1", "which?", OPTIONS),))
+
+
+def bank(*extra) -> Bank:
+    return Bank(items=[
+        task("mse", "mse_loss", "regression", ("mse", "regression", "lecture")),
+        task("mse-grad", "mse_gradient", "gradients", ("mse", "gradients")),
+        task("focal", "focal_loss", "classification", ("focal", "imbalance", "stability")),
+        choice("reg-mse-when", "regression", "mse", "decision-guide"),
+        choice("reg-mse-fails", "regression", "mse", "outliers", "gotcha"),
+        choice("reg-mae-median", "regression", "mae", "minimiser"),
+        choice("cls-focal-why", "classification", "focal", "imbalance", "gotcha"),
+        choice("cls-bce-when", "classification", "bce", "decision-guide"),
+        choice("prod-outliers", "production", "mse", "business"),
+        choice("prod-monitoring", "production", "monitoring"),
+        *extra,
+    ])
+
+
+def test_an_interview_on_mse_asks_about_mse_then_its_gradient():
+    plan = plan_interview(bank(scenario("scn-sensor", "regression", "mse")), "mse", 20, seed=1)
+    assert [(s.kind, s.item_id or s.task) for s in plan.steps] == [
+        ("warm-up", "reg-mse-when"),
+        ("warm-up", "reg-mse-fails"),
+        ("implement", "mse"),
+        ("gradient", "mse-grad"),
+        ("scenario", "scn-sensor"),
+        ("production", "prod-outliers"),
+    ]
+    assert plan.steps[0].title == "when to use it"
+    assert plan.steps[1].title == "how it fails"
+
+
+def test_a_loss_without_a_gradient_task_has_no_follow_up():
+    plan = plan_interview(bank(), "focal", 20, seed=1)
+    kinds = [s.kind for s in plan.steps]
+    assert "gradient" not in kinds
+    assert plan.steps[0].item_id == "cls-focal-why" or plan.steps[1].item_id == "cls-focal-why"
+
+
+def test_a_decision_guide_question_stands_in_for_a_missing_scenario():
+    plan = plan_interview(bank(), "focal", 20, seed=2)
+    scenario_step = next(s for s in plan.steps if s.kind == "scenario")
+    assert scenario_step.item_id in {"reg-mse-when", "cls-bce-when"}
+    asked = [s.item_id for s in plan.steps if s.item_id]
+    assert len(asked) == len(set(asked))  # no question twice
+
+
+def test_the_same_seed_gives_the_same_plan():
+    b = bank(scenario("scn-a", "regression", "mse"), scenario("scn-b", "regression", "mse"))
+    assert plan_interview(b, "mse", 20, seed=7) == plan_interview(b, "mse", 20, seed=7)
+
+
+def test_time_boxes_follow_the_lecture_target():
+    boxes = step_minutes(20)
+    assert boxes["implement"] == 10  # the lecture: under 10 minutes
+    assert boxes["gradient"] == 4
+    questions = 2 * boxes["warm-up"] + boxes["scenario"] + boxes["production"]
+    assert questions + boxes["implement"] + boxes["gradient"] == 20
+    assert step_minutes(6)["implement"] == 3
+
+
+def test_the_weakest_task_is_the_one_with_most_failures():
+    records = [
+        TaskRecord("mse", attempts=4, passes=4, topic_answers=10, topic_correct=9),
+        TaskRecord("focal", attempts=3, passes=0, topic_answers=5, topic_correct=2),
+        TaskRecord("huber"),
+    ]
+    assert weakest_task(records, random.Random(0)) == "focal"
+    assert weakest_task([TaskRecord("mse"), TaskRecord("mae")], random.Random(0)) is None
+
+
+def test_a_weak_topic_counts_for_tasks_not_yet_attempted():
+    records = [
+        TaskRecord("mse", attempts=2, passes=2, topic_answers=10, topic_correct=10),
+        TaskRecord("triplet", topic_answers=4, topic_correct=1),
+    ]
+    assert weakest_task(records, random.Random(0)) == "triplet"
+
+
+def test_gradient_tasks_are_not_interview_topics_on_their_own():
+    assert [t.id for t in interview_tasks(bank())] == ["mse", "focal"]

@@ -1,0 +1,177 @@
+"""The interviewer's rubric: evidence in, scores, evidence lines and advice out."""
+
+from __future__ import annotations
+
+import json
+
+from lossdrill.checker.result import CheckResult, Diagnosis, GroupResult, Tolerance
+from lossdrill.interview.rubric import (
+    GroupEvidence,
+    ImplementEvidence,
+    QuestionEvidence,
+    implement_evidence,
+    score_sheet,
+)
+
+ALL_OK = (
+    GroupEvidence("edge", 8, 0),
+    GroupEvidence("dtypes", 3, 0),
+    GroupEvidence("random", 200, 0),
+    GroupEvidence("stability", 4, 0),
+)
+
+
+def passing(task: str = "mse", seconds: float = 300.0, lines: int = 6, **kw) -> ImplementEvidence:
+    return ImplementEvidence(task, True, True, ALL_OK, (), seconds, lines, checks=1, **kw)
+
+
+def right(step: str = "when to use it", item: str = "reg-mse-when", topic: str = "regression"):
+    return QuestionEvidence(step, item, topic, True, 1.0, "2")
+
+
+def wrong(step: str = "how it fails", item: str = "reg-mse-fails", topic: str = "regression"):
+    return QuestionEvidence(step, item, topic, False, 0.0, "b")
+
+
+def sheet(implement, gradient=None, questions=(), task="mse", topic="regression", done=6, planned=6):
+    return score_sheet(task, topic, implement, gradient, list(questions), started=1000.0,
+                       finished=1000.0 + 900, minutes=20, steps_done=done, steps_planned=planned)
+
+
+def criterion(s, name):
+    return next(c for c in s.criteria if c.name == name)
+
+
+def test_a_clean_fast_pass_scores_full_marks_on_the_implementation():
+    s = sheet(passing(), passing("mse-grad", lines=1), [right(), right("in production", "prod-x", "production")])
+    assert [c.points for c in s.criteria] == [4, 4, 4, 4, 4]
+    assert s.score == 1.0
+    assert s.verdict == "strong"
+    assert "first pass after 5m 00s (target under 10m)" in criterion(s, "speed").evidence
+    assert "gradient follow-up mse-grad: passed" in criterion(s, "correctness").evidence
+
+
+def test_passing_the_functional_groups_but_failing_stability_scores_stability_low():
+    groups = (
+        GroupEvidence("edge", 7, 0),
+        GroupEvidence("dtypes", 3, 0),
+        GroupEvidence("random", 200, 0),
+        GroupEvidence("stability", 4, 4),
+    )
+    ev = ImplementEvidence("bce", True, False, groups,
+                           (("unstable", "inf/nan on extreme logits"),), 240.0, 6, checks=2)
+    s = sheet(ev, task="bce", topic="classification")
+    stab = criterion(s, "numerical stability")
+    assert stab.points == 0
+    assert stab.practise.command == "lossdrill flashcards --topic stability"
+    assert "stability group: 4 of 4 extreme cases failed" in stab.evidence
+    assert "diagnosis unstable: inf/nan on extreme logits" in stab.evidence
+    assert criterion(s, "correctness").points == 4  # every functional group passed
+    assert criterion(s, "speed").points == 0  # no pass, no speed
+
+
+def test_some_stability_cases_right_is_still_low():
+    groups = ALL_OK[:3] + (GroupEvidence("stability", 12, 5),)
+    ev = ImplementEvidence("focal", True, False, groups, (), 200.0, 7, checks=1)
+    assert criterion(sheet(ev, task="focal"), "numerical stability").points == 1
+
+
+def test_speed_against_the_lecture_target():
+    assert criterion(sheet(passing(seconds=9 * 60, lines=8)), "speed").points == 4
+    long = criterion(sheet(passing(seconds=9 * 60, lines=12)), "speed")
+    assert long.points == 3
+    assert "solution: 12 lines (target 5–8)" in long.evidence
+    assert long.practise.command == "lossdrill reveal mse"
+    slow = criterion(sheet(passing(seconds=13 * 60)), "speed")
+    assert slow.points == 2
+    assert slow.practise.command == "lossdrill implement mse"
+    assert criterion(sheet(passing(seconds=25 * 60)), "speed").points == 1
+    gave_up = ImplementEvidence("mse", True, False, ALL_OK, (), 200.0, 0, gave_up=True)
+    c = criterion(sheet(gave_up), "speed")
+    assert c.points == 0
+    assert c.evidence == ("no pass after 3m 20s (gave up)",)
+
+
+def test_an_empty_batch_mistake_costs_edge_cases_and_points_to_bug_hunts():
+    groups = (GroupEvidence("edge", 8, 1),) + ALL_OK[1:]
+    ev = ImplementEvidence("mse", True, False, groups,
+                           (("empty-batch", "np.mean of an empty batch is nan"),), 200.0, 5, checks=1)
+    c = criterion(sheet(ev), "edge cases")
+    assert c.points <= 2
+    assert "edge group: 1 of 8 failed" in c.evidence
+    assert c.practise.command == "lossdrill bughunt"
+
+
+def test_wrong_results_on_random_cases_cost_correctness():
+    groups = (GroupEvidence("edge", 8, 8), GroupEvidence("dtypes", 3, 3),
+              GroupEvidence("random", 200, 200), GroupEvidence("stability", 4, 4))
+    ev = ImplementEvidence("mse", True, False, groups,
+                           (("missing-half", "the ½ is missing: every loss is twice the reference"),),
+                           400.0, 5, checks=3)
+    c = criterion(sheet(ev), "correctness")
+    assert c.points == 0
+    assert "diagnosis missing-half: the ½ is missing: every loss is twice the reference" in c.evidence
+    assert c.practise.command == "lossdrill implement mse"
+
+
+def test_a_failed_gradient_follow_up_costs_a_point_and_is_what_to_practise():
+    grad = ImplementEvidence("mse-grad", True, False, ALL_OK[:2] + (GroupEvidence("random", 200, 200),),
+                             (("wrong-sign", "the sign is flipped"),), 100.0, 1, checks=1)
+    c = criterion(sheet(passing(), grad), "correctness")
+    assert c.points == 3
+    assert "gradient follow-up mse-grad: failed" in c.evidence
+    assert c.practise.command == "lossdrill implement mse-grad"
+
+
+def test_concepts_follow_the_quiz_answers():
+    c = criterion(sheet(passing(), questions=[right(), wrong()]), "concepts")
+    assert c.points == 2
+    assert "✗ how it fails: reg-mse-fails (answered 'b')" in c.evidence
+    assert c.practise.command == "lossdrill quiz --topic regression"
+    full = criterion(sheet(passing(), questions=[right()]), "concepts")
+    assert full.practise.command == "lossdrill flashcards --topic regression"
+
+
+def test_a_session_ended_before_the_implement_step_is_not_assessed_there():
+    s = sheet(None, questions=[right()], done=1)
+    assert [c.points for c in s.criteria] == [None, None, None, None, 4]
+    assert s.score == 1.0  # over the assessed criteria only
+    assert not s.complete
+    nothing = sheet(None, done=0)
+    assert nothing.score is None
+    assert nothing.verdict == "not assessed"
+
+
+def test_a_step_with_no_check_scores_zero():
+    ev = ImplementEvidence("bce", False, seconds=600.0, time_up=True)
+    s = sheet(ev, task="bce", topic="classification")
+    assert criterion(s, "correctness").points == 0
+    assert criterion(s, "correctness").evidence == ("no check was run on the submission",)
+    assert criterion(s, "speed").evidence == ("no pass after 10m 00s (time ran out)",)
+
+
+def test_the_sheet_is_json_data_with_score_and_verdict():
+    data = sheet(passing(), questions=[right(), wrong()]).to_dict()
+    again = json.loads(json.dumps(data))
+    assert again["task"] == "mse"
+    assert again["score"] == round((4 + 4 + 4 + 4 + 2) / 20, 4)
+    assert again["verdict"] == "strong"
+    assert again["elapsed_s"] == 900.0
+    assert [c["name"] for c in again["criteria"]] == [
+        "correctness", "numerical stability", "edge cases", "speed", "concepts"]
+    assert again["criteria"][3]["practise"]["command"].startswith("lossdrill ")
+
+
+def test_evidence_is_read_from_a_check_result():
+    tol = Tolerance(1e-6, 1e-8)
+    result = CheckResult(
+        task="bce", function="binary_ce_with_logits", passed=False, score=0.75, seed=1,
+        groups=(GroupResult("edge", 7, 0), GroupResult("stability", 4, 2)),
+        diagnoses=(Diagnosis("unstable", "nan for logits of 800"),), first_failure=None,
+        tolerance64=tol, tolerance32=tol,
+    )
+    ev = implement_evidence("bce", result, seconds=61.0, lines=6, checks=2)
+    assert ev.checked and not ev.passed
+    assert ev.group("stability") == GroupEvidence("stability", 4, 2)
+    assert ev.codes == ("unstable",)
+    assert implement_evidence("bce", None, seconds=5.0).checked is False

@@ -7,7 +7,8 @@ a sanitised environment and these limits:
 
 - address space (``RLIMIT_AS``, ``memory_mb``): a huge allocation raises ``MemoryError`` in
   the worker, reported as status ``memory``;
-- CPU time (``RLIMIT_CPU``, ``cpu_seconds``) over the worker's life, a backstop only;
+- CPU time (``RLIMIT_CPU``): ``cpu_seconds`` per request (load or batch of calls), a
+  backstop for when this process cannot enforce its deadlines;
 - a wall-clock deadline per call, enforced here: on expiry the process group is killed;
 - files the worker writes are capped at 64 MB (``RLIMIT_FSIZE``); no core files.
 

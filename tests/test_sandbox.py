@@ -366,6 +366,14 @@ def test_a_worker_that_cannot_start_is_a_sandbox_error(monkeypatch, tmp_path):
         box.load("submission", MSE, "mse")
 
 
+def test_the_cpu_limit_ends_a_busy_loop_the_deadline_would_allow():
+    with Sandbox(call_timeout=30.0, cpu_seconds=1) as box:
+        _load_ok(box, "submission", "def f():\n    while True:\n        pass\n")
+        outcome = box.call("submission", (), {})
+        assert (outcome.status, outcome.message) == ("timeout", "used more than 1 s of CPU time")
+        _mse_still_works(box)
+
+
 # -- output ---------------------------------------------------------------------------------------
 
 

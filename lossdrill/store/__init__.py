@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 from lossdrill.paths import data_home
-from lossdrill.store.db import FILENAME, CardSchedule, Review, Store
+from lossdrill.store.db import FILENAME, CardSchedule, DamagedStore, Review, Store
 from lossdrill.store.migrations import NewerSchemaError
 
-__all__ = ["FILENAME", "CardSchedule", "Review", "Store", "open_store", "store_path"]
+__all__ = ["FILENAME", "CardSchedule", "DamagedStore", "Review", "Store", "open_store", "store_path"]
 
 _NOT_SAVED = "progress is not being saved this time"
 
@@ -38,8 +38,8 @@ def open_store(home: str | Path | None = None) -> Store:
     except NewerSchemaError as exc:
         return Store(":memory:", notice=f"{path}: {exc}; {_NOT_SAVED}")
     except sqlite3.Error as exc:
-        if _is_busy(exc):
-            return Store(":memory:", notice=f"{path} is locked by another process; {_NOT_SAVED}")
+        if not _is_damage(exc):
+            return Store(":memory:", notice=f"cannot open {path} ({exc}); {_NOT_SAVED}")
         damage = exc
     try:
         aside = move_aside(path)
@@ -74,9 +74,11 @@ def move_aside(path: Path) -> Path:
     return aside
 
 
-def _is_busy(exc: sqlite3.Error) -> bool:
-    name = getattr(exc, "sqlite_errorname", "")
+def _is_damage(exc: sqlite3.Error) -> bool:
+    """A damaged or foreign file, as opposed to one that is locked, read-only or unopenable."""
+    if isinstance(exc, DamagedStore):
+        return True
+    name = getattr(exc, "sqlite_errorname", None)
     if name:
-        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
+        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+    return type(exc) is sqlite3.DatabaseError  # Python 3.10: no error names

@@ -23,6 +23,7 @@ from typing import Any
 from lossdrill.bank.schema import Card
 from lossdrill.recording import ImplementAttempt, QuizAnswer
 from lossdrill.store import migrations
+from lossdrill.store.migrations import DamagedStore
 
 FILENAME = "lossdrill.sqlite3"
 BUSY_TIMEOUT_MS = 15_000
@@ -97,14 +98,18 @@ class Store:
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if migrations.schema_version(conn) > migrations.LATEST:
+                raise migrations.NewerSchemaError(
+                    f"the store has schema version {migrations.schema_version(conn)};"
+                    f" this lossdrill knows up to {migrations.LATEST}"
+                )
+            _check_integrity(conn)
             if self.path is not None:
-                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                if str(mode).lower() != "wal":
-                    raise sqlite3.OperationalError(f"journal mode {mode}")
+                _use_wal(conn)
                 # In WAL mode NORMAL survives a killed process; only power loss can undo
                 # the last commits.
                 conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             self.previous_version = migrations.migrate(conn)
             _check_tables(conn)
         except BaseException:
@@ -335,13 +340,42 @@ class Store:
         self.conn.execute("COMMIT")
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    # Switching a fresh file to WAL can fail at once with "locked" while another process
+    # does the same (the busy handler is not consulted there), so retry for a while.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() == "wal":
+                return
+            error: sqlite3.Error = sqlite3.OperationalError(f"journal mode is {mode}, not wal")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            error = exc
+        if time.monotonic() > deadline:
+            raise error
+        time.sleep(0.01)
+
+
+def _check_integrity(conn: sqlite3.Connection) -> None:
+    # quick_check reads every page (not the index cross-checks of integrity_check): a
+    # damaged page is found now, not in the middle of a session.
+    problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+    if problems != ["ok"]:
+        raise DamagedStore("damaged: " + "; ".join(problems))
+
+
 def _check_tables(conn: sqlite3.Connection) -> None:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     needed = {"sessions", "items_seen", "quiz_answers", "implement_attempts", "hints", "cards",
               "reviews", "scheduler", "interviews"}
     missing = needed - names
     if missing:
-        raise sqlite3.DatabaseError(f"not a lossdrill store: missing tables {sorted(missing)}")
+        raise DamagedStore(f"not a lossdrill store: missing tables {sorted(missing)}")
 
 
 def _schedule(r: tuple) -> CardSchedule:

@@ -124,6 +124,10 @@ MIGRATIONS: tuple[str, ...] = (V1, V2)
 LATEST = len(MIGRATIONS)
 
 
+class DamagedStore(sqlite3.DatabaseError):
+    """The file is not a readable lossdrill store."""
+
+
 class NewerSchemaError(Exception):
     """The store was written by a newer lossdrill."""
 
@@ -148,6 +152,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     conn.execute("BEGIN IMMEDIATE")
     try:
         before = version = schema_version(conn)  # another process may have migrated meanwhile
+        if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise DamagedStore("an SQLite file that is not a lossdrill store")
         for n in range(version, LATEST):
             for statement in _statements(MIGRATIONS[n]):
                 conn.execute(statement)

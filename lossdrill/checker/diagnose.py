@@ -84,26 +84,31 @@ def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     for r in failed:
         by_kind.setdefault(r.verdict.kind, []).append(r)
 
+    skipped = len(by_kind.get("not-run", ()))
+    rest = f"; the other {skipped} cases were not run" if skipped else ""
     if "timeout" in by_kind:
         rs = by_kind["timeout"]
         out.append(Diagnosis(
             "timeout",
-            f"did not return in time on {_cases_phrase(rs, total)}: look for an endless loop "
-            "or a loop far too slow for the batch",
+            f"{rs[0].outcome.message or 'did not return in time'} on {_cases_phrase(rs, total)}: "
+            f"look for an endless loop or a loop far too slow for the batch{rest}",
         ))
+        rest = ""
     if "memory" in by_kind:
         rs = by_kind["memory"]
         out.append(Diagnosis(
             "memory",
-            f"{rs[0].outcome.message} on {_cases_phrase(rs, total)}: an (n, n) or larger "
-            "temporary array is usually the cause",
+            f"{rs[0].outcome.message} on {_cases_phrase(rs, total)}: a huge temporary array "
+            f"is usually the cause{rest}",
         ))
+        rest = ""
     for kind in ("exit", "crash"):
         if kind in by_kind:
             rs = by_kind[kind]
             out.append(Diagnosis(
-                "exception", f"{rs[0].outcome.message} on {_cases_phrase(rs, total)}"
+                "exception", f"{rs[0].outcome.message} on {_cases_phrase(rs, total)}{rest}"
             ))
+            rest = ""
     if "exception" in by_kind:
         rs = by_kind["exception"]
         messages: dict[str, list[Run]] = {}
@@ -111,7 +116,10 @@ def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
             messages.setdefault(r.outcome.message, []).append(r)
         first, group = next(iter(messages.items()))
         extra = f" ({len(messages) - 1} other kinds of error too)" if len(messages) > 1 else ""
-        out.append(Diagnosis("exception", f"raised {first} on {_cases_phrase(group, total)}{extra}"))
+        todo = " — the starter's placeholder: write the body" if first.startswith("NotImplementedError") else ""
+        out.append(Diagnosis(
+            "exception", f"raised {first} on {_cases_phrase(group, total)}{extra}{todo}"
+        ))
     if "mutates-input" in by_kind:
         rs = by_kind["mutates-input"]
         names = _arg_names(spec, rs[0].outcome.mutated)
@@ -126,16 +134,29 @@ def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     if "wrong-shape" in by_kind:
         rs = by_kind["wrong-shape"]
         out.append(Diagnosis("wrong-shape", f"{rs[0].verdict.message} (on {_cases_phrase(rs, total)})"))
-    empty = [r for r in failed if r.case.is_empty]
-    if empty:
+    empty = [r for r in failed if r.case.is_empty and r.verdict.kind not in HAZARDS]
+    others = [r for r in runs if not r.case.is_empty]
+    same_everywhere = bool(empty) and all(
+        r.failed and r.verdict.kind == empty[0].verdict.kind
+        and r.outcome.message == empty[0].outcome.message
+        for r in others
+    )
+    if empty and not same_everywhere:
         r = empty[0]
+        hint = ""
         if r.outcome.status == "ok":
             got = as_real_array(r.outcome.value)
-            what = f"returned {fmt(got) if got is not None and got.ndim == 0 else r.outcome.value_type}"
+            if got is not None and got.ndim == 0:
+                what = f"returned {fmt(got)}"
+                if np.isnan(got):
+                    hint = " (np.mean of an empty array is nan)"
+            else:
+                what = r.verdict.message or f"returned a {r.outcome.value_type}"
         else:
             what = r.verdict.message or r.outcome.message
+            if "ZeroDivision" in what:
+                hint = " (dividing by len() of an empty batch)"
         want = "0.0" if spec.output == "loss" else "an empty array"
-        hint = " (np.mean of an empty array is nan)" if spec.output == "loss" else ""
         out.append(Diagnosis("empty-batch", f"an empty batch must give {want}; it {what}{hint}"))
     return out
 
@@ -269,8 +290,8 @@ def match_mutants(
     mutants: Sequence[Any],
     sandbox: Any,
     *,
-    max_failing: int = 30,
-    max_passing: int = 30,
+    max_failing: int = 16,
+    max_passing: int = 16,
 ) -> list[Diagnosis]:
     """Codes of the bank mutants that behave like the submission on its failing cases.
 

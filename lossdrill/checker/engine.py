@@ -37,9 +37,8 @@ from lossdrill.checker.result import (
 from lossdrill.checker.shrink import shrink
 from lossdrill.checker.tasks import TASKS, TaskSpec
 
-FIRST_CHUNK = 12
+FIRST_CHUNK = 2
 """Cases sent in the first round trip; if none of them hangs, the rest go in one batch."""
-CHUNK = 8
 MAX_HAZARDS = 3
 """After this many hangs/crashes the remaining cases are not run (each can cost seconds)."""
 
@@ -157,22 +156,26 @@ class _Check:
         return np.asarray(value, dtype=np.float64)
 
     def _call(self, cases: Sequence[Case], slot: str = "submission") -> list[Any]:
-        """Outcomes of every case; after repeated hangs or crashes the rest is skipped."""
+        """Outcomes of every case; after repeated hangs or crashes the rest is skipped.
+
+        Two cases go first; if neither hangs or crashes, the rest go in one round trip.
+        Otherwise cases go one at a time until :data:`MAX_HAZARDS` of them did, so an
+        endless loop costs a few seconds, not one timeout per case.
+        """
         calls = [(c.args, c.kwargs) for c in cases]
         out = list(self.sandbox.call_many(slot, calls[:FIRST_CHUNK]))
         hazards = sum(o.status in HAZARDS for o in out)
         if hazards == 0:
-            out += self.sandbox.call_many(slot, calls[FIRST_CHUNK:]) if len(calls) > FIRST_CHUNK else []
+            if len(calls) > FIRST_CHUNK:
+                out += self.sandbox.call_many(slot, calls[FIRST_CHUNK:])
             return out
-        i = len(out)
-        while i < len(calls):
+        for i in range(len(out), len(calls)):
             if hazards >= MAX_HAZARDS:
                 out += [_NotRun()] * (len(calls) - i)
                 break
-            chunk = self.sandbox.call_many(slot, calls[i : i + CHUNK])
-            hazards += sum(o.status in HAZARDS for o in chunk)
-            out += chunk
-            i += len(chunk)
+            outcome = self.sandbox.call_many(slot, calls[i : i + 1])[0]
+            hazards += outcome.status in HAZARDS
+            out.append(outcome)
         return out
 
     def _judge(self, case: Case, expected: np.ndarray, outcome: Any) -> Verdict:

@@ -190,13 +190,13 @@ class TaskSpec:
         randoms: list[Raw] = []
         sizes = (1, 2, 3, 4, 5, 8, 10, 16, 17, 32, 50, 64)
         for i in range(RANDOM_CASES):
-            n = int(rng.choice(sizes))
-            scale = float(rng.choice(fam.scales))
+            n = sizes[int(rng.integers(len(sizes)))]
+            scale = fam.scales[int(rng.integers(len(fam.scales)))]
             two_d = fam.two_d and rng.random() < 0.2
             kw: dict[str, Any] = {}
             if self.params and rng.random() < 0.25:
                 p = self.params[int(rng.integers(len(self.params)))]
-                kw[p.name] = float(rng.choice(p.alternatives))
+                kw[p.name] = p.alternatives[int(rng.integers(len(p.alternatives)))]
             randoms.append((f"random #{i + 1} ({n} rows, scale {scale:g})",
                             fam.sample(rng, n, scale, two_d), kw))
         add("random", randoms)

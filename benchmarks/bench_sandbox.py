@@ -55,9 +55,8 @@ def main() -> None:
         box.close()
     print(f"start() returns after          {_median(start_return)}")
     print(f"start() to first load done     {_median(until_loaded)}  (worker imports NumPy)")
-    print(
-        f"call_many, 300 focal calls     {_median(batch)}  ({_median(batch)[:-3]} / 300 per call)"
-    )
+    per_call = statistics.median(batch) / len(calls) * 1e6
+    print(f"call_many, 300 focal calls     {_median(batch)}  ({per_call:.0f} us per call)")
     print(f"call, one round trip           {_median(single)}")
 
     recover = []

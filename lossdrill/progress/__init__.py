@@ -1,0 +1,1 @@
+"""What the learner has mastered, from the store: :func:`.report.build_report`."""

@@ -1,0 +1,180 @@
+"""The lecture's Interview Readiness Checklist, each line judged from recorded evidence.
+
+Each line keeps the lecture's wording, states the rule that decides it, and reports the
+evidence found. Every rule looks at the last :data:`WINDOW_DAYS` days, so readiness
+fades when practice stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from lossdrill.bank.schema import Bank
+from lossdrill.store.db import Store
+
+WINDOW_DAYS = 30
+DAY = 86400.0
+FAILURE_TAGS = ("gotcha", "failure-modes", "when-to-use", "decision-guide")
+BUSINESS_TAGS = ("business",)
+STABILITY_TASKS = ("bce", "cce", "focal", "softmax")
+SPEED_TASKS = ("mse", "mae", "bce")
+GRADIENT_TASKS = ("bce-grad", "cce-grad")
+
+
+@dataclass
+class ChecklistLine:
+    text: str
+    """The lecture's wording."""
+    rule: str
+    """What lossdrill checks to tick the line."""
+    met: bool
+    evidence: list[str] = field(default_factory=list)
+    """What was found, one short fact per entry."""
+
+
+def evaluate_checklist(store: Store, bank: Bank, now: float) -> list[ChecklistLine]:
+    since = now - WINDOW_DAYS * DAY
+    return [
+        _speed(store, since),
+        _failure_modes(store, bank, since),
+        _stability(store, since),
+        _gradients(store, bank, since),
+        _business(store, bank, since),
+        _edge_cases(store, since),
+    ]
+
+
+def _speed(store: Store, since: float) -> ChecklistLine:
+    evidence = []
+    met = True
+    for task in SPEED_TASKS:
+        (best,), = store.query(
+            "SELECT min(elapsed_s) FROM implement_attempts"
+            " WHERE task = ? AND passed = 1 AND hints_used = 0 AND at >= ?",
+            (task, since),
+        )
+        if best is None:
+            met = False
+            evidence.append(f"{task}: not passed without hints")
+        else:
+            ok = best <= 600
+            met = met and ok
+            evidence.append(f"{task}: {_duration(best)}{'' if ok else ' (over 10 min)'}")
+    return ChecklistLine(
+        "Can implement MSE, MAE, BCE from scratch in 10 minutes",
+        f"mse, mae and bce each passed within 10 minutes without hints in the last {WINDOW_DAYS} days",
+        met, evidence,
+    )
+
+
+def _quiz_share(store: Store, item_ids: Sequence[str], since: float) -> tuple[int, float | None]:
+    if not item_ids:
+        return 0, None
+    marks = ",".join("?" * len(item_ids))
+    (n, acc), = store.query(
+        f"SELECT count(*), avg(score) FROM quiz_answers WHERE at >= ? AND item_id IN ({marks})",
+        (since, *item_ids),
+    )
+    return int(n), acc
+
+
+def _quiz_line(store: Store, since: float, text: str, what: str, ids: list[str],
+               minimum: int) -> ChecklistLine:
+    n, acc = _quiz_share(store, ids, since)
+    met = n >= minimum and acc is not None and acc >= 0.8
+    evidence = [f"{n} answers" + (f", {acc:.0%} right" if acc is not None else "")]
+    if not ids:
+        evidence = ["no such questions in the banks"]
+    return ChecklistLine(
+        text,
+        f"at least {minimum} answers to {what} in the last {WINDOW_DAYS} days, 80% right",
+        met, evidence,
+    )
+
+
+def _failure_modes(store: Store, bank: Bank, since: float) -> ChecklistLine:
+    ids = [i.id for i in bank.quiz_items()
+           if i.kind == "scenario" or set(i.tags) & set(FAILURE_TAGS)]
+    return _quiz_line(store, since, "Know when each loss fails and why",
+                      "scenarios and gotcha / failure-mode / when-to-use questions", ids, 10)
+
+
+def _business(store: Store, bank: Bank, since: float) -> ChecklistLine:
+    ids = [i.id for i in bank.quiz_items()
+           if i.topic == "production" or set(i.tags) & set(BUSINESS_TAGS)]
+    return _quiz_line(store, since, "Explain business impact of loss choice",
+                      "production and business questions", ids, 5)
+
+
+def _passed_stability_group(store: Store, task: str, since: float) -> tuple[bool, bool]:
+    """(attempted with a stability group, passed it) in the window."""
+    (tried, ok), = store.query(
+        "SELECT count(*), coalesce(max(json_extract(g.value, '$[2]') = 0"
+        " AND json_extract(g.value, '$[1]') > 0), 0)"
+        " FROM implement_attempts AS a, json_each(a.groups) AS g"
+        " WHERE a.task = ? AND a.at >= ? AND json_extract(g.value, '$[0]') = 'stability'",
+        (task, since),
+    )
+    return bool(tried), bool(ok)
+
+
+def _stability(store: Store, since: float) -> ChecklistLine:
+    evidence = []
+    met = True
+    for task in STABILITY_TASKS:
+        tried, ok = _passed_stability_group(store, task, since)
+        met = met and ok
+        evidence.append(f"{task}: " + ("stable" if ok else "unstable" if tried else "not tried"))
+    return ChecklistLine(
+        "Understand numerical stability (logits vs probabilities)",
+        f"the stability cases passed for {', '.join(STABILITY_TASKS)} in the last {WINDOW_DAYS} days",
+        met, evidence,
+    )
+
+
+def _gradients(store: Store, bank: Bank, since: float) -> ChecklistLine:
+    evidence = []
+    met = True
+    for task in GRADIENT_TASKS:
+        (passed,), = store.query(
+            "SELECT count(*) FROM implement_attempts WHERE task = ? AND passed = 1 AND at >= ?",
+            (task, since),
+        )
+        met = met and passed > 0
+        evidence.append(f"{task}: {'passed' if passed else 'not passed'}")
+    ids = [i.id for i in bank.quiz_items() if i.topic == "gradients"]
+    n, acc = _quiz_share(store, ids, since)
+    quiz_ok = n >= 5 and acc is not None and acc >= 0.8
+    met = met and quiz_ok
+    evidence.append(f"gradient questions: {n} answers" + (f", {acc:.0%} right" if acc is not None else ""))
+    return ChecklistLine(
+        "Can derive key gradients (BCE + sigmoid = p - y)",
+        f"{' and '.join(GRADIENT_TASKS)} passed, and at least 5 gradient questions 80% right,"
+        f" in the last {WINDOW_DAYS} days",
+        met, evidence,
+    )
+
+
+def _edge_cases(store: Store, since: float) -> ChecklistLine:
+    (tasks,), = store.query(
+        "SELECT count(DISTINCT task) FROM implement_attempts WHERE passed = 1 AND at >= ?",
+        (since,),
+    )
+    (slips,), = store.query(
+        "SELECT count(*) FROM (SELECT diagnoses FROM implement_attempts ORDER BY at DESC LIMIT 10)"
+        " AS a, json_each(a.diagnoses) AS d WHERE d.value IN ('empty-batch', 'unstable')"
+    )
+    met = tasks >= 5 and slips == 0
+    return ChecklistLine(
+        "Handle edge cases (empty batches, extreme values)",
+        f"at least 5 tasks passed in the last {WINDOW_DAYS} days (a pass clears every empty-batch"
+        " and extreme-value case), and none of the last 10 attempts diagnosed empty-batch or"
+        " unstable",
+        met, [f"{tasks} tasks passed", f"{slips} empty-batch/unstable slips in the last 10 attempts"],
+    )
+
+
+def _duration(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m}m{s:02d}s"

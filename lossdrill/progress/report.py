@@ -1,0 +1,314 @@
+"""The progress report as data: mastery per topic, implement tasks, cards, interviews.
+
+Everything is aggregated in SQL (the store may hold tens of thousands of rows) and then
+joined with the bank in Python. :func:`build_report` is the only entry point; the rich
+view (:mod:`lossdrill.ui.progress_view`) and ``--json`` both render its result.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from lossdrill.bank.schema import Bank, ImplementItem
+from lossdrill.progress.readiness import ChecklistLine, evaluate_checklist
+from lossdrill.store.db import Store
+
+DAY = 86400.0
+RECENT_ANSWERS = 20
+"""Quiz accuracy of a topic is the mean score of its last this-many answers."""
+TREND_SESSIONS = 10
+MATURE_DAYS = 21.0
+"""A card whose stability reaches this many days counts as fully learned."""
+
+ADVICE = {
+    "unstable": "you keep forgetting the max-shift / log-sum-exp trick for extreme inputs",
+    "wrong-reduction": "you keep reducing wrongly: the contract wants the mean over the batch",
+    "missing-half": "you keep dropping (or adding) the factor ½",
+    "wrong-sign": "you keep getting the sign wrong",
+    "constant-alpha": "you keep using a constant alpha instead of α_t",
+    "distance-squared": "you keep squaring distances the contract wants plain",
+    "distance-not-squared": "you keep forgetting to square the distances",
+    "label-convention": "you keep mixing up the label convention",
+    "empty-batch": "you keep forgetting that an empty batch returns 0.0",
+    "mutates-input": "you keep modifying the inputs in place",
+    "wrong-shape": "you keep returning the wrong shape",
+    "wrong-type": "you keep returning the wrong type",
+    "wrong-axis": "you keep reducing along the wrong axis",
+    "ignores-parameter": "you keep ignoring a hyperparameter",
+    "probabilities-not-logits": "you keep treating logits as probabilities",
+}
+
+
+@dataclass
+class TopicMastery:
+    topic: str
+    mastery: float | None
+    """Mean of the components that have evidence (0..1); None without any."""
+    quiz_answered: int
+    quiz_accuracy: float | None
+    """Mean score of the last answers (see :data:`RECENT_ANSWERS`)."""
+    tasks: int
+    tasks_passed: int
+    implement: float | None
+    """Share of the topic's implement tasks passed (None when none was attempted)."""
+    cards: int
+    cards_reviewed: int
+    card_strength: float | None
+    """Mean over the topic's cards of min(1, stability / 21 days); new cards count 0."""
+    trend: list[float] = field(default_factory=list)
+    """Quiz score per session, oldest first, over the last sessions."""
+
+
+@dataclass
+class WeakItem:
+    item_id: str
+    topic: str
+    kind: str
+    prompt: str
+    answered: int
+    accuracy: float
+    last_correct: bool
+
+
+@dataclass
+class TaskProgress:
+    task: str
+    topic: str
+    status: str
+    """'passed', 'failing' or 'not started'."""
+    attempts: int
+    passes: int
+    best_time_s: float | None
+    fewest_lines: int | None
+    hints: int
+    diagnoses: list[tuple[str, int]]
+    """Most frequent diagnosis codes, with counts."""
+    advice: str | None
+
+
+@dataclass
+class CardsProgress:
+    total: int
+    reviewed: int
+    new: int
+    due_now: int
+    due_by_day: list[tuple[str, int]]
+    """Cards falling due on each of the next 7 days (today first), not counting those due now."""
+    retention: float | None
+    """Share of reviews of mature cards (review state) not rated Again, last 30 days."""
+    retention_reviews: int
+    reviews_total: int
+
+
+@dataclass
+class InterviewResult:
+    started: float
+    task: str | None
+    score: float | None
+    finished: float | None
+
+
+@dataclass
+class ProgressReport:
+    generated: float
+    empty: bool
+    topics: list[TopicMastery]
+    weakest: list[WeakItem]
+    tasks: list[TaskProgress]
+    cards: CardsProgress
+    checklist: list[ChecklistLine]
+    interviews: list[InterviewResult]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+
+def build_report(store: Store, bank: Bank, now: float | None = None) -> ProgressReport:
+    now = time.time() if now is None else now
+    counts = store.counts()
+    empty = not any(counts[t] for t in ("quiz_answers", "implement_attempts", "reviews",
+                                        "interviews"))
+    tasks = _tasks(store, bank)
+    cards = _cards(store, bank, now)
+    return ProgressReport(
+        generated=now,
+        empty=empty,
+        topics=_topics(store, bank, tasks, now),
+        weakest=_weakest(store, bank),
+        tasks=tasks,
+        cards=cards,
+        checklist=evaluate_checklist(store, bank, now),
+        interviews=_interviews(store),
+    )
+
+
+def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> list[TopicMastery]:
+    recent = {
+        topic: (n, acc)
+        for topic, n, acc in store.query(
+            "SELECT topic, count(*), avg(score) FROM ("
+            " SELECT topic, score, row_number() OVER (PARTITION BY topic ORDER BY at DESC) AS r"
+            " FROM quiz_answers) WHERE r <= ? GROUP BY topic",
+            (RECENT_ANSWERS,),
+        )
+    }
+    answered = dict(store.query("SELECT topic, count(*) FROM quiz_answers GROUP BY topic"))
+    per_session: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for topic, _session, score, at in store.query(
+        "SELECT topic, session_id, avg(score), min(at) FROM quiz_answers"
+        " GROUP BY topic, session_id"
+    ):
+        per_session[topic].append((at, score))
+
+    bank_cards = {c.id: c.topic for c in bank.cards()}
+    strength: dict[str, list[float]] = defaultdict(list)
+    reviewed: dict[str, int] = defaultdict(int)
+    for card_id, state, stability in store.query("SELECT card_id, state, stability FROM cards"):
+        topic = bank_cards.get(card_id)
+        if topic is None:
+            continue
+        if state != 0:
+            reviewed[topic] += 1
+        strength[topic].append(min(1.0, (stability or 0.0) / MATURE_DAYS) if state else 0.0)
+    card_total: dict[str, int] = defaultdict(int)
+    for topic in bank_cards.values():
+        card_total[topic] += 1
+
+    task_by_topic: dict[str, list[TaskProgress]] = defaultdict(list)
+    for t in tasks:
+        task_by_topic[t.topic].append(t)
+
+    topics = sorted({i.topic for i in bank.items} | set(answered))
+    out = []
+    for topic in topics:
+        n_recent, accuracy = recent.get(topic, (0, None))
+        topic_tasks = task_by_topic.get(topic, [])
+        attempted = [t for t in topic_tasks if t.attempts]
+        passed = sum(1 for t in topic_tasks if t.status == "passed")
+        implement = passed / len(topic_tasks) if attempted else None
+        strengths = strength.get(topic, [])
+        n_cards = card_total.get(topic, 0)
+        card_strength = (
+            sum(strengths) / n_cards if reviewed.get(topic) and n_cards else None
+        )
+        parts = [p for p in (accuracy, implement, card_strength) if p is not None]
+        trend = [s for _, s in sorted(per_session.get(topic, []))][-TREND_SESSIONS:]
+        out.append(TopicMastery(
+            topic=topic,
+            mastery=sum(parts) / len(parts) if parts else None,
+            quiz_answered=int(answered.get(topic, 0)),
+            quiz_accuracy=accuracy,
+            tasks=len(topic_tasks),
+            tasks_passed=passed,
+            implement=implement,
+            cards=n_cards,
+            cards_reviewed=reviewed.get(topic, 0),
+            card_strength=card_strength,
+            trend=trend,
+        ))
+    return out
+
+
+def _weakest(store: Store, bank: Bank, limit: int = 5) -> list[WeakItem]:
+    rows = store.query(
+        # SQLite returns the bare column `correct` from the row holding max(at).
+        "SELECT item_id, topic, kind, count(*), avg(score), max(at), correct FROM quiz_answers"
+        " GROUP BY item_id HAVING avg(score) < 1 ORDER BY avg(score), count(*) DESC LIMIT ?",
+        (limit * 3,),
+    )
+    out = []
+    for item_id, topic, kind, n, acc, _at, last in rows:
+        item = bank.get(item_id)
+        prompt = item.prompt.strip().splitlines()[0] if item and item.prompt.strip() else ""
+        out.append(WeakItem(item_id, topic, kind, prompt, int(n), float(acc), bool(last)))
+    return out[:limit]
+
+
+def _tasks(store: Store, bank: Bank) -> list[TaskProgress]:
+    stats = {
+        r[0]: r[1:]
+        for r in store.query(
+            "SELECT task, count(*), sum(passed), min(CASE WHEN passed THEN elapsed_s END),"
+            " min(CASE WHEN passed THEN lines END) FROM implement_attempts GROUP BY task"
+        )
+    }
+    hints = dict(store.query("SELECT task, max(level) FROM hints GROUP BY task"))
+    diagnoses: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for task, code, n in store.query(
+        "SELECT a.task, d.value, count(*) AS n FROM implement_attempts AS a,"
+        " json_each(a.diagnoses) AS d GROUP BY a.task, d.value ORDER BY a.task, n DESC, d.value"
+    ):
+        diagnoses[task].append((code, int(n)))
+    bank_tasks: list[ImplementItem] = bank.tasks()
+    ids = [t.id for t in bank_tasks] + sorted(set(stats) - {t.id for t in bank_tasks})
+    topic = {t.id: t.topic for t in bank_tasks}
+    out = []
+    for task in ids:
+        attempts, passes, best, fewest = stats.get(task, (0, 0, None, None))
+        status = "passed" if passes else ("failing" if attempts else "not started")
+        top = diagnoses.get(task, [])[:3]
+        advice = None
+        if top and top[0][1] >= 2:
+            code = top[0][0]
+            advice = ADVICE.get(code, f"your most frequent mistake: {code}")
+        out.append(TaskProgress(
+            task=task, topic=topic.get(task, ""), status=status, attempts=int(attempts),
+            passes=int(passes or 0), best_time_s=best, fewest_lines=fewest,
+            hints=int(hints.get(task, 0)), diagnoses=top, advice=advice,
+        ))
+    return out
+
+
+def _cards(store: Store, bank: Bank, now: float) -> CardsProgress:
+    bank_ids = {c.id for c in bank.cards()}
+    today = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    edges = [(today + timedelta(days=d)).timestamp() for d in range(8)]
+    by_day = [0] * 7
+    reviewed = due_now = 0
+    for card_id, due in store.query("SELECT card_id, due FROM cards WHERE state != 0"):
+        if card_id not in bank_ids:
+            continue
+        reviewed += 1
+        if due is None:
+            continue
+        if due <= now:
+            due_now += 1
+            continue
+        for d in range(7):
+            if edges[d] <= due < edges[d + 1]:
+                by_day[d] += 1
+                break
+    labels = ["today", "tomorrow"] + [
+        (today + timedelta(days=d)).strftime("%a") for d in range(2, 7)
+    ]
+    (n, kept), = store.query(
+        "SELECT count(*), sum(rating > 1) FROM reviews WHERE state_before = 2 AND at >= ?",
+        (now - 30 * DAY,),
+    )
+    (total_reviews,), = store.query("SELECT count(*) FROM reviews")
+    return CardsProgress(
+        total=len(bank_ids),
+        reviewed=reviewed,
+        new=len(bank_ids) - reviewed,
+        due_now=due_now,
+        due_by_day=list(zip(labels, by_day, strict=True)),
+        retention=(kept / n) if n else None,
+        retention_reviews=int(n),
+        reviews_total=int(total_reviews),
+    )
+
+
+def _interviews(store: Store) -> list[InterviewResult]:
+    return [
+        InterviewResult(started, task, score, finished)
+        for started, task, score, finished in store.query(
+            "SELECT started, task, score, finished FROM interviews ORDER BY started DESC LIMIT 10"
+        )
+    ]

@@ -108,6 +108,7 @@ def test_end_of_input_gives_a_partial_sheet(home):
     s.close_input()
     assert s.finish() == 0
     assert "Partial sheet" in s.text
+    assert "ended early, during step 1" in s.text
     (sheet,) = stored_sheets(home)
     assert sheet["complete"] is False
 

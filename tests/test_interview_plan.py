@@ -114,3 +114,24 @@ def test_a_weak_topic_counts_for_tasks_not_yet_attempted():
 
 def test_gradient_tasks_are_not_interview_topics_on_their_own():
     assert [t.id for t in interview_tasks(bank())] == ["mse", "focal"]
+
+
+def test_the_countdown_shows_the_time_left_in_the_terminal_title_and_says_when_it_is_up():
+    import io
+    import time
+
+    from rich.console import Console
+
+    from lossdrill.ui.interview_view import Countdown
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=80, color_system=None)
+    with Countdown(console, "lossdrill interview · mse", time.monotonic() - 1):
+        for _ in range(100):  # the clock ticks in its own thread
+            if "Time is up" in out.getvalue():
+                break
+            time.sleep(0.05)
+    text = out.getvalue()
+    assert "\x1b]2;lossdrill interview · mse · 00:00 left\x07" in text
+    assert "Time is up." in text
+    assert text.startswith("\x1b[22;2t") and text.endswith("\x1b[23;2t")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,26 @@ def _task_records(recorder: Any, bank: Bank) -> list[TaskRecord]:
     return records
 
 
+@dataclass
+class _Attempt:
+    """The state of one implement step."""
+
+    task: str
+    spec: Any
+    current: Path
+    """The file being checked (the starter, or the last ``file PATH``)."""
+    start: float
+    deadline: float
+    starter: str
+    last: Any = None
+    """The last check result."""
+    checks: int = 0
+    lines: int = 0
+    gave_up: bool = False
+    time_up: bool = False
+    passed_at: float | None = None
+
+
 class Session:
     """One interview being run: asks each step and gathers the evidence for the sheet."""
 
@@ -145,12 +166,12 @@ class Session:
         self.deadline = self.start + plan.minutes * 60
         task_item = self.bank.implement(plan.task)
         render_intro(self.console, plan, task_item.function)
-        self._start_sandbox()
         try:
+            self._start_sandbox()
             for n, step in enumerate(plan.steps, 1):
                 left = self.deadline - time.monotonic()
                 if left <= 0:
-                    self.notes.append(f"the {plan.minutes} minutes ran out before step {n}")
+                    self.notes.append(f"the time ran out before step {n}")
                     break
                 render_step(self.console, n, len(plan.steps), step, left)
                 if step.kind in QUESTION_STEPS:
@@ -226,88 +247,79 @@ class Session:
     def _implement(self, step: Step) -> None:
         from lossdrill.checker.tasks import TASKS
         from lossdrill.ui.implement_view import render_task
-        from lossdrill.ui.interview_view import clock, render_implement_help, render_time_up
+        from lossdrill.ui.interview_view import Countdown, render_implement_help
 
         spec = TASKS[step.task]
         item = self.bank.implement(step.task)
         path = self._write_starter(step.task, spec, item)
-        starter = path.read_text(encoding="utf-8")
         render_task(self.console, spec, item, str(path), existing=False)
         start = time.monotonic()
         box = max(60.0, min(step.minutes * 60, self.deadline - start))
         render_implement_help(self.console, str(path), round(box / 60, 1))
-        step_deadline = start + box
-        current = path
-        last: Any = None
-        checks = 0
-        lines = 0
-        gave_up = time_up = False
-        passed_at: float | None = None
+        state = _Attempt(task=step.task, spec=spec, current=path, start=start,
+                         deadline=start + box, starter=path.read_text(encoding="utf-8"))
+        interrupted = True
         try:
-            while True:
-                left = step_deadline - time.monotonic()
-                if left <= 0:
-                    time_up = True
-                    render_time_up(self.console)
-                    if _read_or_empty(current) != starter:
-                        result, lines, checks = self._run_and_show(step.task, spec, current, checks)
-                        if result is not None:
-                            last = result
-                            self._record_attempt(step.task, result, time.monotonic() - start, lines)
-                            if result.passed:
-                                passed_at = time.monotonic()
-                    break
-                command = self.answers.ask(f"[{clock(left)} left] c check · q give up> ")
-                lowered = command.lower()
-                if lowered in ("q", "quit", "give up"):
-                    gave_up = True
-                    break
-                if lowered.startswith("file "):
-                    candidate = Path(command[5:].strip()).expanduser()
-                    if not candidate.is_file():
-                        self.console.print(f"[yellow]no such file: {candidate}[/]")
-                        continue
-                    current = candidate
-                elif lowered not in ("c", "check"):
-                    if command:
-                        self.console.print("Type [bold]c[/] to check, [bold]q[/] to give up, "
-                                           "or [bold]file PATH[/].")
-                    continue
-                result, lines, checks = self._run_and_show(step.task, spec, current, checks)
-                if result is None:
-                    continue
-                last = result
-                self._record_attempt(step.task, result, time.monotonic() - start, lines)
-                if result.passed:
-                    passed_at = time.monotonic()
-                    break
-        except BaseException:
-            interrupted = True
-            raise
-        else:
+            with Countdown(self.console, f"lossdrill interview · {step.task}", state.deadline):
+                self._implement_loop(state)
             interrupted = False
         finally:
             # Cut short before any check, the step was not really taken: not assessed.
-            if not (interrupted and checks == 0):
-                seconds = (passed_at or time.monotonic()) - start
-                evidence = implement_evidence(step.task, last, seconds=seconds, lines=lines,
-                                              checks=checks, gave_up=gave_up, time_up=time_up)
+            if not (interrupted and state.checks == 0):
+                seconds = (state.passed_at or time.monotonic()) - start
+                evidence = implement_evidence(step.task, state.last, seconds=seconds,
+                                              lines=state.lines, checks=state.checks,
+                                              gave_up=state.gave_up, time_up=state.time_up)
                 if step.kind == "gradient":
                     self.gradient = evidence
                 else:
                     self.implement = evidence
 
-    def _run_and_show(self, task: str, spec: Any, path: Path, checks: int) -> tuple[Any, int, int]:
+    def _implement_loop(self, state: _Attempt) -> None:
+        """Read commands until a pass, giving up, or the end of the time box."""
+        from lossdrill.ui.interview_view import clock, render_time_up
+
+        while state.passed_at is None:
+            left = state.deadline - time.monotonic()
+            if left <= 0:
+                state.time_up = True
+                render_time_up(self.console)
+                if _read_or_empty(state.current) != state.starter:
+                    self._check_and_record(state)
+                return
+            command = self.answers.ask(f"[{clock(left)} left] c check · q give up> ")
+            lowered = command.lower()
+            if lowered in ("q", "quit", "give up"):
+                state.gave_up = True
+                return
+            if lowered.startswith("file "):
+                candidate = Path(command[5:].strip()).expanduser()
+                if not candidate.is_file():
+                    self.console.print(f"[yellow]no such file: {candidate}[/]")
+                    continue
+                state.current = candidate
+            elif lowered not in ("c", "check"):
+                if command:
+                    self.console.print("Type [bold]c[/] to check, [bold]q[/] to give up, "
+                                       "or [bold]file PATH[/].")
+                continue
+            self._check_and_record(state)
+
+    def _check_and_record(self, state: _Attempt) -> None:
         from lossdrill.checker.source import solution_lines
         from lossdrill.ui.interview_view import render_check
 
         with self.console.status("checking…"):
-            result = self._check(task, path)
+            result = self._check(state.task, state.current)
         if result is None:
-            return None, 0, checks
-        lines = solution_lines(_read_or_empty(path), spec.function)
-        render_check(self.console, result, lines)
-        return result, lines, checks + 1
+            return
+        state.checks += 1
+        state.last = result
+        state.lines = solution_lines(_read_or_empty(state.current), state.spec.function)
+        render_check(self.console, result, state.lines)
+        self._record_attempt(state.task, result, time.monotonic() - state.start, state.lines)
+        if result.passed:
+            state.passed_at = time.monotonic()
 
     def _record_attempt(self, task: str, result: Any, elapsed: float, lines: int) -> None:
         self.recorder.record_implement_attempt(

@@ -3,6 +3,8 @@ hints, and the closing score sheet."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from rich.console import Console, Group
@@ -21,10 +23,60 @@ CHOSEN_BY = {
 }
 
 
+def minutes_text(minutes: float) -> str:
+    return f"{minutes:g} minute{'' if minutes == 1 else 's'}"
+
+
 def clock(seconds: float) -> str:
     """``mm:ss`` (never negative)."""
     m, s = divmod(max(0, int(seconds)), 60)
     return f"{m:02d}:{s:02d}"
+
+
+class Countdown:
+    """The clock of a timed step at a terminal, ticking while the learner edits.
+
+    The terminal's title shows the time left, updated every second (the prompt shows it
+    too); when the time runs out, one line says so. The title is restored afterwards
+    (xterm's title stack; other terminals ignore the codes). Does nothing when the
+    console is not a terminal.
+    """
+
+    def __init__(self, console: Console, label: str, deadline: float) -> None:
+        self.console = console
+        self.label = label
+        self.deadline = deadline
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Countdown:
+        if self.console.is_terminal:
+            self._write("\x1b[22;2t")  # push the current title
+            self._thread = threading.Thread(target=self._tick, name="lossdrill-countdown", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join(timeout=2)
+            self._write("\x1b[23;2t")  # pop it back
+
+    def _write(self, code: str) -> None:
+        try:
+            self.console.file.write(code)
+            self.console.file.flush()
+        except (OSError, ValueError):
+            pass
+
+    def _tick(self) -> None:
+        while not self._stop.is_set():
+            left = self.deadline - time.monotonic()
+            self._write(f"\x1b]2;{self.label} · {clock(left)} left\x07")
+            if left <= 0:
+                self.console.print("\n[bold yellow]⏰ Time is up.[/] Press Enter for the final check.")
+                return
+            self._stop.wait(1.0)
 
 
 def render_intro(console: Console, plan: InterviewPlan, function: str) -> None:
@@ -36,7 +88,7 @@ def render_intro(console: Console, plan: InterviewPlan, function: str) -> None:
         table.add_row(str(n), f"{step.kind}: {step.title}", f"{step.minutes:g} min")
     body = Group(
         Text(f"Today's loss: {plan.task} ({function}) — {CHOSEN_BY.get(plan.chosen_by, plan.chosen_by)}."),
-        Text(f"About {plan.minutes} minutes. No hints. Ctrl-C ends the interview with the sheet so far."),
+        Text(f"About {minutes_text(plan.minutes)}. No hints. Ctrl-C ends the interview with the sheet so far."),
         Text(""),
         table,
     )
@@ -50,7 +102,7 @@ def render_step(console: Console, n: int, total: int, step: Step, session_left: 
 
 def render_implement_help(console: Console, path: str, minutes: float) -> None:
     console.print(
-        f"Edit [bold]{escape(path)}[/] in your editor. You have [bold]{minutes:g} minutes[/].\n"
+        f"Edit [bold]{escape(path)}[/] in your editor. You have [bold]{minutes_text(minutes)}[/].\n"
         "At the prompt: [bold]c[/] checks the file · [bold]q[/] gives up · "
         "[bold]file PATH[/] checks another file · Enter shows the time left."
     )
@@ -108,11 +160,11 @@ def render_sheet(console: Console, sheet: ScoreSheet) -> None:
     else:
         head.append(f"Overall {total:.0%} · {sheet.verdict}", style="bold")
     minutes = (sheet.finished - sheet.started) / 60
-    head.append(f"   ({sheet.task}, {minutes:.1f} of {sheet.minutes} minutes, "
+    head.append(f"   ({sheet.task}, {minutes:.1f} of {minutes_text(sheet.minutes)}, "
                 f"{sheet.steps_done}/{sheet.steps_planned} steps)", style="dim")
     parts: list[Any] = [head, table]
     parts += [Text(f"note: {n}", style="yellow") for n in sheet.notes]
     if not sheet.complete:
-        parts.append(Text("Partial sheet: the interview ended early; criteria marked n/a were not reached.",
+        parts.append(Text("Partial sheet: not every step was reached; criteria marked n/a were not assessed.",
                           style="yellow"))
     console.print(Panel(Group(*parts), title="score sheet", title_align="left", border_style="magenta"))

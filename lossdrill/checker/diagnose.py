@@ -325,10 +325,10 @@ def match_mutants(
     for score, mutant in scored:
         if score == best and mutant.diagnosis not in out:
             name = mutant.name.replace("-", " ")
+            what = "" if mutant.diagnosis == "wrong-result" else f": {describe(mutant.diagnosis)}"
             out[mutant.diagnosis] = Diagnosis(
                 mutant.diagnosis,
-                f"{describe(mutant.diagnosis)}: your function behaves exactly like the known "
-                f"mistake “{name}” on the failing cases",
+                f"your function behaves exactly like the known mistake “{name}”{what}",
             )
     return list(out.values())
 

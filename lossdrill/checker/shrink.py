@@ -171,7 +171,7 @@ def _rounded(spec: TaskSpec, case: Case, step: float) -> tuple[Any, ...] | None:
     for a, kind in zip(case.args, spec.family.kinds, strict=False):
         arr = np.asarray(a)
         if (kind in ROUNDABLE or kind == PROB) and arr.dtype.kind == "f":
-            r = (np.round(arr / step) * step).astype(arr.dtype)
+            r = (np.round(arr / step) * step + 0.0).astype(arr.dtype)  # + 0.0: no -0.0
             if kind == PROB:
                 r = np.clip(r, 0.0, 1.0).astype(arr.dtype)
             changed = changed or not np.array_equal(r, arr)

@@ -317,7 +317,7 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
             console.print("[yellow]This task has no solution in the banks.[/]")
             return True
         if not state["passed"] and not already_passed:
-            console.print("You have not passed yet. Reveal the solution? [y/N]")
+            console.print("You have not passed yet. Reveal the solution? \\[y/N]")
             answer = commands.get(None)
             if answer is None:
                 return False

@@ -36,7 +36,7 @@ def run(task: str, yes: bool, banks: list[str], home: str | None) -> int:
         if notice:
             err.print(f"[yellow]{notice}[/]")
         if not yes and not recorder.has_passed(task):
-            console.print(f"You have not passed {task} yet. Reveal the solution anyway? [y/N]")
+            console.print(f"You have not passed {task} yet. Reveal the solution anyway? \\[y/N]")
             try:
                 answer = AnswerSource(console).ask("reveal? ")
             except EndOfInput:

@@ -80,8 +80,7 @@ def render_result(
         console.print(table)
     if lines:
         lo, hi = TARGET_LINES
-        note = "on target" if lines <= hi else f"target {lo}–{hi}"
-        console.print(f"Solution: {lines} lines ({note})")
+        console.print(f"Solution: {lines} line{'s' if lines != 1 else ''} (target {lo}–{hi})")
     for d in result.diagnoses:
         console.print(f"[bold yellow]{escape(d.code)}[/]: {escape(d.message)}", soft_wrap=False)
     if result.first_failure is not None:
@@ -110,7 +109,8 @@ def render_failure(console: Console, f: Failure) -> None:
     grid.add_row("expected", escape(show_value(f.expected)))
     got = show_value(f.got) if f.got is not None or f.got_type == "NoneType" else f"({f.got_type})"
     grid.add_row("got", Text(got, style="red"))
-    grid.add_row("why", escape(f.reason))
+    if not f.reason.startswith("expected "):  # a scalar mismatch: expected/got say it all
+        grid.add_row("why", escape(f.reason))
     if f.output:
         grid.add_row("printed", escape(f.output.strip()[:500]))
     console.print(Panel(grid, title=escape(title), title_align="left", border_style="red"))
@@ -121,7 +121,11 @@ def show_value(value: Any) -> str:
     try:
         import numpy as np
 
-        if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+        if isinstance(value, np.generic) and value.dtype.kind in "iuf":
+            return f"{float(value):.10g}" if value.dtype.kind == "f" else str(int(value))
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind == "f":
+            return f"{float(value):.10g}"
+        if isinstance(value, (np.ndarray, np.generic)):
             with np.printoptions(precision=6, suppress=False, threshold=40, edgeitems=4):
                 text = np.array2string(np.asarray(value), separator=", ")
             return text

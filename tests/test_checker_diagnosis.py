@@ -1,0 +1,288 @@
+"""The checker names mistakes it has no mutant for, from the numbers alone, and reports
+them as a user reads them: the code, the first failure shrunk, expected against got.
+
+Most checks here run with an empty bank (no mutants), so what is tested is the sandbox
+verdicts and the fingerprints. Expected values are derived by hand in the tests.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+import pytest
+
+from lossdrill.bank.loader import load_banks
+from lossdrill.bank.schema import Bank
+from lossdrill.checker.engine import UnknownTask, run_check
+from lossdrill.checker.sandbox import Sandbox
+
+NO_MUTANTS = Bank()
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox() as sb:
+        yield sb
+
+
+def check(sandbox, task: str, body: str, bank=NO_MUTANTS, **kw):
+    source = "import numpy as np\n\n" + textwrap.dedent(body)
+    return run_check(task, source, bank=bank, sandbox=sandbox, **kw)
+
+
+def softplus(t: float) -> float:
+    """log(1 + e^t), computed safely for any t."""
+    return max(t, 0.0) + math.log1p(math.exp(-abs(t)))
+
+
+def test_sum_instead_of_mean_is_wrong_reduction(sandbox):
+    r = check(sandbox, "mse", """
+        def mse_loss(y_true, y_pred):
+            return 0.5 * np.sum((np.asarray(y_pred) - np.asarray(y_true)) ** 2)
+    """)
+    assert not r.passed
+    assert r.codes[0] == "wrong-reduction"
+    assert "n times too large" in r.diagnoses[0].message
+    # shrunk to the smallest batch where sum and mean differ: two rows
+    f = r.first_failure
+    assert f.shrunk and len(f.inputs["y_true"]) == 2
+    e = np.asarray(f.inputs["y_pred"], float) - np.asarray(f.inputs["y_true"], float)
+    assert f.expected == pytest.approx(0.25 * float(e[0] ** 2 + e[1] ** 2))
+    assert float(f.got) == pytest.approx(0.5 * float(e[0] ** 2 + e[1] ** 2))
+
+
+def test_missing_half_is_named(sandbox):
+    r = check(sandbox, "mse", """
+        def mse_loss(y_true, y_pred):
+            e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
+            return float(np.mean(e ** 2)) if e.size else 0.0
+    """)
+    assert r.codes == ("missing-half",)
+    assert "twice" in r.diagnoses[0].message
+
+
+def test_flipped_gradient_is_wrong_sign(sandbox):
+    r = check(sandbox, "mse-grad", """
+        def mse_gradient(y_true, y_pred):
+            return np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)
+    """)
+    assert r.codes == ("wrong-sign",)
+
+
+def test_log_of_sigmoid_is_unstable_and_shrinks_to_one_extreme_logit(sandbox):
+    r = check(sandbox, "bce", """
+        def binary_ce_with_logits(y_true, logits):
+            y = np.asarray(y_true, dtype=float)
+            if y.size == 0:
+                return 0.0
+            p = 1 / (1 + np.exp(-np.asarray(logits, dtype=float)))
+            return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
+    """)
+    assert not r.passed
+    assert r.codes == ("unstable",)
+    assert "|logits| of 50" in r.diagnoses[0].message
+    groups = {g.name: g for g in r.groups}
+    assert groups["random"].failed == 0 and groups["stability"].failed > 0
+    f = r.first_failure
+    assert f.group == "stability"
+    assert len(f.inputs["logits"]) == 1
+    y, z = float(f.inputs["y_true"][0]), float(f.inputs["logits"][0])
+    # -[y log s(z) + (1-y) log(1-s(z))] = y softplus(-z) + (1-y) softplus(z)
+    assert f.expected == pytest.approx(y * softplus(-z) + (1 - y) * softplus(z))
+    assert not math.isfinite(float(f.got))  # log(0) gives inf, 0·log(0) gives nan
+
+
+def test_design_example_json_for_an_unstable_focal_loss(sandbox):
+    r = check(sandbox, "focal", """
+        def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
+            y = np.asarray(y_true, dtype=float)
+            if y.size == 0:
+                return 0.0
+            p = 1 / (1 + np.exp(-np.asarray(logits, dtype=float)))
+            p_t = np.where(y == 1, p, 1 - p)
+            a_t = np.where(y == 1, alpha, 1 - alpha)
+            return float(np.mean(-a_t * (1 - p_t) ** gamma * np.log(p_t)))
+    """)
+    out = r.to_json()
+    assert out["task"] == "focal" and out["passed"] is False
+    assert 0 < out["score"] < 1
+    assert [d["code"] for d in out["diagnoses"]] == ["unstable"]
+    by_name = {g["name"]: g for g in out["groups"]}
+    assert by_name["random"] == {"name": "random", "passed": True, "total": 200, "failed": 0}
+    assert by_name["stability"]["passed"] is False
+    ff = out["first_failure"]
+    assert ff["group"] == "stability"
+    assert ff["got"] == "inf"  # JSON has no infinity: non-finite floats are strings
+    y, z = ff["inputs"]["y_true"][0], ff["inputs"]["logits"][0]
+    ce = y * softplus(-z) + (1 - y) * softplus(z)
+    alpha_t = 0.25 if y == 1 else 0.75
+    assert ff["expected"] == pytest.approx(alpha_t * (1 - math.exp(-ce)) ** 2 * ce)
+
+
+def test_ignoring_a_hyperparameter_fails_the_params_group(sandbox):
+    r = check(sandbox, "huber", """
+        def huber_loss(y_true, y_pred, delta=1.0):
+            e = np.abs(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+            if e.size == 0:
+                return 0.0
+            return float(np.mean(np.where(e <= 1.0, 0.5 * e**2, e - 0.5)))
+    """)
+    groups = {g.name: g for g in r.groups}
+    assert not r.passed
+    assert groups["params"].failed > 0
+    assert groups["edge"].failed == 1  # only the boundary case with delta=2
+
+
+def test_swapping_q_and_one_minus_q_fails(sandbox):
+    r = check(sandbox, "quantile", """
+        def quantile_loss(y_true, y_pred, q=0.5):
+            e = np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)
+            if e.size == 0:
+                return 0.0
+            return float(np.mean(np.maximum((1 - q) * e, -q * e)))
+    """)
+    assert not r.passed
+    assert {g.name: g for g in r.groups}["params"].failed > 0
+
+
+def test_swapped_q_is_named_by_the_bank_mutant(sandbox):
+    # written differently from the bank's mutant; it behaves the same, so it is named
+    r = check(sandbox, "quantile", """
+        def quantile_loss(y_true, y_pred, q=0.5):
+            e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
+            # over-prediction (e > 0) weighted by q instead of 1 - q
+            return float(np.mean(np.where(e > 0, q * e, (q - 1) * e))) if e.size else 0.0
+    """, bank=load_banks())
+    assert r.codes[0] == "swapped-arguments"
+
+
+def test_constant_alpha_focal_is_named_by_the_bank_mutant(sandbox):
+    r = check(sandbox, "focal", """
+        def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
+            y = np.asarray(y_true, dtype=float); z = np.asarray(logits, dtype=float)
+            if y.size == 0:
+                return 0.0
+            ce = y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)
+            return float(np.mean(alpha * (1 - np.exp(-ce)) ** gamma * ce))
+    """, bank=load_banks())
+    assert r.codes[0] == "constant-alpha"
+    assert "constant alpha" in r.diagnoses[0].message
+
+
+@pytest.mark.parametrize(
+    ("ret", "words"),
+    [("[1.0]", "returned a list"), ("None", "returned None"), ("'0.5'", "returned a str")],
+)
+def test_wrong_type_is_named(sandbox, ret, words):
+    r = check(sandbox, "mse", f"""
+        def mse_loss(y_true, y_pred):
+            return {ret}
+    """)
+    assert r.codes[0] == "wrong-type"
+    assert words in r.diagnoses[0].message
+
+
+def test_vector_where_a_scalar_is_due_is_wrong_shape(sandbox):
+    r = check(sandbox, "mae", """
+        def mae_loss(y_true, y_pred):
+            return np.abs(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+    """)
+    assert r.codes[0] == "wrong-shape"
+    assert "a loss is a single number" in r.diagnoses[0].message
+
+
+def test_zero_d_array_and_numpy_scalar_are_accepted_for_losses(sandbox):
+    r = check(sandbox, "mae", """
+        def mae_loss(y_true, y_pred):
+            e = np.abs(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+            return np.asarray(e.mean()) if e.size else np.float32(0.0)
+    """)
+    assert r.passed
+
+
+def test_modifying_an_input_is_mutates_input(sandbox):
+    r = check(sandbox, "mse", """
+        def mse_loss(y_true, y_pred):
+            if len(y_pred) == 0:
+                return 0.0
+            y_pred -= y_true
+            return 0.5 * float(np.mean(y_pred ** 2))
+    """)
+    assert r.codes[0] == "mutates-input"
+    assert "y_pred" in r.diagnoses[0].message
+
+
+def test_only_the_empty_batch_failing_is_empty_batch(sandbox):
+    r = check(sandbox, "mse", """
+        import warnings
+        warnings.simplefilter("ignore")
+
+        def mse_loss(y_true, y_pred):
+            return 0.5 * float(np.mean((np.asarray(y_pred) - np.asarray(y_true)) ** 2))
+    """)
+    assert r.codes == ("empty-batch",)
+    assert "must give 0.0" in r.diagnoses[0].message and "nan" in r.diagnoses[0].message
+    assert r.first_failure.case == "empty batch"
+    assert [g.failed for g in r.groups if g.name == "edge"] == [1]
+
+
+def test_nan_where_the_reference_is_finite_fails(sandbox):
+    r = check(sandbox, "mae", """
+        def mae_loss(y_true, y_pred):
+            return float("nan")
+    """)
+    assert not r.passed
+    assert r.to_json()["first_failure"]["got"] == "nan"
+
+
+def test_exception_names_the_error_and_line(sandbox):
+    r = check(sandbox, "mse", """
+        def mse_loss(y_true, y_pred):
+            return 1 / 0
+    """)
+    assert r.codes[0] == "exception"
+    assert "ZeroDivisionError" in r.diagnoses[0].message and "(line 5)" in r.diagnoses[0].message
+
+
+def test_syntax_error_and_missing_function(sandbox):
+    r = check(sandbox, "mse", "def mse_loss(y_true, y_pred)\n    return 0\n")
+    assert r.codes == ("syntax-error",) and r.score == 0.0
+    r = check(sandbox, "mse", "def mse(y_true, y_pred):\n    return 0\n")
+    assert r.codes == ("missing-function",)
+    assert "mse_loss" in r.diagnoses[0].message
+
+
+def test_unknown_task_raises(sandbox):
+    with pytest.raises(UnknownTask):
+        run_check("no-such-task", "", sandbox=sandbox)
+
+
+def test_failing_check_carries_a_sweep_for_the_overlay(sandbox):
+    r = check(sandbox, "mse", """
+        def mse_loss(y_true, y_pred):
+            e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
+            return float(np.mean(e ** 2)) if e.size else 0.0
+    """)
+    s = r.sweep
+    assert s is not None and s.x_label.startswith("error")
+    i = s.xs.index(2.0)
+    assert s.expected[i] == pytest.approx(0.5 * 2.0**2)  # ½e²
+    assert s.got[i] == pytest.approx(2.0**2)  # the missing ½ doubles the parabola
+
+
+def test_same_seed_same_result_and_default_seed_is_fixed(sandbox):
+    body = """
+        def bpr_loss(pos_scores, neg_scores):
+            d = np.asarray(pos_scores, dtype=float) - np.asarray(neg_scores, dtype=float)
+            return float(np.sum(np.logaddexp(0, -d)))
+    """
+    a = check(sandbox, "bpr", body, seed=7).to_json()
+    b = check(sandbox, "bpr", body, seed=7).to_json()
+    for out in (a, b):
+        out.pop("elapsed_s")
+    assert a == b and a["seed"] == 7
+    c = check(sandbox, "bpr", body).to_json()
+    d = check(sandbox, "bpr", body).to_json()
+    assert c["seed"] == d["seed"] and c["first_failure"] == d["first_failure"]

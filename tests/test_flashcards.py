@@ -1,0 +1,145 @@
+"""Flashcard sessions: what comes next, what a rating schedules, cram mode.
+
+Expected intervals are derived from the FSRS-6 definition, not read off the code:
+learning steps are 1 min and 10 min (py-fsrs defaults); a new card rated Easy leaves
+learning with the initial stability S0(Easy) = w[3] = 8.2956 days, and at 90% desired
+retention the interval equals the stability, rounded to whole days: 8 days.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from fsrs import Scheduler
+
+from lossdrill.bank.schema import Card
+from lossdrill.flashcards.session import FlashcardSession
+from lossdrill.store import open_store
+
+DAY = 86400.0
+NOW = 1_800_000_000.0
+
+
+def card(card_id: str, topic: str = "regression", tags: tuple[str, ...] = ()) -> Card:
+    return Card(id=card_id, version=1, topic=topic, front=f"front of {card_id}",
+                back=f"back of {card_id}", source_item=card_id, tags=tags)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = open_store(tmp_path)
+    yield s
+    s.close()
+
+
+def session(store, cards, now=NOW, **kw) -> FlashcardSession:
+    store.sync_cards(cards)
+    return FlashcardSession(cards, store.card_schedules(), scheduler=Scheduler(enable_fuzzing=False),
+                            now=now, **kw)
+
+
+@pytest.mark.parametrize(("rating", "interval_s"), [(1, 60.0), (2, 330.0), (3, 600.0), (4, 8 * DAY)])
+def test_a_new_cards_first_rating_schedules_it(store, rating: int, interval_s: float) -> None:
+    # Hard on the first learning step waits halfway between the 1 and 10 minute steps: 5.5 min.
+    s = session(store, [card("a")])
+    c = s.next_card(NOW)
+    assert c is not None and c.id == "a"
+    rated = s.rate(c, rating, at=NOW, answer_ms=1500)
+    assert rated.interval_s == pytest.approx(interval_s)
+    assert rated.due == pytest.approx(NOW + interval_s)
+
+
+def test_due_cards_come_first_most_overdue_first_then_new(store) -> None:
+    cards = [card("new1"), card("due-late"), card("due-early"), card("future")]
+    store.sync_cards(cards)
+    for card_id, due in (("due-late", NOW - 3600), ("due-early", NOW - 5 * DAY),
+                         ("future", NOW + DAY)):
+        store.conn.execute("UPDATE cards SET state = 2, stability = 3, difficulty = 5, due = ?,"
+                           " last_review = ? WHERE card_id = ?", (due, due - 3 * DAY, card_id))
+    s = session(store, cards)
+    order = []
+    while (c := s.next_card(NOW)) is not None:
+        order.append(c.id)
+        s.rate(c, 3, at=NOW, answer_ms=1000)
+    assert order == ["due-early", "due-late", "new1"]
+
+
+def test_new_cards_are_limited_to_the_days_quota(store) -> None:
+    cards = [card(f"c{i}") for i in range(5)]
+    s = session(store, cards, new_limit=2)
+    shown = []
+    while (c := s.next_card(NOW)) is not None:
+        shown.append(c.id)
+        s.rate(c, 3, at=NOW, answer_ms=1000)
+    assert shown == ["c0", "c1"]
+    summary = s.summary(NOW)
+    assert (summary.reviewed, summary.new, summary.ratings) == (2, 2, {"Good": 2})
+
+
+def test_a_card_rated_again_returns_once_its_step_has_passed(store) -> None:
+    s = session(store, [card("a"), card("b")], new_limit=1)
+    c = s.next_card(NOW)
+    s.rate(c, 1, at=NOW, answer_ms=1000)
+    assert s.next_card(NOW + 30) is None  # not yet: the step is one minute
+    again = s.next_card(NOW + 61)
+    assert again is not None and again.id == "a"
+
+
+def test_topic_filter_keeps_only_that_topics_cards(store) -> None:
+    cards = [card("r1"), card("c1", topic="classification"), card("r2")]
+    s = session(store, cards, topics=["classification"])
+    assert [c.id for c in s.cards] == ["c1"]
+
+
+def test_cards_related_to_a_failed_attempt_are_introduced_first(store) -> None:
+    cards = [card("fc-mse"), card("fc-focal", tags=("focal",)), card("fc-mae")]
+    store.sync_cards(cards)
+    sid = store.start_session("implement")
+    from lossdrill.recording import ImplementAttempt
+
+    store.record_implement_attempt(ImplementAttempt(sid, "focal", False, 0.3, (), ("unstable",),
+                                                    60.0, 0, 8))
+    s = session(store, cards, new_limit=1)
+    first = s.next_card(NOW)
+    assert first is not None and first.id == "fc-focal"
+
+
+def test_cram_shows_every_card_once_and_schedules_nothing(store) -> None:
+    cards = [card("a"), card("b")]
+    store.sync_cards(cards)
+    store.conn.execute("UPDATE cards SET state = 2, stability = 40, difficulty = 5, due = ?,"
+                       " last_review = ? WHERE card_id = 'b'", (NOW + 30 * DAY, NOW - DAY))
+    before = store.card_schedules()
+    s = session(store, cards, cram=True, new_limit=0)
+    shown = []
+    while (c := s.next_card(NOW)) is not None:
+        shown.append(c.id)
+        rated = s.rate(c, 1, at=NOW, answer_ms=500)
+        assert rated.review is None and rated.due is None
+    assert shown == ["b", "a"]  # seen cards first (weakest first), then new ones
+    assert store.card_schedules() == before
+    assert s.summary(NOW).cram is True
+
+
+def test_a_stored_review_updates_the_card_and_the_log(store) -> None:
+    s = session(store, [card("a")])
+    c = s.next_card(NOW)
+    rated = s.rate(c, 4, at=NOW, answer_ms=2100)
+    store.record_review(rated.review)
+    sched = store.card_schedule("a")
+    assert sched is not None
+    assert (sched.state, sched.reps, sched.due) == (2, 1, pytest.approx(NOW + 8 * DAY))
+    assert sched.stability == pytest.approx(8.2956)
+    log = store.query("SELECT card_id, rating, state_before, state_after, interval_s, answer_ms"
+                      " FROM reviews")
+    assert log == [("a", 4, 0, 2, pytest.approx(8 * DAY), 2100)]
+    assert store.new_cards_reviewed_since(NOW - 1) == 1
+
+
+def test_a_rating_outside_1_to_4_is_refused(store) -> None:
+    s = session(store, [card("a")])
+    c = s.next_card(time.time())
+    with pytest.raises(ValueError):
+        s.rate(c, 5, at=NOW, answer_ms=1)

@@ -1,0 +1,153 @@
+"""``lossdrill flashcards`` end to end: the installed command through pipes and a terminal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+from pathlib import Path
+
+import pytest
+from drive import Session
+from fsrs import Scheduler
+
+from lossdrill.store import open_store
+
+BANK = str(Path(__file__).parent / "data" / "flashcards_bank")
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    store = open_store(home)
+    store.set_scheduler_parameters(Scheduler(enable_fuzzing=False).to_dict())
+    store.close()
+    return home
+
+
+def env(home: Path) -> dict[str, str]:
+    return {"LOSSDRILL_HOME": str(home), "LOSSDRILL_BUILTIN_BANKS": "0", "NO_COLOR": "1"}
+
+
+def reviews(home: Path) -> list[tuple]:
+    conn = sqlite3.connect(home / "lossdrill.sqlite3")
+    try:
+        return conn.execute("SELECT card_id, rating, state_before FROM reviews ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_scripted_session_rates_cards_and_shows_the_next_due_times(home: Path) -> None:
+    s = Session(["flashcards", "--bank", BANK], env(home), tty=False)
+    s.expect("0 due, 3 new")
+    s.expect(r"MSE with the half")
+    s.expect("Enter to reveal > ")
+    s.send("")
+    s.expect(r"½·mean")
+    s.expect("Again · 2 Hard · 3 Good · 4 Easy > ")
+    s.send("3")
+    s.expect(r"Good · next due in 10 min")
+    s.expect(r"Focal loss")
+    s.expect("Enter to reveal > ")
+    s.send("what")  # bad input: asked again
+    s.expect("Press Enter to show the answer")
+    s.send("")
+    s.expect("Again · 2 Hard · 3 Good · 4 Easy > ")
+    s.send("7")  # bad input: asked again
+    s.expect(r"Rate with 1, 2, 3 or 4")
+    s.send("4")
+    s.expect(r"Easy · next due in 8 days")
+    s.expect(r"Is 0 < p & p < 1 needed in <b>BCE</b>\?")  # shown as written, not as markup
+    s.send("")
+    s.send("1")
+    s.expect(r"Again · next due in 1 min")
+    s.close_input()
+    assert s.finish() == 0
+    assert "Session over: 3 cards (3 new)" in s.text
+    assert "1 Again, 1 Good, 1 Easy" in s.text
+    assert reviews(home) == [("tc-mse", 3, 0), ("tc-focal", 4, 0), ("tc-html", 1, 0)]
+
+
+def test_the_daily_new_card_quota_holds_across_sessions(home: Path) -> None:
+    s = Session(["flashcards", "--bank", BANK, "--new", "1"], env(home), tty=False)
+    s.expect("Enter to reveal > ")
+    s.send("")
+    s.send("3")
+    assert s.finish() == 0
+    s = Session(["flashcards", "--bank", BANK, "--new", "1"], env(home), tty=False)
+    assert s.finish() == 0
+    assert "no new cards are left for today" in s.text
+    assert len(reviews(home)) == 1
+
+
+def test_end_of_input_mid_card_saves_and_summarises(home: Path) -> None:
+    s = Session(["flashcards", "--bank", BANK], env(home), tty=False)
+    s.expect("Enter to reveal > ")
+    s.send("")
+    s.send("2")
+    s.expect("Enter to reveal > ")
+    s.close_input()
+    assert s.finish() == 0
+    assert "Session over: 1 cards (1 new)" in s.text
+    assert reviews(home) == [("tc-mse", 2, 0)]
+
+
+def test_cram_leaves_the_schedule_alone(home: Path) -> None:
+    s = Session(["flashcards", "--bank", BANK, "--cram", "--topic", "classification"],
+                env(home), tty=False)
+    for _ in range(2):
+        s.expect("Enter to reveal > ")
+        s.send("")
+        s.send("1")
+    assert s.finish() == 0
+    assert "Cram session: the schedule was not changed" in s.text
+    assert reviews(home) == []
+
+
+def test_an_unknown_topic_is_a_clear_error(home: Path) -> None:
+    s = Session(["flashcards", "--bank", BANK, "--topic", "astrology"], env(home), tty=False)
+    assert s.finish() == 2
+    assert "No flashcards for topic 'astrology'" in s.text
+    assert "Traceback" not in s.text
+
+
+def test_in_a_terminal_ctrl_c_saves_and_summarises(home: Path) -> None:
+    s = Session(["flashcards", "--bank", BANK], env(home), tty=True)
+    s.expect("Enter to reveal > ")
+    s.send("")
+    s.expect("4 Easy > ")
+    s.send("good")
+    s.expect("next due in 10 min")
+    s.expect("Enter to reveal > ")
+    s.send("")
+    s.expect("4 Easy > ")
+    s.send("x")
+    s.expect("Rate with 1, 2, 3 or 4")
+    s.interrupt()
+    assert s.finish() == 0
+    assert "Session over: 1 cards (1 new)" in s.text
+    assert "Traceback" not in s.text
+    assert reviews(home) == [("tc-mse", 3, 0)]
+
+
+def test_a_session_killed_mid_card_loses_only_the_card_in_flight(home: Path) -> None:
+    s = Session(["flashcards", "--bank", BANK], env(home), tty=False)
+    s.expect("Enter to reveal > ")
+    s.send("")
+    s.send("3")
+    s.expect("next due in 10 min")
+    s.expect("Enter to reveal > ")
+    s.send("")
+    s.send("4")
+    s.expect("next due in 8 days")
+    s.expect("Enter to reveal > ")
+    s.send("")
+    s.expect("4 Easy > ")  # the third card is revealed, not yet rated
+    os.kill(s.proc.pid, signal.SIGKILL)
+    s.finish()
+    assert reviews(home) == [("tc-mse", 3, 0), ("tc-focal", 4, 0)]
+    store = open_store(home)
+    assert store.notice is None
+    assert store.card_schedule("tc-focal").state == 2
+    assert store.card_schedule("tc-html").state == 0
+    store.close()

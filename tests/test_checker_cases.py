@@ -1,0 +1,126 @@
+"""The checker's cases: every group a task needs, valid inputs, reproducible from the seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lossdrill.checker.tasks import TASKS
+
+DESIGN_TASKS = {
+    "mse": "mse_loss", "mae": "mae_loss", "huber": "huber_loss", "quantile": "quantile_loss",
+    "sigmoid": "sigmoid", "softmax": "softmax", "bce": "binary_ce_with_logits",
+    "cce": "categorical_ce_with_logits", "focal": "focal_loss", "hinge": "hinge_loss",
+    "triplet": "triplet_loss", "contrastive": "contrastive_loss", "kl": "kl_divergence",
+    "mse-grad": "mse_gradient", "mae-grad": "mae_gradient", "bce-grad": "binary_ce_gradient",
+    "cce-grad": "categorical_ce_gradient",
+}
+ISSUE5_TASKS = {
+    "log-cosh": "log_cosh_loss", "huber-grad": "huber_gradient", "log-softmax": "log_softmax",
+    "smooth-ce": "label_smoothing_ce", "weighted-bce": "weighted_bce_with_logits",
+    "multiclass-hinge": "multiclass_hinge_loss", "poisson-nll": "poisson_nll_with_log_input",
+    "cosine-embedding": "cosine_embedding_loss", "margin-ranking": "margin_ranking_loss",
+    "bpr": "bpr_loss", "dice": "dice_loss", "infonce": "info_nce_loss", "clip": "clip_loss",
+    "nt-xent": "nt_xent_loss",
+}
+IDS = sorted(TASKS)
+
+
+def test_every_task_of_the_design_and_issue_5_with_its_function_name():
+    assert {t: s.function for t, s in TASKS.items()} == {**DESIGN_TASKS, **ISSUE5_TASKS}
+
+
+def test_hyperparameter_defaults_are_the_contracts():
+    assert TASKS["huber"].defaults == {"delta": 1.0}
+    assert TASKS["quantile"].defaults == {"q": 0.5}
+    assert TASKS["focal"].defaults == {"alpha": 0.25, "gamma": 2.0}
+    assert TASKS["hinge"].defaults == {"margin": 1.0}
+    assert TASKS["cosine-embedding"].defaults == {"margin": 0.0}
+    assert TASKS["infonce"].defaults == {"temperature": 0.1}
+    assert TASKS["clip"].defaults == {"temperature": 0.07}
+    assert TASKS["nt-xent"].defaults == {"temperature": 0.5}
+    assert TASKS["smooth-ce"].defaults == {"epsilon": 0.1}
+    assert TASKS["weighted-bce"].defaults == {"pos_weight": 1.0}
+    assert TASKS["focal"].signature() == "focal_loss(y_true, logits, alpha=0.25, gamma=2.0)"
+
+
+@pytest.mark.parametrize("task", IDS)
+def test_groups_sizes_and_named_edge_cases(task):
+    spec = TASKS[task]
+    cases = spec.cases()
+    groups = {c.group for c in cases}
+    assert {"edge", "dtypes", "random"} <= groups
+    assert sum(c.group == "random" for c in cases) >= 200
+    names = {c.name for c in cases}
+    assert {"batch of one", "empty batch"} <= names
+    assert any(c.float32() for c in cases)
+    empty = next(c for c in cases if c.name == "empty batch")
+    assert empty.is_empty
+    # every hyperparameter's every alternative value is tried on its own
+    for p in spec.params:
+        for value in p.alternatives:
+            assert any(c.group == "params" and c.kwargs == {p.name: value} for c in cases)
+    # the random cases vary in size
+    sizes = {np.shape(c.args[0])[0] for c in cases if c.group == "random" and np.ndim(c.args[0])}
+    assert len(sizes) >= 5
+
+
+@pytest.mark.parametrize("task", ["bce", "focal", "weighted-bce", "bce-grad"])
+def test_binary_tasks_have_the_extreme_logits(task):
+    cases = [c for c in TASKS[task].cases() if c.group == "stability"]
+    magnitudes = {float(np.max(np.abs(c.args[1]))) for c in cases}
+    assert {50.0, 800.0, 1e4} <= magnitudes
+    f32 = [c for c in cases if c.float32()]
+    assert f32 and np.any(np.abs(f32[0].args[1]) >= 88.7)
+
+
+@pytest.mark.parametrize("task", IDS)
+def test_inputs_honour_the_contract(task):
+    spec = TASKS[task]
+    for c in spec.cases():
+        for value, kind in zip(c.args, spec.family.kinds, strict=True):
+            a = np.asarray(value)
+            if kind == "binary":
+                assert set(np.unique(a)) <= {0, 1}, c.name
+            elif kind == "pm1":
+                assert set(np.unique(a)) <= {-1, 1}, c.name
+            elif kind == "onehot" and a.size:
+                assert np.all(a.sum(axis=-1) == 1) and set(np.unique(a)) <= {0, 1}, c.name
+            elif kind == "label":
+                assert a.dtype.kind == "i", c.name
+                assert np.all(a >= 0) and np.all(a < np.asarray(c.args[1]).shape[-1]), c.name
+            elif kind == "dist" and a.size:
+                assert np.allclose(a.sum(axis=-1), 1.0), c.name
+                assert np.all(a >= 0), c.name
+            elif kind == "count":
+                assert np.all(a >= 0) and np.all(a == np.round(a)), c.name
+        if spec.id == "kl":
+            assert np.all(np.asarray(c.args[1]) > 0)
+
+
+def test_huber_boundary_and_kl_zero_probabilities_are_cases():
+    huber = {c.name: c for c in TASKS["huber"].cases()}
+    y, yhat = huber["errors exactly at ±delta"].args
+    assert 1.0 in np.abs(yhat - y)
+    kl = {c.name: c for c in TASKS["kl"].cases()}
+    assert np.any(kl["zero probabilities in p"].args[0] == 0)
+
+
+def test_integer_inputs_are_integer_arrays():
+    case = next(c for c in TASKS["mse"].cases() if c.name == "integer inputs")
+    assert all(np.asarray(a).dtype.kind == "i" for a in case.args)
+
+
+def test_seed_reproduces_cases_and_another_seed_changes_them():
+    spec = TASKS["focal"]
+
+    def arrays(seed):
+        return [np.concatenate([np.ravel(a) for a in c.args]) for c in spec.cases(seed)]
+
+    a, b, c = arrays(11), arrays(11), arrays(12)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not all(
+        np.array_equal(x, y) for x, y in zip(a, c, strict=False) if x.shape == y.shape
+    )
+    assert spec.default_seed() == TASKS["focal"].default_seed()
+    assert spec.default_seed() != TASKS["bce"].default_seed()

@@ -51,7 +51,9 @@ def run(
         return _fail(f"cannot start the checker's worker process: {exc}", as_json, task, code=3)
     try:
         if check:
-            return _check_once(task, file, as_json, seed, banks, home, sandbox)
+            # the progress store opens on a thread while this one loads NumPy and the cases
+            recorder = _Background(lambda: open_recorder(home))
+            return _check_once(task, file, as_json, seed, banks, home, sandbox, recorder)
         return _watch(task, file, edit, seed, banks, home, sandbox)
     except UsageError as exc:
         return _fail(str(exc), as_json, task, code=2)
@@ -130,8 +132,31 @@ def _record(recorder: Any, session: str, task: str, result: Any, elapsed: float,
 # --------------------------------------------------------------------------- --check
 
 
+class _Background:
+    """A value computed on a daemon thread; :meth:`get` waits for it (and re-raises)."""
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="lossdrill-open-store", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._make()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller of get()
+            self._error = exc
+
+    def get(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, banks: list[str],
-                home: str | None, sandbox: Any) -> int:
+                home: str | None, sandbox: Any, opening: _Background) -> int:
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
 
@@ -142,8 +167,7 @@ def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, ba
         raise UsageError(f"no such file: {path}{hint}")
     source = _read(path)
     bank = _LazyBank(banks)
-    # opened before the check: the store's imports overlap with the worker's start-up
-    recorder = open_recorder(home)
+    recorder = opening.get()
     try:
         # the overlay sweep is drawn only in the rich report; --json leaves it out (speed)
         result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox,

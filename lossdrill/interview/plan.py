@@ -85,7 +85,7 @@ def relevance(item: Item, task: ImplementItem) -> float:
     specific = {t for t in task.tags if t not in _GENERIC_TAGS} - {task.id}
     score = 0.0
     if task.id in item.tags or task.id in _tokens(item.id):
-        score += 3.0
+        score += 5.0  # outweighs every "when"/"fails" bonus: the question must be about the loss
     score += 1.0 * len(specific & set(item.tags))
     if item.topic == task.topic:
         score += 0.5
@@ -107,7 +107,7 @@ def _pick(
             continue
         score = relevance(item, task)
         if bonus and bonus & set(item.tags):
-            score += 2.0
+            score += 1.5
         if words and any(w in _tokens(item.id) for w in words):
             score += 1.0  # an id such as reg-mse-fails says what the item is about
         ranked.append((-score, rng.random(), item))

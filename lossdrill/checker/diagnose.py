@@ -188,25 +188,18 @@ def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
 
 
 def _unstable(spec: TaskSpec, runs: Sequence[Run]) -> Diagnosis:
-    arg = spec.scale_arg or spec.args[-1]
-    index = spec.args.index(arg)
-    sizes = []
-    for r in runs:
-        a = np.asarray(r.case.args[index], dtype=np.float64)
-        if a.size:
-            sizes.append(float(np.max(np.abs(a))))
-    r = runs[0]
+    label, _ = spec.extremeness(runs[0].case)
+    sizes = [spec.extremeness(r.case)[1] for r in runs]
+    r = min(runs, key=lambda run: spec.extremeness(run.case)[1])
     got = as_real_array(r.outcome.value)
     shown = fmt(got) if got is not None and got.ndim == 0 else _special(got)
-    where = f"for |{arg}| of {min(sizes):g} and beyond" if sizes and min(sizes) > 10 else "on extreme inputs"
-    if any(r.case.kwargs for r in runs) and not (sizes and min(sizes) > 10):
-        where = "on extreme inputs (e.g. " + r.case.name + ")"
+    right = fmt(r.expected) if r.expected.ndim == 0 else "finite values"
+    where = f"for {label} of {min(sizes):g} and beyond" if min(sizes) > 10 else "on extreme inputs"
     return Diagnosis(
         "unstable",
         f"right on moderate inputs, but unstable {where}: on “{r.case.name}” it gives "
-        f"{shown} where {fmt(r.expected) if r.expected.ndim == 0 else _special(r.expected)} is right. "
-        "Use a stable form (log-sum-exp with the max shifted out, np.logaddexp, log1p(exp(-|z|))) "
-        "instead of exp or log of a probability",
+        f"{shown} where {right} is right. Use a stable form (log-sum-exp with the max "
+        "shifted out, np.logaddexp, log1p(exp(-|z|))) instead of exp or log of a probability",
     )
 
 

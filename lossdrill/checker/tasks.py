@@ -14,9 +14,10 @@ lazily in :data:`lossdrill.references.REFERENCES` by function name.
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -115,7 +116,17 @@ class TaskSpec:
     stability: Callable[[TaskSpec], list[Raw]] | None = None
     """Task-specific extreme cases, added to the family's."""
     sweep: SweepSpec | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    magnitude: Callable[[Case], float] | None = None
+    """How extreme a case is, in the words of ``magnitude_label`` (default: max |scale_arg|)."""
+    magnitude_label: str = ""
+
+    def extremeness(self, case: Case) -> tuple[str, float]:
+        """(what is measured, how large it is in ``case``), for the stability messages."""
+        if self.magnitude is not None:
+            return self.magnitude_label, self.magnitude(case)
+        arg = self.scale_arg or self.args[-1]
+        a = np.asarray(case.args[self.args.index(arg)], dtype=np.float64)
+        return f"|{arg}|", float(np.max(np.abs(a))) if a.size else 0.0
 
     @property
     def defaults(self) -> dict[str, float]:
@@ -276,6 +287,11 @@ REGRESSION = Family(
     edge=_regression_edge,
     stability=_regression_stability,
 )
+
+
+# log cosh overflows in the naive form beyond |e| ≈ 710: random errors stay well below, the
+# stability group goes beyond
+LOG_COSH = dataclasses.replace(REGRESSION, scales=(0.1, 1.0, 3.0, 10.0, 30.0))
 
 
 def _huber_edge(spec: TaskSpec) -> list[Raw]:
@@ -776,6 +792,18 @@ def _logit_sweep(lo: float, hi: float, n: int, element: bool = False) -> SweepSp
     )
 
 
+def _error_size(case: Case) -> float:
+    a, b = (np.asarray(x, dtype=np.float64) for x in case.args[:2])
+    return float(np.max(np.abs(b - a))) if a.size else 0.0
+
+
+def _inverse_temperature(case: Case) -> float:
+    return 1.0 / float(next(iter(case.kwargs.values()), 1.0))
+
+
+_ERR = {"magnitude": _error_size, "magnitude_label": "errors |ŷ − y|"}
+_DIFF = {"magnitude": _error_size, "magnitude_label": "score differences |s⁺ − s⁻|"}
+_TAU = {"magnitude": _inverse_temperature, "magnitude_label": "1/temperature"}
 _T = TaskSpec
 _REG = ("y_true", "y_pred")
 _BIN = ("y_true", "logits")
@@ -783,12 +811,12 @@ _BIN = ("y_true", "logits")
 TASKS: dict[str, TaskSpec] = {
     t.id: t
     for t in [
-        _T("mse", "mse_loss", _REG, REGRESSION, scale_arg="y_pred", sweep=_error_sweep()),
-        _T("mae", "mae_loss", _REG, REGRESSION, scale_arg="y_pred", sweep=_error_sweep()),
+        _T("mse", "mse_loss", _REG, REGRESSION, scale_arg="y_pred", sweep=_error_sweep(), **_ERR),
+        _T("mae", "mae_loss", _REG, REGRESSION, scale_arg="y_pred", sweep=_error_sweep(), **_ERR),
         _T("huber", "huber_loss", _REG, REGRESSION, (Param("delta", 1.0, (0.5, 2.0, 5.0)),),
-           scale_arg="y_pred", edge=_huber_edge, sweep=_error_sweep()),
+           scale_arg="y_pred", edge=_huber_edge, sweep=_error_sweep(), **_ERR),
         _T("quantile", "quantile_loss", _REG, REGRESSION, (Param("q", 0.5, (0.1, 0.9, 0.25)),),
-           scale_arg="y_pred", sweep=_error_sweep()),
+           scale_arg="y_pred", sweep=_error_sweep(), **_ERR),
         _T("sigmoid", "sigmoid", ("x",), SIGMOID, output="elementwise", scale_arg="x",
            sweep=SweepSpec("x", "σ(x)", _linspace(-10, 10, 81), lambda x: (_f([x]),), element=True)),
         _T("softmax", "softmax", ("x",), SOFTMAX, output="elementwise", scale_arg="x"),
@@ -808,17 +836,18 @@ TASKS: dict[str, TaskSpec] = {
            (Param("margin", 1.0, (0.5, 3.0)),), scale_arg="x1"),
         _T("kl", "kl_divergence", ("p", "q"), KL, scale_arg="q"),
         _T("mse-grad", "mse_gradient", _REG, REGRESSION, output="elementwise",
-           scale_arg="y_pred", sweep=_error_sweep(True)),
+           scale_arg="y_pred", sweep=_error_sweep(True), **_ERR),
         _T("mae-grad", "mae_gradient", _REG, REGRESSION, output="elementwise",
-           scale_arg="y_pred", sweep=_error_sweep(True)),
+           scale_arg="y_pred", sweep=_error_sweep(True), **_ERR),
         _T("bce-grad", "binary_ce_gradient", _BIN, BINARY_LOGITS, output="elementwise",
            scale_arg="logits", sweep=_logit_sweep(-10, 10, 81, True)),
         _T("cce-grad", "categorical_ce_gradient", _BIN, ONEHOT_LOGITS, output="elementwise",
            scale_arg="logits"),
         # beyond the lecture (issue 5)
-        _T("log-cosh", "log_cosh_loss", _REG, REGRESSION, scale_arg="y_pred", sweep=_error_sweep()),
+        _T("log-cosh", "log_cosh_loss", _REG, LOG_COSH, scale_arg="y_pred", sweep=_error_sweep(),
+           **_ERR),
         _T("huber-grad", "huber_gradient", _REG, REGRESSION, (Param("delta", 1.0, (0.5, 2.0, 5.0)),),
-           output="elementwise", scale_arg="y_pred", edge=_huber_edge, sweep=_error_sweep(True)),
+           output="elementwise", scale_arg="y_pred", edge=_huber_edge, sweep=_error_sweep(True), **_ERR),
         _T("log-softmax", "log_softmax", ("x",), SOFTMAX, output="elementwise", scale_arg="x"),
         _T("smooth-ce", "label_smoothing_ce", ("labels", "logits"), LABEL_LOGITS,
            (Param("epsilon", 0.1, (0.0, 0.3, 0.5)),), scale_arg="logits"),
@@ -837,20 +866,20 @@ TASKS: dict[str, TaskSpec] = {
            (Param("margin", 0.0, (0.5, 1.0)),), scale_arg="x1",
            sweep=SweepSpec("x1 − x2 (y = +1)", "loss", _linspace(-3, 3, 61),
                            lambda x: (_f([x]), _f([0.0]), _f([1.0])))),
-        _T("bpr", "bpr_loss", ("pos_scores", "neg_scores"), BPR, scale_arg="pos_scores",
+        _T("bpr", "bpr_loss", ("pos_scores", "neg_scores"), BPR, scale_arg="pos_scores", **_DIFF,
            sweep=SweepSpec("s⁺ − s⁻", "loss", _linspace(-40, 40, 161),
                            lambda x: (_f([x]), _f([0.0])))),
         _T("dice", "dice_loss", ("y_true", "probs"), DICE,
            (Param("smooth", 1.0, (0.5, 10.0, 1e-6)),), scale_arg="probs"),
         _T("infonce", "info_nce_loss", ("queries", "keys"), VIEWS,
            (Param("temperature", 0.1, (0.05, 0.5, 1.0)),), scale_arg="queries",
-           tol32=Tolerance(1e-3, 1e-3)),
+           tol32=Tolerance(1e-3, 1e-3), **_TAU),
         _T("clip", "clip_loss", ("image_emb", "text_emb"), VIEWS,
            (Param("temperature", 0.07, (0.05, 0.5, 1.0)),), scale_arg="image_emb",
-           tol32=Tolerance(1e-3, 1e-3)),
+           tol32=Tolerance(1e-3, 1e-3), **_TAU),
         _T("nt-xent", "nt_xent_loss", ("z1", "z2"), VIEWS,
            (Param("temperature", 0.5, (0.05, 0.1, 1.0)),), scale_arg="z1",
-           tol32=Tolerance(1e-3, 1e-3)),
+           tol32=Tolerance(1e-3, 1e-3), **_TAU),
     ]
 }
 

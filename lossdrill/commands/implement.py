@@ -168,6 +168,9 @@ def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, ba
     source = _read(path)
     bank = _LazyBank(banks)
     recorder = opening.get()
+    notice = getattr(recorder, "notice", None)
+    if notice:
+        sys.stderr.write(f"lossdrill: {notice}\n")
     try:
         # the overlay sweep is drawn only in the rich report; --json leaves it out (speed)
         result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox,

@@ -135,3 +135,17 @@ def test_the_countdown_shows_the_time_left_in_the_terminal_title_and_says_when_i
     assert "\x1b]2;lossdrill interview · mse · 00:00 left\x07" in text
     assert "Time is up." in text
     assert text.startswith("\x1b[22;2t") and text.endswith("\x1b[23;2t")
+
+
+def test_the_interviewer_states_the_task_without_the_tricks():
+    from lossdrill.ui.interview_view import task_statement
+
+    prompt = (
+        "Write softmax(x): along the LAST axis.\n\n"
+        "    softmax(x)_i = e^(x_i) / Σ_j e^(x_j)\n\n"
+        "Stable: subtract each slice's maximum first.\n"
+    )
+    statement = task_statement(prompt)
+    assert "Write softmax(x)" in statement
+    assert "e^(x_i) / Σ_j e^(x_j)" in statement
+    assert "maximum" not in statement

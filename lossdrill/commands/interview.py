@@ -246,13 +246,16 @@ class Session:
 
     def _implement(self, step: Step) -> None:
         from lossdrill.checker.tasks import TASKS
-        from lossdrill.ui.implement_view import render_task
-        from lossdrill.ui.interview_view import Countdown, render_implement_help
+        from lossdrill.ui.interview_view import (
+            Countdown,
+            render_implement_help,
+            render_interview_task,
+        )
 
         spec = TASKS[step.task]
         item = self.bank.implement(step.task)
         path = self._write_starter(step.task, spec, item)
-        render_task(self.console, spec, item, str(path), existing=False)
+        render_interview_task(self.console, spec, item, str(path))
         start = time.monotonic()
         box = max(60.0, min(step.minutes * 60, self.deadline - start))
         render_implement_help(self.console, str(path), round(box / 60, 1))

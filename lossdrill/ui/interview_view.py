@@ -100,6 +100,30 @@ def render_step(console: Console, n: int, total: int, step: Step, session_left: 
                  f"[dim]· {clock(session_left)} left in the interview[/]")
 
 
+def task_statement(prompt: str) -> str:
+    """The task as an interviewer states it: the first two paragraphs of the prompt (what to
+    write and its formula), without the later paragraphs that teach the tricks."""
+    paragraphs = [p for p in prompt.strip().split("\n\n") if p.strip()]
+    return "\n\n".join(paragraphs[:2])
+
+
+def render_interview_task(console: Console, spec: Any, item: Any | None, path: str) -> None:
+    """The implement task without hints: statement, formula, contract, grading, targets."""
+    from lossdrill.ui.implement_view import TARGET_LINES, TARGET_MINUTES, tolerance_line
+
+    parts: list[Any] = [Text(task_statement(item.prompt) if item is not None else f"Write {spec.signature()}.")]
+    if item is not None and item.contract.strip():
+        parts += [Text("\nContract", style="bold"), Text(item.contract.rstrip())]
+    parts += [
+        Text("\nGraded", style="bold"),
+        Text(tolerance_line(spec.tol64, spec.tol32)),
+        Text(f"Target: {TARGET_LINES[0]}–{TARGET_LINES[1]} lines, under {TARGET_MINUTES} minutes."),
+    ]
+    console.print(Panel(Group(*parts), title=escape(f"implement · {spec.id} · {spec.signature()}"),
+                        title_align="left", border_style="cyan"))
+    console.print(f"Starter written to: [bold]{escape(path)}[/]")
+
+
 def render_implement_help(console: Console, path: str, minutes: float) -> None:
     console.print(
         f"Edit [bold]{escape(path)}[/] in your editor. You have [bold]{minutes_text(minutes)}[/].\n"

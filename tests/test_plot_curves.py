@@ -180,3 +180,10 @@ def test_function_names_are_accepted_for_task_ids():
     assert resolve("binary_ce_with_logits") == "bce"
     assert resolve("NT-XENT") == "nt-xent"
     assert resolve("nope") is None
+
+
+def test_out_of_range_parameters_are_refused_with_the_rule():
+    with pytest.raises(PlotError, match="--q 1.5 is out of range: the quantile level q is between 0 and 1"):
+        build_figures(["quantile"], params={"q": 1.5})
+    with pytest.raises(PlotError, match="--delta -1 is out of range"):
+        build_figures(["huber"], params={"delta": -1.0})

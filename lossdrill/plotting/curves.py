@@ -182,6 +182,15 @@ def task_curves(task_id: str, axis: str, xs: Sequence[float], *, gradient: bool 
     return curves
 
 
+PARAM_RULES: dict[str, tuple[Callable[[float], bool], str]] = {
+    "delta": (lambda v: v > 0, "Huber's δ is a positive number"),
+    "q": (lambda v: 0 < v < 1, "the quantile level q is between 0 and 1"),
+    "alpha": (lambda v: 0 <= v <= 1, "focal α is between 0 and 1"),
+    "gamma": (lambda v: v >= 0, "focal γ is 0 or more"),
+    "margin": (lambda v: True, ""),
+}
+
+
 def check_arguments(names: Sequence[str], params: dict[str, float]) -> list[str]:
     """Task ids for ``names``; raises :class:`PlotError` for unknown names or unused options."""
     if not names:
@@ -197,7 +206,10 @@ def check_arguments(names: Sequence[str], params: dict[str, float]) -> list[str]
         raise PlotError(
             f"Unknown loss {', '.join(repr(u) for u in unknown)}. Valid names: {', '.join(TASKS)}."
         )
-    for key in params:
+    for key, value in params.items():
+        ok, rule = PARAM_RULES.get(key, (lambda v: True, ""))
+        if not (math.isfinite(value) and ok(value)):
+            raise PlotError(f"--{key} {value:g} is out of range: {rule}.")
         takers = [t.id for t in TASKS.values() if key in t.params]
         if not any(key in TASKS[t].params for t in ids):
             raise PlotError(

@@ -152,6 +152,11 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     assert store.query("PRAGMA user_version") == [(2,)]
     assert store.counts()["quiz_answers"] == 1
     assert store.has_passed("mse")
+    # Running totals added by version 2 are filled from the version 1 history.
+    assert store.query("SELECT item_id, answers, score_sum, last_correct FROM item_stats") == [
+        ("q1", 1, 0.0, 0)]
+    assert store.query("SELECT task, attempts, passes, best_time_s, fewest_lines FROM task_stats"
+                       ) == [("mse", 1, 1, 120.0, 4)]
     card = store.card_schedule("fc-mse")
     assert card is not None and card.stability == 12.5 and card.reps == 3
     assert card.boosted_at is None
@@ -188,23 +193,32 @@ def test_a_damaged_file_is_moved_aside_and_a_fresh_store_started(tmp_path: Path)
     assert rows(tmp_path, "hints") == 1
 
 
-def test_a_store_with_a_damaged_page_is_moved_aside(tmp_path: Path) -> None:
+def test_a_store_with_a_damaged_page_is_moved_aside_when_the_page_is_read(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     s = store.start_session("quiz")
     for i in range(300):
         store.record_quiz_answer(answer(s, item=f"q{i}"))
     store.close()
     path = tmp_path / STORE
+    conn = sqlite3.connect(path)
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'quiz_answers'"
+                           ).fetchone()
+    (page,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
     data = bytearray(path.read_bytes())
-    page = 4096
-    # Overwrite the second page (the start of the schema's tables) with noise.
-    data[page:2 * page] = bytes((i * 37) % 251 for i in range(page))
+    # Overwrite the root page of the answers table with noise.
+    data[(root - 1) * page:root * page] = bytes((i * 37) % 251 for i in range(page))
     path.write_bytes(bytes(data))
     store = open_store(tmp_path)
+    # The damage shows when the page is first read: the file is moved aside then, and the
+    # call runs again on a fresh store.
+    assert store.query("SELECT count(response) FROM quiz_answers") == [(0,)]
     assert store.notice is not None and "moved to" in store.notice
-    assert len(list(tmp_path.glob(f"{STORE}.corrupt-*"))) == 1
-    assert store.counts()["quiz_answers"] == 0
+    (aside,) = tmp_path.glob(f"{STORE}.corrupt-*")
+    assert str(aside) in store.notice
+    store.record_hint("mse", 1)
     store.close()
+    assert rows(tmp_path, "hints") == 1
 
 
 WRITER = textwrap.dedent(
@@ -251,6 +265,10 @@ def test_two_writers_at_once_lose_no_record(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     ids = {r[0] for r in store.query("SELECT item_id FROM quiz_answers")}
     assert ids == {f"{w}-{i}" for w in "ab" for i in range(n)}
+    # The running totals agree with the rows.
+    assert store.query("SELECT sum(answers) FROM item_stats") == [(2 * n,)]
+    assert store.query("SELECT attempts, passes FROM task_stats") == [
+        (2 * len(range(0, n, 4)), 2 * len(range(0, n, 8)))]
     store.close()
 
 

@@ -132,9 +132,12 @@ class ProgressReport:
 
 def build_report(store: Store, bank: Bank, now: float | None = None) -> ProgressReport:
     now = time.time() if now is None else now
-    counts = store.counts()
-    empty = not any(counts[t] for t in ("quiz_answers", "implement_attempts", "reviews",
-                                        "interviews"))
+    (empty,), = store.query(
+        "SELECT NOT (EXISTS (SELECT 1 FROM quiz_answers) OR EXISTS (SELECT 1 FROM"
+        " implement_attempts) OR EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM"
+        " interviews))"
+    )
+    empty = bool(empty)
     tasks = _tasks(store, bank)
     cards = _cards(store, bank, now)
     return ProgressReport(
@@ -150,22 +153,24 @@ def build_report(store: Store, bank: Bank, now: float | None = None) -> Progress
 
 
 def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> list[TopicMastery]:
-    recent = {
-        topic: (n, acc)
-        for topic, n, acc in store.query(
-            "SELECT topic, count(*), avg(score) FROM ("
-            " SELECT topic, score, row_number() OVER (PARTITION BY topic ORDER BY at DESC) AS r"
-            " FROM quiz_answers) WHERE r <= ? GROUP BY topic",
-            (RECENT_ANSWERS,),
+    answered = dict(store.query("SELECT topic, sum(answers) FROM item_stats GROUP BY topic"))
+    topics = sorted({i.topic for i in bank.items} | set(answered))
+    recent: dict[str, float] = {}
+    trends: dict[str, list[float]] = {}
+    for topic in answered:
+        # Index range scans (topic, at): a handful of rows whatever the history's length.
+        (acc,), = store.query(
+            "SELECT avg(score) FROM (SELECT score FROM quiz_answers WHERE topic = ?"
+            " ORDER BY at DESC LIMIT ?)",
+            (topic, RECENT_ANSWERS),
         )
-    }
-    answered = dict(store.query("SELECT topic, count(*) FROM quiz_answers GROUP BY topic"))
-    per_session: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for topic, _session, score, at in store.query(
-        "SELECT topic, session_id, avg(score), min(at) FROM quiz_answers"
-        " GROUP BY topic, session_id"
-    ):
-        per_session[topic].append((at, score))
+        recent[topic] = acc
+        rows = store.query(
+            "SELECT score_sum / answers FROM topic_sessions WHERE topic = ?"
+            " ORDER BY first_at DESC LIMIT ?",
+            (topic, TREND_SESSIONS),
+        )
+        trends[topic] = [r[0] for r in reversed(rows)]
 
     bank_cards = {c.id: c.topic for c in bank.cards()}
     strength: dict[str, list[float]] = defaultdict(list)
@@ -185,10 +190,9 @@ def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> 
     for t in tasks:
         task_by_topic[t.topic].append(t)
 
-    topics = sorted({i.topic for i in bank.items} | set(answered))
     out = []
     for topic in topics:
-        n_recent, accuracy = recent.get(topic, (0, None))
+        accuracy = recent.get(topic)
         topic_tasks = task_by_topic.get(topic, [])
         attempted = [t for t in topic_tasks if t.attempts]
         passed = sum(1 for t in topic_tasks if t.status == "passed")
@@ -199,7 +203,7 @@ def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> 
             sum(strengths) / n_cards if reviewed.get(topic) and n_cards else None
         )
         parts = [p for p in (accuracy, implement, card_strength) if p is not None]
-        trend = [s for _, s in sorted(per_session.get(topic, []))][-TREND_SESSIONS:]
+        trend = trends.get(topic, [])
         out.append(TopicMastery(
             topic=topic,
             mastery=sum(parts) / len(parts) if parts else None,
@@ -218,13 +222,12 @@ def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> 
 
 def _weakest(store: Store, bank: Bank, limit: int = 5) -> list[WeakItem]:
     rows = store.query(
-        # SQLite returns the bare column `correct` from the row holding max(at).
-        "SELECT item_id, topic, kind, count(*), avg(score), max(at), correct FROM quiz_answers"
-        " GROUP BY item_id HAVING avg(score) < 1 ORDER BY avg(score), count(*) DESC LIMIT ?",
-        (limit * 3,),
+        "SELECT item_id, topic, kind, answers, score_sum / answers, last_correct FROM item_stats"
+        " WHERE score_sum < answers ORDER BY score_sum / answers, answers DESC LIMIT ?",
+        (limit,),
     )
     out = []
-    for item_id, topic, kind, n, acc, _at, last in rows:
+    for item_id, topic, kind, n, acc, last in rows:
         item = bank.get(item_id)
         prompt = item.prompt.strip().splitlines()[0] if item and item.prompt.strip() else ""
         out.append(WeakItem(item_id, topic, kind, prompt, int(n), float(acc), bool(last)))
@@ -235,15 +238,13 @@ def _tasks(store: Store, bank: Bank) -> list[TaskProgress]:
     stats = {
         r[0]: r[1:]
         for r in store.query(
-            "SELECT task, count(*), sum(passed), min(CASE WHEN passed THEN elapsed_s END),"
-            " min(CASE WHEN passed THEN lines END) FROM implement_attempts GROUP BY task"
+            "SELECT task, attempts, passes, best_time_s, fewest_lines FROM task_stats"
         )
     }
     hints = dict(store.query("SELECT task, max(level) FROM hints GROUP BY task"))
     diagnoses: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for task, code, n in store.query(
-        "SELECT a.task, d.value, count(*) AS n FROM implement_attempts AS a,"
-        " json_each(a.diagnoses) AS d GROUP BY a.task, d.value ORDER BY a.task, n DESC, d.value"
+        "SELECT task, code, n FROM diagnosis_counts ORDER BY task, n DESC, code"
     ):
         diagnoses[task].append((code, int(n)))
     bank_tasks: list[ImplementItem] = bank.tasks()
@@ -292,7 +293,7 @@ def _cards(store: Store, bank: Bank, now: float) -> CardsProgress:
         "SELECT count(*), sum(rating > 1) FROM reviews WHERE state_before = 2 AND at >= ?",
         (now - 30 * DAY,),
     )
-    (total_reviews,), = store.query("SELECT count(*) FROM reviews")
+    (total_reviews,), = store.query("SELECT max(id) FROM reviews")  # rows are never deleted
     return CardsProgress(
         total=len(bank_ids),
         reviewed=reviewed,
@@ -301,7 +302,7 @@ def _cards(store: Store, bank: Bank, now: float) -> CardsProgress:
         due_by_day=list(zip(labels, by_day, strict=True)),
         retention=(kept / n) if n else None,
         retention_reviews=int(n),
-        reviews_total=int(total_reviews),
+        reviews_total=int(total_reviews or 0),
     )
 
 

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 
 from lossdrill.paths import data_home
-from lossdrill.store.db import FILENAME, CardSchedule, DamagedStore, Review, Store
+from lossdrill.store.db import (
+    FILENAME,
+    CardSchedule,
+    DamagedStore,
+    Review,
+    Store,
+    damaged_notice,
+    is_damage,
+    move_aside,
+)
 from lossdrill.store.migrations import NewerSchemaError
 
 __all__ = ["FILENAME", "CardSchedule", "DamagedStore", "Review", "Store", "open_store", "store_path"]
@@ -38,7 +46,7 @@ def open_store(home: str | Path | None = None) -> Store:
     except NewerSchemaError as exc:
         return Store(":memory:", notice=f"{path}: {exc}; {_NOT_SAVED}")
     except sqlite3.Error as exc:
-        if not _is_damage(exc):
+        if not is_damage(exc):
             return Store(":memory:", notice=f"cannot open {path} ({exc}); {_NOT_SAVED}")
         damage = exc
     try:
@@ -51,34 +59,5 @@ def open_store(home: str | Path | None = None) -> Store:
         store = Store(path)
     except sqlite3.Error as exc:
         return Store(":memory:", notice=f"cannot create {path} ({exc}); {_NOT_SAVED}")
-    store.notice = (
-        f"The progress store {path} could not be read ({damage}). It was moved to {aside} "
-        "and a fresh store was started."
-    )
+    store.notice = damaged_notice(path, damage, aside)
     return store
-
-
-def move_aside(path: Path) -> Path:
-    """Rename ``path`` (and its WAL files) to ``<name>.corrupt-<timestamp>``; never deletes."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
-    n = 1
-    while aside.exists():
-        n += 1
-        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
-    path.rename(aside)
-    for suffix in ("-wal", "-shm"):
-        extra = path.with_name(path.name + suffix)
-        if extra.exists():
-            extra.rename(aside.with_name(aside.name + suffix))
-    return aside
-
-
-def _is_damage(exc: sqlite3.Error) -> bool:
-    """A damaged or foreign file, as opposed to one that is locked, read-only or unopenable."""
-    if isinstance(exc, DamagedStore):
-        return True
-    name = getattr(exc, "sqlite_errorname", None)
-    if name:
-        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
-    return type(exc) is sqlite3.DatabaseError  # Python 3.10: no error names

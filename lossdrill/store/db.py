@@ -10,20 +10,23 @@ most the record in flight, and two sessions writing at once wait for each other
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lossdrill.bank.schema import Card
 from lossdrill.recording import ImplementAttempt, QuizAnswer
 from lossdrill.store import migrations
 from lossdrill.store.migrations import DamagedStore
+
+T = TypeVar("T")
 
 FILENAME = "lossdrill.sqlite3"
 BUSY_TIMEOUT_MS = 15_000
@@ -85,40 +88,56 @@ class Review:
     answer_ms: int
 
 
+def _recovering(method: Callable[..., T]) -> Callable[..., T]:
+    """Run ``method``; if the file turns out damaged, move it aside and run it on a fresh store.
+
+    Opening only checks the file's header and schema (a full check would cost a read of
+    the whole file on every start); damage in a data page shows up on first use instead.
+    """
+
+    @functools.wraps(method)
+    def run(self: Store, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if self.path is None or self._recovered or not is_damage(exc):
+                raise
+            self._recover(exc)
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 class Store:
     """The SQLite progress store. Use :func:`open_store` rather than the constructor."""
 
     def __init__(self, path: Path | str, notice: str | None = None) -> None:
         self.path = Path(path) if path != ":memory:" else None
         self.notice = notice
-        self.previous_version = 0
-        conn = sqlite3.connect(
-            str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-            check_same_thread=False,
-        )
+        self._recovered = False
+        self.conn, self.previous_version = _connect(path)
+
+    def _recover(self, damage: BaseException) -> None:
+        self._recovered = True
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            if migrations.schema_version(conn) > migrations.LATEST:
-                raise migrations.NewerSchemaError(
-                    f"the store has schema version {migrations.schema_version(conn)};"
-                    f" this lossdrill knows up to {migrations.LATEST}"
-                )
-            _check_integrity(conn)
-            if self.path is not None:
-                _use_wal(conn)
-                # In WAL mode NORMAL survives a killed process; only power loss can undo
-                # the last commits.
-                conn.execute("PRAGMA synchronous = NORMAL")
-            self.previous_version = migrations.migrate(conn)
-            _check_tables(conn)
-        except BaseException:
-            conn.close()
-            raise
-        self.conn = conn
+            self.conn.close()
+        except sqlite3.Error:
+            pass
+        assert self.path is not None
+        try:
+            aside = move_aside(self.path)
+            self.conn, self.previous_version = _connect(self.path)
+        except (OSError, sqlite3.Error) as exc:
+            self.conn, _ = _connect(":memory:")
+            self.notice = (f"The progress store {self.path} is damaged ({damage}) and could not"
+                           f" be replaced ({exc}); progress is not being saved this time.")
+            self.path = None
+            return
+        self.notice = damaged_notice(self.path, damage, aside)
 
     # -- Recorder ---------------------------------------------------------------------
 
+    @_recovering
     def start_session(self, drill: str) -> str:
         session_id = uuid.uuid4().hex
         self.conn.execute(
@@ -127,12 +146,14 @@ class Store:
         )
         return session_id
 
+    @_recovering
     def end_session(self, session_id: str, summary: dict) -> None:
         self.conn.execute(
             "UPDATE sessions SET ended = ?, summary = ? WHERE id = ?",
             (time.time(), json.dumps(summary, default=str), session_id),
         )
 
+    @_recovering
     def record_quiz_answer(self, answer: QuizAnswer) -> None:
         with self._transaction():
             self.conn.execute(
@@ -149,9 +170,28 @@ class Store:
                 (answer.item_id, answer.item_version, answer.kind, answer.topic,
                  answer.at, answer.at),
             )
+            self.conn.execute(
+                "INSERT INTO item_stats (item_id, topic, kind, answers, score_sum, last_at,"
+                " last_correct) VALUES (?,?,?,1,?,?,?) ON CONFLICT (item_id) DO UPDATE SET"
+                " topic = excluded.topic, kind = excluded.kind, answers = answers + 1,"
+                " score_sum = score_sum + excluded.score_sum,"
+                " last_correct = CASE WHEN excluded.last_at >= last_at"
+                "   THEN excluded.last_correct ELSE last_correct END,"
+                " last_at = max(last_at, excluded.last_at)",
+                (answer.item_id, answer.topic, answer.kind, float(answer.score), answer.at,
+                 int(answer.correct)),
+            )
+            self.conn.execute(
+                "INSERT INTO topic_sessions (topic, session_id, answers, score_sum, first_at)"
+                " VALUES (?,?,1,?,?) ON CONFLICT (topic, session_id) DO UPDATE SET"
+                " answers = answers + 1, score_sum = score_sum + excluded.score_sum,"
+                " first_at = min(first_at, excluded.first_at)",
+                (answer.topic, answer.session_id, float(answer.score), answer.at),
+            )
             if not answer.correct:
                 self._bring_forward([answer.item_id], answer.at)
 
+    @_recovering
     def record_implement_attempt(self, attempt: ImplementAttempt) -> None:
         groups = [[str(name), int(total), int(failed)] for name, total, failed in attempt.groups]
         with self._transaction():
@@ -163,23 +203,42 @@ class Store:
                  float(attempt.elapsed_s), int(attempt.hints_used), int(attempt.lines),
                  attempt.at),
             )
+            passed_time = float(attempt.elapsed_s) if attempt.passed else None
+            passed_lines = int(attempt.lines) if attempt.passed else None
+            self.conn.execute(
+                "INSERT INTO task_stats (task, attempts, passes, best_time_s, fewest_lines,"
+                " last_at) VALUES (?,1,?,?,?,?) ON CONFLICT (task) DO UPDATE SET"
+                " attempts = attempts + 1, passes = passes + excluded.passes,"
+                " best_time_s = coalesce(min(best_time_s, excluded.best_time_s),"
+                "   best_time_s, excluded.best_time_s),"
+                " fewest_lines = coalesce(min(fewest_lines, excluded.fewest_lines),"
+                "   fewest_lines, excluded.fewest_lines),"
+                " last_at = max(last_at, excluded.last_at)",
+                (attempt.task, int(attempt.passed), passed_time, passed_lines, attempt.at),
+            )
+            self.conn.executemany(
+                "INSERT INTO diagnosis_counts (task, code, n) VALUES (?,?,1)"
+                " ON CONFLICT (task, code) DO UPDATE SET n = n + 1",
+                [(attempt.task, code) for code in dict.fromkeys(attempt.diagnoses)],
+            )
             if not attempt.passed:
                 self._bring_forward([attempt.task], attempt.at)
 
+    @_recovering
     def record_hint(self, task: str, level: int) -> None:
         self.conn.execute(
             "INSERT INTO hints (task, level, at) VALUES (?, ?, ?)", (task, int(level), time.time())
         )
 
+    @_recovering
     def hints_shown(self, task: str) -> int:
         row = self.conn.execute("SELECT max(level) FROM hints WHERE task = ?", (task,)).fetchone()
         return int(row[0] or 0)
 
+    @_recovering
     def has_passed(self, task: str) -> bool:
-        row = self.conn.execute(
-            "SELECT 1 FROM implement_attempts WHERE task = ? AND passed = 1 LIMIT 1", (task,)
-        ).fetchone()
-        return row is not None
+        row = self.conn.execute("SELECT passes FROM task_stats WHERE task = ?", (task,)).fetchone()
+        return bool(row and row[0])
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)
@@ -195,6 +254,7 @@ class Store:
 
     # -- interviews -------------------------------------------------------------------
 
+    @_recovering
     def record_interview(self, sheet: dict) -> None:
         """Keep a mock interview's score sheet.
 
@@ -209,6 +269,7 @@ class Store:
              sheet.get("task"), _number(sheet.get("score")), json.dumps(sheet, default=str)),
         )
 
+    @_recovering
     def interviews(self) -> list[dict]:
         """Every recorded score sheet, oldest first, as it was given to :meth:`record_interview`."""
         rows = self.conn.execute("SELECT sheet FROM interviews ORDER BY started, id").fetchall()
@@ -216,6 +277,7 @@ class Store:
 
     # -- flashcards -------------------------------------------------------------------
 
+    @_recovering
     def sync_cards(self, cards: Iterable[Card]) -> None:
         """Add the bank's cards not yet in the store; refresh version, topic and tags.
 
@@ -235,6 +297,7 @@ class Store:
                 rows,
             )
 
+    @_recovering
     def card_schedules(self) -> dict[str, CardSchedule]:
         """Every card's schedule, by card id."""
         rows = self.conn.execute(
@@ -243,6 +306,7 @@ class Store:
         ).fetchall()
         return {r[0]: _schedule(r) for r in rows}
 
+    @_recovering
     def card_schedule(self, card_id: str) -> CardSchedule | None:
         r = self.conn.execute(
             "SELECT card_id, key, version, topic, source_item, tags, state, step, stability,"
@@ -251,6 +315,7 @@ class Store:
         ).fetchone()
         return _schedule(r) if r else None
 
+    @_recovering
     def record_review(self, review: Review) -> None:
         """Log a review and store the card's new state, in one transaction."""
         lapse = int(review.rating == 1 and review.state_before == REVIEW)
@@ -272,6 +337,7 @@ class Store:
                  review.due, review.at, lapse, review.card_id),
             )
 
+    @_recovering
     def new_cards_reviewed_since(self, since: float) -> int:
         """How many cards had their first review at or after ``since``."""
         row = self.conn.execute(
@@ -280,11 +346,13 @@ class Store:
         ).fetchone()
         return int(row[0])
 
+    @_recovering
     def scheduler_parameters(self) -> dict | None:
         """The FSRS scheduler's parameters (``fsrs.Scheduler.to_dict()``), stored once."""
         row = self.conn.execute("SELECT parameters FROM scheduler WHERE id = 1").fetchone()
         return json.loads(row[0]) if row else None
 
+    @_recovering
     def set_scheduler_parameters(self, parameters: dict) -> None:
         self.conn.execute(
             "INSERT INTO scheduler (id, parameters) VALUES (1, ?)"
@@ -292,6 +360,7 @@ class Store:
             (json.dumps(parameters),),
         )
 
+    @_recovering
     def bring_forward(self, keys: Iterable[str], at: float | None = None) -> int:
         """Make the cards related to ``keys`` (item or task ids, tags) due now; returns how many.
 
@@ -316,10 +385,12 @@ class Store:
 
     # -- queries for the progress view -------------------------------------------------
 
+    @_recovering
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
         """Rows of a read-only query (for :mod:`lossdrill.progress`)."""
         return self.conn.execute(sql, tuple(params)).fetchall()
 
+    @_recovering
     def counts(self) -> dict[str, int]:
         """Rows per table: what a fresh store lacks."""
         tables = ("sessions", "quiz_answers", "implement_attempts", "hints", "reviews",
@@ -335,9 +406,74 @@ class Store:
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
             raise
         self.conn.execute("COMMIT")
+
+
+def _connect(path: Path | str) -> tuple[sqlite3.Connection, int]:
+    """Open, check and migrate; returns the connection and the schema version it had."""
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False,
+    )
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        version = migrations.schema_version(conn)
+        if version > migrations.LATEST:
+            raise migrations.NewerSchemaError(
+                f"the store has schema version {version}; this lossdrill knows up to"
+                f" {migrations.LATEST}"
+            )
+        if str(path) != ":memory:":
+            _use_wal(conn)
+            # In WAL mode NORMAL survives a killed process; only power loss can undo
+            # the last commits.
+            conn.execute("PRAGMA synchronous = NORMAL")
+        before = migrations.migrate(conn)
+        _check_tables(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn, before
+
+
+def is_damage(exc: BaseException) -> bool:
+    """A damaged or foreign file, as opposed to one that is locked, read-only or unopenable."""
+    if isinstance(exc, DamagedStore):
+        return True
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    name = getattr(exc, "sqlite_errorname", None)
+    if name:
+        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+    return type(exc) is sqlite3.DatabaseError  # Python 3.10: no error names
+
+
+def move_aside(path: Path) -> Path:
+    """Rename ``path`` (and its WAL files) to ``<name>.corrupt-<timestamp>``; never deletes."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    path.rename(aside)
+    for suffix in ("-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            extra.rename(aside.with_name(aside.name + suffix))
+    return aside
+
+
+def damaged_notice(path: Path, damage: BaseException, aside: Path) -> str:
+    return (
+        f"The progress store {path} could not be read ({damage}). It was moved to {aside} "
+        "and a fresh store was started."
+    )
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
@@ -361,18 +497,11 @@ def _use_wal(conn: sqlite3.Connection) -> None:
         time.sleep(0.01)
 
 
-def _check_integrity(conn: sqlite3.Connection) -> None:
-    # quick_check reads every page (not the index cross-checks of integrity_check): a
-    # damaged page is found now, not in the middle of a session.
-    problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
-    if problems != ["ok"]:
-        raise DamagedStore("damaged: " + "; ".join(problems))
-
-
 def _check_tables(conn: sqlite3.Connection) -> None:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     needed = {"sessions", "items_seen", "quiz_answers", "implement_attempts", "hints", "cards",
-              "reviews", "scheduler", "interviews"}
+              "reviews", "scheduler", "interviews", "item_stats", "topic_sessions", "task_stats",
+              "diagnosis_counts"}
     missing = needed - names
     if missing:
         raise DamagedStore(f"not a lossdrill store: missing tables {sorted(missing)}")

@@ -117,8 +117,57 @@ ALTER TABLE cards ADD COLUMN boosted_at REAL;
 CREATE INDEX cards_due ON cards (due);
 CREATE INDEX reviews_at ON reviews (at);
 CREATE INDEX quiz_answers_at ON quiz_answers (at);
+CREATE INDEX quiz_answers_topic ON quiz_answers (topic, at);
+CREATE INDEX implement_attempts_at ON implement_attempts (at);
+CREATE TABLE item_stats (
+    item_id TEXT PRIMARY KEY,
+    topic TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    answers INTEGER NOT NULL,
+    score_sum REAL NOT NULL,
+    last_at REAL NOT NULL,
+    last_correct INTEGER NOT NULL
+);
+INSERT INTO item_stats
+    SELECT item_id, topic, kind, count(*), sum(score), max(at), correct
+    FROM quiz_answers GROUP BY item_id;
+CREATE TABLE topic_sessions (
+    topic TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    answers INTEGER NOT NULL,
+    score_sum REAL NOT NULL,
+    first_at REAL NOT NULL,
+    PRIMARY KEY (topic, session_id)
+);
+INSERT INTO topic_sessions
+    SELECT topic, session_id, count(*), sum(score), min(at)
+    FROM quiz_answers GROUP BY topic, session_id;
+CREATE INDEX topic_sessions_first ON topic_sessions (topic, first_at);
+CREATE TABLE task_stats (
+    task TEXT PRIMARY KEY,
+    attempts INTEGER NOT NULL,
+    passes INTEGER NOT NULL,
+    best_time_s REAL,
+    fewest_lines INTEGER,
+    last_at REAL NOT NULL
+);
+INSERT INTO task_stats
+    SELECT task, count(*), sum(passed), min(CASE WHEN passed THEN elapsed_s END),
+        min(CASE WHEN passed THEN lines END), max(at)
+    FROM implement_attempts GROUP BY task;
+CREATE TABLE diagnosis_counts (
+    task TEXT NOT NULL,
+    code TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (task, code)
+);
+INSERT INTO diagnosis_counts
+    SELECT a.task, d.value, count(*) FROM implement_attempts AS a, json_each(a.diagnoses) AS d
+    GROUP BY a.task, d.value;
 """
-"""Version 2: mock interviews; cards brought forward by failed quiz answers and attempts."""
+"""Version 2: mock interviews; cards brought forward by failed answers and attempts; running
+totals per item, topic session and task (kept by every record, so the progress view reads a
+few small tables however long the history)."""
 
 MIGRATIONS: tuple[str, ...] = (V1, V2)
 LATEST = len(MIGRATIONS)

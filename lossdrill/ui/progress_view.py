@@ -1,26 +1,58 @@
-"""Rendering a :class:`~lossdrill.progress.report.ProgressReport` with rich."""
+"""Rendering a :class:`~lossdrill.progress.report.ProgressReport` for the terminal.
+
+The page is built as lines of rich markup and printed once: aligned columns are padded
+here rather than laid out by ``rich.table`` (which costs tens of milliseconds for a
+page of tables, and ``lossdrill progress`` has to start about as fast as ``--help``).
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from lossdrill.progress.report import ProgressReport
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
+Cell = tuple[str, str]
+"""(plain text, rich style or '')."""
 
-def sparkline(values: list[float]) -> str:
+
+def sparkline(values: Sequence[float]) -> str:
     """One block character per value in 0..1."""
-    return "".join(SPARKS[min(len(SPARKS) - 1, max(0, int(v * (len(SPARKS) - 1) + 0.5)))]
-                   for v in values)
+    top = len(SPARKS) - 1
+    return "".join(SPARKS[min(top, max(0, int(v * top + 0.5)))] for v in values)
 
 
 def bar(fraction: float, width: int = 10) -> str:
     filled = int(round(max(0.0, min(1.0, fraction)) * width))
     return "█" * filled + "·" * (width - filled)
+
+
+def columns(header: Sequence[str], rows: Sequence[Sequence[Cell]], right: set[int] = frozenset(),
+            max_width: int | None = None) -> list[str]:
+    """Rows of cells as aligned lines of markup; the last column is cut to ``max_width``."""
+    widths = [len(h) for h in header]
+    for row in rows:
+        for i, (text, _) in enumerate(row):
+            widths[i] = max(widths[i], len(text))
+    if max_width is not None:
+        used = sum(widths[:-1]) + 2 * (len(widths) - 1) + 1
+        widths[-1] = max(8, min(widths[-1], max_width - used))
+
+    def fmt(i: int, text: str, style: str) -> str:
+        if len(text) > widths[i]:
+            text = text[: widths[i] - 1] + "…"
+        padded = text.rjust(widths[i]) if i in right else text.ljust(widths[i])
+        return f"[{style}]{escape(padded)}[/]" if style else escape(padded)
+
+    lines = [" " + "  ".join(fmt(i, h, "bold") for i, h in enumerate(header)).rstrip()]
+    for row in rows:
+        lines.append(" " + "  ".join(fmt(i, t, s) for i, (t, s) in enumerate(row)).rstrip())
+    return lines
 
 
 def _pct(value: float | None) -> str:
@@ -41,119 +73,116 @@ def _mastery_style(value: float | None) -> str:
 
 
 def render(console: Console, report: ProgressReport) -> None:
+    width = console.width
     if report.empty:
-        _empty(console, report)
-        _checklist(console, report)
-        return
-    _topics(console, report)
-    _weakest(console, report)
-    _tasks(console, report)
-    _cards(console, report)
-    _checklist(console, report)
-    _interviews(console, report)
+        lines = _empty(report) + _checklist(report)
+    else:
+        lines = (_topics(report) + _weakest(report, width) + _tasks(report, width)
+                 + _cards(report) + _checklist(report) + _interviews(report))
+    console.print("\n".join(lines), soft_wrap=True, highlight=False)
 
 
-def _empty(console: Console, report: ProgressReport) -> None:
-    tasks = len(report.tasks)
-    console.print("[bold]Nothing recorded yet.[/] Your progress appears here once you practise:")
-    console.print("  lossdrill quiz              answer questions")
-    console.print(f"  lossdrill implement mse     write a loss ({tasks} tasks)")
-    console.print(f"  lossdrill flashcards        review cards ({report.cards.total} cards)")
-    console.print()
+def _empty(report: ProgressReport) -> list[str]:
+    return [
+        "[bold]Nothing recorded yet.[/] Your progress appears here once you practise:",
+        "  lossdrill quiz              answer questions",
+        f"  lossdrill implement mse     write a loss ({len(report.tasks)} tasks)",
+        f"  lossdrill flashcards        review cards ({report.cards.total} cards)",
+        "",
+    ]
 
 
-def _topics(console: Console, report: ProgressReport) -> None:
-    table = Table(title="Mastery by topic", title_justify="left", show_edge=False)
-    table.add_column("topic")
-    table.add_column("mastery")
-    table.add_column("quiz", justify="right")
-    table.add_column("tasks", justify="right")
-    table.add_column("cards", justify="right")
-    table.add_column("trend")
+def _topics(report: ProgressReport) -> list[str]:
+    rows = []
     for t in report.topics:
         style = _mastery_style(t.mastery)
-        mastery = (f"[{style}]{bar(t.mastery)} {_pct(t.mastery):>4}[/]"
-                   if t.mastery is not None else "[dim]—[/]")
-        quiz = f"{_pct(t.quiz_accuracy)} of {t.quiz_answered}" if t.quiz_answered else "—"
-        tasks = f"{t.tasks_passed}/{t.tasks}" if t.tasks else "—"
-        cards = f"{t.cards_reviewed}/{t.cards}" if t.cards else "—"
-        table.add_row(t.topic, mastery, quiz, tasks, cards, sparkline(t.trend))
-    console.print(table)
-    console.print("[dim]mastery = mean of recent quiz score, share of tasks passed and card "
-                  "strength (stability / 21 days), over what has evidence[/]")
-    console.print()
+        mastery = f"{bar(t.mastery)} {_pct(t.mastery):>4}" if t.mastery is not None else "—"
+        rows.append([
+            (t.topic, ""),
+            (mastery, style),
+            (f"{_pct(t.quiz_accuracy)} of {t.quiz_answered}" if t.quiz_answered else "—", ""),
+            (f"{t.tasks_passed}/{t.tasks}" if t.tasks else "—", ""),
+            (f"{t.cards_reviewed}/{t.cards}" if t.cards else "—", ""),
+            (sparkline(t.trend), "cyan"),
+        ])
+    return [
+        "[bold]Mastery by topic[/]",
+        *columns(["topic", "mastery", "quiz", "tasks", "cards", "trend"], rows, right={2, 3, 4}),
+        "[dim] mastery: mean of the recent quiz score, the share of tasks passed and card "
+        "strength (stability / 21 days), over those with evidence[/]",
+        "",
+    ]
 
 
-def _weakest(console: Console, report: ProgressReport) -> None:
+def _weakest(report: ProgressReport, width: int) -> list[str]:
     if not report.weakest:
-        return
-    table = Table(title="Weakest questions", title_justify="left", show_edge=False)
-    table.add_column("item")
-    table.add_column("topic")
-    table.add_column("right", justify="right")
-    table.add_column("last")
-    table.add_column("question", overflow="ellipsis", no_wrap=True, max_width=50)
-    for w in report.weakest:
-        last = "[green]right[/]" if w.last_correct else "[red]wrong[/]"
-        table.add_row(w.item_id, w.topic, f"{w.accuracy:.0%} of {w.answered}", last, w.prompt)
-    console.print(table)
-    console.print()
+        return []
+    rows = [
+        [(w.item_id, ""), (w.topic, ""), (f"{w.accuracy:.0%} of {w.answered}", ""),
+         ("right", "green") if w.last_correct else ("wrong", "red"), (w.prompt, "dim")]
+        for w in report.weakest
+    ]
+    return [
+        "[bold]Weakest questions[/]",
+        *columns(["item", "topic", "right", "last", "question"], rows, right={2},
+                 max_width=width),
+        "",
+    ]
 
 
-def _tasks(console: Console, report: ProgressReport) -> None:
+def _tasks(report: ProgressReport, width: int) -> list[str]:
     tried = [t for t in report.tasks if t.attempts]
     untried = [t.task for t in report.tasks if not t.attempts]
+    lines: list[str] = []
     if tried:
-        table = Table(title="Implement", title_justify="left", show_edge=False)
-        for name, justify in (("task", "left"), ("status", "left"), ("passes", "right"),
-                              ("best time", "right"), ("lines", "right"), ("hints", "right"),
-                              ("frequent mistakes", "left")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
-        for t in tried:
-            status = "[green]passed[/]" if t.status == "passed" else "[red]failing[/]"
-            mistakes = ", ".join(f"{code} ×{n}" for code, n in t.diagnoses) or "—"
-            table.add_row(t.task, status, f"{t.passes}/{t.attempts}", _minutes(t.best_time_s),
-                          "—" if t.fewest_lines is None else str(t.fewest_lines), str(t.hints),
-                          mistakes)
-        console.print(table)
-        for t in tried:
-            if t.advice:
-                console.print(f"  [yellow]{t.task}[/]: {t.advice}")
+        rows = [
+            [(t.task, ""),
+             ("passed", "green") if t.status == "passed" else ("failing", "red"),
+             (f"{t.passes}/{t.attempts}", ""), (_minutes(t.best_time_s), ""),
+             ("—" if t.fewest_lines is None else str(t.fewest_lines), ""), (str(t.hints), ""),
+             (", ".join(f"{code} ×{n}" for code, n in t.diagnoses) or "—", "")]
+            for t in tried
+        ]
+        lines += ["[bold]Implement[/]",
+                  *columns(["task", "status", "passes", "best time", "lines", "hints",
+                            "frequent mistakes"], rows, right={2, 3, 4, 5}, max_width=width)]
+        advised = sorted((t for t in tried if t.advice), key=lambda t: t.status == "passed")
+        lines += [f"  [yellow]{escape(t.task)}[/]: {escape(t.advice or '')}" for t in advised[:5]]
     if untried:
-        console.print(f"[dim]Not started ({len(untried)}): {', '.join(untried)}[/]")
-    console.print()
+        lines.append(f"[dim] not started ({len(untried)}): {escape(', '.join(untried))}[/]")
+    return lines + [""] if lines else []
 
 
-def _cards(console: Console, report: ProgressReport) -> None:
+def _cards(report: ProgressReport) -> list[str]:
     c = report.cards
-    console.print(f"[bold]Flashcards[/]: {c.reviewed} of {c.total} seen, "
-                  f"[bold]{c.due_now} due now[/]"
-                  + (f", retention {c.retention:.0%} over {c.retention_reviews} mature reviews"
-                     if c.retention is not None else ""))
+    head = (f"[bold]Flashcards[/]: {c.reviewed} of {c.total} seen, [bold]{c.due_now} due now[/]"
+            + (f", retention {c.retention:.0%} over {c.retention_reviews} mature reviews"
+               " (30 days)" if c.retention is not None else ""))
     peak = max([n for _, n in c.due_by_day] + [1])
-    for label, n in c.due_by_day:
-        console.print(f"  {label:>8} {'█' * round(20 * n / peak):<20} {n}")
-    console.print()
+    lines = [head, " due in the next 7 days:"]
+    lines += [f"  {label:>8} [cyan]{'█' * round(20 * n / peak):<20}[/] {n}"
+              for label, n in c.due_by_day]
+    return lines + [""]
 
 
-def _checklist(console: Console, report: ProgressReport) -> None:
+def _checklist(report: ProgressReport) -> list[str]:
     met = sum(1 for line in report.checklist if line.met)
-    console.print(f"[bold]Interview readiness[/]: {met}/{len(report.checklist)}")
+    lines = [f"[bold]Interview readiness[/]: {met}/{len(report.checklist)}"]
     for line in report.checklist:
         mark = "[green]✓[/]" if line.met else "[red]✗[/]"
-        console.print(f" {mark} {line.text}")
-        console.print(f"     [dim]rule: {line.rule}[/]")
+        lines.append(f" {mark} {escape(line.text)}")
+        lines.append(f"     [dim]rule: {escape(line.rule)}[/]")
         if line.evidence:
-            console.print(f"     {'; '.join(line.evidence)}")
-    console.print()
+            lines.append(f"     {escape('; '.join(line.evidence))}")
+    return lines + [""]
 
 
-def _interviews(console: Console, report: ProgressReport) -> None:
+def _interviews(report: ProgressReport) -> list[str]:
     if not report.interviews:
-        return
-    console.print("[bold]Mock interviews[/]")
+        return []
+    lines = ["[bold]Mock interviews[/]"]
     for i in report.interviews:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(i.started))
         score = "—" if i.score is None else f"{i.score:g}"
-        console.print(f"  {when}  {i.task or '?':<12} score {score}")
-    console.print()
+        lines.append(f"  {when}  {escape(i.task or '?'):<12} score {score}")
+    return lines + [""]

@@ -115,6 +115,42 @@ def next_card_ms(home: Path, extra_cards: int = 0) -> tuple[float, float, int]:
     return statistics.median(times) * 1000, max(times) * 1000, len(session.cards)
 
 
+def import_ms(modules: str, runs: int) -> float:
+    """Median wall ms of a fresh interpreter importing ``modules``."""
+    return statistics.median(
+        wall([sys.executable, "-c", f"import {modules}"]) for _ in range(runs)
+    ) * 1000
+
+
+def in_process_ms(home: Path, runs: int) -> dict[str, float]:
+    """Median ms of each step of ``lossdrill progress`` after its imports."""
+    import io
+
+    from rich.console import Console
+
+    from lossdrill.bank.loader import load_banks
+    from lossdrill.progress.report import build_report
+    from lossdrill.store import open_store
+    from lossdrill.ui.progress_view import render
+
+    steps: dict[str, list[float]] = {"load banks": [], "open store": [], "build report": [],
+                                     "render": []}
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        bank = load_banks()
+        t1 = time.perf_counter()
+        store = open_store(home)
+        t2 = time.perf_counter()
+        report = build_report(store, bank)
+        t3 = time.perf_counter()
+        render(Console(file=io.StringIO(), width=110), report)
+        t4 = time.perf_counter()
+        store.close()
+        for name, dt in zip(steps, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            steps[name].append(dt * 1000)
+    return {name: statistics.median(ts) for name, ts in steps.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -139,6 +175,14 @@ def main() -> None:
         help_s = medians["lossdrill --help"]
         print(f"ratio progress/help: {medians['lossdrill progress'] / help_s:.2f}x (target <= 1.50x)")
         print(f"ratio progress --json/help: {medians['lossdrill progress --json'] / help_s:.2f}x")
+        base = import_ms("lossdrill.cli", args.runs)
+        print("where the time goes (median ms):")
+        print(f"  {'import lossdrill.cli':>44}: {base:6.1f}")
+        for modules in ("lossdrill.cli, typer._adapters",
+                        "lossdrill.cli, typer._adapters, lossdrill.commands.progress"):
+            print(f"  {'+ ' + modules.split(', ', 1)[1]:>44}: {import_ms(modules, args.runs) - base:+6.1f}")
+        for name, ms in in_process_ms(home, args.runs).items():
+            print(f"  {name:>44}: {ms:6.1f}")
         med, worst, cards = next_card_ms(home)
         print(f"next card: median {med:.3f} ms, worst {worst:.3f} ms over {cards} cards (target < 5 ms)")
         med, worst, cards = next_card_ms(home, extra_cards=10_000)

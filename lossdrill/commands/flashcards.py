@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from rich.console import Console
+from rich.markup import escape
 
 from lossdrill.bank.loader import load_banks
 from lossdrill.bank.schema import Card
@@ -37,8 +38,9 @@ def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | N
         return 0
 
     store = open_store(home)
+    shown_notice = store.notice
     if store.notice:
-        err.print(f"[yellow]{store.notice}[/]")
+        err.print(f"[yellow]{escape(store.notice)}[/]")
     try:
         store.sync_cards(cards)
         scheduler = load_scheduler(store)
@@ -64,6 +66,8 @@ def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | N
         store.end_session(session.session_id, asdict(summary))
         view.show_summary(console, summary, time.time())
     finally:
+        if store.notice and store.notice != shown_notice:  # damage found mid-session
+            err.print(f"[yellow]{escape(store.notice)}[/]")
         store.close()
     return 0
 

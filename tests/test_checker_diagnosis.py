@@ -286,3 +286,80 @@ def test_same_seed_same_result_and_default_seed_is_fixed(sandbox):
     c = check(sandbox, "bpr", body).to_json()
     d = check(sandbox, "bpr", body).to_json()
     assert c["seed"] == d["seed"] and c["first_failure"] == d["first_failure"]
+
+
+# --------------------------------------------------------------------------- re-enacted mistakes
+# Without any bank mutant, the checker re-runs the reference on changed inputs (a parameter
+# ignored, two arguments swapped, labels read another way) to name the mistake.
+
+
+def test_ignored_hyperparameter_is_named_without_mutants(sandbox):
+    r = check(sandbox, "focal", """
+        def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
+            y = np.asarray(y_true, dtype=float); z = np.asarray(logits, dtype=float)
+            if y.size == 0:
+                return 0.0
+            ce = y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)
+            a_t = np.where(y == 1, alpha, 1 - alpha)
+            return float(np.mean(a_t * (1 - np.exp(-ce)) ** 2.0 * ce))   # gamma fixed at 2
+    """)
+    assert r.codes == ("ignores-parameter",)
+    assert "gamma" in r.diagnoses[0].message
+
+
+def test_kl_with_p_and_q_swapped_is_named_without_mutants(sandbox):
+    r = check(sandbox, "kl", """
+        def kl_divergence(p, q):
+            p = np.asarray(p, dtype=float); q = np.asarray(q, dtype=float)
+            if p.size == 0:
+                return 0.0
+            t = np.where(q > 0, q * np.log(np.where(q > 0, q, 1.0) / p), 0.0)
+            return float(np.mean(t.sum(axis=-1)))
+    """)
+    assert r.codes[0] == "swapped-arguments"
+    assert "p and q" in r.diagnoses[0].message
+
+
+def test_hinge_on_zero_one_labels_is_a_label_convention(sandbox):
+    r = check(sandbox, "hinge", """
+        def hinge_loss(y_true, scores, margin=1.0):
+            y = 2 * np.asarray(y_true, dtype=float) - 1    # labels are already ±1
+            s = np.asarray(scores, dtype=float)
+            return float(np.mean(np.maximum(0, margin - y * s))) if s.size else 0.0
+    """)
+    assert r.codes == ("label-convention",)
+
+
+def test_constant_alpha_is_named_without_mutants(sandbox):
+    r = check(sandbox, "focal", """
+        def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
+            y = np.asarray(y_true, dtype=float); z = np.asarray(logits, dtype=float)
+            if y.size == 0:
+                return 0.0
+            ce = y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)
+            return float(np.mean(alpha * (1 - np.exp(-ce)) ** gamma * ce))
+    """)
+    assert r.codes == ("constant-alpha",)
+
+
+def test_softmax_over_the_first_axis_is_wrong_axis(sandbox):
+    r = check(sandbox, "softmax", """
+        def softmax(x):
+            x = np.asarray(x, dtype=float)
+            if x.size == 0:
+                return x.copy()
+            e = np.exp(x - x.max(axis=0, keepdims=True))
+            return e / e.sum(axis=0, keepdims=True)
+    """)
+    assert r.codes == ("wrong-axis",)
+
+
+def test_nan_from_zero_log_zero_is_unstable(sandbox):
+    r = check(sandbox, "kl", """
+        def kl_divergence(p, q):
+            p = np.asarray(p, dtype=float); q = np.asarray(q, dtype=float)
+            return float(np.mean(np.sum(p * np.log(p / q), axis=-1))) if p.size else 0.0
+    """)
+    assert r.codes == ("unstable",)
+    assert "nan" in r.diagnoses[0].message
+    assert r.first_failure.case == "zero probabilities in p"

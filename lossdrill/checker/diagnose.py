@@ -22,9 +22,9 @@ import numpy as np
 
 from lossdrill.checker.cases import Case
 from lossdrill.checker.codes import describe
-from lossdrill.checker.compare import as_real_array, fmt, outcomes_agree
+from lossdrill.checker.compare import as_real_array, fmt, outcomes_agree, values_close
 from lossdrill.checker.result import Diagnosis, Verdict
-from lossdrill.checker.tasks import TaskSpec
+from lossdrill.checker.tasks import BINARY, PM1, REAL, SOFTMAX, TaskSpec
 
 HAZARDS = ("timeout", "memory", "crash", "exit", "not-run")
 """Outcomes after which a case is not run again (mutant matching, shrinking, sweeps)."""
@@ -168,9 +168,16 @@ def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     if not mismatched or len(mismatched) != len(failed):
         return []
     groups = {r.case.group for r in mismatched}
-    others_pass = any(not r.failed for r in runs if r.case.group == "random")
-    if groups == {"stability"} and others_pass:
+    random_passes = all(not r.failed for r in runs if r.case.group == "random")
+    if groups == {"stability"} and random_passes:
         return [_unstable(spec, mismatched)]
+    if random_passes and all(_nonfinite_where_finite(r) for r in mismatched):
+        r = mismatched[0]
+        return [Diagnosis(
+            "unstable",
+            f"gives {_special(as_real_array(r.outcome.value))} where the result is finite, on "
+            f"{_cases_phrase(mismatched, len(runs))}: guard 0·log 0, log of 0 and overflowing exp",
+        )]
     ratio = _constant_ratio(mismatched)
     if ratio is not None:
         if abs(ratio + 1) < 1e-6:
@@ -185,6 +192,240 @@ def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     if reduction is not None:
         return [Diagnosis("wrong-reduction", reduction)]
     return []
+
+
+def explain(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
+    """Known mistakes re-enacted with the reference: an ignored or swapped hyperparameter,
+    two arguments used in each other's place, labels read with another convention, a sign
+    flipped, a softmax over the wrong axis. A hypothesis names the mistake when the
+    reference, run on the changed inputs, gives what the submission gave on *every*
+    failing case.
+    """
+    failed = [r for r in runs if r.failed and not r.case.is_empty]
+    if not failed or any(r.verdict.kind != "mismatch" for r in failed):
+        return []
+    failed = failed[:40]
+    for code, message, alternative in _hypotheses(spec):
+        if all(_explains(spec, r, alternative) for r in failed):
+            return [Diagnosis(code, message)]
+    if spec.family is SOFTMAX and all(_normalised_elsewhere(spec, r) for r in failed):
+        return [Diagnosis("wrong-axis", "the result is normalised along another axis (or over "
+                          "the whole array); the contract normalises each row, along the last axis")]
+    return []
+
+
+def _normalised_elsewhere(spec: TaskSpec, run: Run) -> bool:
+    """The output sums to 1 (softmax) or log-sums to 0 (log-softmax), but not along the last axis."""
+    got = as_real_array(run.outcome.value)
+    if got is None or got.ndim < 2 or got.shape != run.expected.shape:
+        return False
+    with np.errstate(all="ignore"):
+        probs = np.exp(got) if spec.id == "log-softmax" else got
+
+    def one(total: np.ndarray) -> bool:
+        return bool(np.allclose(total, 1.0, rtol=1e-6, atol=1e-8))
+
+    if one(probs.sum(axis=-1)):
+        return False
+    return one(probs.sum(axis=0)) or one(probs.sum())
+
+
+def _explains(spec: TaskSpec, run: Run, alternative: Any) -> bool:
+    try:
+        with np.errstate(all="ignore"):
+            value = alternative(run.case)
+    except Exception:  # the changed inputs make no sense for this case
+        return False
+    if value is None:
+        return False
+    got = as_real_array(run.outcome.value)
+    value = np.asarray(value, dtype=np.float64)
+    tol = spec.tol32 if run.case.float32() else spec.tol64
+    return got is not None and values_close(got, value, tol)
+
+
+def _hypotheses(spec: TaskSpec) -> list[tuple[str, str, Any]]:
+    ref = spec.reference()
+    out: list[tuple[str, str, Any]] = []
+
+    def with_kwargs(change: Any) -> Any:
+        def alternative(case: Case) -> Any:
+            kwargs = change(dict(case.kwargs))
+            return None if kwargs is None else ref(*case.args, **kwargs)
+        return alternative
+
+    def with_args(change: Any) -> Any:
+        def alternative(case: Case) -> Any:
+            args = change(list(case.args))
+            return None if args is None else ref(*args, **case.kwargs)
+        return alternative
+
+    for p in spec.params:
+        code = "missing-temperature" if p.name == "temperature" else "ignores-parameter"
+        out.append((
+            code,
+            f"right with the default {p.name}={p.default:g}, wrong with any other: "
+            f"your function ignores {p.name}",
+            with_kwargs(lambda kw, n=p.name: (kw.pop(n), kw)[1] if n in kw else None),
+        ))
+        if p.name in ("q", "alpha"):
+            out.append((
+                "swapped-arguments",
+                f"{p.name} and 1 − {p.name} are used in each other's place",
+                with_kwargs(lambda kw, p=p: {**kw, p.name: 1 - kw.get(p.name, p.default)}),
+            ))
+        if p.name == "temperature":
+            out.append((
+                "missing-temperature",
+                "the logits are multiplied by the temperature; they must be divided by it",
+                with_kwargs(lambda kw, p=p: {**kw, p.name: 1 / kw.get(p.name, p.default)}),
+            ))
+        neutral = NEUTRAL.get(p.name)
+        if neutral is not None and neutral != p.default:
+            out.append((
+                code,
+                f"{p.name} has no effect: your function computes the loss with "
+                f"{p.name}={neutral:g} whatever {p.name} is",
+                with_kwargs(lambda kw, n=p.name, v=neutral: {**kw, n: v}),
+            ))
+    kinds = spec.family.kinds
+    for i, kind in enumerate(kinds):
+        if kind == REAL and spec.args[i] == spec.scale_arg:
+            out.append(("wrong-sign", f"the sign of {spec.args[i]} is flipped inside the formula",
+                        with_args(lambda a, i=i: _set(a, i, -np.asarray(a[i])))))
+    if len(kinds) == 1:
+        for factor, words in ((2.0, "twice"), (0.5, "half")):
+            out.append(("missing-half",
+                        f"your function computes it at {words} the input: a factor ½ or 2 is off",
+                        with_args(lambda a, f=factor: _set(a, 0, f * np.asarray(a[0], dtype=float)))))
+    out += TASK_HYPOTHESES.get(spec.id, [])
+    for i, kind in enumerate(kinds):
+        name = spec.args[i]
+        if kind == BINARY:
+            out.append(("label-convention", f"{name} is read with the opposite meaning (1 for 0)",
+                        with_args(lambda a, i=i: _set(a, i, 1 - np.asarray(a[i])))))
+        if kind == PM1:
+            out.append(("label-convention", f"{name} is read with the opposite meaning (−1 for +1)",
+                        with_args(lambda a, i=i: _set(a, i, -np.asarray(a[i])))))
+            out.append(("label-convention",
+                        f"{name} is already ±1 but is converted again as if it were 0/1 (2y − 1)",
+                        with_args(lambda a, i=i: _set(a, i, 2 * np.asarray(a[i]) - 1))))
+            out.append(("label-convention", f"{name} is turned into 0/1 labels; the contract uses ±1",
+                        with_args(lambda a, i=i: _set(a, i, (np.asarray(a[i]) + 1) / 2))))
+    for i in range(len(kinds)):
+        for j in range(i + 1, len(kinds)):
+            if kinds[i] == kinds[j] and kinds[i] not in (BINARY, PM1):
+                out.append((
+                    "swapped-arguments",
+                    f"{spec.args[i]} and {spec.args[j]} are used in each other's place",
+                    with_args(lambda a, i=i, j=j: _swap(a, i, j)),
+                ))
+    if spec.family is SOFTMAX:
+        def other_axis(case: Case) -> Any:
+            x = np.asarray(case.args[0])
+            return None if x.ndim < 2 else np.swapaxes(ref(np.swapaxes(x, 0, -1)), 0, -1)
+
+        def whole_array(case: Case) -> Any:
+            x = np.asarray(case.args[0])
+            return None if x.ndim < 2 else np.reshape(ref(np.reshape(x, (1, -1))), x.shape)
+
+        out.append(("wrong-axis", "normalises along the first axis; the contract says the last",
+                    other_axis))
+        out.append(("wrong-axis", "normalises over the whole array; the contract says each row",
+                    whole_array))
+    return out
+
+
+NEUTRAL = {"epsilon": 0.0, "temperature": 1.0, "gamma": 0.0, "margin": 0.0, "smooth": 0.0,
+           "pos_weight": 1.0}
+"""The value that switches a hyperparameter off: a solution that ignores it behaves so."""
+
+
+def _mean(values: Any) -> float:
+    values = np.asarray(values, dtype=np.float64)
+    return float(values.mean()) if values.size else 0.0
+
+
+def _focal_constant_alpha(case: Case) -> Any:
+    from lossdrill.references import REFERENCES
+
+    focal = REFERENCES["focal_loss"]
+    y, z = (np.ravel(np.asarray(a, dtype=np.float64)) for a in case.args)
+    alpha = case.kwargs.get("alpha", 0.25)
+    gamma = case.kwargs.get("gamma", 2.0)
+    # the reference weighs y=0 by 1-alpha; asking it for 1-alpha there gives alpha everywhere
+    per = [focal(y[i:i + 1], z[i:i + 1], alpha=alpha if y[i] == 1 else 1 - alpha, gamma=gamma)
+           for i in range(y.size)]
+    return _mean(per)
+
+
+def _args(case: Case) -> list[np.ndarray]:
+    return [np.asarray(a, dtype=np.float64) for a in case.args]
+
+
+EPSILONS = (0.0, 1e-15, 1e-12, 1e-8, 1e-7)
+"""Clips people put on probabilities before a log (0: none)."""
+
+
+def _clipped(p: np.ndarray, eps: float, upper: bool = True) -> np.ndarray:
+    if not eps:
+        return p
+    return np.clip(p, eps, 1 - eps if upper else None)
+
+
+def _bce_on_probabilities(eps: float) -> Any:
+    def alternative(case: Case) -> Any:
+        y, p = _args(case)
+        p = _clipped(p, eps)
+        return _mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    return alternative
+
+
+def _cce_on_probabilities(eps: float) -> Any:
+    def alternative(case: Case) -> Any:
+        y, p = _args(case)
+        p = np.clip(p, eps, 1.0) if eps else p
+        return _mean(-(y * np.log(p)).sum(axis=-1))
+    return alternative
+
+
+def _grad_on_probabilities(case: Case) -> Any:
+    y, p = _args(case)
+    return p - y
+
+
+def _poisson_on_rates(eps: float) -> Any:
+    def alternative(case: Case) -> Any:
+        y, rate = _args(case)
+        rate = _clipped(rate, eps, upper=False)
+        return _mean(rate - y * np.log(rate))
+    return alternative
+
+
+_NOT_LOGITS = "the logits are used as if they were probabilities (no sigmoid/softmax)"
+TASK_HYPOTHESES: dict[str, list[tuple[str, str, Any]]] = {
+    "focal": [("constant-alpha", "every example is weighted by alpha; the contract uses alpha_t "
+               "(alpha for y=1, 1 − alpha for y=0)", _focal_constant_alpha)],
+    "bce": [("probabilities-not-logits", _NOT_LOGITS, _bce_on_probabilities(e)) for e in EPSILONS],
+    "cce": [("probabilities-not-logits", _NOT_LOGITS, _cce_on_probabilities(e)) for e in EPSILONS],
+    "bce-grad": [("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities)],
+    "cce-grad": [("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities)],
+    "poisson-nll": [("probabilities-not-logits", "the log-rate is used as if it were the rate "
+                     "(no exp)", _poisson_on_rates(e)) for e in EPSILONS],
+}
+"""Mistakes of one task that the reference cannot re-enact by changing its inputs."""
+
+
+def _set(args: list[Any], i: int, value: Any) -> list[Any]:
+    args[i] = value
+    return args
+
+
+def _swap(args: list[Any], i: int, j: int) -> list[Any] | None:
+    if np.shape(args[i]) != np.shape(args[j]):
+        return None
+    args[i], args[j] = args[j], args[i]
+    return args
 
 
 def _unstable(spec: TaskSpec, runs: Sequence[Run]) -> Diagnosis:
@@ -211,6 +452,13 @@ def _special(values: np.ndarray | None) -> str:
     if np.isinf(values).any():
         return "inf"
     return "inaccurate values"
+
+
+def _nonfinite_where_finite(r: Run) -> bool:
+    got = as_real_array(r.outcome.value)
+    if got is None or got.shape != r.expected.shape:
+        return False
+    return bool(np.any(~np.isfinite(got) & np.isfinite(r.expected)))
 
 
 def _ratios(r: Run) -> np.ndarray | None:
@@ -246,6 +494,7 @@ def _sizes(case: Case) -> set[int]:
             out.add(int(shape[0]))
             out.add(int(shape[-1]))
             out.add(int(np.prod(shape)))
+            out.add(2 * int(shape[0]))  # two views per row (nt-xent)
             if len(shape) > 1:
                 out.add(int(np.prod(shape[1:])))
     out.discard(0)

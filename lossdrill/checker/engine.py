@@ -20,6 +20,7 @@ from lossdrill.checker.compare import SANDBOX_STATUS, as_real_array, check_value
 from lossdrill.checker.diagnose import (
     HAZARDS,
     Run,
+    explain,
     fingerprint,
     load_diagnosis,
     match_mutants,
@@ -206,7 +207,7 @@ class _Check:
         if nonempty_failures:
             found = match_mutants(self.spec, runs, self._mutants(), self.sandbox)
             if not found:
-                found = fingerprint(self.spec, runs)
+                found = fingerprint(self.spec, runs) or explain(self.spec, runs)
             for d in found:
                 if d.code not in seen:
                     out.append(d)

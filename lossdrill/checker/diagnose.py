@@ -353,10 +353,16 @@ def _focal_constant_alpha(case: Case) -> Any:
     y, z = (np.ravel(np.asarray(a, dtype=np.float64)) for a in case.args)
     alpha = case.kwargs.get("alpha", 0.25)
     gamma = case.kwargs.get("gamma", 2.0)
+    if y.size == 0:
+        return 0.0
     # the reference weighs y=0 by 1-alpha; asking it for 1-alpha there gives alpha everywhere
-    per = [focal(y[i:i + 1], z[i:i + 1], alpha=alpha if y[i] == 1 else 1 - alpha, gamma=gamma)
-           for i in range(y.size)]
-    return _mean(per)
+    pos, neg = y == 1, y != 1
+    total = 0.0
+    if pos.any():
+        total += focal(y[pos], z[pos], alpha=alpha, gamma=gamma) * pos.sum()
+    if neg.any():
+        total += focal(y[neg], z[neg], alpha=1 - alpha, gamma=gamma) * neg.sum()
+    return total / y.size
 
 
 def _args(case: Case) -> list[np.ndarray]:

@@ -390,6 +390,9 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
             stat = _stat(path)
             last = state["last"]
             if stat is not None and (last is None or stat != last[0]):
+                time.sleep(0.05)  # let an editor finish writing (truncate, then write)
+                if _stat(path) != stat:
+                    continue
                 text = path.read_text(encoding="utf-8", errors="replace")
                 if last is None or _digest(text) != last[1]:
                     check_now()

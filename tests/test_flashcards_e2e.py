@@ -88,7 +88,7 @@ def test_end_of_input_mid_card_saves_and_summarises(home: Path) -> None:
     s.expect("Enter to reveal > ")
     s.close_input()
     assert s.finish() == 0
-    assert "Session over: 1 cards (1 new)" in s.text
+    assert "Session over: 1 card (1 new)" in s.text
     assert reviews(home) == [("tc-mse", 2, 0)]
 
 
@@ -125,7 +125,7 @@ def test_in_a_terminal_ctrl_c_saves_and_summarises(home: Path) -> None:
     s.expect("Rate with 1, 2, 3 or 4")
     s.interrupt()
     assert s.finish() == 0
-    assert "Session over: 1 cards (1 new)" in s.text
+    assert "Session over: 1 card (1 new)" in s.text
     assert "Traceback" not in s.text
     assert reviews(home) == [("tc-mse", 3, 0)]
 

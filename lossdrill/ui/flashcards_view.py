@@ -94,10 +94,10 @@ def show_summary(console: Console, summary: SessionSummary, now: float) -> None:
     else:
         parts = ", ".join(f"{n} {name}" for name, n in summary.ratings.items())
         new = f" ({summary.new} new)" if summary.new else ""
-        minutes = summary.seconds / 60
-        console.print(
-            f"[bold]Session over[/]: {summary.reviewed} cards{new} in {minutes:.1f} min — {parts}."
-        )
+        cards = "1 card" if summary.reviewed == 1 else f"{summary.reviewed} cards"
+        took = (f"{summary.seconds / 60:.1f} min" if summary.seconds >= 60
+                else f"{summary.seconds:.0f} s")
+        console.print(f"[bold]Session over[/]: {cards}{new} in {took} — {parts}.")
     for front in summary.again[:5]:
         first = front.strip().splitlines()[0] if front.strip() else front
         console.print(f"  [red]again[/] {first}")
@@ -105,6 +105,7 @@ def show_summary(console: Console, summary: SessionSummary, now: float) -> None:
         console.print("[dim]Cram session: the schedule was not changed.[/]")
         return
     if summary.due_left:
-        console.print(f"{summary.due_left} cards are still due.")
+        still = "1 card is" if summary.due_left == 1 else f"{summary.due_left} cards are"
+        console.print(f"{still} still due.")
     if summary.next_due is not None and summary.next_due > now:
         console.print(f"Next card due in {interval_text(summary.next_due - now)}.")

@@ -183,10 +183,12 @@ def test_failure_mode_and_business_lines_count_tagged_questions(store, bank) -> 
 
 
 def test_interviews_are_listed_newest_first(store, bank) -> None:
-    store.record_interview({"task": "focal", "score": 6, "started": NOW - 2 * DAY})
-    store.record_interview({"task": "bce", "score": 8.5, "started": NOW - DAY})
+    store.record_interview({"task": "focal", "score": 0.6, "started": NOW - 2 * DAY,
+                            "verdict": "borderline"})
+    store.record_interview({"task": "bce", "score": 0.85, "started": NOW - DAY})
     report = build_report(store, bank, NOW)
-    assert [(i.task, i.score) for i in report.interviews] == [("bce", 8.5), ("focal", 6.0)]
+    assert [(i.task, i.score, i.verdict) for i in report.interviews] == [
+        ("bce", 0.85, None), ("focal", 0.6, "borderline")]
     assert report.empty is False
 
 

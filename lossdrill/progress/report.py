@@ -109,7 +109,9 @@ class InterviewResult:
     started: float
     task: str | None
     score: float | None
+    """As the score sheet gave it (``lossdrill interview``: 0..1)."""
     finished: float | None
+    verdict: str | None = None
 
 
 @dataclass
@@ -308,8 +310,9 @@ def _cards(store: Store, bank: Bank, now: float) -> CardsProgress:
 
 def _interviews(store: Store) -> list[InterviewResult]:
     return [
-        InterviewResult(started, task, score, finished)
-        for started, task, score, finished in store.query(
-            "SELECT started, task, score, finished FROM interviews ORDER BY started DESC LIMIT 10"
+        InterviewResult(started, task, score, finished, verdict)
+        for started, task, score, finished, verdict in store.query(
+            "SELECT started, task, score, finished, json_extract(sheet, '$.verdict')"
+            " FROM interviews ORDER BY started DESC LIMIT 10"
         )
     ]

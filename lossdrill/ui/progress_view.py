@@ -183,6 +183,10 @@ def _interviews(report: ProgressReport) -> list[str]:
     lines = ["[bold]Mock interviews[/]"]
     for i in report.interviews:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(i.started))
-        score = "—" if i.score is None else f"{i.score:g}"
-        lines.append(f"  {when}  {escape(i.task or '?'):<12} score {score}")
+        if i.score is None:
+            score = "—"
+        else:
+            score = f"{i.score:.0%}" if 0 <= i.score <= 1 else f"{i.score:g}"
+        verdict = f"  {escape(i.verdict)}" if i.verdict else ""
+        lines.append(f"  {when}  {escape(i.task or '?'):<16} {score:>5}{verdict}")
     return lines + [""]

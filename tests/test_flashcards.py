@@ -143,3 +143,32 @@ def test_a_rating_outside_1_to_4_is_refused(store) -> None:
     c = s.next_card(time.time())
     with pytest.raises(ValueError):
         s.rate(c, 5, at=NOW, answer_ms=1)
+
+
+def test_a_wrong_answer_to_a_question_about_focal_brings_the_focal_cards_forward(tmp_path) -> None:
+    from lossdrill.bank.loader import bank_files, load_files
+    from lossdrill.flashcards.evidence import apply_recent_failures
+    from lossdrill.recording import QuizAnswer
+
+    files, errors = bank_files([Path(__file__).parent / "data" / "progress_bank"])
+    bank = load_files(files, errors=errors)
+    store = open_store(tmp_path)
+    store.sync_cards(bank.cards())
+    week = 7 * DAY
+    # focal#1 (carried by the focal task) and bce#1 were reviewed a day ago, due in a week.
+    store.conn.execute("UPDATE cards SET state = 2, stability = 7, difficulty = 5, due = ?,"
+                       " last_review = ? WHERE card_id IN ('focal#1', 'bce#1')",
+                       (NOW + week, NOW - DAY))
+    s = store.start_session("quiz")
+    store.record_quiz_answer(QuizAnswer(s, "q-focal", 1, "choice", "classification", False, 0.0,
+                                        "2", 1000, at=NOW - 60))
+    assert store.card_schedule("focal#1").due == NOW + week  # the store alone cannot link them
+    apply_recent_failures(store, bank, NOW)
+    assert store.card_schedule("focal#1").due == NOW - 60
+    assert store.card_schedule("bce#1").due == NOW + week
+    # Reviewed after the failure: a second pass leaves the new schedule alone.
+    store.conn.execute("UPDATE cards SET due = ?, last_review = ? WHERE card_id = 'focal#1'",
+                       (NOW + week, NOW))
+    apply_recent_failures(store, bank, NOW)
+    assert store.card_schedule("focal#1").due == NOW + week
+    store.close()

@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from lossdrill.bank.loader import load_banks
 from lossdrill.bank.schema import Card
+from lossdrill.flashcards.evidence import apply_recent_failures
 from lossdrill.flashcards.scheduling import load_scheduler
 from lossdrill.flashcards.session import FlashcardSession
 from lossdrill.store import Store, open_store
@@ -45,6 +46,8 @@ def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | N
         store.sync_cards(cards)
         scheduler = load_scheduler(store)
         now = time.time()
+        if not cram:
+            apply_recent_failures(store, bank, now)
         new_today = store.new_cards_reviewed_since(start_of_day(now))
         session = FlashcardSession(
             cards, store.card_schedules(), scheduler=scheduler, now=now,

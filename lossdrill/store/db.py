@@ -374,11 +374,13 @@ class Store:
     def _bring_forward(self, keys: list[str], at: float) -> int:
         changed = 0
         for key in keys:
+            # Only cards not reviewed since the failure: a later review already answered it.
             cur = self.conn.execute(
-                "UPDATE cards SET boosted_at = ?,"
+                "UPDATE cards SET boosted_at = max(coalesce(boosted_at, 0), ?),"
                 " due = CASE WHEN state != 0 AND due > ? THEN ? ELSE due END"
-                " WHERE source_item = ? OR instr(tags, ?) > 0",
-                (at, at, at, key, f"|{key}|"),
+                " WHERE (source_item = ? OR instr(tags, ?) > 0)"
+                " AND (last_review IS NULL OR last_review < ?)",
+                (at, at, at, key, f"|{key}|", at),
             )
             changed += cur.rowcount
         return changed

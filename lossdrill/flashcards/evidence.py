@@ -1,0 +1,39 @@
+"""Quiz and implement results feeding the flashcard schedule.
+
+The store brings forward the cards of a failed item or task as the failure is recorded
+(cards carried by the item, cards tagged with the task id). It does not know the bank, so
+a wrong quiz answer cannot reach the cards of the losses the question is about; this
+module adds that link when a flashcard session starts: a wrong answer to a question
+tagged with a task id (``focal``, ``bce``...) brings forward the cards of that task and the
+cards tagged with it. Cards reviewed after the failure are left alone.
+"""
+
+from __future__ import annotations
+
+from lossdrill.bank.schema import Bank
+from lossdrill.store.db import Store
+
+LOOKBACK_DAYS = 14
+
+
+def related_keys(bank: Bank, item_id: str) -> list[str]:
+    """The item itself and the implement tasks its tags name."""
+    item = bank.get(item_id)
+    if item is None:
+        return [item_id]
+    task_ids = {t.id for t in bank.tasks()}
+    return [item_id, *(t for t in item.tags if t in task_ids and t != item_id)]
+
+
+def apply_recent_failures(store: Store, bank: Bank, now: float) -> int:
+    """Bring forward the cards related to wrong quiz answers of the last two weeks."""
+    rows = store.query(
+        "SELECT item_id, max(at) FROM quiz_answers WHERE correct = 0 AND at >= ? GROUP BY item_id",
+        (now - LOOKBACK_DAYS * 86400.0,),
+    )
+    changed = 0
+    for item_id, at in rows:
+        keys = related_keys(bank, item_id)[1:]  # the item's own cards were handled on record
+        if keys:
+            changed += store.bring_forward(keys, at)
+    return changed

@@ -253,3 +253,16 @@ def test_quiz_implement_and_reviews_show_up_after_a_restart(tmp_path: Path) -> N
     assert "Mastery by topic" in text
     assert "mse" in text and "passed" in text
     assert "Flashcards: 1 of 10 seen" in text
+
+
+def test_a_damaged_store_is_moved_aside_and_progress_says_where(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "lossdrill.sqlite3").write_bytes(b"\x00garbage" * 512)
+    result = run_progress(home)
+    assert result.returncode == 0
+    (aside,) = home.glob("lossdrill.sqlite3.corrupt-*")
+    assert aside.name in result.stderr.replace("\n", "")
+    assert "fresh store" in result.stderr
+    assert "Nothing recorded yet" in result.stdout
+    assert "Traceback" not in result.stderr

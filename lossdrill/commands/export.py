@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rich.markup import escape
+
 from lossdrill.bank.loader import load_banks
 from lossdrill.ui.console import make_console
 
@@ -14,7 +16,7 @@ def run(out: str, topics: list[str], banks: list[str]) -> int:
     err = make_console(stderr=True)
     bank = load_banks(banks)
     for e in bank.errors:
-        err.print(f"[yellow]warning:[/] {e}", soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {escape(str(e))}", soft_wrap=True)
     cards = bank.cards()
     known = sorted({c.topic for c in cards})
     bad = [t for t in topics if t not in known]

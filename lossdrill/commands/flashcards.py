@@ -27,7 +27,7 @@ def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | N
     err = make_console(stderr=True)
     bank = load_banks(banks)
     for e in bank.errors:
-        err.print(f"[yellow]warning:[/] {e}", soft_wrap=True, markup=True)
+        err.print(f"[yellow]warning:[/] {escape(str(e))}", soft_wrap=True)
     cards = bank.cards()
     known = sorted({c.topic for c in cards})
     bad = [t for t in topics if t not in known]

@@ -171,7 +171,8 @@ def _edge_cases(store: Store, since: float) -> ChecklistLine:
         f"at least 5 tasks passed in the last {WINDOW_DAYS} days (a pass clears every empty-batch"
         " and extreme-value case), and none of the last 10 attempts diagnosed empty-batch or"
         " unstable",
-        met, [f"{tasks} tasks passed", f"{slips} empty-batch/unstable slips in the last 10 attempts"],
+        met, [f"{tasks} task{'' if tasks == 1 else 's'} passed",
+              f"{slips} empty-batch/unstable slip{'' if slips == 1 else 's'} in the last 10 attempts"],
     )
 
 

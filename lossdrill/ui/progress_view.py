@@ -158,7 +158,9 @@ def _cards(report: ProgressReport) -> list[str]:
     head = (f"[bold]Flashcards[/]: {c.reviewed} of {c.total} seen, [bold]{c.due_now} due now[/]"
             + (f", retention {c.retention:.0%} over {c.retention_reviews} mature reviews"
                " (30 days)" if c.retention is not None else ""))
-    peak = max([n for _, n in c.due_by_day] + [1])
+    if not any(n for _, n in c.due_by_day):
+        return [head, " [dim]nothing falls due in the next 7 days[/]", ""]
+    peak = max(n for _, n in c.due_by_day)
     lines = [head, " due in the next 7 days:"]
     lines += [f"  {label:>8} [cyan]{'█' * round(20 * n / peak):<20}[/] {n}"
               for label, n in c.due_by_day]

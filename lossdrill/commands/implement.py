@@ -51,9 +51,7 @@ def run(
         return _fail(f"cannot start the checker's worker process: {exc}", as_json, task, code=3)
     try:
         if check:
-            # the progress store opens on a thread while this one loads NumPy and the cases
-            recorder = _Background(lambda: open_recorder(home))
-            return _check_once(task, file, as_json, seed, banks, home, sandbox, recorder)
+            return _check_once(task, file, as_json, seed, banks, home, sandbox)
         return _watch(task, file, edit, seed, banks, home, sandbox)
     except UsageError as exc:
         return _fail(str(exc), as_json, task, code=2)
@@ -132,31 +130,8 @@ def _record(recorder: Any, session: str, task: str, result: Any, elapsed: float,
 # --------------------------------------------------------------------------- --check
 
 
-class _Background:
-    """A value computed on a daemon thread; :meth:`get` waits for it (and re-raises)."""
-
-    def __init__(self, make: Any) -> None:
-        self._make = make
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="lossdrill-open-store", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._value = self._make()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller of get()
-            self._error = exc
-
-    def get(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
 def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, banks: list[str],
-                home: str | None, sandbox: Any, opening: _Background) -> int:
+                home: str | None, sandbox: Any) -> int:
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
 
@@ -167,7 +142,7 @@ def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, ba
         raise UsageError(f"no such file: {path}{hint}")
     source = _read(path)
     bank = _LazyBank(banks)
-    recorder = opening.get()
+    recorder = open_recorder(home)  # while the worker may still be importing NumPy
     notice = getattr(recorder, "notice", None)
     if notice:
         sys.stderr.write(f"lossdrill: {notice}\n")

@@ -71,7 +71,7 @@ def _arg_names(spec: TaskSpec, names: Sequence[str]) -> str:
 
 
 def _cases_phrase(runs: Sequence[Run], total: int) -> str:
-    names = ", ".join(f"“{r.case.name}”" for r in runs[:2])
+    names = ", ".join(f"“{name}”" for name in list(dict.fromkeys(r.case.name for r in runs))[:2])
     return f"{len(runs)} of {total} cases (e.g. {names})"
 
 
@@ -115,8 +115,13 @@ def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
         for r in rs:
             messages.setdefault(r.outcome.message, []).append(r)
         first, group = next(iter(messages.items()))
-        extra = f" ({len(messages) - 1} other kinds of error too)" if len(messages) > 1 else ""
-        todo = " — the starter's placeholder: write the body" if first.startswith("NotImplementedError") else ""
+        others = len(messages) - 1
+        extra = f" ({others} other kind{'s' if others > 1 else ''} of error too)" if others else ""
+        todo = ""
+        if first.startswith("NotImplementedError"):
+            todo = " — the starter's placeholder: write the body"
+        elif first.startswith("TypeError") and ("argument" in first):
+            todo = f" — the signature must be {spec.signature()}"
         out.append(Diagnosis(
             "exception", f"raised {first} on {_cases_phrase(group, total)}{extra}{todo}"
         ))

@@ -192,7 +192,7 @@ class TaskSpec:
             for value in p.alternatives:
                 for n in (3, 12):
                     params.append(
-                        (f"{p.name}={value:g}", fam.sample(rng, n, fam.scales[-1] / 2, False),
+                        (f"{p.name}={value:g}, {n} rows", fam.sample(rng, n, fam.scales[-1] / 2, False),
                          {p.name: value})
                     )
         add("params", params)

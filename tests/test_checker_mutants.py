@@ -6,6 +6,8 @@ new mutant is covered without touching this file.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lossdrill.bank.loader import load_banks
@@ -53,3 +55,13 @@ def test_mutant_is_caught_and_named(sandbox, item, mutant):
     assert mutant.diagnosis in result.codes, [(d.code, d.message) for d in result.diagnoses]
     assert result.first_failure is not None
     assert all(d.message for d in result.diagnoses)
+
+
+@pytest.mark.parametrize("item", TASK_ITEMS, ids=[i.id for i in TASK_ITEMS])
+def test_contract_states_the_tolerances_the_checker_grades_with(item):
+    spec = TASKS[item.id]
+    text = " ".join(item.contract.split())
+    assert "Tolerance:" in text, "the contract must state the tolerance"
+    stated = {float(x) for x in re.findall(r"\d+(?:\.\d+)?e-\d+", text.split("Tolerance:", 1)[1])}
+    graded = {spec.tol64.rtol, spec.tol64.atol, spec.tol32.rtol, spec.tol32.atol}
+    assert graded <= stated, f"graded with {sorted(graded)}, the contract states {sorted(stated)}"

@@ -286,6 +286,7 @@ def test_validate_missing_path_is_an_error_not_a_crash(args):
 
 def test_parse_cache_gives_the_same_items_and_notices_an_edit(tmp_path, monkeypatch):
     monkeypatch.setenv("LOSSDRILL_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("LOSSDRILL_NO_CACHE", raising=False)
     path = write(tmp_path, "bank.yaml", "items:\n" + GOOD_ITEM)
     first = load_files([path])
     second = load_files([path])  # served from the cache

@@ -14,33 +14,18 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from lossdrill import __version__
 from lossdrill.bank import formula as formula_mod
 from lossdrill.bank.schema import (
-    KINDS,
     Bank,
     BankError,
     BugHuntItem,
-    Card,
-    ChoiceItem,
-    FlashcardItem,
     ImplementItem,
     Item,
-    KeyPoint,
-    MultiItem,
-    Mutant,
     NumericItem,
-    Option,
-    RecallItem,
-    ScenarioItem,
-    Step,
 )
 from lossdrill.paths import cache_home
 
@@ -52,10 +37,6 @@ NO_CACHE_ENV = "LOSSDRILL_NO_CACHE"
 
 BUILTIN_ENV = "LOSSDRILL_BUILTIN_BANKS"
 """Set to ``0`` to load only your own banks (useful when writing one)."""
-
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def builtin_bank_dir() -> Path:
@@ -154,14 +135,6 @@ def check_formula(item: Item, errors: list[BankError]) -> bool:
 # --------------------------------------------------------------------------- parsing
 
 
-class _Invalid(Exception):
-    def __init__(self, line: int, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.field = field
-        self.message = message
-
-
 def _load_file(path: Path, errors: list[BankError]) -> list[Item]:
     """Parse one file, through the parse cache when the file has not changed."""
     try:
@@ -173,8 +146,10 @@ def _load_file(path: Path, errors: list[BankError]) -> list[Item]:
     if cached is not None:
         items, file_errors = cached
     else:
+        from lossdrill.bank.parse import parse_file  # YAML is imported only when a file changed
+
         file_errors = []
-        items = _parse_file(path, file_errors)
+        items = parse_file(path, file_errors)
         if key:
             _cache_write(path, key, (items, file_errors))
     errors.extend(file_errors)
@@ -211,387 +186,3 @@ def _cache_write(path: Path, key: tuple, value: tuple[list[Item], list[BankError
     except OSError:
         pass  # a cache that cannot be written only costs time
 
-
-def _parse_file(path: Path, errors: list[BankError]) -> list[Item]:
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(BankError(name, 0, None, None, f"cannot read file: {exc}"))
-        return []
-    loader = _Loader(text)
-    try:
-        try:
-            root = loader.get_single_node()
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = mark.line + 1 if mark else 0
-            problem = getattr(exc, "problem", None) or str(exc)
-            errors.append(BankError(name, line, None, None, f"invalid YAML: {problem}"))
-            return []
-        if root is None:
-            errors.append(BankError(name, 1, None, None, "empty file (expected an 'items' list)"))
-            return []
-        item_nodes = _items_node(name, root, errors)
-        out = []
-        for node in item_nodes:
-            item = _item(name, node, loader, errors)
-            if item is not None:
-                out.append(item)
-        return out
-    finally:
-        loader.dispose()
-
-
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _items_node(name: str, root: yaml.Node, errors: list[BankError]) -> list[yaml.Node]:
-    if isinstance(root, yaml.SequenceNode):
-        return list(root.value)
-    if isinstance(root, yaml.MappingNode):
-        keys = {k.value: v for k, v in root.value}
-        unknown = set(keys) - {"items", "bank", "description"}
-        for key in sorted(unknown):
-            errors.append(BankError(name, _line(root), None, key, "unknown top-level field"))
-        items = keys.get("items")
-        if isinstance(items, yaml.SequenceNode):
-            return list(items.value)
-        line = _line(items) if items is not None else _line(root)
-        errors.append(BankError(name, line, None, "items", "expected a list of items"))
-        return []
-    errors.append(BankError(name, _line(root), None, None, "expected a mapping with 'items'"))
-    return []
-
-
-def _mapping(node: yaml.Node, field: str | None) -> dict[str, yaml.Node]:
-    if not isinstance(node, yaml.MappingNode):
-        raise _Invalid(_line(node), field, "expected a mapping")
-    out: dict[str, yaml.Node] = {}
-    for key, value in node.value:
-        if key.value in out:
-            raise _Invalid(_line(key), str(key.value), "field given twice")
-        out[str(key.value)] = value
-    return out
-
-
-class _Fields:
-    """Typed access to a YAML mapping's fields, raising :class:`_Invalid` with line numbers."""
-
-    def __init__(self, node: yaml.Node, loader: Any, prefix: str = "") -> None:
-        self.node = node
-        self.loader = loader
-        self.prefix = prefix
-        self.map = _mapping(node, prefix or None)
-        self.used: set[str] = set()
-
-    def name(self, key: str) -> str:
-        return f"{self.prefix}{key}"
-
-    def has(self, key: str) -> bool:
-        return key in self.map
-
-    def raw(self, key: str) -> yaml.Node:
-        self.used.add(key)
-        if key not in self.map:
-            raise _Invalid(_line(self.node), self.name(key), "missing required field")
-        return self.map[key]
-
-    def value(self, key: str, default: Any = ..., kind: str = "") -> Any:
-        if key not in self.map:
-            self.used.add(key)
-            if default is ...:
-                raise _Invalid(_line(self.node), self.name(key), "missing required field")
-            return default
-        node = self.raw(key)
-        return self.loader.construct_object(node, deep=True)
-
-    def line(self, key: str) -> int:
-        node = self.map.get(key)
-        return _line(node) if node is not None else _line(self.node)
-
-    def _bad(self, key: str, expected: str, got: Any) -> _Invalid:
-        return _Invalid(
-            self.line(key), self.name(key), f"expected {expected}, got {type(got).__name__}"
-        )
-
-    def text(self, key: str, default: Any = ..., *, nonempty: bool = True) -> str:
-        value = self.value(key, default)
-        if not isinstance(value, str):
-            raise self._bad(key, "text", value)
-        if nonempty and key in self.map and not value.strip():
-            raise _Invalid(self.line(key), self.name(key), "must not be empty")
-        return value
-
-    def integer(self, key: str, default: Any = ..., lo: int | None = None, hi: int | None = None) -> int:
-        value = self.value(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self._bad(key, "an integer", value)
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise _Invalid(self.line(key), self.name(key), f"must be between {lo} and {hi}")
-        return value
-
-    def number(self, key: str, default: Any = ...) -> float:
-        value = self.value(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self._bad(key, "a number", value)
-        return float(value)
-
-    def boolean(self, key: str, default: Any = ...) -> bool:
-        value = self.value(key, default)
-        if not isinstance(value, bool):
-            raise self._bad(key, "true or false", value)
-        return value
-
-    def strings(self, key: str, default: Any = ...) -> tuple[str, ...]:
-        value = self.value(key, default)
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise self._bad(key, "a list of text", value)
-        return tuple(value)
-
-    def children(self, key: str, default: Any = ...) -> list[_Fields]:
-        if key not in self.map:
-            self.used.add(key)
-            if default is ...:
-                raise _Invalid(_line(self.node), self.name(key), "missing required field")
-            return []
-        node = self.raw(key)
-        if not isinstance(node, yaml.SequenceNode):
-            raise _Invalid(_line(node), self.name(key), "expected a list")
-        return [
-            _Fields(child, self.loader, f"{self.name(key)}[{i}].")
-            for i, child in enumerate(node.value)
-        ]
-
-    def check_unknown(self, allowed: Iterable[str]) -> None:
-        for key in self.map:
-            if key not in allowed:
-                raise _Invalid(self.line(key), self.name(key), "unknown field")
-
-
-_COMMON = {"id", "version", "kind", "topic", "tags", "difficulty", "prompt", "explanation",
-           "source", "cards"}
-
-
-def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> Item | None:
-    item_id: str | None = None
-    try:
-        f = _Fields(node, loader)
-        if f.has("id"):
-            raw_id = f.value("id")
-            item_id = str(raw_id) if isinstance(raw_id, (str, int)) else None
-        item_id_text = f.text("id")
-        if not ID_RE.match(item_id_text):
-            raise _Invalid(
-                f.line("id"), "id", "must be lowercase letters, digits, '.', '_' or '-'"
-            )
-        kind = f.text("kind")
-        if kind not in KINDS:
-            raise _Invalid(f.line("kind"), "kind", f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
-        common: dict[str, Any] = dict(
-            id=item_id_text,
-            version=f.integer("version", lo=1),
-            kind=kind,
-            topic=f.text("topic"),
-            tags=f.strings("tags", ()),
-            difficulty=f.integer("difficulty", 2, lo=1, hi=3),
-            prompt=f.text("prompt", "" if kind == "flashcard" else ...),
-            explanation=f.text("explanation", "" if kind in ("flashcard", "implement") else ...),
-            source=f.text("source", "lecture"),
-            file=name,
-            line=_line(node),
-        )
-        cards = []
-        for i, c in enumerate(f.children("cards", ())):
-            c.check_unknown({"id", "topic", "front", "back"})
-            cards.append(
-                Card(
-                    id=c.text("id", f"{item_id_text}#{i + 1}"),
-                    version=common["version"],
-                    topic=c.text("topic", common["topic"]),
-                    front=c.text("front"),
-                    back=c.text("back"),
-                    source_item=item_id_text,
-                    tags=common["tags"],
-                )
-            )
-        common["cards"] = tuple(cards)
-        builder = _BUILDERS[kind]
-        extra, allowed = builder(f)
-        f.check_unknown(_COMMON | allowed)
-        cls = _CLASSES[kind]
-        return cls(**common, **extra)
-    except _Invalid as exc:
-        errors.append(BankError(name, exc.line, item_id, exc.field, exc.message))
-        return None
-
-
-def _options(f: _Fields, key: str, *, scenario: bool = False) -> tuple[Option, ...]:
-    allowed = {"text", "correct", "feedback"} | ({"next"} if scenario else set())
-    opts = []
-    for o in f.children(key):
-        o.check_unknown(allowed)
-        opts.append(
-            Option(
-                text=o.text("text"),
-                correct=o.boolean("correct", False),
-                feedback=o.text("feedback", "", nonempty=False),
-                next=o.text("next", None) if o.has("next") else None,
-            )
-        )
-    if len(opts) < 2:
-        raise _Invalid(f.line(key), f.name(key), "needs at least two options")
-    return tuple(opts)
-
-
-def _choice(f: _Fields) -> tuple[dict[str, Any], set[str]]:
-    options = _options(f, "options")
-    if sum(o.correct for o in options) != 1:
-        raise _Invalid(f.line("options"), "options", "exactly one option must be correct")
-    missing = [i for i, o in enumerate(options) if not o.correct and not o.feedback.strip()]
-    if missing:
-        raise _Invalid(
-            f.line("options"), f"options[{missing[0]}].feedback",
-            "every wrong option needs feedback saying why it is wrong",
-        )
-    return {"options": options}, {"options"}
-
-
-def _multi(f: _Fields) -> tuple[dict[str, Any], set[str]]:
-    options = _options(f, "options")
-    if not any(o.correct for o in options):
-        raise _Invalid(f.line("options"), "options", "at least one option must be correct")
-    return {"options": options}, {"options"}
-
-
-def _numeric(f: _Fields) -> tuple[dict[str, Any], set[str]]:
-    expr = f.text("formula")
-    try:
-        formula_mod.parse(expr)
-    except formula_mod.FormulaError as exc:
-        raise _Invalid(f.line("formula"), "formula", str(exc)) from None
-    tol = f.number("tolerance")
-    if tol <= 0:
-        raise _Invalid(f.line("tolerance"), "tolerance", "must be positive")
-    return (
-        {"formula": expr, "tolerance": tol, "unit": f.text("unit", "", nonempty=False)},
-        {"formula", "tolerance", "unit"},
-    )
-
-
-def _recall(f: _Fields) -> tuple[dict[str, Any], set[str]]:
-    points = []
-    for kp in f.children("key_points"):
-        kp.check_unknown({"point", "patterns"})
-        patterns = kp.strings("patterns")
-        if not patterns:
-            raise _Invalid(kp.line("patterns"), kp.name("patterns"), "needs at least one pattern")
-        for p in patterns:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise _Invalid(kp.line("patterns"), kp.name("patterns"), f"bad pattern {p!r}: {exc}") from None
-        points.append(KeyPoint(kp.text("point"), patterns))
-    if not points:
-        raise _Invalid(f.line("key_points"), "key_points", "needs at least one key point")
-    min_points = f.integer("min_points", (len(points) + 1) // 2, lo=1, hi=len(points))
-    return (
-        {"model_answer": f.text("model_answer"), "key_points": tuple(points), "min_points": min_points},
-        {"model_answer", "key_points", "min_points"},
-    )
-
-
-def _scenario(f: _Fields) -> tuple[dict[str, Any], set[str]]:
-    steps = []
-    for s in f.children("steps"):
-        s.check_unknown({"id", "prompt", "options"})
-        options = _options(s, "options", scenario=True)
-        if sum(o.correct for o in options) != 1:
-            raise _Invalid(s.line("options"), s.name("options"), "exactly one option must be correct")
-        steps.append(Step(s.text("id"), s.text("prompt"), options))
-    if not 2 <= len(steps) <= 4:
-        raise _Invalid(f.line("steps"), "steps", "a scenario has two to four steps")
-    ids = [s.id for s in steps]
-    if len(set(ids)) != len(ids):
-        raise _Invalid(f.line("steps"), "steps", "step ids must be unique")
-    for i, step in enumerate(steps):
-        for j, o in enumerate(step.options):
-            if o.next is not None and o.next not in ids:
-                raise _Invalid(
-                    f.line("steps"), f"steps[{i}].options[{j}].next", f"no step with id {o.next!r}"
-                )
-            if o.next is not None and ids.index(o.next) <= i:
-                raise _Invalid(
-                    f.line("steps"), f"steps[{i}].options[{j}].next", "must lead to a later step"
-                )
-    return {"steps": tuple(steps)}, {"steps"}
-
-
-def _flashcard(f: _Fields) -> tuple[dict[str, Any], set[str]]:
-    return {"front": f.text("front"), "back": f.text("back")}, {"front", "back"}
-
-
-def _implement(f: _Fields) -> tuple[dict[str, Any], set[str]]:
-    hints = f.strings("hints")
-    if len(hints) < 3:
-        raise _Invalid(f.line("hints"), "hints", "needs at least three progressive hints")
-    mutants = []
-    for m in f.children("mutants"):
-        m.check_unknown({"name", "code", "diagnosis"})
-        mutants.append(Mutant(m.text("name"), m.text("code"), m.text("diagnosis")))
-    function = f.text("function")
-    if not function.isidentifier():
-        raise _Invalid(f.line("function"), "function", "must be a Python identifier")
-    for key in ("starter", "solution"):
-        if f"def {function}(" not in f.text(key):
-            raise _Invalid(f.line(key), key, f"must define {function}()")
-    return (
-        {
-            "function": function,
-            "contract": f.text("contract"),
-            "starter": f.text("starter"),
-            "hints": hints,
-            "debrief": f.text("debrief"),
-            "solution": f.text("solution"),
-            "mutants": tuple(mutants),
-        },
-        {"function", "contract", "starter", "hints", "debrief", "solution", "mutants"},
-    )
-
-
-def _bug_hunt(f: _Fields) -> tuple[dict[str, Any], set[str]]:
-    code = f.text("code")
-    n_lines = len(code.rstrip("\n").splitlines())
-    return (
-        {
-            "task": f.text("task"),
-            "code": code,
-            "bug_line": f.integer("bug_line", lo=1, hi=n_lines),
-            "fix": f.text("fix"),
-        },
-        {"task", "code", "bug_line", "fix"},
-    )
-
-
-_BUILDERS = {
-    "choice": _choice,
-    "multi": _multi,
-    "numeric": _numeric,
-    "recall": _recall,
-    "scenario": _scenario,
-    "flashcard": _flashcard,
-    "implement": _implement,
-    "bug-hunt": _bug_hunt,
-}
-
-_CLASSES: dict[str, type[Item]] = {
-    "choice": ChoiceItem,
-    "multi": MultiItem,
-    "numeric": NumericItem,
-    "recall": RecallItem,
-    "scenario": ScenarioItem,
-    "flashcard": FlashcardItem,
-    "implement": ImplementItem,
-    "bug-hunt": BugHuntItem,
-}

@@ -110,8 +110,10 @@ def test_design_example_json_for_an_unstable_focal_loss(sandbox):
     assert 0 < out["score"] < 1
     assert [d["code"] for d in out["diagnoses"]] == ["unstable"]
     by_name = {g["name"]: g for g in out["groups"]}
-    assert by_name["random"] == {"name": "random", "passed": True, "total": 200, "failed": 0}
+    assert by_name["random"] == {"name": "random", "passed": True, "total": 200, "failed": 0,
+                                 "failing_cases": []}
     assert by_name["stability"]["passed"] is False
+    assert "logits of ±800" in by_name["stability"]["failing_cases"]
     ff = out["first_failure"]
     assert ff["group"] == "stability"
     assert ff["got"] == "inf"  # JSON has no infinity: non-finite floats are strings

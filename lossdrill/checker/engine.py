@@ -268,13 +268,18 @@ class _Check:
         )
 
 
-def _groups(results: Sequence[tuple[Case, bool]]) -> list[GroupResult]:
+def _groups(results: Sequence[tuple[Case, bool]], examples: int = 3) -> list[GroupResult]:
     totals: dict[str, list[int]] = {}
+    failing: dict[str, list[str]] = {}
     for case, ok in results:
         t = totals.setdefault(case.group, [0, 0])
         t[0] += 1
-        t[1] += 0 if ok else 1
-    return [GroupResult(g, *totals[g]) for g in GROUPS if g in totals]
+        if not ok:
+            t[1] += 1
+            names = failing.setdefault(case.group, [])
+            if len(names) < examples:
+                names.append(case.name)
+    return [GroupResult(g, *totals[g], tuple(failing.get(g, ()))) for g in GROUPS if g in totals]
 
 
 def _failure(spec: TaskSpec, run: Run, shrunk: bool) -> Failure:

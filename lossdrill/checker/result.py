@@ -53,6 +53,8 @@ class GroupResult:
     name: str
     total: int
     failed: int
+    failing: tuple[str, ...] = ()
+    """Names of the first few failing cases (e.g. ``logits of ±800``)."""
 
     @property
     def passed(self) -> bool:
@@ -141,7 +143,8 @@ class CheckResult:
             "seed": self.seed,
             "cases": self.cases,
             "groups": [
-                {"name": g.name, "passed": g.passed, "total": g.total, "failed": g.failed}
+                {"name": g.name, "passed": g.passed, "total": g.total, "failed": g.failed,
+                 "failing_cases": list(g.failing)}
                 for g in self.groups
             ],
             "diagnoses": [{"code": d.code, "message": d.message} for d in self.diagnoses],

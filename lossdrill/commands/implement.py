@@ -286,7 +286,14 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
             console.print(f"[red]{path} is gone[/]; save it again to continue.")
             return
         console.rule(f"check #{state['checks'] + 1} · {time.strftime('%H:%M:%S')}")
-        result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox, filename=str(path))
+        try:
+            result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox,
+                               filename=str(path))
+        finally:
+            # a fresh worker for the next check: nothing this file did to the worker's NumPy
+            # or globals carries over; it starts while the learner edits
+            sandbox.close()
+            sandbox.start()
         elapsed = time.monotonic() - started
         lines = solution_lines(source, spec.function)
         state["checks"] += 1

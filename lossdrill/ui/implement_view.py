@@ -67,9 +67,10 @@ def render_result(
     table.add_column("cases", justify="right")
     table.add_column("failed", justify="right")
     table.add_column("")
+    table.add_column("failing, e.g.", overflow="ellipsis", no_wrap=True)
     for g in result.groups:
         mark = "[green]✓[/]" if g.passed else "[red]✗[/]"
-        table.add_row(g.name, str(g.total), str(g.failed), mark)
+        table.add_row(g.name, str(g.total), str(g.failed), mark, escape(", ".join(g.failing)))
     if result.passed:
         head = f"[bold green]PASS[/] {result.task}: all {result.cases} cases match the reference"
     else:

@@ -79,7 +79,7 @@ def test_bad_input_is_asked_again_never_a_traceback(env):
     assert s.finish() == 0
     out = s.text
     assert out.count("Not understood") == 3
-    assert "Please answer" in out
+    assert "Answer with the option's number (1–3) or letter (a–c). (? shows the answer)" in out
     assert re.search(r"Score\s+1/1", out)
     assert "Traceback" not in out
 

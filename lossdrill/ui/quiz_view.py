@@ -51,6 +51,11 @@ class ItemResult:
     overruled: bool = False
 
 
+def _span(n: int) -> str:
+    """``number (1–4) or letter (a–d)`` for ``n`` options."""
+    return f"number (1–{n}) or letter (a–{chr(96 + n)})"
+
+
 def _header(item: Item, position: str) -> str:
     return f"{position}{item.topic} · {item.kind} · {STARS.get(item.difficulty, '')}  [dim]{item.id}[/]"
 
@@ -77,7 +82,7 @@ def _ask_until(
         if text == grading.GIVE_UP:
             return text, None
         if not text:
-            console.print(f"[yellow]Please answer: {help_text}[/]")
+            console.print(f"[yellow]{help_text} (? shows the answer)[/]")
             continue
         parsed = parse(text)
         if parsed is not None:
@@ -133,7 +138,10 @@ def _ask_options(
     options = item.options
     order = shuffled_order(len(options), rng)
     multi = isinstance(item, MultiItem)
-    hint = "Select all that apply: numbers or letters separated by commas or spaces." if multi else "Answer with the option's number or letter."
+    n = len(options)
+    span = _span(n)
+    hint = (f"Select all that apply: {span}, separated by commas or spaces." if multi
+            else f"Answer with the option's {span}.")
     console.print(
         Panel(
             Group(Markdown(item.prompt), Text(""), _options_table(options, order), Text(hint, style="dim")),
@@ -141,7 +149,6 @@ def _ask_options(
             title_align="left",
         )
     )
-    n = len(options)
     if multi:
         text, parsed = _ask_until(answers, console, "your answer> ", lambda t: grading.parse_multi(t, n), hint)
         chosen = frozenset(order[i] for i in parsed) if parsed is not None else frozenset()
@@ -240,12 +247,12 @@ def _ask_scenario(
     while step is not None:
         asked += 1
         order = shuffled_order(len(step.options), rng)
-        hint = "Answer with the option's number or letter."
+        n = len(step.options)
+        hint = f"Answer with the option's {_span(n)}."
         console.print(
             Panel(Group(Markdown(step.prompt), Text(""), _options_table(step.options, order)),
                   title=f"step {asked}", title_align="left", border_style="blue")
         )
-        n = len(step.options)
         text, parsed = _ask_until(answers, console, "your choice> ", lambda t, n=n: grading.parse_choice(t, n), hint)
         responses.append(text)
         right = next(i for i, o in enumerate(step.options) if o.correct)

@@ -107,7 +107,7 @@ def _check(hunt: BugHuntItem, path: Path, console, bank) -> bool:
 
     start = time.monotonic()
     result = run_check(hunt.task, path.read_text(encoding="utf-8", errors="replace"), bank=bank)
-    render_result(console, result, task=bank.implement(hunt.task))
+    render_result(console, result)
     console.print(f"[dim]checked in {time.monotonic() - start:.1f} s[/]")
     return result.passed
 

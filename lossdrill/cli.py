@@ -10,7 +10,22 @@ import os
 import sys
 from typing import Annotated
 
-import typer
+
+def _start_worker_early(argv: list[str]) -> None:
+    """``implement`` needs the checker's worker: spawn it before Typer is even imported."""
+    if len(argv) > 2 and argv[1] == "implement" and "--help" not in argv:
+        try:
+            from lossdrill.checker.sandbox import start_early
+
+            start_early()
+        except Exception:  # the command starts its own worker and reports any failure
+            pass
+
+
+# Before Typer is imported: the worker's NumPy import overlaps with everything below.
+_start_worker_early(sys.argv)
+
+import typer  # noqa: E402
 
 app = typer.Typer(
     name="lossdrill",

@@ -665,3 +665,28 @@ class Sandbox:
             self._discard_worker()
             raise
         return outcomes
+
+
+_early: Sandbox | None = None
+
+
+def start_early() -> None:
+    """Spawn a default worker at once, before the CLI has even parsed its options.
+
+    The worker's NumPy import is the slowest part of a check; started here, it overlaps
+    with Typer, option parsing and the checker's own imports. :func:`take` hands it out.
+    """
+    global _early
+    if _early is None:
+        _early = Sandbox()
+        _early.start()
+
+
+def take() -> Sandbox:
+    """The early worker if there is one (default limits), else a freshly started one."""
+    global _early
+    box, _early = _early, None
+    if box is None:
+        box = Sandbox()
+    box.start()
+    return box

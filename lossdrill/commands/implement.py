@@ -43,10 +43,9 @@ def run(
 ) -> int:
     # The worker starts first: it imports NumPy while this process loads the rest.
     try:
-        from lossdrill.checker.sandbox import Sandbox, SandboxError
+        from lossdrill.checker.sandbox import SandboxError, take
 
-        sandbox = Sandbox()
-        sandbox.start()
+        sandbox = take()  # usually already started by the CLI entry point
     except Exception as exc:  # noqa: BLE001 - reported in plain words
         return _fail(f"cannot start the checker's worker process: {exc}", as_json, task, code=3)
     try:

@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from lossdrill.bank.schema import Card
 from lossdrill.recording import ImplementAttempt, QuizAnswer
 from lossdrill.store import migrations
 from lossdrill.store.migrations import DamagedStore
+
+if TYPE_CHECKING:  # the bank schema is not needed to open a store (implement --check stays light)
+    from lossdrill.bank.schema import Card
 
 T = TypeVar("T")
 

@@ -178,9 +178,8 @@ def main() -> None:
         base = import_ms("lossdrill.cli", args.runs)
         print("where the time goes (median ms):")
         print(f"  {'import lossdrill.cli':>44}: {base:6.1f}")
-        for modules in ("lossdrill.cli, typer._adapters",
-                        "lossdrill.cli, typer._adapters, lossdrill.commands.progress"):
-            print(f"  {'+ ' + modules.split(', ', 1)[1]:>44}: {import_ms(modules, args.runs) - base:+6.1f}")
+        modules = "lossdrill.cli, lossdrill.commands.progress"
+        print(f"  {'+ ' + modules.split(', ', 1)[1]:>44}: {import_ms(modules, args.runs) - base:+6.1f}")
         for name, ms in in_process_ms(home, args.runs).items():
             print(f"  {name:>44}: {ms:6.1f}")
         med, worst, cards = next_card_ms(home)

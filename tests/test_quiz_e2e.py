@@ -51,6 +51,7 @@ def test_scripted_session_all_right_scores_full_marks(env):
     assert re.search(r"Score\s+5/5 correct \(100% with partial credit\)", out)
     assert "Missed" not in out
     assert "Traceback" not in out
+    assert re.search(r"Replay\s+lossdrill quiz --bank \S+ --count 5 --seed 11", out)
     for topic in ("regression", "classification", "information-theory", "stability"):
         assert re.search(rf"{topic}\s+│\s+\d/\d", out)
 

@@ -47,7 +47,8 @@ def run(
     if notice:
         err.print(f"[yellow]{notice}[/]")
     answers = AnswerSource(console)
-    summary = QuizSummary(seed=seed, planned=len(chosen))
+    summary = QuizSummary(seed=seed, planned=len(chosen),
+                          replay=_replay(topics, kinds, count, seed, banks))
     session = recorder.start_session("quiz")
     start = time.monotonic()
     try:
@@ -81,3 +82,17 @@ def run(
         recorder.close()
     render_summary(console, summary)
     return 0
+
+
+def _replay(topics: list[str], kinds: list[str], count: int, seed: int, banks: list[str]) -> str:
+    """The command line that replays this session: same filters, same seed."""
+    import shlex
+
+    parts = ["lossdrill", "quiz"]
+    parts += [a for t in topics for a in ("--topic", t)]
+    parts += [a for k in kinds for a in ("--kind", k)]
+    parts += [a for b in banks for a in ("--bank", b)]
+    if count != 10:
+        parts += ["--count", str(count)]
+    parts += ["--seed", str(seed)]
+    return shlex.join(parts)

@@ -24,6 +24,8 @@ class QuizSummary:
     """:class:`~lossdrill.ui.quiz_view.ItemResult` records, in the order asked."""
     elapsed_s: float = 0.0
     ended_early: bool = False
+    replay: str = ""
+    """The command that asks the same questions in the same order again."""
     skipped: list[str] = field(default_factory=list)
     """Ids of items that could not be asked (e.g. a numeric formula that failed)."""
 

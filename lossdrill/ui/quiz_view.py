@@ -320,7 +320,7 @@ def render_summary(console: Console, summary) -> None:
     head.add_row("Time", f"{minutes}m {seconds:02d}s")
     if summary.ended_early:
         head.add_row("Ended", f"early, after {summary.asked} of {summary.planned} questions")
-    head.add_row("Replay", f"lossdrill quiz --seed {summary.seed}")
+    head.add_row("Replay", summary.replay or f"lossdrill quiz --seed {summary.seed}")
     topics = Table(title="By topic", title_justify="left")
     topics.add_column("topic")
     topics.add_column("correct", justify="right")

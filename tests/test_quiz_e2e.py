@@ -167,3 +167,16 @@ def test_unknown_topic_is_a_usage_error(env):
     s = Session(["quiz", "--bank", BANK, "--topic", "astrology"], env, tty=False)
     assert s.finish() == 2
     assert "Unknown topic 'astrology'" in s.text
+
+
+def test_a_broken_user_bank_is_reported_and_the_quiz_goes_on(env, tmp_path):
+    broken = tmp_path / "mybank"
+    broken.mkdir()
+    (broken / "bad.yaml").write_text("items:\n  - id: mine\n    version: 1\n    kind: choice\n    topic: [oops\n")
+    s = Session(["quiz", "--bank", BANK, "--bank", str(broken), "--kind", "numeric"], env, tty=False)
+    s.expect(r"your answer> ")
+    s.send("0.693")
+    assert s.finish() == 0
+    out = s.text
+    assert re.search(rf"warning: {re.escape(str(broken / 'bad.yaml'))}:\d+: invalid YAML", out)
+    assert re.search(r"Score\s+1/1", out)

@@ -195,7 +195,8 @@ class BankError:
         where = f"{self.file}:{self.line}"
         item = f" item {self.item_id!r}" if self.item_id else ""
         fld = f" field {self.field!r}" if self.field else ""
-        return f"{where}:{item}{fld}: {self.message}"
+        what = f":{item}{fld}" if item or fld else ""
+        return f"{where}{what}: {self.message}"
 
 
 @dataclass

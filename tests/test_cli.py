@@ -65,3 +65,12 @@ def test_list_json_counts_items_by_kind(tmp_path):
     assert data["counts"]["total"] == len(data["items"]) == sum(kinds.values())
     ids = [i["id"] for i in data["items"]]
     assert len(ids) == len(set(ids))
+
+
+def test_readme_documents_every_diagnosis_code():
+    from pathlib import Path
+
+    from lossdrill.checker.codes import CODES
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert [code for code in CODES if f"| `{code}` |" not in readme] == []

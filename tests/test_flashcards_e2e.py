@@ -151,3 +151,16 @@ def test_a_session_killed_mid_card_loses_only_the_card_in_flight(home: Path) -> 
     assert store.card_schedule("tc-focal").state == 2
     assert store.card_schedule("tc-html").state == 0
     store.close()
+
+
+def test_ctrl_c_the_moment_the_prompt_appears_ends_at_once_without_repeating_it(home: Path) -> None:
+    # Ctrl-C arriving while the prompt is still being written used to print the prompt a
+    # second time, or to be lost until the next Enter; try the moment several times.
+    for _ in range(4):
+        s = Session(["flashcards", "--bank", BANK], env(home), tty=True)
+        s.expect("Enter to reveal > ")
+        s.interrupt()
+        assert s.finish(timeout=15) == 0
+        assert s.text.count("Enter to reveal >") == 1
+        assert "Session over: no card was rated." in s.text
+        assert "Traceback" not in s.text

@@ -7,6 +7,9 @@ rich itself.
 
 from __future__ import annotations
 
+import os
+import select
+import signal
 import sys
 from typing import TextIO
 
@@ -36,10 +39,14 @@ class AnswerSource:
         """One answer line, stripped. Raises :class:`EndOfInput` on Ctrl-C, Ctrl-D or EOF."""
         if self.interactive:
             try:
-                return self.console.input(f"[bold cyan]{prompt}[/]").strip()
+                line = self._read_terminal_line(f"[bold cyan]{prompt}[/]")
             except (KeyboardInterrupt, EOFError):
                 self.console.print()
                 raise EndOfInput from None
+            if line == "":
+                self.console.print()
+                raise EndOfInput
+            return line.strip()
         self.console.print(f"[bold cyan]{prompt}[/]", end="")
         try:
             line = self.stream.readline()
@@ -52,3 +59,43 @@ class AnswerSource:
         answer = line.rstrip("\r\n").strip()
         self.console.print(answer, markup=False, highlight=False)
         return answer
+
+    def _read_terminal_line(self, prompt: str) -> str:
+        """Show ``prompt`` and read a line; Ctrl-C at any moment raises KeyboardInterrupt once.
+
+        ``Console.input`` has two races with Ctrl-C: an interrupt landing while rich writes
+        the prompt leaves the prompt in rich's buffer (printed again by the next print), and
+        one landing just before ``input()`` blocks is only noticed after the next Enter.
+        Here Ctrl-C only sets a flag while the prompt is printed, and the wait for a line
+        also watches the signal wake-up pipe, so no interrupt is lost or half-handled.
+        """
+        try:
+            if sys.platform == "win32":  # select() only watches sockets there
+                raise OSError
+            fd = self.stream.fileno()
+            previous = signal.getsignal(signal.SIGINT) or signal.default_int_handler
+            interrupted: list[int] = []
+            signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
+        except (AttributeError, OSError, ValueError):  # no file descriptor, not the main thread
+            return self.console.input(prompt) + "\n"
+        wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_w, False)
+        old_wakeup = -1
+        try:
+            old_wakeup = signal.set_wakeup_fd(wake_w)
+            self.console.print(prompt, end="")
+            while not interrupted:
+                ready, _, _ = select.select([fd, wake_r], [], [])
+                if fd in ready:
+                    break
+                os.read(wake_r, 512)
+            if not interrupted:
+                line = self.stream.readline()
+            if interrupted:
+                raise KeyboardInterrupt
+            return line
+        finally:
+            signal.set_wakeup_fd(old_wakeup)
+            signal.signal(signal.SIGINT, previous)
+            os.close(wake_r)
+            os.close(wake_w)

@@ -301,3 +301,26 @@ def test_errors_are_reported_again_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("LOSSDRILL_HOME", str(tmp_path / "home"))
     path = write(tmp_path, "bank.yaml", "items:\n  - id: x\n    version: 0\n")
     assert load_files([path]).errors == load_files([path]).errors != []
+
+
+def test_validate_rejects_an_implement_item_for_an_unknown_task_or_function(tmp_path):
+    item = """\
+  - id: {id}
+    version: 1
+    kind: implement
+    topic: regression
+    prompt: p
+    function: {fn}
+    contract: c
+    starter: "def {fn}(y_true, y_pred):\\n    pass\\n"
+    solution: "def {fn}(y_true, y_pred):\\n    return 0.0\\n"
+    hints: [a, b, c]
+    debrief: d
+    mutants: []
+"""
+    path = write(tmp_path, "tasks.yaml", "items:\n" + item.format(id="mse", fn="mean_squared")
+                 + item.format(id="cubic", fn="cubic_loss"))
+    proc = run_cli("validate", str(path))
+    assert proc.returncode == 1
+    assert f"{path}:2: item 'mse' field 'function': task 'mse' is graded on mse_loss(), not mean_squared()" in proc.stderr
+    assert f"{path}:14: item 'cubic' field 'id': no implement task 'cubic'" in proc.stderr

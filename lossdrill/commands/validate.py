@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 from lossdrill.bank.loader import bank_dirs, bank_files, load_files
+from lossdrill.bank.schema import Bank, BankError
 from lossdrill.ui.console import make_console
 
 
@@ -13,6 +14,7 @@ def run(paths: list[str], as_json: bool = False) -> int:
     """Load the given files (default: every bank), evaluate every formula; 1 on any error."""
     files, errors = bank_files(paths or bank_dirs())
     bank = load_files(files, errors=errors, evaluate_formulas=True)
+    bank.errors.extend(_task_errors(bank))
     if as_json:
         print(
             json.dumps(
@@ -43,3 +45,19 @@ def run(paths: list[str], as_json: bool = False) -> int:
         return 1
     console.print("[green]all banks valid[/]")
     return 0
+
+
+def _task_errors(bank: Bank) -> list[BankError]:
+    """Implement items must name a task the checker knows, with its function name."""
+    from lossdrill.checker.tasks import TASKS
+
+    errors = []
+    for item in bank.tasks():
+        spec = TASKS.get(item.id)
+        if spec is None:
+            errors.append(BankError(item.file, item.line, item.id, "id",
+                                    f"no implement task {item.id!r}; known: {', '.join(sorted(TASKS))}"))
+        elif item.function != spec.function:
+            errors.append(BankError(item.file, item.line, item.id, "function",
+                                    f"task {item.id!r} is graded on {spec.function}(), not {item.function}()"))
+    return errors

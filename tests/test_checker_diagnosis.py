@@ -365,3 +365,107 @@ def test_nan_from_zero_log_zero_is_unstable(sandbox):
     assert r.codes == ("unstable",)
     assert "nan" in r.diagnoses[0].message
     assert r.first_failure.case == "zero probabilities in p"
+
+
+def test_error_only_on_the_empty_batch_is_named_empty_batch_first(sandbox):
+    # no guard: q.max over a (0, d) batch raises ValueError; every other case is right
+    r = check(sandbox, "infonce", """
+        def info_nce_loss(queries, keys, temperature=0.1):
+            q = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+            k = keys / np.linalg.norm(keys, axis=1, keepdims=True)
+            logits = q @ k.T / temperature
+            logits = logits - logits.max(axis=1, keepdims=True)
+            logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+            return float(-np.mean(np.diag(logp)))
+    """)
+    assert r.codes == ("empty-batch",)
+    message = r.diagnoses[0].message
+    assert message.startswith("an empty batch must give 0.0, but your function raised ValueError")
+    assert "it ValueError" not in message
+
+
+def test_untouched_starter_is_one_exception_without_empty_batch_noise(sandbox):
+    starter = load_banks().implement("focal").starter
+    r = run_check("focal", starter, bank=NO_MUTANTS, sandbox=sandbox)
+    assert r.codes == ("exception",)
+    assert "placeholder" in r.diagnoses[0].message
+    assert r.sweep is None  # no curve of the learner's to draw
+
+
+def test_nan_on_the_empty_batch_reads_as_a_sentence(sandbox):
+    r = check(sandbox, "mse", """
+        def mse_loss(y_true, y_pred):
+            return float(0.5 * np.mean((np.asarray(y_pred) - np.asarray(y_true)) ** 2))
+    """)
+    assert r.codes == ("empty-batch",)
+    assert r.diagnoses[0].message == (
+        "an empty batch must give 0.0, but your function returned nan (np.mean of an empty "
+        "array is nan): return 0.0 when the batch is empty")
+    assert r.sweep is None  # only the empty batch fails: the curves would coincide
+
+
+def test_zero_division_on_the_empty_batch_comes_with_the_other_mistake(sandbox):
+    # a loop over rows: 2-D batches give a vector, the empty batch divides by zero
+    r = check(sandbox, "mse", """
+        def mse_loss(y_true, y_pred):
+            s = 0.0
+            for a, b in zip(y_true, y_pred):
+                s += (b - a) ** 2
+            return 0.5 * s / len(y_true)
+    """)
+    assert r.codes == ("wrong-shape", "empty-batch")
+    assert "raised ZeroDivisionError" in r.diagnoses[1].message
+    assert "dividing by the length of the empty batch" in r.diagnoses[1].message
+
+
+NAIVE_FOCAL = """
+    def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
+        y = np.asarray(y_true, dtype=float)
+        z = np.asarray(logits, dtype=float)
+        if y.size == 0:
+            return 0.0
+        p = 1 / (1 + np.exp(-z))
+        p_t = np.where(y == 1, p, 1 - p)
+        a_t = np.where(y == 1, alpha, 1 - alpha)
+        return float(np.mean(-a_t * (1 - p_t) ** gamma * np.log(p_t)))
+"""
+
+
+def test_overlay_sweep_is_drawn_at_the_label_where_the_curves_part(sandbox):
+    # 1 − σ(z) rounds to 0 for z ≳ 37, so log(p_t) is -inf only for y = 0: at y = 1 the
+    # curves would coincide over the whole range
+    r = check(sandbox, "focal", NAIVE_FOCAL)
+    assert r.codes[0] == "unstable"
+    ff = r.first_failure
+    assert list(ff.inputs["y_true"]) == [0.0] and abs(float(ff.inputs["logits"][0])) >= 50
+    s = r.sweep
+    assert s is not None and s.x_label == "logit z (label y = 0)"
+    assert max(s.xs) >= 50  # the range reaches the minimal failure
+    i = min(range(len(s.xs)), key=lambda j: abs(s.xs[j] - 50))
+    # the reference at y = 0: (1 − α)·σ(z)^γ·softplus(z) ≈ 0.75·z for large z
+    assert s.expected[i] == pytest.approx(0.75 * s.xs[i] * (1 / (1 + math.exp(-s.xs[i]))) ** 2,
+                                          rel=1e-9)
+    assert not math.isfinite(s.got[i])
+    j = s.xs.index(0.0)
+    assert s.got[j] == pytest.approx(s.expected[j])  # they agree on moderate logits
+
+
+def test_overlay_sweep_stays_at_y_1_when_only_positives_fail(sandbox):
+    # log σ(z) as log(1/(1 + e^-z)), picked only for y = 1: +inf at y = 1 once e^-z
+    # overflows (z < -709), right for y = 0 everywhere
+    r = check(sandbox, "bce", """
+        def binary_ce_with_logits(y_true, logits):
+            y = np.asarray(y_true, dtype=float)
+            z = np.asarray(logits, dtype=float)
+            if y.size == 0:
+                return 0.0
+            loss = np.where(y == 1, -np.log(1 / (1 + np.exp(-z))), np.logaddexp(0, z))
+            return float(np.mean(loss))
+    """)
+    assert list(r.first_failure.inputs["y_true"]) == [1.0]
+    s = r.sweep
+    assert s is not None and s.x_label == "logit z (label y = 1)"
+    assert min(s.xs) <= -800  # widened from ±40 to reach the failure
+    i = s.xs.index(min(s.xs))
+    assert s.expected[i] == pytest.approx(-s.xs[i])  # softplus(-z) = -z for z ≪ 0
+    assert s.got[i] == math.inf

@@ -232,3 +232,41 @@ def test_reveal_does_not_ask_after_a_pass(home, tmp_path):
     assert check_json(home, "mse", path)[0] == 0
     proc = run(home, "reveal", "mse")  # no input at all: it must not ask
     assert proc.returncode == 0 and "reference solution" in proc.stdout
+
+
+def test_report_at_80_columns_keeps_every_group_readable(home, tmp_path):
+    # a starter fails every case: long lists of failing cases must not squeeze the table
+    path = tmp_path / "focal.py"
+    path.write_text(textwrap.dedent("""
+        def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
+            raise NotImplementedError
+    """))
+    s = Session(["implement", "focal", "--file", str(path), "--check", "--home", str(home)],
+                tty=True, cols=80)
+    assert s.finish() == 1
+    lines = s.text.splitlines()
+    for group, total in (("edge", "7"), ("random", "200"), ("stability", "4")):
+        row = next(line for line in lines if line.startswith(group))
+        assert row.split()[1:3] == [total, total]
+    assert all(len(line) <= 80 for line in lines)
+    assert "empty-batch" not in s.text  # the placeholder explains the empty batch too
+    assert "your function against the reference" not in s.text  # no curve to draw
+    assert "Traceback" not in s.text
+
+
+def test_empty_batch_failure_shows_an_empty_input_and_a_plain_warning(home, tmp_path):
+    path = tmp_path / "mse.py"
+    path.write_text(textwrap.dedent("""
+        import numpy as np
+
+
+        def mse_loss(y_true, y_pred):
+            return float(0.5 * np.mean((np.asarray(y_pred) - np.asarray(y_true)) ** 2))
+    """))
+    proc = run(home, "implement", "mse", "--file", str(path), "--check")
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "empty-batch: an empty batch must give 0.0, but your function returned nan" in out
+    assert "[] (empty)" in out and "expected  0.0" in out
+    assert "RuntimeWarning: Mean of empty slice" in out
+    assert "site-packages" not in out  # warnings without the library's paths

@@ -72,7 +72,7 @@ def _arg_names(spec: TaskSpec, names: Sequence[str]) -> str:
 
 def _cases_phrase(runs: Sequence[Run], total: int) -> str:
     names = ", ".join(f"“{name}”" for name in list(dict.fromkeys(r.case.name for r in runs))[:2])
-    return f"{len(runs)} of {total} cases (e.g. {names})"
+    return f"{len(runs)} of {total} cases, e.g. {names}"
 
 
 def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
@@ -80,9 +80,11 @@ def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     failed = [r for r in runs if r.failed]
     total = len(runs)
     out: list[Diagnosis] = []
+    empty = _empty_batch_failures(failed)
     by_kind: dict[str, list[Run]] = {}
     for r in failed:
-        by_kind.setdefault(r.verdict.kind, []).append(r)
+        if r not in empty:
+            by_kind.setdefault(r.verdict.kind, []).append(r)
 
     skipped = len(by_kind.get("not-run", ()))
     rest = f"; the other {skipped} cases were not run" if skipped else ""
@@ -135,35 +137,55 @@ def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
         ))
     if "wrong-type" in by_kind:
         rs = by_kind["wrong-type"]
-        out.append(Diagnosis("wrong-type", f"{rs[0].verdict.message} (on {_cases_phrase(rs, total)})"))
+        out.append(Diagnosis("wrong-type", f"{rs[0].verdict.message}, on {_cases_phrase(rs, total)}"))
     if "wrong-shape" in by_kind:
         rs = by_kind["wrong-shape"]
-        out.append(Diagnosis("wrong-shape", f"{rs[0].verdict.message} (on {_cases_phrase(rs, total)})"))
-    empty = [r for r in failed if r.case.is_empty and r.verdict.kind not in HAZARDS]
-    others = [r for r in runs if not r.case.is_empty]
-    same_everywhere = bool(empty) and all(
-        r.failed and r.verdict.kind == empty[0].verdict.kind
-        and r.outcome.message == empty[0].outcome.message
-        for r in others
-    )
-    if empty and not same_everywhere:
-        r = empty[0]
-        hint = ""
-        if r.outcome.status == "ok":
-            got = as_real_array(r.outcome.value)
-            if got is not None and got.ndim == 0:
-                what = f"returned {fmt(got)}"
-                if np.isnan(got):
-                    hint = " (np.mean of an empty array is nan)"
-            else:
-                what = r.verdict.message or f"returned a {r.outcome.value_type}"
-        else:
-            what = r.verdict.message or r.outcome.message
-            if "ZeroDivision" in what:
-                hint = " (dividing by len() of an empty batch)"
-        want = "0.0" if spec.output == "loss" else "an empty array"
-        out.append(Diagnosis("empty-batch", f"an empty batch must give {want}; it {what}{hint}"))
+        out.append(Diagnosis("wrong-shape", f"{rs[0].verdict.message}, on {_cases_phrase(rs, total)}"))
+    if empty:
+        out.append(_empty_batch(spec, empty[0]))
     return out
+
+
+def _failure_key(r: Run) -> tuple[str, str]:
+    return r.verdict.kind, r.outcome.message or r.verdict.message
+
+
+def _empty_batch_failures(failed: Sequence[Run]) -> list[Run]:
+    """Failures on empty batches that are particular to them.
+
+    An empty case that fails the way non-empty cases fail too (the starter's
+    NotImplementedError, a wrong signature, a list returned everywhere) is explained by
+    that failure, not by the empty batch.
+    """
+    elsewhere = {_failure_key(r) for r in failed if not r.case.is_empty}
+    return [
+        r for r in failed
+        if r.case.is_empty and r.verdict.kind not in HAZARDS
+        and _failure_key(r) not in elsewhere
+        and not (r.outcome.message or "").startswith("NotImplementedError")
+    ]
+
+
+def _empty_batch(spec: TaskSpec, r: Run) -> Diagnosis:
+    want = "0.0" if spec.output == "loss" else "an empty array"
+    fix = ("return 0.0 when the batch is empty" if spec.output == "loss"
+           else "an empty input must come back as an empty array")
+    if r.outcome.status == "ok":
+        got = as_real_array(r.outcome.value)
+        if got is not None and got.ndim == 0:
+            what = f"returned {fmt(got)}"
+            if np.isnan(got):
+                what += " (np.mean of an empty array is nan)"
+        else:
+            what = r.verdict.message or f"returned a {r.outcome.value_type}"
+            what = what.split(";")[0]
+    else:
+        what = f"raised {r.outcome.message}" if r.verdict.kind == "exception" else (
+            r.verdict.message or r.outcome.message)
+        if "ZeroDivision" in what:
+            what += ", dividing by the length of the empty batch"
+    return Diagnosis("empty-batch", f"an empty batch must give {want}, but your function "
+                     f"{what}: {fix}")
 
 
 def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:

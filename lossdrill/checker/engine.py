@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 
 from lossdrill.checker.cases import GROUPS, Case
-from lossdrill.checker.compare import SANDBOX_STATUS, as_real_array, check_value, type_name
+from lossdrill.checker.compare import (
+    SANDBOX_STATUS,
+    as_real_array,
+    check_value,
+    type_name,
+    values_close,
+)
 from lossdrill.checker.diagnose import (
     HAZARDS,
     Run,
@@ -126,7 +132,7 @@ class _Check:
             return self._result(True, groups, [], None, output=loaded.output)
         diagnoses = self._diagnose(runs)
         failure = self._first_failure(runs)
-        sweep = self._sweep(runs) if self.want_sweep else None
+        sweep = self._sweep(runs, failure) if self.want_sweep else None
         return self._result(False, groups, diagnoses, failure, output=loaded.output, sweep=sweep)
 
     def _result(self, passed: bool, groups: list[GroupResult], diagnoses: list[Diagnosis],
@@ -240,11 +246,39 @@ class _Check:
         return _failure(self.spec, small, shrunk)
 
     # ----------------------------------------------------------------- sweep
-    def _sweep(self, runs: list[Run]) -> Sweep | None:
-        sweep = self.spec.sweep
-        if sweep is None or any(r.verdict.kind in HAZARDS for r in runs):
+    def _sweep(self, runs: list[Run], failure: Failure | None) -> Sweep | None:
+        """The submission against the reference along the task's sweep.
+
+        Where the task can be swept at more than one label (binary tasks: y = 1 and
+        y = 0), the sweep is drawn at the label of the minimal failure when the curves
+        part there, otherwise at the label where they part most; the x range is widened
+        to reach the minimal failure when it lies outside (logits of 50 on a
+        ±40 sweep).
+        """
+        spec = self.spec.sweep
+        if spec is None or any(r.verdict.kind in HAZARDS for r in runs):
             return None
-        inputs = [sweep.build(x) for x in sweep.xs]
+        point = spec.locate(failure.inputs) if spec.locate and failure is not None else None
+        xs = _widened(spec.xs, point[1] if point else None)
+        labels: list[float | None] = list(spec.labels) or [None]
+        if point is not None and point[0] in labels:
+            labels.remove(point[0])
+            labels.insert(0, point[0])
+        best: tuple[int, Sweep] | None = None
+        for label in labels:
+            x_label, build = spec.at(label)
+            sweep = self._sweep_at(x_label, spec.y_label, xs, build)
+            parted = _parted(sweep, self.spec.tol64)
+            if best is None or parted > best[0]:
+                best = (parted, sweep)
+            if parted and label == labels[0]:
+                break
+        if best is None or best[0] == 0 or not any(np.isfinite(best[1].got)):
+            return None  # the curves do not part, or there is no curve of yours to draw
+        return best[1]
+
+    def _sweep_at(self, x_label: str, y_label: str, xs: Sequence[float], build: Any) -> Sweep:
+        inputs = [build(x) for x in xs]
         expected = []
         for args in inputs:
             with np.errstate(all="ignore"):
@@ -258,14 +292,33 @@ class _Check:
             if o.status in HAZARDS:
                 break
         got += [float("nan")] * (len(expected) - len(got))
-        return Sweep(
-            task=self.spec.id,
-            x_label=sweep.x_label,
-            y_label=sweep.y_label,
-            xs=tuple(sweep.xs),
-            expected=tuple(expected),
-            got=tuple(got),
-        )
+        return Sweep(task=self.spec.id, x_label=x_label, y_label=y_label, xs=tuple(xs),
+                     expected=tuple(expected), got=tuple(got))
+
+
+def _widened(xs: Sequence[float], x: float | None) -> tuple[float, ...]:
+    """``xs``, or as many points over a range reaching ``x`` (up to 1e4) when it lies outside."""
+    lo, hi = xs[0], xs[-1]
+    if x is None or not np.isfinite(x) or lo <= x <= hi or abs(x) > 1e4:
+        return tuple(xs)
+    step = 10.0 ** np.floor(np.log10(abs(x)))
+    edge = float(np.ceil(abs(x) * 1.2 / step) * step)
+    if lo == -hi:
+        lo, hi = -edge, edge
+    elif x > hi:
+        hi = edge
+    else:
+        lo = -edge
+    return tuple(float(v) for v in np.linspace(lo, hi, len(xs)))
+
+
+def _parted(sweep: Sweep, tol: Any) -> int:
+    """How many points of the sweep differ (a missing value counts where one is due)."""
+    n = 0
+    for e, g in zip(sweep.expected, sweep.got, strict=False):
+        if not values_close(np.asarray(g), np.asarray(e), tol):
+            n += 1
+    return n
 
 
 def _groups(results: Sequence[tuple[Case, bool]], examples: int = 3) -> list[GroupResult]:

@@ -73,6 +73,21 @@ class SweepSpec:
     """x -> positional arguments (hyperparameters stay at their defaults)."""
     element: bool = False
     """The function is element-wise: plot element 0 of its output."""
+    labels: tuple[float, ...] = ()
+    """Labels the sweep can be drawn at (binary tasks: 1 and 0); empty: ``build`` only."""
+    build_at: Callable[[float, float], tuple[Any, ...]] | None = None
+    """(x, label) -> positional arguments, for each of ``labels``."""
+    x_label_at: str = ""
+    """The x-axis label at one label, e.g. ``logit z (label y = {label:g})``."""
+    locate: Callable[[dict[str, Any]], tuple[float, float] | None] | None = None
+    """A one-element failing input -> (its label, its x), so the sweep can pass through it."""
+
+    def at(self, label: float | None) -> tuple[str, Callable[[float], tuple[Any, ...]]]:
+        """The x-axis label and the input builder at ``label`` (None: the default)."""
+        if label is None or self.build_at is None:
+            return self.x_label, self.build
+        build_at = self.build_at
+        return self.x_label_at.format(label=label), lambda x: build_at(x, label)
 
 
 def _linspace(lo: float, hi: float, n: int) -> tuple[float, ...]:
@@ -782,6 +797,19 @@ def _error_sweep(element: bool = False) -> SweepSpec:
     )
 
 
+def _one_point(label_arg: str, x_arg: str) -> Callable[[dict[str, Any]], tuple[float, float] | None]:
+    def locate(inputs: dict[str, Any]) -> tuple[float, float] | None:
+        try:
+            y = np.asarray(inputs[label_arg], dtype=np.float64)
+            x = np.asarray(inputs[x_arg], dtype=np.float64)
+        except (KeyError, TypeError, ValueError):
+            return None
+        if y.size != 1 or x.size != 1:
+            return None
+        return float(y.ravel()[0]), float(x.ravel()[0])
+    return locate
+
+
 def _logit_sweep(lo: float, hi: float, n: int, element: bool = False) -> SweepSpec:
     return SweepSpec(
         x_label="logit z (label y = 1)",
@@ -789,6 +817,10 @@ def _logit_sweep(lo: float, hi: float, n: int, element: bool = False) -> SweepSp
         xs=_linspace(lo, hi, n),
         build=lambda x: (_f([1.0]), _f([x])),
         element=element,
+        labels=(1.0, 0.0),
+        build_at=lambda x, y: (_f([y]), _f([x])),
+        x_label_at="logit z (label y = {label:g})",
+        locate=_one_point("y_true", "logits"),
     )
 
 
@@ -829,7 +861,10 @@ TASKS: dict[str, TaskSpec] = {
         _T("hinge", "hinge_loss", ("y_true", "scores"), PM1_SCORES,
            (Param("margin", 1.0, (0.5, 2.0)),), scale_arg="scores",
            sweep=SweepSpec("score s (label y = +1)", "loss", _linspace(-3, 3, 61),
-                           lambda x: (_f([1.0]), _f([x])))),
+                           lambda x: (_f([1.0]), _f([x])), labels=(1.0, -1.0),
+                           build_at=lambda x, y: (_f([y]), _f([x])),
+                           x_label_at="score s (label y = {label:+g})",
+                           locate=_one_point("y_true", "scores"))),
         _T("triplet", "triplet_loss", ("anchor", "positive", "negative"), TRIPLET,
            (Param("margin", 1.0, (0.2, 3.0)),), scale_arg="anchor"),
         _T("contrastive", "contrastive_loss", ("x1", "x2", "y"), CONTRASTIVE,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Console, Group
@@ -62,15 +63,15 @@ def render_result(
     overlay: bool = True,
 ) -> None:
     """The report: case groups, diagnoses, the minimal failure, the overlay, what to do next."""
-    table = Table(title=None, show_edge=False, pad_edge=False, box=None)
-    table.add_column("group")
-    table.add_column("cases", justify="right")
-    table.add_column("failed", justify="right")
-    table.add_column("")
-    table.add_column("failing, e.g.", overflow="ellipsis", no_wrap=True)
+    table = Table(title=None, show_edge=False, pad_edge=False, box=None, expand=True)
+    table.add_column("group", no_wrap=True)
+    table.add_column("cases", justify="right", no_wrap=True)
+    table.add_column("failed", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("failing, e.g.", overflow="ellipsis", no_wrap=True, ratio=1)
     for g in result.groups:
         mark = "[green]✓[/]" if g.passed else "[red]✗[/]"
-        table.add_row(g.name, str(g.total), str(g.failed), mark, escape(", ".join(g.failing)))
+        table.add_row(g.name, str(g.total), str(g.failed), mark, escape("; ".join(g.failing)))
     if result.passed:
         head = f"[bold green]PASS[/] {result.task}: all {result.cases} cases match the reference"
     else:
@@ -79,7 +80,7 @@ def render_result(
     console.print(head)
     if result.groups:
         console.print(table)
-    if lines:
+    if lines and (result.passed or result.score > 0):  # not for the untouched starter
         lo, hi = TARGET_LINES
         console.print(f"Solution: {lines} line{'s' if lines != 1 else ''} (target {lo}–{hi})")
     for d in result.diagnoses:
@@ -113,8 +114,33 @@ def render_failure(console: Console, f: Failure) -> None:
     if not f.reason.startswith("expected "):  # a scalar mismatch: expected/got say it all
         grid.add_row("why", escape(f.reason))
     if f.output:
-        grid.add_row("printed", escape(f.output.strip()[:500]))
+        grid.add_row("printed", escape(tidy_output(f.output)[:500]))
     console.print(Panel(grid, title=escape(title), title_align="left", border_style="red"))
+
+
+_WARNING = re.compile(r"^\S.*\.py:\d+: (\w+Warning: .*)$")
+
+
+def tidy_output(text: str) -> str:
+    """Printed output with Python warnings cut to their message (no library paths)."""
+    out: list[str] = []
+    skip_source = False
+    for line in text.strip().splitlines():
+        m = _WARNING.match(line)
+        if m:
+            out.append(m.group(1))
+            skip_source = True
+            continue
+        if skip_source and line.startswith("  "):
+            continue  # the library source line a warning quotes
+        skip_source = False
+        out.append(line)
+    return "\n".join(out)
+
+
+def _float(value: float) -> str:
+    text = f"{value:.10g}"
+    return text + ".0" if text.lstrip("-").isdigit() else text
 
 
 def show_value(value: Any) -> str:
@@ -123,9 +149,11 @@ def show_value(value: Any) -> str:
         import numpy as np
 
         if isinstance(value, np.generic) and value.dtype.kind in "iuf":
-            return f"{float(value):.10g}" if value.dtype.kind == "f" else str(int(value))
+            return _float(float(value)) if value.dtype.kind == "f" else str(int(value))
         if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind == "f":
-            return f"{float(value):.10g}"
+            return _float(float(value))
+        if isinstance(value, np.ndarray) and value.size == 0:
+            return f"[] (empty, shape {value.shape})" if value.ndim > 1 else "[] (empty)"
         if isinstance(value, (np.ndarray, np.generic)):
             with np.printoptions(precision=6, suppress=False, threshold=40, edgeitems=4):
                 text = np.array2string(np.asarray(value), separator=", ")
@@ -133,7 +161,7 @@ def show_value(value: Any) -> str:
     except ImportError:  # pragma: no cover
         pass
     if isinstance(value, float):
-        return f"{value:.10g}"
+        return _float(value)
     text = repr(value)
     return text if len(text) < 300 else text[:297] + "..."
 

@@ -117,10 +117,25 @@ def test_cram_shows_every_card_once_and_schedules_nothing(store) -> None:
     while (c := s.next_card(NOW)) is not None:
         shown.append(c.id)
         rated = s.rate(c, 1, at=NOW, answer_ms=500)
-        assert rated.review is None and rated.due is None
+        assert rated.due is None
+        store.record_review(rated.review)
     assert shown == ["b", "a"]  # seen cards first (weakest first), then new ones
     assert store.card_schedules() == before
     assert s.summary(NOW).cram is True
+    # Logged as cram reviews, each with the card's unchanged state and due time.
+    assert store.query(
+        "SELECT card_id, rating, cram, state_before, state_after, stability_after, interval_s"
+        " FROM reviews ORDER BY id"
+    ) == [("b", 1, 1, 2, 2, 40.0, 0.0), ("a", 1, 1, 0, 0, None, 0.0)]
+
+
+def test_a_new_card_crammed_today_leaves_the_days_new_card_quota_alone(store) -> None:
+    cards = [card("a"), card("b")]
+    s = session(store, cards, cram=True)
+    c = s.next_card(NOW)
+    store.record_review(s.rate(c, 3, at=NOW, answer_ms=700).review)
+    assert store.new_cards_reviewed_since(NOW - 60) == 0
+    assert store.card_schedule(c.id).is_new
 
 
 def test_a_stored_review_updates_the_card_and_the_log(store) -> None:

@@ -101,7 +101,18 @@ def test_cram_leaves_the_schedule_alone(home: Path) -> None:
         s.send("1")
     assert s.finish() == 0
     assert "Cram session: the schedule was not changed" in s.text
-    assert reviews(home) == []
+    # Logged as cram reviews (state before = after = new); the cards are still new.
+    assert reviews(home) == [("tc-focal", 1, 0), ("tc-html", 1, 0)]
+    conn = sqlite3.connect(home / "lossdrill.sqlite3")
+    try:
+        assert conn.execute("SELECT cram, state_after FROM reviews").fetchall() == [(1, 0), (1, 0)]
+        assert conn.execute("SELECT count(*) FROM cards WHERE state != 0").fetchone() == (0,)
+    finally:
+        conn.close()
+    s = Session(["flashcards", "--bank", BANK, "--new", "3"], env(home), tty=False)
+    s.expect(r"Flashcards: 0 due, 3 new\.")  # crammed cards used none of the day's new cards
+    s.close_input()
+    s.finish()
 
 
 def test_an_unknown_topic_is_a_clear_error(home: Path) -> None:

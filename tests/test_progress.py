@@ -134,6 +134,11 @@ def test_cards_due_now_by_day_and_retention(store, bank) -> None:
         store.conn.execute("INSERT INTO reviews (card_id, card_version, at, rating, state_before,"
                            " state_after, interval_s, answer_ms) VALUES ('mse#1', 1, ?, ?, 2, 2,"
                            " 86400, 1000)", (NOW - DAY, rating))
+    # Cram reviews are logged but are not retention evidence (Anki leaves them out too).
+    for _ in range(3):
+        store.conn.execute("INSERT INTO reviews (card_id, card_version, at, rating, state_before,"
+                           " state_after, interval_s, answer_ms, cram) VALUES ('mse#1', 1, ?, 1,"
+                           " 2, 2, 0, 1000, 1)", (NOW - DAY,))
     report = build_report(store, bank, NOW)
     cards = report.cards
     assert (cards.total, cards.reviewed, cards.new, cards.due_now) == (7, 4, 3, 1)

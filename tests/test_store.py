@@ -143,13 +143,17 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     conn.execute("INSERT INTO cards (card_id, version, topic, source_item, state, stability,"
                  " due, last_review, reps) VALUES ('fc-mse', 1, 'regression', 'fc-mse', 2, 12.5,"
                  " 4000000000.0, 1.7, 3)")
+    conn.execute("INSERT INTO reviews (card_id, card_version, at, rating, state_before,"
+                 " state_after, interval_s, answer_ms) VALUES ('fc-mse', 1, 1.7, 3, 1, 2, 86400, 900)")
     conn.commit()
     conn.close()
 
     store = open_store(tmp_path)
     assert store.notice is None
     assert store.previous_version == 1
-    assert store.query("PRAGMA user_version") == [(2,)]
+    assert store.query("PRAGMA user_version") == [(3,)]
+    # Version 3 marks cram reviews; every older review was a scheduled one.
+    assert store.query("SELECT card_id, rating, cram FROM reviews") == [("fc-mse", 3, 0)]
     assert store.counts()["quiz_answers"] == 1
     assert store.has_passed("mse")
     # Running totals added by version 2 are filled from the version 1 history.

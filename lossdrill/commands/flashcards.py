@@ -95,8 +95,7 @@ def _review(session: FlashcardSession, card: Card | None, store: Store, console:
             answer_ms = int((time.monotonic() - shown) * 1000)
             at = time.time()
             rated = session.rate(card, rating, at=at, answer_ms=answer_ms)
-            if rated.review is not None:
-                store.record_review(rated.review)
+            store.record_review(rated.review)
             view.show_rated(console, rated, at)
             card = session.next_card(time.time())
     except (EndOfInput, KeyboardInterrupt):

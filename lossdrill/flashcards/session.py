@@ -4,7 +4,7 @@ Due cards come first (most overdue first), then up to the day's remaining quota 
 cards (those brought forward by a failed quiz answer or implement attempt first, then in
 bank order). A card rated in the session comes back when it is due again (learning
 steps of a few minutes). In cram mode every selected card is shown once, weakest first,
-and nothing is scheduled.
+and nothing is scheduled: each rating is logged as a cram review only.
 
 No I/O here: the command stores each :class:`Rated.review` and renders the rest.
 """
@@ -31,8 +31,8 @@ class Rated:
     due: float | None
     """When the card is due next (epoch seconds); None in cram mode."""
     interval_s: float | None
-    review: Review | None
-    """The review to store; None in cram mode."""
+    review: Review
+    """The review to store (in cram mode a cram review, which leaves the schedule alone)."""
 
 
 @dataclass
@@ -125,7 +125,9 @@ class FlashcardSession:
         if schedule.is_new:
             self._new_seen += 1
         if self.cram:
-            return Rated(card, rating, None, None, None)
+            return Rated(card, rating, None, None, cram_review(schedule, rating, at=at,
+                                                               answer_ms=answer_ms,
+                                                               session_id=self.session_id))
         rev = review(self.scheduler, schedule, rating, at=at, answer_ms=answer_ms,  # type: ignore[arg-type]
                      session_id=self.session_id)
         if schedule.is_new:
@@ -160,3 +162,16 @@ class FlashcardSession:
             next_due=None if self.cram or not dues else min(dues),
             seconds=max(0.0, now - self.started),
         )
+
+
+def cram_review(schedule: CardSchedule, rating: int, *, at: float, answer_ms: int,
+                session_id: str | None = None) -> Review:
+    """The log entry of a cram rating: the card's state before and after is its current one."""
+    return Review(
+        card_id=schedule.card_id, card_version=schedule.version, session_id=session_id, at=at,
+        rating=rating, state_before=schedule.state, state_after=schedule.state,
+        step=schedule.step, stability=schedule.stability, difficulty=schedule.difficulty,
+        due=schedule.due if schedule.due is not None else at, interval_s=0.0,
+        last_interval_s=None if schedule.last_review is None else at - schedule.last_review,
+        answer_ms=answer_ms, cram=True,
+    )

@@ -102,6 +102,7 @@ class CardsProgress:
     """Share of reviews of mature cards (review state) not rated Again, last 30 days."""
     retention_reviews: int
     reviews_total: int
+    """Every logged review, cram reviews included."""
 
 
 @dataclass
@@ -292,7 +293,8 @@ def _cards(store: Store, bank: Bank, now: float) -> CardsProgress:
         (today + timedelta(days=d)).strftime("%a") for d in range(2, 7)
     ]
     (n, kept), = store.query(
-        "SELECT count(*), sum(rating > 1) FROM reviews WHERE state_before = 2 AND at >= ?",
+        "SELECT count(*), sum(rating > 1) FROM reviews"
+        " WHERE state_before = 2 AND cram = 0 AND at >= ?",
         (now - 30 * DAY,),
     )
     (total_reviews,), = store.query("SELECT max(id) FROM reviews")  # rows are never deleted

@@ -88,6 +88,9 @@ class Review:
     last_interval_s: float | None
     """Seconds since the previous review of this card (None for its first)."""
     answer_ms: int
+    cram: bool = False
+    """A cram review: logged, but the card's schedule is left as it was (its ``state_*``,
+    ``stability``, ``difficulty`` and ``due`` are the unchanged ones; ``interval_s`` is 0)."""
 
 
 def _recovering(method: Callable[..., T]) -> Callable[..., T]:
@@ -319,18 +322,23 @@ class Store:
 
     @_recovering
     def record_review(self, review: Review) -> None:
-        """Log a review and store the card's new state, in one transaction."""
+        """Log a review and store the card's new state, in one transaction.
+
+        A cram review is only logged: the card's schedule does not change.
+        """
         lapse = int(review.rating == 1 and review.state_before == REVIEW)
         with self._transaction():
             self.conn.execute(
                 "INSERT INTO reviews (session_id, card_id, card_version, at, rating, state_before,"
                 " state_after, stability_after, difficulty_after, interval_s, last_interval_s,"
-                " answer_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " answer_ms, cram) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (review.session_id, review.card_id, review.card_version, review.at,
                  review.rating, review.state_before, review.state_after, review.stability,
                  review.difficulty, review.interval_s, review.last_interval_s,
-                 review.answer_ms),
+                 review.answer_ms, int(review.cram)),
             )
+            if review.cram:
+                return
             self.conn.execute(
                 "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
                 " last_review = ?, reps = reps + 1, lapses = lapses + ?, boosted_at = NULL"
@@ -343,7 +351,8 @@ class Store:
     def new_cards_reviewed_since(self, since: float) -> int:
         """How many cards had their first review at or after ``since``."""
         row = self.conn.execute(
-            "SELECT count(DISTINCT card_id) FROM reviews WHERE state_before = 0 AND at >= ?",
+            "SELECT count(DISTINCT card_id) FROM reviews"
+            " WHERE state_before = 0 AND cram = 0 AND at >= ?",
             (since,),
         ).fetchone()
         return int(row[0])

@@ -169,7 +169,13 @@ INSERT INTO diagnosis_counts
 totals per item, topic session and task (kept by every record, so the progress view reads a
 few small tables however long the history)."""
 
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+V3 = """
+ALTER TABLE reviews ADD COLUMN cram INTEGER NOT NULL DEFAULT 0;
+"""
+"""Version 3: cram reviews are logged (``cram = 1``, like Anki's filtered/cram revlog type)
+without changing the card's schedule."""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 LATEST = len(MIGRATIONS)
 
 

@@ -14,9 +14,10 @@ from lossdrill.ui.console import make_console
 def run(out: str, topics: list[str], banks: list[str]) -> int:
     console = make_console()
     err = make_console(stderr=True)
+    err.soft_wrap = True  # paths in messages stay whole, to copy
     bank = load_banks(banks)
     for e in bank.errors:
-        err.print(f"[yellow]warning:[/] {escape(str(e))}", soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {escape(str(e))}")
     cards = bank.cards()
     known = sorted({c.topic for c in cards})
     bad = [t for t in topics if t not in known]
@@ -29,15 +30,23 @@ def run(out: str, topics: list[str], banks: list[str]) -> int:
         err.print("[red]No flashcards to export.[/]")
         return 1
     path = Path(out).expanduser()
-    if path.suffix != ".apkg":
-        err.print(f"[red]{out}: the file name must end in .apkg[/]")
-        return 2
     if path.is_dir():
-        err.print(f"[red]{out} is a folder.[/]")
+        err.print(f"[red]{escape(out)} is a folder.[/] Name the deck file, for example "
+                  f"{escape(str(path / 'lossdrill.apkg'))}")
+        return 2
+    if path.suffix.lower() != ".apkg":
+        example = path.with_name(f"{path.name}.apkg") if path.name else Path("lossdrill.apkg")
+        err.print(f"[red]{escape(out)}: the file name must end in .apkg[/] "
+                  f"(for example {escape(str(example))})")
+        return 2
+    if path.parent.exists() and not path.parent.is_dir():
+        err.print(f"[red]Cannot write {escape(out)}: {escape(str(path.parent))} is a file, "
+                  "not a folder.[/]")
         return 2
     if not path.parent.is_dir():
-        err.print(f"[red]No folder {str(path.parent)!r} to write {path.name} into.[/]")
+        err.print(f"[red]No folder {escape(str(path.parent))!r} to write {escape(path.name)} into.[/]")
         return 2
+    replacing = path.exists()
 
     from lossdrill.flashcards.anki import DECK_NAME, build_package
 
@@ -46,9 +55,16 @@ def run(out: str, topics: list[str], banks: list[str]) -> int:
         build_package(cards).write_to_file(str(tmp))
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        err.print(f"[red]Cannot write {out}: {exc.strerror or exc}[/]")
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        err.print(f"[red]Cannot write {escape(out)}: {escape(exc.strerror or str(exc))}.[/] "
+                  f"Is the folder {escape(str(path.parent))} writable?")
         return 1
-    console.print(f"Wrote {len(cards)} cards to {path} (Anki deck {DECK_NAME!r}). "
-                  "Importing it again updates the notes instead of duplicating them.")
+    done = "Replaced" if replacing else "Wrote"
+    console.print(f"{done} {escape(str(path))}: {len(cards)} cards, Anki deck {DECK_NAME!r}.",
+                  soft_wrap=True)
+    console.print("Import it in Anki (File > Import); importing a newer export updates the "
+                  "notes instead of duplicating them.")
     return 0

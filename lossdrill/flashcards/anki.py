@@ -39,8 +39,14 @@ MODEL = genanki.Model(
 
 
 def field_html(text: str) -> str:
-    """Plain text as an Anki field: escaped, line breaks kept."""
-    return html.escape(text.strip()).replace("\n", "<br>")
+    """Plain text as an Anki field: escaped, line breaks and indentation kept."""
+    lines = html.escape(text.strip()).replace("\r\n", "\n").split("\n")
+    return "<br>".join(_keep_indent(line) for line in lines)
+
+
+def _keep_indent(line: str) -> str:
+    body = line.lstrip(" ")
+    return "&nbsp;" * (len(line) - len(body)) + body
 
 
 def note_for(card: Card) -> genanki.Note:

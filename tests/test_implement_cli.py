@@ -213,7 +213,7 @@ def test_watch_mode_ctrl_c_ends_with_a_summary(home, tmp_path):
 def test_hints_are_progressive_and_remembered(home):
     seen = [run(home, "hint", "mse").stdout for _ in range(4)]
     assert "hint 1 of" in seen[0] and "hint 2 of" in seen[1] and "hint 3 of" in seen[2]
-    assert "no more hints" in seen[3]
+    assert "No more hints" in seen[3] and "lossdrill reveal mse" in seen[3]
     assert run(home, "hint", "no-such-task").returncode == 2
 
 
@@ -270,3 +270,99 @@ def test_empty_batch_failure_shows_an_empty_input_and_a_plain_warning(home, tmp_
     assert "[] (empty)" in out and "expected  0.0" in out
     assert "RuntimeWarning: Mean of empty slice" in out
     assert "site-packages" not in out  # warnings without the library's paths
+
+
+def test_a_file_that_does_not_load_is_reported_without_a_case_table(home, tmp_path):
+    path = tmp_path / "mse.py"
+    path.write_text("def mse_loss(y_true, y_pred)\n    return 0\n")
+    out = run(home, "implement", "mse", "--file", str(path), "--check").stdout
+    assert "FAIL mse: the file did not load, so none of its cases ran" in out
+    assert "line 1: expected ':' in “def mse_loss(y_true, y_pred)”" in " ".join(out.split())
+    assert "random " not in out  # no table of 200 "failing" random cases
+
+
+def test_a_misnamed_function_is_pointed_out(home, tmp_path):
+    path = tmp_path / "mse.py"
+    path.write_text("def mean_squared_error(y_true, y_pred):\n    return 0\n")
+    rc, out = check_json(home, "mse", path)
+    assert out["diagnoses"] == [{
+        "code": "missing-function",
+        "message": "the file does not define mse_loss(): it defines mean_squared_error(); "
+                   "the checker calls mse_loss()"}]
+
+
+@pytest.mark.parametrize("top, said", [
+    ("import os\nos._exit(3)\n", "while loading, the file ended the process with exit code 3"),
+    ("import sys\nsys.exit(0)\n", "while loading, the file called sys.exit(0)"),
+])
+def test_exiting_at_the_top_level_reads_plainly(home, tmp_path, top, said):
+    path = tmp_path / "mse.py"
+    path.write_text(top + MSE_OK)
+    rc, out = check_json(home, "mse", path)
+    assert rc == 1
+    message = out["diagnoses"][0]["message"]
+    assert message.startswith(said) and "while loading:" not in message
+
+
+def test_in_place_change_names_the_argument_in_the_first_failure(home, tmp_path):
+    path = tmp_path / "mse.py"
+    path.write_text("import numpy as np\n\n\ndef mse_loss(y_true, y_pred):\n"
+                    "    y_pred -= y_true\n"
+                    "    return 0.5 * float(np.mean(y_pred ** 2)) if len(y_pred) else 0.0\n")
+    rc, out = check_json(home, "mse", path)
+    assert out["first_failure"]["reason"] == (
+        "returned the right value, but modified y_pred in place: the caller's array changed")
+
+
+def test_unknown_task_suggests_the_closest_one_everywhere(home, tmp_path):
+    for args in (("implement", "focl", "--check"), ("hint", "focl"), ("reveal", "focl")):
+        proc = run(home, *args)
+        assert proc.returncode == 2
+        assert "error: unknown task 'focl' (did you mean focal?); implement tasks:" in proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+def test_watch_mode_reveal_then_pass_says_so_and_shows_the_debrief_once(home, tmp_path):
+    path = tmp_path / "focal.py"
+    s = Session(["implement", "focal", "--file", str(path), "--home", str(home)], tty=True)
+    s.expect("c check now")
+    s.send("h")
+    s.expect("hint 1 of")
+    s.send("r")
+    s.expect(r"Reveal the solution\? \[y/N\]")
+    s.send("n")
+    s.expect("Not revealed")
+    s.send("r")
+    s.expect(r"\[y/N\]")
+    s.send("y")
+    s.expect("reference solution")
+    path.write_text(textwrap.dedent("""
+        import numpy as np
+
+
+        def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
+            y = np.asarray(y_true, dtype=float)
+            z = np.asarray(logits, dtype=float)
+            ce = np.logaddexp(0, -z) * y + np.logaddexp(0, z) * (1 - y)
+            a_t = alpha * y + (1 - alpha) * (1 - y)
+            return float(np.mean(a_t * (-np.expm1(-ce)) ** gamma * ce)) if y.size else 0.0
+    """))
+    s.expect("PASS focal")
+    s.expect("after revealing the solution")
+    s.expect("c check now")
+    s.send("q")
+    s.expect("Session: focal passed")
+    assert s.finish() == 0
+    text = s.text
+    assert text.count("reference solution") == 1  # not shown again on the pass
+    assert "1 check · solution revealed · 5 lines" in text  # the five lines of the body
+
+
+def test_last_hint_again_keeps_its_title_whole_at_80_columns(home):
+    for _ in range(3):
+        run(home, "hint", "focal")
+    s = Session(["hint", "focal", "--home", str(home)], tty=True, cols=80)
+    assert s.finish() == 0
+    assert "hint 3 of 3 (the last one)" in s.text
+    assert "No more hints: that was the last one again. lossdrill reveal focal shows the solution." \
+        in " ".join(s.text.split())

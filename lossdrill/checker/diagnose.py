@@ -44,20 +44,47 @@ class Run:
         return not self.verdict.ok
 
 
-def load_diagnosis(outcome: Any, function: str) -> Diagnosis:
-    """The diagnosis of a file that could not be loaded."""
+def load_diagnosis(outcome: Any, function: str, source: str = "") -> Diagnosis:
+    """The diagnosis of a file that could not be loaded (``source`` adds the line in question)."""
     status, message = outcome.status, outcome.message
     if status == "syntax-error":
-        return Diagnosis("syntax-error", f"the file does not parse: {message}")
+        line = _source_line(source, getattr(outcome, "line", None))
+        where = f" in “{line}”" if line else ""
+        return Diagnosis("syntax-error", f"the file does not parse: {message}{where}")
     if status == "missing-function":
-        return Diagnosis(
-            "missing-function", f"the file does not define {function}() ({message})"
-        )
+        if message == f"no function named {function}":
+            others = _defined_functions(source)
+            message = (f"it defines {', '.join(f'{n}()' for n in others)}; the checker calls "
+                       f"{function}()" if others else "")
+        return Diagnosis("missing-function", f"the file does not define {function}()"
+                         + (f": {message}" if message else ""))
+    message = message.removeprefix("while loading: ").removesuffix(" while loading")
     if status == "timeout":
         return Diagnosis("timeout", f"loading the file never finished: {message}")
     if status == "memory":
         return Diagnosis("memory", f"loading the file {message}")
+    if status in ("exit", "crash") or message.startswith("called sys.exit"):
+        return Diagnosis("exception", f"while loading, the file {message}: code at the top "
+                         "level runs when the file is loaded; keep it inside the function")
     return Diagnosis("exception", f"loading the file failed: {message}")
+
+
+def _source_line(source: str, line: int | None) -> str:
+    lines = source.splitlines()
+    if not line or not 1 <= line <= len(lines):
+        return ""
+    text = lines[line - 1].strip()
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _defined_functions(source: str) -> list[str]:
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))][:3]
 
 
 def _arg_names(spec: TaskSpec, names: Sequence[str]) -> str:

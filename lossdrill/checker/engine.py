@@ -123,7 +123,7 @@ class _Check:
         loaded = self.sandbox.load("submission", source, spec.function, filename)
         if loaded.status != "ok":
             groups = _groups([(c, False) for c in cases])
-            return self._result(False, groups, [load_diagnosis(loaded, spec.function)], None,
+            return self._result(False, groups, [load_diagnosis(loaded, spec.function, source)], None,
                                 output=loaded.output)
         outcomes = self._call(cases)
         runs = [Run(c, e, o, self._judge(c, e, o)) for c, e, o in zip(cases, expected, outcomes, strict=False)]
@@ -191,7 +191,13 @@ class _Check:
         if outcome.status != "ok":
             return Verdict(outcome.status, outcome.message or SANDBOX_STATUS.get(outcome.status, ""))
         if outcome.mutated:
-            return Verdict("mutates-input", "modified an input in place")
+            names = " and ".join(n for n in self.spec.args if n in _named(self.spec, outcome.mutated))
+            names = names or "an input"
+            tol = self.spec.tol32 if case.float32() else self.spec.tol64
+            if check_value(outcome.value, expected, self.spec.output, tol).ok:
+                return Verdict("mutates-input", f"returned the right value, but modified {names} "
+                               "in place: the caller's array changed")
+            return Verdict("mutates-input", f"modified {names} in place")
         value = outcome.value
         if value is None and outcome.value_type not in ("", "NoneType"):
             note = f" ({outcome.message})" if outcome.message else ""
@@ -319,6 +325,17 @@ def _parted(sweep: Sweep, tol: Any) -> int:
         if not values_close(np.asarray(g), np.asarray(e), tol):
             n += 1
     return n
+
+
+def _named(spec: TaskSpec, mutated: Sequence[str]) -> set[str]:
+    """Argument names of the mutated inputs (the sandbox may name them ``arg0``, ``arg1``)."""
+    out = set()
+    for name in mutated:
+        if name.startswith("arg") and name[3:].isdigit() and int(name[3:]) < len(spec.args):
+            out.add(spec.args[int(name[3:])])
+        else:
+            out.add(name)
+    return out
 
 
 def _groups(results: Sequence[tuple[Case, bool]], examples: int = 3) -> list[GroupResult]:

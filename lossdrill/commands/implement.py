@@ -76,8 +76,18 @@ def _spec(task: str) -> Any:
 
     spec = TASKS.get(task)
     if spec is None:
-        raise UsageError(f"unknown task {task!r}; implement tasks: {', '.join(sorted(TASKS))}")
+        raise UsageError(unknown_task_message(task, TASKS))
     return spec
+
+
+def unknown_task_message(task: str, known: Any) -> str:
+    """``unknown task 'focl' (did you mean focal?); implement tasks: ...``."""
+    import difflib
+
+    names = sorted(known)
+    close = difflib.get_close_matches(task, names, n=1, cutoff=0.6)
+    guess = f" (did you mean {close[0]}?)" if close else ""
+    return f"unknown task {task!r}{guess}; implement tasks: {', '.join(names)}"
 
 
 def _path(task: str, file: str | None, home: str | None) -> Path:
@@ -304,8 +314,8 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
         if result.passed and not state["passed"]:
             state["passed"] = True
             state["seconds_to_pass"] = elapsed
-            render_pass(console, elapsed, lines, hints)
-            if item is not None:
+            render_pass(console, elapsed, lines, hints, revealed=state["revealed"])
+            if item is not None and not state["revealed"]:  # shown already on `r`
                 render_reveal(console, item)
         render_watch_help(console)
 
@@ -315,7 +325,7 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
             return
         level, text, repeated = next_hint(item, recorder)
         state["hints"] = recorder.hints_shown(task)
-        render_hint(console, task, level, hints_total, text, repeated=repeated)
+        render_hint(console, task, level, hints_total, text, repeated=repeated, watch=True)
 
     commands = _Commands()
 

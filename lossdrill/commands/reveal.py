@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
+
 from lossdrill.bank.loader import load_banks
 from lossdrill.recording import Recorder, open_recorder
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
@@ -27,8 +29,10 @@ def run(task: str, yes: bool, banks: list[str], home: str | None) -> int:
     bank = load_banks(banks)
     item = bank.implement(task)
     if item is None:
-        known = ", ".join(sorted(t.id for t in bank.tasks()))
-        err.print(f"[red]Unknown task {task!r}.[/] Implement tasks: {known}", soft_wrap=True)
+        from lossdrill.commands.implement import unknown_task_message
+
+        err.print(f"[red]error:[/] {escape(unknown_task_message(task, [t.id for t in bank.tasks()]))}",
+                  soft_wrap=True, highlight=False)
         return 2
     recorder = open_recorder(home)
     try:

@@ -29,7 +29,11 @@ def render_task(console: Console, spec: Any, item: Any | None, path: str, *, exi
     else:
         parts.append(Text(f"Write {spec.signature()}."))
     parts.append(Text("\nGraded", style="bold"))
-    parts.append(Text(tolerance_line(spec.tol64, spec.tol32)))
+    if item is None or "tolerance" not in item.contract.lower():
+        parts.append(Text(tolerance_line(spec.tol64, spec.tol32)))
+    else:
+        parts.append(Text("Compared with a hidden reference within the tolerance above; "
+                          "NaN and inf must match."))
     parts.append(Text(
         f"Target: {TARGET_LINES[0]}–{TARGET_LINES[1]} lines, under {TARGET_MINUTES} minutes.",
     ))
@@ -38,11 +42,19 @@ def render_task(console: Console, spec: Any, item: Any | None, path: str, *, exi
     console.print(f"{verb}: [bold]{escape(path)}[/]")
 
 
+def _num(x: float) -> str:
+    """1e-06 -> 1e-6, 0.0001 -> 1e-4: tolerances as people write them."""
+    if x and abs(x) < 1e-3:
+        mantissa, exponent = f"{x:.6e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return f"{x:g}"
+
+
 def tolerance_line(tol64: Any, tol32: Any) -> str:
     return (
-        f"Compared with a hidden reference: float64 inputs within relative {tol64.rtol:g}, "
-        f"absolute {tol64.atol:g}; float32 inputs within relative {tol32.rtol:g}, "
-        f"absolute {tol32.atol:g}. NaN and inf must match."
+        f"Compared with a hidden reference: float64 inputs within relative {_num(tol64.rtol)}, "
+        f"absolute {_num(tol64.atol)}; float32 inputs within relative {_num(tol32.rtol)}, "
+        f"absolute {_num(tol32.atol)}. NaN and inf must match."
     )
 
 
@@ -72,13 +84,16 @@ def render_result(
     for g in result.groups:
         mark = "[green]✓[/]" if g.passed else "[red]✗[/]"
         table.add_row(g.name, str(g.total), str(g.failed), mark, escape("; ".join(g.failing)))
+    loaded = result.passed or result.first_failure is not None
     if result.passed:
         head = f"[bold green]PASS[/] {result.task}: all {result.cases} cases match the reference"
+    elif not loaded:
+        head = f"[bold red]FAIL[/] {result.task}: the file did not load, so none of its cases ran"
     else:
         head = (f"[bold red]FAIL[/] {result.task}: {result.failed_cases} of {result.cases} cases "
                 f"fail · score {result.score:.2f}")
     console.print(head)
-    if result.groups:
+    if result.groups and loaded:
         console.print(table)
     if lines and (result.passed or result.score > 0):  # not for the untouched starter
         lo, hi = TARGET_LINES
@@ -179,11 +194,15 @@ def _render_overlay(console: Console, result: CheckResult) -> None:
         console.print(Text.from_ansi(text) if console.is_terminal else Text(text))
 
 
-def render_hint(console: Console, task: str, level: int, total: int, text: str, *, repeated: bool) -> None:
+def render_hint(console: Console, task: str, level: int, total: int, text: str, *, repeated: bool,
+                watch: bool = False) -> None:
     note = " (the last one)" if level == total else ""
-    again = " — no more hints; `r` / `lossdrill reveal` shows the solution" if repeated else ""
-    console.print(Panel(escape(text.strip()), title=f"hint {level} of {total}{note}{again}",
+    console.print(Panel(escape(text.strip()), title=f"hint {level} of {total}{note}",
                         title_align="left", border_style="yellow"))
+    if repeated:
+        how = "r" if watch else f"lossdrill reveal {task}"
+        console.print(f"No more hints: that was the last one again. [bold]{escape(how)}[/] "
+                      "shows the solution.")
 
 
 def render_reveal(console: Console, item: Any) -> None:
@@ -193,13 +212,16 @@ def render_reveal(console: Console, item: Any) -> None:
                         title="reference solution", title_align="left", border_style="green"))
 
 
-def render_pass(console: Console, seconds: float, lines: int, hints: int) -> None:
+def render_pass(console: Console, seconds: float, lines: int, hints: int, *,
+                revealed: bool = False) -> None:
     minutes, secs = divmod(int(seconds), 60)
     lo, hi = TARGET_LINES
     speed = "under" if seconds < TARGET_MINUTES * 60 else "over"
+    helped = ("after revealing the solution" if revealed
+              else f"{hints} hint{'s' if hints != 1 else ''} used")
     console.print(
         f"[bold green]Passed[/] in {minutes}m{secs:02d}s ({speed} the {TARGET_MINUTES}-minute target), "
-        f"{lines} lines (target {lo}–{hi}), {hints} hint{'s' if hints != 1 else ''} used."
+        f"{lines} line{'s' if lines != 1 else ''} (target {lo}–{hi}), {helped}."
     )
 
 
@@ -208,7 +230,12 @@ def render_summary(console: Console, summary: dict[str, Any]) -> None:
     t = summary.get("seconds_to_pass")
     when = f" in {int(t) // 60}m{int(t) % 60:02d}s" if t is not None else ""
     state = f"[green]passed{when}[/]" if passed else "[yellow]not passed yet[/]"
-    console.print(
-        f"Session: {summary.get('task')} {state} · {summary.get('checks', 0)} checks · "
-        f"{summary.get('hints', 0)} hints · {summary.get('lines', 0)} lines"
-    )
+    checks, hints, lines = (int(summary.get(k) or 0) for k in ("checks", "hints", "lines"))
+    parts = [f"{checks} check{'s' if checks != 1 else ''}"]
+    if summary.get("revealed"):
+        parts.append("solution revealed")
+    else:
+        parts.append(f"{hints} hint{'s' if hints != 1 else ''}")
+    if lines:
+        parts.append(f"{lines} line{'s' if lines != 1 else ''}")
+    console.print(f"Session: {summary.get('task')} {state} · " + " · ".join(parts))

@@ -170,17 +170,17 @@ def interview(
 def plot(
     losses: Annotated[list[str], typer.Argument(metavar="LOSS", help="Losses to draw, e.g. mse mae huber.")],
     gradient: Annotated[bool, typer.Option("--gradient", help="Draw the gradients instead.")] = False,
-    delta: Annotated[float | None, typer.Option("--delta", metavar="X", help="Huber delta.")] = None,
-    gamma: Annotated[float | None, typer.Option("--gamma", metavar="X", help="Focal gamma.")] = None,
-    alpha: Annotated[float | None, typer.Option("--alpha", metavar="X", help="Focal alpha.")] = None,
-    margin: Annotated[float | None, typer.Option("--margin", metavar="X", help="Hinge/ranking margin.")] = None,
-    q: Annotated[float | None, typer.Option("--q", metavar="X", help="Quantile level.")] = None,
+    delta: Annotated[list[float] | None, typer.Option("--delta", metavar="X", help="Huber delta (repeat for one curve each).")] = None,
+    gamma: Annotated[list[float] | None, typer.Option("--gamma", metavar="X", help="Focal gamma (repeatable).")] = None,
+    alpha: Annotated[list[float] | None, typer.Option("--alpha", metavar="X", help="Focal alpha (repeatable).")] = None,
+    margin: Annotated[list[float] | None, typer.Option("--margin", metavar="X", help="Hinge/ranking margin (repeatable).")] = None,
+    q: Annotated[list[float] | None, typer.Option("--q", metavar="X", help="Quantile level (repeatable).")] = None,
     save: Annotated[str | None, typer.Option("--save", metavar="FILE.png", help="Also write the figure to a PNG file.")] = None,
 ) -> None:
     """Draw losses (or their gradients) in the terminal."""
     from lossdrill.commands.plot import run
 
-    params = {k: v for k, v in dict(delta=delta, gamma=gamma, alpha=alpha, margin=margin, q=q).items() if v is not None}
+    params = {k: v for k, v in dict(delta=delta, gamma=gamma, alpha=alpha, margin=margin, q=q).items() if v}
     _exit(run(losses=losses, gradient=gradient, params=params, save=save))
 
 

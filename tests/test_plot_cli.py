@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from drive import Session, lossdrill_command
 
 
@@ -87,3 +88,39 @@ def test_save_writes_a_png_when_matplotlib_is_there(tmp_path):
     else:  # without the optional extra the same command explains itself
         assert result.returncode == 1
         assert "pip install 'lossdrill[plot]'" in result.stderr
+
+
+def test_a_repeated_option_gives_a_column_per_value():
+    result = run("focal", "--gamma", "0", "--gamma", "2", "--gamma", "5")
+    assert result.returncode == 0, result.stderr
+    header = " ".join(result.stdout.split())
+    for gamma in ("0", "2", "5"):
+        assert f"γ={gamma})" in header
+    # p_t = 0.5, α = 0.25: −α(1 − p_t)^γ log p_t for γ = 0, 2, 5
+    half = [0.25 * 0.5**g * 0.6931471805599453 for g in (0, 2, 5)]
+    row = next(r for r in table_rows(result.stdout) if r[0] == "0.5")
+    assert [float(v) for v in row[1:]] == [pytest.approx(h, rel=1e-3) for h in half]
+
+
+def test_save_to_a_folder_is_refused_before_anything_is_drawn(tmp_path):
+    result = run("mse", "--save", str(tmp_path))
+    assert result.returncode == 2
+    assert "is a folder" in result.stderr
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_with_an_unknown_suffix_or_missing_folder_is_a_usage_error(tmp_path):
+    bad = run("mse", "--save", str(tmp_path / "curves.txt"))
+    assert bad.returncode == 2 and "not .txt" in bad.stderr
+    missing = run("mse", "--save", str(tmp_path / "nowhere" / "curves.png"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert "Traceback" not in bad.stderr + missing.stderr
+
+
+def test_save_without_a_suffix_writes_and_names_a_png(tmp_path):
+    result = run("mse", "--save", str(tmp_path / "curves"))
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "curves.png"
+    assert written.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"saved {written}" in result.stdout

@@ -92,15 +92,15 @@ def test_classification_curves_against_the_logit():
     assert value("sigmoid", "logit", 0.0) == pytest.approx(0.5)
     assert value("softmax", "logit", 0.0) == pytest.approx(1 / 3)
     assert value("log-softmax", "logit", 0.0) == pytest.approx(-math.log(3))
-    assert value("bpr", "logit", 0.0) == pytest.approx(math.log(2))
-    assert value("margin-ranking", "logit", -2.0) == pytest.approx(2.0)
+    assert value("bpr", "score-gap", 0.0) == pytest.approx(math.log(2))
+    assert value("margin-ranking", "score-gap", -2.0) == pytest.approx(2.0)
 
 
 def test_focal_curve_uses_alpha_t_and_gamma():
     # y = 1, p_t = 0.9: −α(1 − p_t)^γ log p_t with α = 0.25, γ = 2
     expected = -0.25 * 0.1**2 * math.log(0.9)
     assert value("focal", "probability", 0.9) == pytest.approx(expected, rel=1e-9)
-    gamma0 = value("focal", "probability", 0.9, "focal (y=1, γ=0)", gamma=0.0)
+    gamma0 = value("focal", "probability", 0.9, "focal (y=1, α=0.25, γ=0)", gamma=0.0)
     assert gamma0 == pytest.approx(-0.25 * math.log(0.9), rel=1e-9)
 
 
@@ -109,10 +109,10 @@ def test_embedding_and_distribution_slices():
     assert value("triplet", "distance-gap", -1.0) == pytest.approx(2.0)
     assert value("triplet", "distance-gap", 2.0) == pytest.approx(0.0)
     # contrastive: y=0 → ½D², y=1 → ½max(0, m − D)²
-    assert value("contrastive", "distance", 2.0, "contrastive (y=0 similar)") == pytest.approx(2.0)
-    assert value("contrastive", "distance", 0.5, "contrastive (y=1 dissimilar)") == pytest.approx(0.125)
-    assert value("cosine-embedding", "cosine", 0.5, "cosine-embedding (y=−1)") == pytest.approx(0.5)
-    assert value("cosine-embedding", "cosine", 0.5, "cosine-embedding (y=1)") == pytest.approx(0.5)
+    assert value("contrastive", "distance", 2.0, "contrastive (y=0 similar, margin=1)") == pytest.approx(2.0)
+    assert value("contrastive", "distance", 0.5, "contrastive (y=1 dissimilar, margin=1)") == pytest.approx(0.125)
+    assert value("cosine-embedding", "cosine", 0.5, "cosine-embedding (y=−1, margin=0)") == pytest.approx(0.5)
+    assert value("cosine-embedding", "cosine", 0.5, "cosine-embedding (y=1, margin=0)") == pytest.approx(0.5)
     # batch of 4: each positive at cosine x, the other 3 keys at 0: log(1 + 3e^(−x/τ))
     assert value("infonce", "cosine", 0.5) == pytest.approx(math.log1p(3 * math.exp(-0.5 / 0.1)))
     assert value("clip", "cosine", 0.0) == pytest.approx(math.log(4))
@@ -187,3 +187,52 @@ def test_out_of_range_parameters_are_refused_with_the_rule():
         build_figures(["quantile"], params={"q": 1.5})
     with pytest.raises(PlotError, match="--delta -1 is out of range"):
         build_figures(["huber"], params={"delta": -1.0})
+
+
+def test_a_repeated_option_draws_one_curve_per_value():
+    # The lecture's comparison: focal at several γ, y = 1, p_t = 0.9, α = 0.25 on each.
+    curves = task_curves("focal", "probability", [0.9], params={"gamma": [0.0, 1.0, 5.0]})
+    assert [c.label for c in curves] == [
+        "focal (y=1, α=0.25, γ=0)",
+        "focal (y=1, α=0.25, γ=1)",
+        "focal (y=1, α=0.25, γ=5)",
+    ]
+    for curve, gamma in zip(curves, (0.0, 1.0, 5.0), strict=True):
+        assert curve.ys[0] == pytest.approx(-0.25 * 0.1**gamma * math.log(0.9), rel=1e-9)
+
+
+def test_two_repeated_options_draw_every_combination():
+    curves = task_curves("focal", "probability", [0.5],
+                         params={"alpha": [0.25, 0.5], "gamma": [0.0, 2.0]})
+    assert [c.label for c in curves] == [
+        "focal (y=1, α=0.25, γ=0)", "focal (y=1, α=0.25, γ=2)",
+        "focal (y=1, α=0.5, γ=0)", "focal (y=1, α=0.5, γ=2)",
+    ]
+    assert curves[3].ys[0] == pytest.approx(-0.5 * 0.5**2 * math.log(0.5))
+
+
+def test_labels_name_a_default_parameter_even_when_none_is_asked():
+    (curve,) = task_curves("huber", "error", [3.0])
+    assert curve.label == "huber (δ=1)"
+
+
+def test_too_many_combinations_are_refused():
+    with pytest.raises(PlotError, match="9 curves per loss"):
+        build_figures(["focal"], params={"alpha": [0.1, 0.2, 0.3], "gamma": [0.0, 1.0, 2.0]})
+
+
+def test_every_repeated_value_is_range_checked():
+    with pytest.raises(PlotError, match="--gamma -1 is out of range"):
+        build_figures(["focal"], params={"gamma": [0.0, -1.0]})
+
+
+def test_ranking_losses_are_drawn_against_a_score_difference_not_a_logit():
+    # bpr: −log σ(s⁺ − s⁻); the x axis is a difference of scores, so it gets its own figure.
+    figures = build_figures(["bce", "bpr", "margin-ranking"], table=True)
+    assert [f.x_label for f in figures] == [
+        "predicted probability p = σ(z)",
+        "score difference s⁺ − s⁻ (preferred minus other)",
+    ]
+    ranking = figures[1]
+    bpr = next(c for c in ranking.curves if c.label == "bpr")
+    assert bpr.ys[bpr.xs.index(2.0)] == pytest.approx(math.log1p(math.exp(-2.0)))

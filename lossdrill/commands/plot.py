@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from lossdrill.plotting.curves import PlotError, build_figures
+from lossdrill.plotting.image import BadImagePath, image_path
 from lossdrill.plotting.table import figure_table
 from lossdrill.plotting.terminal import MIN_WIDTH, render_figure
 from lossdrill.ui.console import make_console
@@ -17,7 +18,8 @@ def _plot_height(console_height: int) -> int:
     return max(14, min(28, console_height - 8))
 
 
-def run(losses: list[str], gradient: bool = False, params: dict[str, float] | None = None,
+def run(losses: list[str], gradient: bool = False,
+        params: dict[str, float | list[float]] | None = None,
         save: str | None = None) -> int:
     """Draw ``losses``: a plot on a wide terminal, a table of values otherwise (exit 2 on bad names)."""
     params = params or {}
@@ -25,7 +27,8 @@ def run(losses: list[str], gradient: bool = False, params: dict[str, float] | No
     err = make_console(stderr=True)
     try:
         figures = build_figures(losses, gradient=gradient, params=params)
-    except PlotError as exc:
+        target = image_path(save) if save is not None else None
+    except (PlotError, BadImagePath) as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         return 2
 
@@ -43,11 +46,11 @@ def run(losses: list[str], gradient: bool = False, params: dict[str, float] | No
             console.print(figure_table(figure))
             console.print()
 
-    if save:
+    if target is not None:
         from lossdrill.plotting.image import MatplotlibMissing, save_png
 
         try:
-            path = save_png(figures, save)
+            path = save_png(figures, target)
         except MatplotlibMissing as exc:
             err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
             return 1

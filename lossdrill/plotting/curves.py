@@ -127,17 +127,43 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
-def _param_sets(task: Task, params: dict[str, float]) -> list[tuple[str, dict[str, float]]]:
-    """(label, hyperparameters) per curve: the value asked for, and the default beside it."""
-    asked = {k: v for k, v in params.items() if k in task.params}
-    if not asked:
+MAX_PARAM_SETS = 8
+"""Curves per condition at most (the product of the values asked for each option)."""
+
+
+def _values(value: float | Sequence[float]) -> list[float]:
+    """An option's values: one number, or several from a repeated option (duplicates dropped)."""
+    values = [value] if isinstance(value, (int, float)) else list(value)
+    return list(dict.fromkeys(float(v) for v in values))
+
+
+def _param_sets(task: Task, params: dict[str, float | Sequence[float]]) -> list[tuple[str, dict[str, float]]]:
+    """(label, hyperparameters) per curve.
+
+    Every value asked for (a repeated option gives one curve per value, several options
+    their product); a single asked value that is not the default gets the default beside
+    it. Labels name every hyperparameter of the task, so a curve never hides one (focal's
+    α stays visible when only γ is asked).
+    """
+    if not task.params:
         return [("", {})]
     defaults = param_defaults(task.id)
-    label = ", ".join(f"{PARAM_SYMBOLS[k]}={_fmt(v)}" for k, v in asked.items())
-    out = [(label, asked)]
-    if any(defaults.get(k) != v for k, v in asked.items()):
-        default_label = ", ".join(f"{PARAM_SYMBOLS[k]}={_fmt(defaults[k])}" for k in asked)
-        out.append((default_label + ", default", {}))
+    asked = {k: _values(params[k]) for k in task.params if k in params}
+    combos: list[dict[str, float]] = [{}]
+    for key, values in asked.items():
+        combos = [{**c, key: v} for c in combos for v in values]
+    default_extra = (
+        len(combos) == 1 and bool(asked)
+        and any(defaults.get(k) != v for k, v in combos[0].items())
+    )
+
+    def label(hyper: dict[str, float], suffix: str = "") -> str:
+        shown = ", ".join(f"{PARAM_SYMBOLS[k]}={_fmt(hyper.get(k, defaults[k]))}" for k in task.params)
+        return shown + suffix
+
+    out = [(label(c), c) for c in combos]
+    if default_extra:
+        out.append((label({}, ", default"), {}))
     return out
 
 
@@ -149,7 +175,7 @@ def _curve_label(task: Task, gradient: bool, variant: str, params: str) -> str:
 
 
 def task_curves(task_id: str, axis: str, xs: Sequence[float], *, gradient: bool = False,
-                params: dict[str, float] | None = None) -> list[Curve]:
+                params: dict[str, float | Sequence[float]] | None = None) -> list[Curve]:
     """The curves of one task on one axis: one per condition (y=1, y=0 ...) and parameter set."""
     task = TASKS[task_id]
     params = params or {}
@@ -162,7 +188,7 @@ def task_curves(task_id: str, axis: str, xs: Sequence[float], *, gradient: bool 
     slc = _slice_for(source_task, axis, False)
     curves = []
     for variant, conditions in slc.variants:
-        asked: tuple[float, ...] | None = None
+        drawn: list[Curve] = []
         for plabel, hyper in _param_sets(task, params):
             def f(x: float, _c: dict[str, Any] = conditions, _h: dict[str, float] = hyper) -> float:
                 return slice_value(source_task.id, slc, x, _c, _h)
@@ -172,13 +198,12 @@ def task_curves(task_id: str, axis: str, xs: Sequence[float], *, gradient: bool 
                 ys = tuple(_snap(_derivative(f, x, ax.lo, ax.hi)) for x in xs)
             else:
                 ys = tuple(f(x) for x in xs)
-            if asked is not None and np.allclose(ys, asked, equal_nan=True):
-                # The parameter does not change this curve (margin and y=0 in contrastive):
-                # one line says so better than two on top of each other.
-                curves[-1] = Curve(_curve_label(task, gradient, variant, ""), tuple(xs), ys)
-                continue
-            asked = ys if asked is None else asked
-            curves.append(Curve(_curve_label(task, gradient, variant, plabel), tuple(xs), ys))
+            drawn.append(Curve(_curve_label(task, gradient, variant, plabel), tuple(xs), ys))
+        if len(drawn) > 1 and all(np.allclose(c.ys, drawn[0].ys, equal_nan=True) for c in drawn):
+            # The parameter does not change this curve (margin and y=0 in contrastive):
+            # one line says so better than several on top of each other.
+            drawn = [Curve(_curve_label(task, gradient, variant, ""), tuple(xs), drawn[0].ys)]
+        curves += drawn
     return curves
 
 
@@ -191,7 +216,7 @@ PARAM_RULES: dict[str, tuple[Callable[[float], bool], str]] = {
 }
 
 
-def check_arguments(names: Sequence[str], params: dict[str, float]) -> list[str]:
+def check_arguments(names: Sequence[str], params: dict[str, float | Sequence[float]]) -> list[str]:
     """Task ids for ``names``; raises :class:`PlotError` for unknown names or unused options."""
     if not names:
         raise PlotError("Name at least one loss to plot, e.g. `lossdrill plot mse mae huber`.")
@@ -208,18 +233,25 @@ def check_arguments(names: Sequence[str], params: dict[str, float]) -> list[str]
         )
     for key, value in params.items():
         ok, rule = PARAM_RULES.get(key, (lambda v: True, ""))
-        if not (math.isfinite(value) and ok(value)):
-            raise PlotError(f"--{key} {value:g} is out of range: {rule}.")
+        for v in _values(value):
+            if not (math.isfinite(v) and ok(v)):
+                raise PlotError(f"--{key} {v:g} is out of range: {rule}.")
         takers = [t.id for t in TASKS.values() if key in t.params]
         if not any(key in TASKS[t].params for t in ids):
             raise PlotError(
                 f"--{key} changes {', '.join(takers)}; none of the plotted losses takes it."
             )
+    sets = math.prod(len(_values(v)) for v in params.values())
+    if sets > MAX_PARAM_SETS:
+        raise PlotError(
+            f"That is {sets} curves per loss (every combination of the values asked); "
+            f"{MAX_PARAM_SETS} at most keep a plot readable."
+        )
     return ids
 
 
 def build_figures(names: Sequence[str], *, gradient: bool = False,
-                  params: dict[str, float] | None = None, table: bool = False,
+                  params: dict[str, float | Sequence[float]] | None = None, table: bool = False,
                   points: int = 241) -> list[Figure]:
     """The figures for ``lossdrill plot NAMES``: one per x axis the losses need.
 
@@ -241,7 +273,7 @@ def build_figures(names: Sequence[str], *, gradient: bool = False,
         notes = [f"{', '.join(tids)}: {note}" for note, tids in by_note.items()]
         kinds = {TASKS[t].kind for t in members}
         if gradient:
-            y_label = "d loss / d x"
+            y_label = "derivative d/dx" if kinds == {"function"} else "d loss / d x"
         elif kinds == {"function"}:
             y_label = "value"
         elif kinds == {"gradient"}:

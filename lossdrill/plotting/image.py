@@ -11,8 +11,40 @@ from lossdrill.plotting.curves import Figure
 INSTALL_HINT = "pip install 'lossdrill[plot]'"
 
 
+LINE_STYLES = ("-", "--", ":", "-.")
+
+FORMATS = (".png", ".svg", ".pdf")
+"""File types ``--save`` writes; a name without one gets ``.png``."""
+
+
 class MatplotlibMissing(RuntimeError):
     """matplotlib is not installed; the message says how to install it."""
+
+
+class BadImagePath(ValueError):
+    """``--save`` names something that cannot be written; the message says why."""
+
+
+def image_path(name: str) -> Path:
+    """The file ``--save NAME`` writes, checked before anything is drawn.
+
+    A name without a suffix gets ``.png`` (the path reported is the one written). A folder,
+    a missing parent folder or an unknown suffix raise :class:`BadImagePath`.
+    """
+    path = Path(name).expanduser()
+    if not name.strip():
+        raise BadImagePath("--save needs a file name, e.g. --save curves.png")
+    if path.is_dir():
+        raise BadImagePath(f"{name} is a folder; give a file name, e.g. --save {path / 'curves.png'}")
+    if not path.suffix:
+        path = path.with_name(path.name + ".png")
+    if path.suffix.lower() not in FORMATS:
+        raise BadImagePath(
+            f"--save writes {', '.join(FORMATS)} files, not {path.suffix}: e.g. --save {path.with_suffix('.png')}"
+        )
+    if not path.parent.is_dir():
+        raise BadImagePath(f"cannot write {path}: the folder {path.parent} does not exist")
+    return path
 
 
 def save_png(figures: Sequence[Figure], path: str | Path) -> Path:
@@ -35,9 +67,14 @@ def save_png(figures: Sequence[Figure], path: str | Path) -> Path:
     fig, axes = plt.subplots(1, n, figsize=(6 * n, 4.5), squeeze=False)
     try:
         for ax, figure in zip(axes[0], figures, strict=False):
+            styles: dict[str, str] = {}
             for curve in figure.curves:
                 ys = [y if y is not None and math.isfinite(y) else math.nan for y in curve.ys]
-                ax.plot(curve.xs, ys, linewidth=2, label=curve.label)
+                # One line style per loss, so equal curves of two losses (bce and
+                # weighted-bce at pos_weight 1) stay visible on top of each other.
+                task = curve.label.split(" ")[0]
+                style = styles.setdefault(task, LINE_STYLES[len(styles) % len(LINE_STYLES)])
+                ax.plot(curve.xs, ys, linewidth=2, linestyle=style, label=curve.label)
             ax.set_xlabel(figure.x_label)
             ax.set_ylabel(figure.y_label)
             ax.set_title(figure.title, fontsize=10)

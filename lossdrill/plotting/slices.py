@@ -49,6 +49,13 @@ AXES: dict[str, Axis] = {
             (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99),
         ),
         Axis("logit", "logit (score) z of the true class", -5.0, 5.0, _steps(-5.0, 5.0, 1.0)),
+        Axis(
+            "score-gap",
+            "score difference s⁺ − s⁻ (preferred minus other)",
+            -5.0,
+            5.0,
+            _steps(-5.0, 5.0, 1.0),
+        ),
         Axis("log-rate", "log rate z = log λ", -3.0, 3.0, _steps(-3.0, 3.0, 0.5)),
         Axis("cosine", "cosine similarity of the positive pair", -1.0, 1.0, _steps(-1.0, 1.0, 0.25)),
         Axis("distance", "Euclidean distance D between the pair", 0.0, 3.0, _steps(0.0, 3.0, 0.25)),
@@ -391,13 +398,13 @@ TASKS: dict[str, Task] = {
         Task(
             "margin-ranking",
             "margin_ranking_loss",
-            (Slice("logit", lambda x, c: (_a(x), _a(0.0), _a(1.0)), note="x = x1 − x2, y = 1"),),
+            (Slice("score-gap", lambda x, c: (_a(x), _a(0.0), _a(1.0)), note="x = x1 − x2, y = 1 (x1 should rank higher)"),),
             ("margin",),
         ),
         Task(
             "bpr",
             "bpr_loss",
-            (Slice("logit", lambda x, c: (_a(x), _a(0.0)), note="x = s⁺ − s⁻"),),
+            (Slice("score-gap", lambda x, c: (_a(x), _a(0.0)), note="x = s⁺ − s⁻, positive item minus negative"),),
         ),
         # gradients (already derivatives: drawn as they are)
         Task("mse-grad", "mse_gradient", (_error("d/dŷ of ½(ŷ − y)², x = ŷ − y"),), kind="gradient"),

@@ -40,6 +40,12 @@ ADVICE = {
     "wrong-axis": "you keep reducing along the wrong axis",
     "ignores-parameter": "you keep ignoring a hyperparameter",
     "probabilities-not-logits": "you keep treating logits as probabilities",
+    "missing-function": "you keep naming the function differently from the contract"
+                        " (the starter from `lossdrill implement <task>` has the right signature)",
+    "syntax-error": "your files keep failing to parse: run them once before checking",
+    "exception": "your function keeps raising on some inputs (empty batches, extreme values?)",
+    "timeout": "your function keeps running too long: vectorise with NumPy instead of looping",
+    "memory": "your function keeps building arrays far larger than the inputs",
 }
 
 
@@ -83,6 +89,7 @@ class TaskProgress:
     attempts: int
     passes: int
     best_time_s: float | None
+    """Fastest timed pass; None if never passed, or passed only by ``implement --check``."""
     fewest_lines: int | None
     hints: int
     diagnoses: list[tuple[str, int]]

@@ -208,7 +208,9 @@ class Store:
                  float(attempt.elapsed_s), int(attempt.hints_used), int(attempt.lines),
                  attempt.at),
             )
-            passed_time = float(attempt.elapsed_s) if attempt.passed else None
+            # `implement --check` records 0 s: a file graded without a clock has no time.
+            timed = attempt.passed and float(attempt.elapsed_s) > 0
+            passed_time = float(attempt.elapsed_s) if timed else None
             passed_lines = int(attempt.lines) if attempt.passed else None
             self.conn.execute(
                 "INSERT INTO task_stats (task, attempts, passes, best_time_s, fewest_lines,"

@@ -171,9 +171,13 @@ few small tables however long the history)."""
 
 V3 = """
 ALTER TABLE reviews ADD COLUMN cram INTEGER NOT NULL DEFAULT 0;
+UPDATE task_stats SET best_time_s = (
+    SELECT min(elapsed_s) FROM implement_attempts AS a
+    WHERE a.task = task_stats.task AND a.passed = 1 AND a.elapsed_s > 0);
 """
 """Version 3: cram reviews are logged (``cram = 1``, like Anki's filtered/cram revlog type)
-without changing the card's schedule."""
+without changing the card's schedule; a best time counts only timed passes (``implement
+--check`` records 0 s)."""
 
 MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 LATEST = len(MIGRATIONS)

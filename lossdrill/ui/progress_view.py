@@ -7,6 +7,7 @@ page of tables, and ``lossdrill progress`` has to start about as fast as ``--hel
 
 from __future__ import annotations
 
+import textwrap
 import time
 from collections.abc import Sequence
 
@@ -55,6 +56,26 @@ def columns(header: Sequence[str], rows: Sequence[Sequence[Cell]], right: set[in
     return lines
 
 
+def para(text: str, width: int, indent: int = 0, style: str = "", first: str | None = None,
+         hang: int | None = None) -> list[str]:
+    """Plain ``text`` wrapped to ``width`` at word boundaries, as lines of markup.
+
+    ``first`` is markup put before the first line (its plain length is ``hang``, which
+    also indents the following lines, so the text lines up after a bullet or a label).
+    """
+    lead = hang if hang is not None else indent
+    wrapped = textwrap.wrap(text, width=max(20, width - 1 - lead), break_on_hyphens=False,
+                            break_long_words=True) or [""]
+    out = []
+    for i, line in enumerate(wrapped):
+        body = f"[{style}]{escape(line)}[/]" if style else escape(line)
+        if i == 0 and first is not None:
+            out.append(" " * indent + first + body)
+        else:
+            out.append(" " * lead + body)
+    return out
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
@@ -75,10 +96,10 @@ def _mastery_style(value: float | None) -> str:
 def render(console: Console, report: ProgressReport) -> None:
     width = console.width
     if report.empty:
-        lines = _empty(report) + _checklist(report)
+        lines = _empty(report) + _checklist(report, width)
     else:
-        lines = (_topics(report) + _weakest(report, width) + _tasks(report, width)
-                 + _cards(report) + _checklist(report) + _interviews(report))
+        lines = (_topics(report, width) + _weakest(report, width) + _tasks(report, width)
+                 + _cards(report, width) + _checklist(report, width) + _interviews(report))
     console.print("\n".join(lines), soft_wrap=True, highlight=False)
 
 
@@ -92,7 +113,7 @@ def _empty(report: ProgressReport) -> list[str]:
     ]
 
 
-def _topics(report: ProgressReport) -> list[str]:
+def _topics(report: ProgressReport, width: int) -> list[str]:
     rows = []
     for t in report.topics:
         style = _mastery_style(t.mastery)
@@ -108,8 +129,10 @@ def _topics(report: ProgressReport) -> list[str]:
     return [
         "[bold]Mastery by topic[/]",
         *columns(["topic", "mastery", "quiz", "tasks", "cards", "trend"], rows, right={2, 3, 4}),
-        "[dim] mastery: mean of the recent quiz score, the share of tasks passed and card "
-        "strength (stability / 21 days), over those with evidence[/]",
+        *para("mastery: the mean of the quiz score (last 20 answers), the share of the topic's"
+              " tasks passed and card strength (FSRS stability / 21 days, unseen cards 0),"
+              " over those with evidence; quiz: right of answered; cards: seen of all;"
+              " trend: quiz score per session, oldest first", width, 1, "dim"),
         "",
     ]
 
@@ -138,7 +161,8 @@ def _tasks(report: ProgressReport, width: int) -> list[str]:
         rows = [
             [(t.task, ""),
              ("passed", "green") if t.status == "passed" else ("failing", "red"),
-             (f"{t.passes}/{t.attempts}", ""), (_minutes(t.best_time_s), ""),
+             (f"{t.passes}/{t.attempts}", ""),
+             ("untimed" if t.best_time_s is None and t.passes else _minutes(t.best_time_s), ""),
              ("—" if t.fewest_lines is None else str(t.fewest_lines), ""), (str(t.hints), ""),
              (", ".join(f"{code} ×{n}" for code, n in t.diagnoses) or "—", "")]
             for t in tried
@@ -147,42 +171,49 @@ def _tasks(report: ProgressReport, width: int) -> list[str]:
                   *columns(["task", "status", "passes", "best time", "lines", "hints",
                             "frequent mistakes"], rows, right={2, 3, 4, 5}, max_width=width)]
         advised = sorted((t for t in tried if t.advice), key=lambda t: t.status == "passed")
-        lines += [f"  [yellow]{escape(t.task)}[/]: {escape(t.advice or '')}" for t in advised[:5]]
+        for t in advised[:5]:
+            lines += para(t.advice or "", width, 2, first=f"[yellow]{escape(t.task)}[/]: ",
+                          hang=4 + len(t.task))
+        if any(t.passes and t.best_time_s is None for t in tried):
+            lines += para("untimed: passed only with `implement --check`, which grades a file"
+                          " without a clock", width, 1, "dim")
     if untried:
-        lines.append(f"[dim] not started ({len(untried)}): {escape(', '.join(untried))}[/]")
+        lines += para(f"not started ({len(untried)}): {', '.join(untried)}", width, 1, "dim")
     return lines + [""] if lines else []
 
 
-def _cards(report: ProgressReport) -> list[str]:
+def _cards(report: ProgressReport, width: int) -> list[str]:
     c = report.cards
-    head = (f"[bold]Flashcards[/]: {c.reviewed} of {c.total} seen, [bold]{c.due_now} due now[/]"
-            + (f", retention {c.retention:.0%} over {c.retention_reviews} mature reviews"
-               " (30 days)" if c.retention is not None else ""))
+    lines = [f"[bold]Flashcards[/]: {c.reviewed} of {c.total} seen, [bold]{c.due_now} due now[/]"]
+    if c.retention is not None:
+        lines += para(f"retention {c.retention:.0%}: share of the {c.retention_reviews} reviews of"
+                      " mature cards in the last 30 days not rated Again", width, 1)
     if not any(n for _, n in c.due_by_day):
-        return [head, " [dim]nothing falls due in the next 7 days[/]", ""]
+        return lines + [" [dim]nothing falls due in the next 7 days[/]", ""]
     peak = max(n for _, n in c.due_by_day)
-    lines = [head, " due in the next 7 days:"]
-    lines += [f"  {label:>8} [cyan]{'█' * round(20 * n / peak):<20}[/] {n}"
+    bar_width = max(10, min(40, width - 20))
+    lines.append(" due in the next 7 days (not counting those due now):")
+    lines += [f"  {label:>8} [cyan]{'█' * round(bar_width * n / peak):<{bar_width}}[/] {n}"
               for label, n in c.due_by_day]
     return lines + [""]
 
 
-def _checklist(report: ProgressReport) -> list[str]:
+def _checklist(report: ProgressReport, width: int) -> list[str]:
     met = sum(1 for line in report.checklist if line.met)
-    lines = [f"[bold]Interview readiness[/]: {met}/{len(report.checklist)}"]
+    lines = [f"[bold]Interview readiness[/]: {met} of {len(report.checklist)} lines met"]
     for line in report.checklist:
-        mark = "[green]✓[/]" if line.met else "[red]✗[/]"
-        lines.append(f" {mark} {escape(line.text)}")
-        lines.append(f"     [dim]rule: {escape(line.rule)}[/]")
-        if line.evidence:
-            lines.append(f"     {escape('; '.join(line.evidence))}")
+        mark = "[green]✓[/] " if line.met else "[red]✗[/] "
+        lines += para(line.text, width, 1, "bold" if line.met else "", first=mark, hang=3)
+        lines += para(line.rule, width, 3, "dim", first="[dim]rule: [/]", hang=9)
+        for fact in line.evidence:
+            lines += para(fact, width, 3, first="· ", hang=5)
     return lines + [""]
 
 
 def _interviews(report: ProgressReport) -> list[str]:
     if not report.interviews:
         return []
-    lines = ["[bold]Mock interviews[/]"]
+    lines = ["[bold]Mock interviews[/] [dim](newest first; score over the assessed criteria)[/]"]
     for i in report.interviews:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(i.started))
         if i.score is None:

@@ -147,3 +147,22 @@ def test_an_unknown_task_is_a_usage_error(home):
     s = Session(["interview", "--task", "hubber"], {"LOSSDRILL_HOME": str(home)}, tty=False)
     assert s.finish() == 2
     assert "unknown task 'hubber'" in s.text
+
+
+def test_a_narrow_terminal_gets_the_sheet_as_blocks_with_whole_commands(home, tmp_path):
+    (tmp_path / "mse.py").write_text(MSE.replace("0.5 * ", ""))  # the missing ½
+    s = Session(["interview", "--task", "mse", "--seed", "4"],
+                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=60)
+    drive(s, [f"file {tmp_path / 'mse.py'}", "q", "q"])
+    assert s.finish() == 0
+    sheet = s.text[s.text.index("score sheet"):]
+    lines = [line.strip("│ ") for line in sheet.splitlines()]
+    assert "correctness  0/4" in lines
+    assert "numerical stability  n/a" in lines  # wrong before unstable: not judged
+    # every "practise next" command is whole on its own line, ready to copy
+    commands = [line[2:] for line in lines if line.startswith("→ ")]
+    assert "lossdrill implement mse" in commands
+    assert len(commands) == 5
+    assert max(len(line) for line in s.text.splitlines()) <= 60
+    # the step headers are not cut short either
+    assert "step 3/6 · implement: implement mse_loss" in s.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from lossdrill.bank.loader import load_banks
 from lossdrill.bank.schema import Bank, ChoiceItem, ImplementItem, Option, ScenarioItem, Step
 from lossdrill.interview.plan import (
     TaskRecord,
@@ -149,3 +150,20 @@ def test_the_interviewer_states_the_task_without_the_tricks():
     assert "Write softmax(x)" in statement
     assert "e^(x_i) / Σ_j e^(x_j)" in statement
     assert "maximum" not in statement
+
+
+def test_without_a_gradient_step_its_time_goes_to_the_questions():
+    b = load_banks([])
+    plan = plan_interview(b, "focal", 20, seed=7)  # focal has no gradient task
+    assert "gradient" not in [s.kind for s in plan.steps]
+    assert sum(s.minutes for s in plan.steps) == 20
+    implement = next(s for s in plan.steps if s.kind == "implement")
+    assert implement.minutes == 10
+    with_gradient = plan_interview(b, "mse", 20, seed=7)
+    assert sum(s.minutes for s in with_gradient.steps) == 20
+
+
+def test_a_one_minute_interview_does_not_plan_more_than_a_few_minutes():
+    boxes = step_minutes(1)
+    assert boxes["implement"] == 1
+    assert boxes["warm-up"] == 0.5

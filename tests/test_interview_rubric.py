@@ -175,3 +175,53 @@ def test_evidence_is_read_from_a_check_result():
     assert ev.group("stability") == GroupEvidence("stability", 4, 2)
     assert ev.codes == ("unstable",)
     assert implement_evidence("bce", None, seconds=5.0).checked is False
+
+
+def test_a_stable_but_wrong_formula_is_not_marked_down_on_stability_or_edge_cases():
+    # The lecture's constant α: every group fails because the formula is wrong, while the
+    # code is stable and handles the empty batch. Those criteria cannot be judged yet.
+    groups = (GroupEvidence("edge", 7, 4), GroupEvidence("dtypes", 3, 3),
+              GroupEvidence("params", 12, 10), GroupEvidence("random", 200, 177),
+              GroupEvidence("stability", 4, 4))
+    ev = ImplementEvidence("focal", True, False, groups,
+                           (("constant-alpha", "weights every example by alpha"),), 300.0, 7, checks=2)
+    s = sheet(ev, task="focal", topic="classification")
+    stab = criterion(s, "numerical stability")
+    assert stab.points is None
+    assert stab.evidence == ("stability group: 4 of 4 extreme cases failed, but so did 177 of 200 "
+                             "ordinary random cases: not judged until the ordinary cases pass",)
+    assert stab.practise.command == "lossdrill implement focal"
+    edge = criterion(s, "edge cases")
+    assert edge.points is None
+    assert "edge group: 4 of 7 failed" in edge.evidence
+    assert criterion(s, "correctness").points == 0
+    assert s.score == 0.0  # correctness 0, speed 0 over the assessed criteria
+
+
+def test_an_unstable_formula_is_marked_down_even_when_ordinary_cases_fail_too():
+    groups = ALL_OK[:2] + (GroupEvidence("random", 200, 3), GroupEvidence("stability", 4, 4))
+    ev = ImplementEvidence("bce", True, False, groups, (("unstable", "inf on logits of 800"),),
+                           300.0, 6, checks=1)
+    assert criterion(sheet(ev, task="bce"), "numerical stability").points == 0
+
+
+def test_an_untouched_starter_leaves_stability_and_edge_cases_unjudged():
+    ev = ImplementEvidence("mse", False, seconds=60.0, time_up=True)
+    s = sheet(ev)
+    assert criterion(s, "numerical stability").points is None
+    assert criterion(s, "edge cases").points is None
+    assert criterion(s, "numerical stability").evidence == ("no check was run: nothing to judge",)
+    assert [c.name for c in s.assessed] == ["correctness", "speed"]
+
+
+def test_a_partly_right_scenario_shows_its_credit_not_the_raw_answers():
+    partly = QuestionEvidence("a scenario", "scn-fraud", "classification", False, 0.75, "a | b | b | c")
+    c = criterion(sheet(passing(), questions=[partly]), "concepts")
+    assert "✗ a scenario: scn-fraud (75% credit)" in c.evidence
+    assert c.points == 3
+
+
+def test_the_next_loss_after_a_full_mark_is_not_called_harder():
+    c = criterion(sheet(passing("focal"), task="focal", topic="classification"), "correctness")
+    assert c.practise.command == "lossdrill implement weighted-bce"
+    assert c.practise.why == "the next loss to master after focal"

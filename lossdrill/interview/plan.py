@@ -119,10 +119,15 @@ def _pick(
     return best
 
 
-def step_minutes(minutes: int) -> dict[str, float]:
-    """The time box of each kind of step in an interview of ``minutes``."""
-    implement = float(min(TARGET_MINUTES, max(2, minutes // 2)))
-    gradient = float(max(1, minutes // 5))
+def step_minutes(minutes: int, gradient_step: bool = True) -> dict[str, float]:
+    """The time box of each kind of step in an interview of ``minutes``.
+
+    Without a gradient follow-up its time goes to the four questions, so the boxes still
+    add up to ``minutes`` (short interviews get at least a minute to implement and half a
+    minute a question).
+    """
+    implement = float(min(TARGET_MINUTES, max(1, minutes // 2)))
+    gradient = float(max(1, minutes // 5)) if gradient_step else 0.0
     question = max(0.5, (minutes - implement - gradient) / 4)
     return {"warm-up": question, "implement": implement, "gradient": gradient,
             "scenario": question, "production": question}
@@ -138,7 +143,10 @@ def plan_interview(bank: Bank, task_id: str, minutes: int, seed: int, chosen_by:
     if task is None:
         raise KeyError(task_id)
     rng = random.Random(f"{seed}:{task_id}")
-    box = step_minutes(minutes)
+    follow = GRADIENT_FOLLOW_UP.get(task.id)
+    if follow and bank.implement(follow) is None:
+        follow = None
+    box = step_minutes(minutes, gradient_step=follow is not None)
     quiz = bank.quiz_items()
     warm_pool = [i for i in quiz if i.kind in WARM_UP_KINDS and i.topic != "production"]
     taken: set[str] = set()
@@ -152,8 +160,7 @@ def plan_interview(bank: Bank, task_id: str, minutes: int, seed: int, chosen_by:
         steps.append(Step("warm-up", "how it fails", box["warm-up"], item_id=fails.id))
 
     steps.append(Step("implement", f"implement {task.function}", box["implement"], task=task.id))
-    follow = GRADIENT_FOLLOW_UP.get(task.id)
-    if follow and bank.implement(follow) is not None:
+    if follow:
         steps.append(Step("gradient", f"its gradient: {bank.implement(follow).function}",
                           box["gradient"], task=follow))
 

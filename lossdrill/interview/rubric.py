@@ -10,8 +10,10 @@ to practise next, as a command:
   solution's length (5–8 lines);
 * concepts — the quiz answers (warm-ups, scenario, production).
 
-A criterion without evidence (the session ended before it) is *not assessed* and does not
-count towards the total.
+A criterion without evidence (the session ended before it, no check was run) is *not
+assessed* and does not count towards the total. So are stability and edge cases when the
+ordinary random cases fail too and no stability or contract mistake was diagnosed: a wrong
+formula fails the extreme and edge cases as well, and says nothing about either.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ NEXT_TASK = {
     "cosine-embedding": "infonce", "infonce": "nt-xent", "clip": "nt-xent", "nt-xent": "clip",
     "margin-ranking": "bpr", "bpr": "margin-ranking", "dice": "focal", "kl": "cce",
 }
-"""A harder neighbour to practise once a task is mastered."""
+"""A related loss to practise once a task is mastered."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,14 @@ def _case_share(ev: ImplementEvidence, names: Sequence[str]) -> float | None:
     return 1.0 - sum(g.failed for g in groups) / total
 
 
+def _ordinary_failures(ev: ImplementEvidence) -> str:
+    """``"12 of 200 random cases"`` when the ordinary (random) cases fail too, else ``""``."""
+    group = ev.group("random")
+    if group is None or group.passed:
+        return ""
+    return f"{group.failed} of {group.total} ordinary random cases"
+
+
 def correctness(task: str, ev: ImplementEvidence | None, grad: ImplementEvidence | None) -> Criterion:
     name = "correctness"
     if ev is None:
@@ -226,7 +236,7 @@ def correctness(task: str, ev: ImplementEvidence | None, grad: ImplementEvidence
                 practise = Practice(f"lossdrill implement {grad.task}", "derive and code the gradient")
     if points == MAX_POINTS:
         nxt = NEXT_TASK.get(task)
-        practise = (Practice(f"lossdrill implement {nxt}", f"a harder neighbour of {task}") if nxt
+        practise = (Practice(f"lossdrill implement {nxt}", f"the next loss to master after {task}") if nxt
                     else Practice("lossdrill interview", "another loss"))
     return Criterion(name, points, tuple(evidence), practise)
 
@@ -238,10 +248,20 @@ def stability(task: str, ev: ImplementEvidence | None) -> Criterion:
     if ev is None:
         return _not_checked(name, task)
     if not ev.checked:
-        return Criterion(name, 0, ("no check was run on the submission",), cards)
+        return Criterion(name, None, ("no check was run: nothing to judge",), cards)
     group = ev.group("stability")
     evidence = []
     unstable = [m for c, m in ev.diagnoses if c == "unstable"]
+    ordinary = _ordinary_failures(ev)
+    if group is not None and not group.passed and not unstable and ordinary:
+        # The extreme cases fail, but so do ordinary ones: the formula is wrong before
+        # it is unstable, and a stable wrong formula must not score 0 here.
+        return Criterion(
+            name, None,
+            (f"stability group: {group.failed} of {group.total} extreme cases failed, "
+             f"but so did {ordinary}: not judged until the ordinary cases pass",),
+            Practice(f"lossdrill implement {task}", "get the formula right, then the extremes"),
+        )
     if group is None:
         points = MAX_POINTS if ev.passed else None
         evidence.append("this task has no stability group")
@@ -264,12 +284,19 @@ def edge_cases(task: str, ev: ImplementEvidence | None) -> Criterion:
     practise = Practice(f"lossdrill implement {task}",
                         "read the contract first: empty batch, integer and float32 inputs, shapes")
     if not ev.checked:
-        return Criterion(name, 0, ("no check was run on the submission",), practise)
+        return Criterion(name, None, ("no check was run: nothing to judge",), practise)
     groups = [g for g in ev.groups if g.name in EDGE_GROUPS]
     evidence = [f"{g.name} group: " + ("all right" if g.passed else f"{g.failed} of {g.total} failed")
                 for g in groups]
     codes = [(c, m) for c, m in ev.diagnoses if c in EDGE_CODES]
     evidence += [f"diagnosis {c}: {m}" for c, m in codes]
+    ordinary = _ordinary_failures(ev)
+    if not codes and ordinary and not all(g.passed for g in groups):
+        # No contract mistake was found: the edge cases fail for the same reason as the rest.
+        evidence.append(f"so did {ordinary}, and no edge-case mistake was diagnosed: "
+                        "not judged until the ordinary cases pass")
+        return Criterion(name, None, tuple(evidence),
+                         Practice(f"lossdrill implement {task}", "get the formula right, then the edges"))
     if all(g.passed for g in groups) and not codes:
         points = MAX_POINTS
         practise = Practice("lossdrill bughunt", "spot edge-case bugs in other people's code")
@@ -328,6 +355,8 @@ def concepts(task: str, topic: str, questions: Sequence[QuestionEvidence]) -> Cr
 def _answered(q: QuestionEvidence) -> str:
     if q.correct:
         return ""
+    if 0 < q.score < 1:
+        return f" ({q.score:.0%} credit)"  # a scenario's steps or a multi-select, partly right
     if q.response.strip() in ("?", "? | ?", "") or set(q.response.replace("|", "").split()) == {"?"}:
         return " (gave up)"
     return f" (answered {q.response!r})"

@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -96,8 +97,15 @@ def render_intro(console: Console, plan: InterviewPlan, function: str) -> None:
 
 
 def render_step(console: Console, n: int, total: int, step: Step, session_left: float) -> None:
-    console.rule(f"[bold]step {n}/{total} · {escape(step.kind)}: {escape(step.title)}[/] "
-                 f"[dim]· {clock(session_left)} left in the interview[/]")
+    """The step's header: a rule with the step and the time left, wrapped below the rule
+    when the terminal is too narrow to hold it in one line."""
+    head = f"step {n}/{total} · {step.kind}: {step.title}"
+    tail = f"· {clock(session_left)} left in the interview"
+    if len(head) + len(tail) + 7 <= console.width:
+        console.rule(f"[bold]{escape(head)}[/] [dim]{escape(tail)}[/]")
+        return
+    console.rule()
+    console.print(Text.assemble((head, "bold"), " ", (tail, "dim")))
 
 
 def task_statement(prompt: str) -> str:
@@ -161,6 +169,30 @@ def render_time_up(console: Console) -> None:
     console.print("[yellow]Time is up for this step.[/] The file is checked as it stands.")
 
 
+WIDE_SHEET = 100
+"""From this many columns the sheet is a table; narrower, one block per criterion."""
+
+
+def _score_markup(points: int | None) -> str:
+    if points is None:
+        return "[dim]n/a[/]"
+    style = "green" if points >= 3 else ("yellow" if points == 2 else "red")
+    return f"[{style}]{points}/{MAX_POINTS}[/]"
+
+
+def _criteria_blocks(sheet: ScoreSheet) -> list[Any]:
+    """The criteria one under the other, each command whole on its own line (narrow terminals)."""
+    parts: list[Any] = []
+    for c in sheet.criteria:
+        parts.append(Text(""))
+        parts.append(Text.from_markup(f"[bold]{escape(c.name)}[/]  {_score_markup(c.points)}"))
+        for e in c.evidence:
+            parts.append(Padding(Text(f"• {e}"), (0, 0, 0, 2)))
+        parts.append(Text.assemble("  → ", (c.practise.command, "bold cyan"), overflow="fold"))
+        parts.append(Padding(Text(c.practise.why, style="dim"), (0, 0, 0, 4)))
+    return parts
+
+
 def render_sheet(console: Console, sheet: ScoreSheet) -> None:
     """The closing score sheet: each criterion with its score, evidence and what to practise."""
     table = Table(title=None, show_lines=True, expand=True)
@@ -169,11 +201,7 @@ def render_sheet(console: Console, sheet: ScoreSheet) -> None:
     table.add_column("evidence", ratio=3)
     table.add_column("practise next", ratio=2)
     for c in sheet.criteria:
-        if c.points is None:
-            score = "[dim]n/a[/]"
-        else:
-            style = "green" if c.points >= 3 else ("yellow" if c.points == 2 else "red")
-            score = f"[{style}]{c.points}/{MAX_POINTS}[/]"
+        score = _score_markup(c.points)
         evidence = Text("\n".join(f"• {e}" for e in c.evidence))
         practise = Text.assemble((c.practise.command, "bold cyan"), "\n", (c.practise.why, "dim"))
         table.add_row(c.name, score, evidence, practise)
@@ -186,7 +214,7 @@ def render_sheet(console: Console, sheet: ScoreSheet) -> None:
     minutes = (sheet.finished - sheet.started) / 60
     head.append(f"   ({sheet.task}, {minutes:.1f} of {minutes_text(sheet.minutes)}, "
                 f"{sheet.steps_done}/{sheet.steps_planned} steps)", style="dim")
-    parts: list[Any] = [head, table]
+    parts: list[Any] = [head, table] if console.width >= WIDE_SHEET else [head, *_criteria_blocks(sheet)]
     parts += [Text(f"note: {n}", style="yellow") for n in sheet.notes]
     if not sheet.complete:
         parts.append(Text("Partial sheet: not every step was reached; criteria marked n/a were not assessed.",

@@ -137,10 +137,13 @@ def test_without_a_task_the_weakest_area_is_chosen(home):
         store.record_implement_attempt(
             ImplementAttempt(session, task, passed, 0.5, (("random", 200, 0),), (), 60.0, 0, 6))
     store.close()
-    s = Session(["interview", "--seed", "1"], {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False)
+    s = Session(["interview", "--seed", "1"], {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+                tty=False, cols=160)
     s.close_input()
     assert s.finish() == 0
     assert "Today's loss: huber (huber_loss) — your weakest area" in s.text
+    # and the evidence behind the choice
+    assert "in the progress store: 0 of 2 implement attempts passed." in s.text
 
 
 def test_an_unknown_task_is_a_usage_error(home):
@@ -166,3 +169,18 @@ def test_a_narrow_terminal_gets_the_sheet_as_blocks_with_whole_commands(home, tm
     assert max(len(line) for line in s.text.splitlines()) <= 60
     # the step headers are not cut short either
     assert "step 3/6 · implement: implement mse_loss" in s.text
+
+
+def test_a_task_can_be_named_by_its_function_in_any_case(home):
+    for name in ("focal_loss", "FOCAL"):
+        s = Session(["interview", "--task", name, "--seed", "2"],
+                    {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False)
+        s.close_input()
+        assert s.finish() == 0
+        assert "Today's loss: focal (focal_loss)" in s.text
+
+
+def test_a_misspelt_task_gets_a_suggestion(home):
+    s = Session(["interview", "--task", "hubber"], {"LOSSDRILL_HOME": str(home)}, tty=False)
+    assert s.finish() == 2
+    assert "Did you mean 'huber'?" in s.text

@@ -15,12 +15,15 @@ Ctrl-C (or the end of scripted input) ends the interview with a partial sheet, e
 
 from __future__ import annotations
 
+import difflib
 import random
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from rich.markup import escape
 
 from lossdrill.bank.loader import load_banks
 from lossdrill.bank.schema import Bank, NumericItem
@@ -31,6 +34,7 @@ from lossdrill.interview.plan import (
     interview_tasks,
     plan_interview,
     weakest_task,
+    weakness_reason,
 )
 from lossdrill.interview.rubric import (
     ImplementEvidence,
@@ -54,10 +58,16 @@ def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home
     if not interview_tasks(bank):
         err.print("[red]error:[/] the banks hold no implement task to be interviewed on")
         return 1
-    if task is not None and bank.implement(task) is None:
-        known = ", ".join(sorted(t.id for t in bank.tasks()))
-        err.print(f"[red]error:[/] unknown task {task!r}; tasks: {known}", soft_wrap=True)
-        return 2
+    if task is not None:
+        resolved = resolve_task(bank, task)
+        if resolved is None:
+            known = sorted(t.id for t in interview_tasks(bank))
+            close = difflib.get_close_matches(task.strip().lower(), known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            err.print(f"[red]error:[/] unknown task {escape(repr(task))}.{hint} "
+                      f"Tasks: {', '.join(known)}", soft_wrap=True, highlight=False)
+            return 2
+        task = resolved
     if seed is None:
         seed = random.SystemRandom().randrange(1, 10**6)
 
@@ -66,11 +76,11 @@ def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home
     if notice:
         err.print(f"[yellow]{notice}[/]", soft_wrap=True)
     try:
-        chosen_by = "asked"
+        chosen_by, reason = "asked", ""
         if task is None:
-            task, chosen_by = _choose_task(bank, recorder, random.Random(seed))
+            task, chosen_by, reason = _choose_task(bank, recorder, random.Random(seed))
         plan = plan_interview(bank, task, minutes, seed, chosen_by)
-        session = Session(plan, bank, recorder, console, err, seed, home)
+        session = Session(plan, bank, recorder, console, err, seed, home, reason)
         sheet = session.run()
         from lossdrill.ui.interview_view import render_sheet
 
@@ -88,12 +98,26 @@ def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home
     return 0
 
 
-def _choose_task(bank: Bank, recorder: Any, rng: random.Random) -> tuple[str, str]:
+def resolve_task(bank: Bank, name: str) -> str | None:
+    """The task id for an id or a function name, in any case (``FOCAL``, ``focal_loss``)."""
+    key = name.strip().lower()
+    for t in bank.tasks():
+        if key in (t.id, t.function.lower(), t.function.lower().replace("_", "-")) or \
+                key.replace("_", "-") == t.id:
+            return t.id
+    return None
+
+
+def _choose_task(bank: Bank, recorder: Any, rng: random.Random) -> tuple[str, str, str]:
+    """(task, how it was chosen, the evidence behind the choice)."""
     tasks = interview_tasks(bank)
-    weakest = weakest_task(_task_records(recorder, bank), rng)
+    records = _task_records(recorder, bank)
+    weakest = weakest_task(records, rng)
     if weakest is not None:
-        return weakest, "weakest"
-    return rng.choice(sorted(t.id for t in tasks)), "random"
+        record = next(r for r in records if r.task == weakest)
+        item = bank.implement(weakest)
+        return weakest, "weakest", weakness_reason(record, item.topic if item else "")
+    return rng.choice(sorted(t.id for t in tasks)), "random", ""
 
 
 def _task_records(recorder: Any, bank: Bank) -> list[TaskRecord]:
@@ -140,8 +164,9 @@ class Session:
     """One interview being run: asks each step and gathers the evidence for the sheet."""
 
     def __init__(self, plan: InterviewPlan, bank: Bank, recorder: Any, console: Any, err: Any,
-                 seed: int, home: str | None) -> None:
+                 seed: int, home: str | None, reason: str = "") -> None:
         self.plan = plan
+        self.reason = reason
         self.bank = bank
         self.recorder = recorder
         self.console = console
@@ -165,7 +190,7 @@ class Session:
         self.start = time.monotonic()
         self.deadline = self.start + plan.minutes * 60
         task_item = self.bank.implement(plan.task)
-        render_intro(self.console, plan, task_item.function)
+        render_intro(self.console, plan, task_item.function, self.reason)
         try:
             self._start_sandbox()
             for n, step in enumerate(plan.steps, 1):

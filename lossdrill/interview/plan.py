@@ -199,6 +199,17 @@ def weakness(record: TaskRecord) -> float | None:
     return sum(parts) / len(parts) if parts else None
 
 
+def weakness_reason(record: TaskRecord, topic: str = "") -> str:
+    """Why a task was chosen as the weakest, in the learner's words (its evidence)."""
+    parts = []
+    if record.attempts:
+        parts.append(f"{record.passes} of {record.attempts} implement attempts passed")
+    if record.topic_answers:
+        share = record.topic_correct / record.topic_answers
+        parts.append(f"{share:.0%} of {record.topic_answers} {topic or 'topic'} answers right")
+    return "; ".join(parts)
+
+
 def weakest_task(records: Sequence[TaskRecord], rng: random.Random) -> str | None:
     """The task with the most evidence of weakness (ties broken by ``rng``); None without evidence."""
     scored = [(w, rng.random(), r.task) for r in records if (w := weakness(r)) is not None]

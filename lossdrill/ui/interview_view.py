@@ -80,7 +80,8 @@ class Countdown:
             self._stop.wait(1.0)
 
 
-def render_intro(console: Console, plan: InterviewPlan, function: str) -> None:
+def render_intro(console: Console, plan: InterviewPlan, function: str, reason: str = "") -> None:
+    """The plan of the interview; ``reason`` is the evidence behind a choice of the weakest task."""
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(justify="right", style="bold")
     table.add_column()
@@ -88,7 +89,8 @@ def render_intro(console: Console, plan: InterviewPlan, function: str) -> None:
     for n, step in enumerate(plan.steps, 1):
         table.add_row(str(n), f"{step.kind}: {step.title}", f"{step.minutes:g} min")
     body = Group(
-        Text(f"Today's loss: {plan.task} ({function}) — {CHOSEN_BY.get(plan.chosen_by, plan.chosen_by)}."),
+        Text(f"Today's loss: {plan.task} ({function}) — {CHOSEN_BY.get(plan.chosen_by, plan.chosen_by)}"
+             + (f": {reason}." if reason else ".")),
         Text(f"About {minutes_text(plan.minutes)}. No hints. Ctrl-C ends the interview with the sheet so far."),
         Text(""),
         table,

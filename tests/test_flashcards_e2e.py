@@ -76,7 +76,7 @@ def test_the_daily_new_card_quota_holds_across_sessions(home: Path) -> None:
     assert s.finish() == 0
     s = Session(["flashcards", "--bank", BANK, "--new", "1"], env(home), tty=False)
     assert s.finish() == 0
-    assert "no new cards are left for today" in s.text
+    assert "the day's limit (--new 1); 2 more wait" in " ".join(s.text.split())
     assert len(reviews(home)) == 1
 
 
@@ -175,3 +175,48 @@ def test_ctrl_c_the_moment_the_prompt_appears_ends_at_once_without_repeating_it(
         assert s.text.count("Enter to reveal >") == 1
         assert "Session over: no card was rated." in s.text
         assert "Traceback" not in s.text
+
+
+def test_when_the_days_new_cards_are_used_up_it_says_so_and_how_to_get_more(home: Path) -> None:
+    s = Session(["flashcards", "--bank", BANK, "--new", "1"], env(home), tty=False)
+    s.expect("Enter to reveal > ")
+    s.send("")
+    s.send("4")  # Easy: due in 8 days
+    assert s.finish() == 0
+    s = Session(["flashcards", "--bank", BANK, "--new", "1"], env(home), tty=False)
+    assert s.finish() == 0
+    flat = " ".join(s.text.split())
+    assert ("Nothing is due. The next card is due in 8 days. You started 1 new card today, the"
+            " day's limit (--new 1); 2 more wait.") in flat
+    assert "lossdrill flashcards --new 11" in flat
+
+
+def test_when_every_card_is_seen_and_none_is_due_it_offers_cram(home: Path) -> None:
+    s = Session(["flashcards", "--bank", BANK], env(home), tty=False)
+    for _ in range(3):
+        s.expect("Enter to reveal > ")
+        s.send("")
+        s.send("4")
+    assert s.finish() == 0
+    s = Session(["flashcards", "--bank", BANK], env(home), tty=False)
+    assert s.finish() == 0
+    flat = " ".join(s.text.split())
+    assert "Nothing is due and every card has been seen. The next card is due in 8 days." in flat
+    assert "lossdrill flashcards --cram" in flat
+
+
+def test_a_failed_focal_check_before_the_first_session_brings_the_focal_card_first(home: Path) -> None:
+    from lossdrill.recording import ImplementAttempt
+
+    store = open_store(home)  # no card is in the store yet: flashcards never ran
+    store.record_implement_attempt(ImplementAttempt("s", "focal", False, 0.2,
+                                                    (("random", 200, 180),), ("constant-alpha",),
+                                                    0.0, 0, 6))
+    store.close()
+    s = Session(["flashcards", "--bank", BANK], env(home), tty=False)
+    s.expect(r"Flashcards: 0 due, 3 new\. 1 of them is brought forward by a recent wrong answer"
+             r" or failed check\.")
+    s.expect(r"#1 · classification · after a recent mistake")
+    s.expect("Focal loss: what is α_t?")
+    s.close_input()
+    assert s.finish() == 0

@@ -56,14 +56,17 @@ def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | N
         first = session.next_card(now)
         if first is None:
             summary = session.summary(now)
-            view.show_nothing_due(console, summary.next_due, now, len(session.cards))
+            waiting = sum(1 for s in session.schedules.values() if s.is_new)
+            view.show_nothing_due(console, summary.next_due, now, len(session.cards),
+                                  new_waiting=waiting, new_today=new_today, new_per_day=new)
             return 0
         session.session_id = store.start_session("flashcards-cram" if cram else "flashcards")
         if cram:
             view.show_header(console, len(session.cards), 0, cram=True)
         else:
             new_count = min(session.new_left, sum(1 for s in session.schedules.values() if s.is_new))
-            view.show_header(console, session.due_now(now), new_count, cram=False)
+            view.show_header(console, session.due_now(now), new_count, cram=False,
+                             brought_forward=session.brought_forward(now, new_count))
         _review(session, first, store, console)
         summary = session.summary(time.time())
         store.end_session(session.session_id, asdict(summary))
@@ -81,7 +84,7 @@ def _review(session: FlashcardSession, card: Card | None, store: Store, console:
     try:
         while card is not None:
             n += 1
-            view.show_front(console, card, n)
+            view.show_front(console, card, n, brought_forward=session.is_brought_forward(card))
             shown = time.monotonic()
             while True:
                 reply = answers.ask(view.REVEAL_PROMPT)

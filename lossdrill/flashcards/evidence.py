@@ -26,14 +26,23 @@ def related_keys(bank: Bank, item_id: str) -> list[str]:
 
 
 def apply_recent_failures(store: Store, bank: Bank, now: float) -> int:
-    """Bring forward the cards related to wrong quiz answers of the last two weeks."""
-    rows = store.query(
-        "SELECT item_id, max(at) FROM quiz_answers WHERE correct = 0 AND at >= ? GROUP BY item_id",
-        (now - LOOKBACK_DAYS * 86400.0,),
-    )
+    """Bring forward the cards related to wrong quiz answers and failed implement attempts
+    of the last two weeks.
+
+    The store already did this when each failure was recorded, but only for the cards it
+    held then: a failure recorded before the first flashcard session (cards are added to
+    the store when a session starts) reaches its cards here.
+    """
+    since = now - LOOKBACK_DAYS * 86400.0
     changed = 0
-    for item_id, at in rows:
-        keys = related_keys(bank, item_id)[1:]  # the item's own cards were handled on record
-        if keys:
-            changed += store.bring_forward(keys, at)
+    for item_id, at in store.query(
+        "SELECT item_id, max(at) FROM quiz_answers WHERE correct = 0 AND at >= ? GROUP BY item_id",
+        (since,),
+    ):
+        changed += store.bring_forward(related_keys(bank, item_id), at)
+    for task, at in store.query(
+        "SELECT task, max(at) FROM implement_attempts WHERE passed = 0 AND at >= ? GROUP BY task",
+        (since,),
+    ):
+        changed += store.bring_forward([task], at)
     return changed

@@ -143,6 +143,18 @@ class FlashcardSession:
         )
         return Rated(card, rating, rev.due, rev.interval_s, rev)
 
+    def brought_forward(self, now: float, new_count: int) -> int:
+        """Cards of this session brought forward by a recent failed answer or attempt:
+        those due now, and the new ones among the first ``new_count`` new cards."""
+        due = sum(1 for s in self.schedules.values()
+                  if s.boosted_at is not None and not s.is_new and s.due is not None
+                  and s.due <= now)
+        new = sum(1 for i in self._new[:new_count] if self.schedules[i].boosted_at is not None)
+        return due + new
+
+    def is_brought_forward(self, card: Card) -> bool:
+        return self.schedules[card.id].boosted_at is not None
+
     def due_now(self, now: float) -> int:
         """Reviewed cards due at ``now``."""
         return sum(

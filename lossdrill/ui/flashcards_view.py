@@ -37,17 +37,23 @@ def interval_text(seconds: float) -> str:
     return f"{days / 365.25:.1f} years"
 
 
-def show_header(console: Console, due: int, new: int, cram: bool) -> None:
+def show_header(console: Console, due: int, new: int, cram: bool,
+                brought_forward: int = 0) -> None:
     if cram:
         console.print(f"[bold]Cram[/]: {due} cards, the schedule is not changed.")
-    else:
-        console.print(f"[bold]Flashcards[/]: {due} due, {new} new.")
+        return
+    extra = ""
+    if brought_forward:
+        extra = (f" {brought_forward} of them {'is' if brought_forward == 1 else 'are'} brought"
+                 " forward by a recent wrong answer or failed check.")
+    console.print(f"[bold]Flashcards[/]: {due} due, {new} new.{extra}")
 
 
-def show_front(console: Console, card: Card, n: int) -> None:
+def show_front(console: Console, card: Card, n: int, brought_forward: bool = False) -> None:
     console.print()
+    why = " · [yellow]after a recent mistake[/]" if brought_forward else ""
     console.print(
-        Panel(Text(card.front.strip()), title=f"#{n} · {card.topic}", title_align="left",
+        Panel(Text(card.front.strip()), title=f"#{n} · {card.topic}{why}", title_align="left",
               subtitle=f"[dim]{card.id}[/]", subtitle_align="right")
     )
 
@@ -74,17 +80,28 @@ def show_rated(console: Console, rated: Rated, now: float) -> None:
     console.print(f"[{style}]{name}[/] · next due in {interval_text(rated.due - now)} ({when})")
 
 
-def show_nothing_due(console: Console, next_due: float | None, now: float, matched: int) -> None:
+def show_nothing_due(console: Console, next_due: float | None, now: float, matched: int,
+                     new_waiting: int = 0, new_today: int = 0, new_per_day: int = 10) -> None:
+    """Nothing to review: say why (quota used, all seen) and what can be done."""
     if matched == 0:
         console.print("No flashcards to review.")
-    elif next_due is None:
-        console.print("Nothing is due and no new cards are left for today.")
-    else:
+        return
+    when = ("" if next_due is None
+            else f" The next card is due in {interval_text(next_due - now)}.")
+    if new_waiting and new_per_day > 0:
+        started = "1 new card" if new_today == 1 else f"{new_today} new cards"
         console.print(
-            "Nothing is due and no new cards are left for today. "
-            f"Next card due in {interval_text(next_due - now)}."
+            f"Nothing is due.{when} You started {started} today, the day's limit "
+            f"(--new {new_per_day}); {new_waiting} more wait."
         )
-    console.print("[dim]Try `lossdrill flashcards --new 20` or `--cram`.[/]")
+        console.print(f"[dim]More today: `lossdrill flashcards --new {new_today + 10}`; "
+                      "or review anything with `--cram`.[/]")
+    elif new_waiting:
+        console.print(f"Nothing is due.{when} {new_waiting} new cards wait; --new 0 shows none.")
+        console.print("[dim]Try `lossdrill flashcards --new 10` or `--cram`.[/]")
+    else:
+        console.print(f"Nothing is due and every card has been seen.{when}")
+        console.print("[dim]Review anything anyway with `lossdrill flashcards --cram`.[/]")
 
 
 def show_summary(console: Console, summary: SessionSummary, now: float) -> None:

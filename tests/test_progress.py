@@ -239,6 +239,9 @@ def test_a_fresh_store_shows_a_friendly_empty_state(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Nothing recorded yet" in result.stdout
     assert "Interview readiness: 0 of 6 lines met" in result.stdout
+    # Each line shows its rule; there is no evidence yet to list.
+    assert result.stdout.count("rule: ") == 6
+    assert "·" not in result.stdout and "not passed" not in result.stdout
     data = json.loads(run_progress(tmp_path / "home", "--json").stdout)
     assert data["empty"] is True
 
@@ -320,3 +323,11 @@ def test_at_80_columns_every_line_fits_and_no_word_is_cut(tmp_path: Path) -> Non
     assert "mse: passed, but untimed (--check); time it with `lossdrill implement mse`" in flat
     assert "focal: you keep forgetting the max-shift / log-sum-exp trick for extreme inputs" in flat
     assert "untimed" in text.split("Implement", 1)[1].split("\n")[2]  # mse's best time
+
+
+def test_advice_on_a_misnamed_function_names_the_command_for_that_task(store, bank) -> None:
+    implement(store, "mse", False, diagnoses=["missing-function"])
+    implement(store, "mse", False, diagnoses=["missing-function"])
+    mse = next(t for t in build_report(store, bank, NOW).tasks if t.task == "mse")
+    assert mse.advice == ("you keep naming the function differently from the contract"
+                          " (the starter from `lossdrill implement mse` has the right signature)")

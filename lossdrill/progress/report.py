@@ -41,7 +41,7 @@ ADVICE = {
     "ignores-parameter": "you keep ignoring a hyperparameter",
     "probabilities-not-logits": "you keep treating logits as probabilities",
     "missing-function": "you keep naming the function differently from the contract"
-                        " (the starter from `lossdrill implement <task>` has the right signature)",
+                        " (the starter from `lossdrill implement {task}` has the right signature)",
     "syntax-error": "your files keep failing to parse: run them once before checking",
     "exception": "your function keeps raising on some inputs (empty batches, extreme values?)",
     "timeout": "your function keeps running too long: vectorise with NumPy instead of looping",
@@ -268,7 +268,7 @@ def _tasks(store: Store, bank: Bank) -> list[TaskProgress]:
         advice = None
         if top and top[0][1] >= 2:
             code = top[0][0]
-            advice = ADVICE.get(code, f"your most frequent mistake: {code}")
+            advice = ADVICE.get(code, f"your most frequent mistake: {code}").replace("{task}", task)
         out.append(TaskProgress(
             task=task, topic=topic.get(task, ""), status=status, attempts=int(attempts),
             passes=int(passes or 0), best_time_s=best, fewest_lines=fewest,

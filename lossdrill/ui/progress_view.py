@@ -96,7 +96,7 @@ def _mastery_style(value: float | None) -> str:
 def render(console: Console, report: ProgressReport) -> None:
     width = console.width
     if report.empty:
-        lines = _empty(report) + _checklist(report, width)
+        lines = _empty(report) + _checklist(report, width, evidence=False)
     else:
         lines = (_topics(report, width) + _weakest(report, width) + _tasks(report, width)
                  + _cards(report, width) + _checklist(report, width) + _interviews(report))
@@ -109,6 +109,7 @@ def _empty(report: ProgressReport) -> list[str]:
         "  lossdrill quiz              answer questions",
         f"  lossdrill implement mse     write a loss ({len(report.tasks)} tasks)",
         f"  lossdrill flashcards        review cards ({report.cards.total} cards)",
+        "  lossdrill interview         a timed mock interview",
         "",
     ]
 
@@ -168,7 +169,7 @@ def _tasks(report: ProgressReport, width: int) -> list[str]:
             for t in tried
         ]
         lines += ["[bold]Implement[/]",
-                  *columns(["task", "status", "passes", "best time", "lines", "hints",
+                  *columns(["task", "status", "passed", "best time", "lines", "hints",
                             "frequent mistakes"], rows, right={2, 3, 4, 5}, max_width=width)]
         advised = sorted((t for t in tried if t.advice), key=lambda t: t.status == "passed")
         for t in advised[:5]:
@@ -198,14 +199,16 @@ def _cards(report: ProgressReport, width: int) -> list[str]:
     return lines + [""]
 
 
-def _checklist(report: ProgressReport, width: int) -> list[str]:
+def _checklist(report: ProgressReport, width: int, evidence: bool = True) -> list[str]:
     met = sum(1 for line in report.checklist if line.met)
     lines = [f"[bold]Interview readiness[/]: {met} of {len(report.checklist)} lines met"]
+    if not evidence:
+        lines.append(" [dim]the lecture's checklist; each line is ticked by this rule:[/]")
     for line in report.checklist:
         mark = "[green]✓[/] " if line.met else "[red]✗[/] "
         lines += para(line.text, width, 1, "bold" if line.met else "", first=mark, hang=3)
         lines += para(line.rule, width, 3, "dim", first="[dim]rule: [/]", hang=9)
-        for fact in line.evidence:
+        for fact in line.evidence if evidence else ():
             lines += para(fact, width, 3, first="· ", hang=5)
     return lines + [""]
 

@@ -288,6 +288,8 @@ def test_quiz_implement_and_reviews_show_up_after_a_restart(tmp_path: Path) -> N
     assert "Mastery by topic" in text
     assert "mse" in text and "passed" in text
     assert "Flashcards: 1 of 10 seen" in text
+    assert "9 new left today (of 10 a day)" in text
+    assert data["cards"]["new_started_today"] == 1
 
 
 def test_a_damaged_store_is_moved_aside_and_progress_says_where(tmp_path: Path) -> None:

@@ -109,6 +109,8 @@ class CardsProgress:
     """Share of reviews of mature cards (review state) not rated Again, last 30 days."""
     retention_reviews: int
     reviews_total: int
+    new_started_today: int = 0
+    """New cards given their first review today (the flashcards command shows 10 a day)."""
     """Every logged review, cram reviews included."""
 
 
@@ -314,6 +316,7 @@ def _cards(store: Store, bank: Bank, now: float) -> CardsProgress:
         retention=(kept / n) if n else None,
         retention_reviews=int(n),
         reviews_total=int(total_reviews or 0),
+        new_started_today=store.new_cards_reviewed_since(today.timestamp()),
     )
 
 

@@ -16,6 +16,10 @@ from rich.markup import escape
 
 from lossdrill.progress.report import ProgressReport
 
+NEW_PER_DAY = 10
+"""``lossdrill flashcards``' default --new (kept here so the progress view does not import the
+flashcard session and FSRS)."""
+
 SPARKS = "▁▂▃▄▅▆▇█"
 
 Cell = tuple[str, str]
@@ -185,7 +189,9 @@ def _tasks(report: ProgressReport, width: int) -> list[str]:
 
 def _cards(report: ProgressReport, width: int) -> list[str]:
     c = report.cards
-    lines = [f"[bold]Flashcards[/]: {c.reviewed} of {c.total} seen, [bold]{c.due_now} due now[/]"]
+    new_left = min(c.new, max(0, NEW_PER_DAY - c.new_started_today))
+    lines = [f"[bold]Flashcards[/]: {c.reviewed} of {c.total} seen, [bold]{c.due_now} due now[/],"
+             f" {new_left} new left today (of {NEW_PER_DAY} a day)"]
     if c.retention is not None:
         lines += para(f"retention {c.retention:.0%}: share of the {c.retention_reviews} reviews of"
                       " mature cards in the last 30 days not rated Again", width, 1)

@@ -140,6 +140,10 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     conn.execute("INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
                  " diagnoses, elapsed_s, hints_used, lines, at)"
                  " VALUES ('s1', 'mse', 1, 1.0, '[]', '[]', 120.0, 0, 4, 1.6)")
+    # A pass by `implement --check`, which records no time (0 s).
+    conn.execute("INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
+                 " diagnoses, elapsed_s, hints_used, lines, at)"
+                 " VALUES ('s1', 'mae', 1, 1.0, '[]', '[]', 0.0, 0, 3, 1.65)")
     conn.execute("INSERT INTO cards (card_id, version, topic, source_item, state, stability,"
                  " due, last_review, reps) VALUES ('fc-mse', 1, 'regression', 'fc-mse', 2, 12.5,"
                  " 4000000000.0, 1.7, 3)")
@@ -160,7 +164,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     assert store.query("SELECT item_id, answers, score_sum, last_correct FROM item_stats") == [
         ("q1", 1, 0.0, 0)]
     assert store.query("SELECT task, attempts, passes, best_time_s, fewest_lines FROM task_stats"
-                       ) == [("mse", 1, 1, 120.0, 4)]
+                       " ORDER BY task") == [("mae", 1, 1, None, 3), ("mse", 1, 1, 120.0, 4)]
     card = store.card_schedule("fc-mse")
     assert card is not None and card.stability == 12.5 and card.reps == 3
     assert card.boosted_at is None

@@ -225,3 +225,40 @@ def test_the_next_loss_after_a_full_mark_is_not_called_harder():
     c = criterion(sheet(passing("focal"), task="focal", topic="classification"), "correctness")
     assert c.practise.command == "lossdrill implement weighted-bce"
     assert c.practise.why == "the next loss to master after focal"
+
+
+def test_every_practise_next_names_a_real_command_task_and_topic():
+    import shlex
+
+    from lossdrill.bank.loader import load_banks
+    from lossdrill.cli import app
+    from lossdrill.interview.plan import interview_tasks
+
+    bank = load_banks([])
+    commands = {c.name or c.callback.__name__ for c in app.registered_commands}
+    tasks = {t.id for t in bank.tasks()}
+    topics = {i.topic for i in bank.quiz_items()}
+    failing = (GroupEvidence("edge", 8, 2), GroupEvidence("dtypes", 3, 0),
+               GroupEvidence("random", 200, 0), GroupEvidence("stability", 4, 4))
+    seen = set()
+    for task in interview_tasks(bank):
+        shapes = [
+            sheet(passing(task.id), task=task.id, topic=task.topic, questions=[right()]),
+            sheet(passing(task.id, seconds=700, lines=12), task=task.id, topic=task.topic),
+            sheet(ImplementEvidence(task.id, True, False, failing,
+                                    (("empty-batch", "nan"), ("unstable", "inf")), 300.0, 6, checks=1),
+                  task=task.id, topic=task.topic, questions=[wrong()]),
+            sheet(ImplementEvidence(task.id, False, seconds=60.0, gave_up=True), task=task.id,
+                  topic=task.topic),
+            sheet(None, task=task.id, topic=task.topic, done=1),
+        ]
+        for s in shapes:
+            for c in s.criteria:
+                seen.add(c.practise.command)
+    for command in sorted(seen):
+        words = shlex.split(command)
+        assert words[0] == "lossdrill" and words[1] in commands, command
+        if words[1] in ("implement", "reveal"):
+            assert words[2] in tasks, command
+        if "--topic" in words:
+            assert words[words.index("--topic") + 1] in topics, command

@@ -86,3 +86,20 @@ def test_overlay_marks_points_where_the_submission_gave_nothing():
 def test_overlay_is_left_out_when_the_terminal_is_too_narrow():
     sweep = Sweep("error", [0.0, 1.0], [0.0, 0.5], [0.0, 1.0])
     assert render_overlay(sweep, 30) is None
+
+
+def test_the_legend_goes_where_it_hides_the_fewest_points():
+    from lossdrill.plotting.terminal import Line, legend_corner
+
+    # A V shape leaves the top centre empty: the legend goes there.
+    xs = [i / 10 for i in range(-30, 31)]
+    v = Line("mae", xs, [abs(x) for x in xs])
+    assert legend_corner([v], 80, 24) == ("center", "top")
+    # A hump (sigmoid's derivative, KL's minimum upside down) fills the top centre: the
+    # legend moves to the next free spot, the top right.
+    hump = Line("hump", xs, [9 - x * x for x in xs])
+    assert legend_corner([hump], 80, 24) == ("right", "top")
+    # Curves everywhere at the top: the bottom centre is free.
+    high = Line("high", xs, [5 + (x / 3) ** 2 for x in xs])
+    low = Line("low", [-3.0], [0.0])
+    assert legend_corner([high, low], 80, 24) == ("center", "bottom")

@@ -74,6 +74,39 @@ def legend_text(lines: Sequence[Line], width: int) -> str:
     return "\n".join(rows)
 
 
+LEGEND_SPOTS = (
+    ("center", "top"), ("right", "top"), ("left", "top"),
+    ("center", "bottom"), ("right", "bottom"), ("left", "bottom"),
+)
+"""Where the in-plot legend may go, in order of preference (most loss curves are low in
+the middle of their range, so top centre first)."""
+
+
+def legend_corner(lines: Sequence[Line], width: int, height: int) -> tuple[str, str]:
+    """(ha, va) of the legend spot that covers the fewest points of the curves.
+
+    The legend box is about the longest label plus 6 columns wide and two rows per curve
+    high; each spot's box is mapped onto the data range and the points inside it counted.
+    """
+    pts = [(x, y) for ln in lines for x, y in zip(ln.xs, ln.ys, strict=False)]
+    if not pts:
+        return LEGEND_SPOTS[0]
+    x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
+    y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
+    sx, sy = (x1 - x0) or 1.0, (y1 - y0) or 1.0
+    fw = min(1.0, (max(len(ln.label) for ln in lines) + 6) / max(1, width - 8))
+    fh = min(1.0, (2 * len(lines) + 1) / max(1, height - 4))
+    spans_x = {"left": (0.0, fw), "center": (0.5 - fw / 2, 0.5 + fw / 2), "right": (1.0 - fw, 1.0)}
+    spans_y = {"top": (1.0 - fh, 1.0), "bottom": (0.0, fh)}
+    norm = [((x - x0) / sx, (y - y0) / sy) for x, y in pts]
+
+    def covered(spot: tuple[str, str]) -> int:
+        (a, b), (c, d) = spans_x[spot[0]], spans_y[spot[1]]
+        return sum(1 for u, v in norm if a <= u <= b and c <= v <= d)
+
+    return min(LEGEND_SPOTS, key=covered)  # min keeps the first of equal counts
+
+
 def _render_v6(plotext, lines, title, x_label, y_label, width, height, color) -> str:  # noqa: ANN001
     fig = plotext.figure
     fig.clear()
@@ -89,8 +122,9 @@ def _render_v6(plotext, lines, title, x_label, y_label, width, height, color) ->
     ys = [y for ln in lines for y in ln.ys]
     xs = [x for ln in lines for x in ln.xs]
     if ys and color:
-        # Top centre: most loss curves are low in the middle of their range.
-        fig.legend(x=(min(xs) + max(xs)) / 2, y=max(ys), ha="center", va="top", relative=True)
+        ha, va = legend_corner(lines, width, height)
+        x = {"left": min(xs), "center": (min(xs) + max(xs)) / 2, "right": max(xs)}[ha]
+        fig.legend(x=x, y=max(ys) if va == "top" else min(ys), ha=ha, va=va, relative=True)
     fig.title(title)
     fig.label(x_label, axis=0)
     fig.label(y_label, axis=1)

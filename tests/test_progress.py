@@ -318,6 +318,7 @@ def test_at_80_columns_every_line_fits_and_no_word_is_cut(tmp_path: Path) -> Non
     text = subprocess.run(lossdrill_command() + ["progress", "--bank", str(BANK_DIR)], env=env,
                           capture_output=True, text=True, timeout=120).stdout
     assert max(len(row) for row in text.splitlines()) <= 80
+    assert [row for row in text.splitlines() if row.endswith(" ")] == []
     flat = " ".join(row.strip() for row in text.splitlines())
     # Wrapped at word boundaries: every sentence reads whole once the lines are joined.
     assert ("rule: mse, mae and bce each passed within 10 minutes, timed and without hints, in"

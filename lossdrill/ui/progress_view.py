@@ -51,8 +51,9 @@ def columns(header: Sequence[str], rows: Sequence[Sequence[Cell]], right: set[in
     def fmt(i: int, text: str, style: str) -> str:
         if len(text) > widths[i]:
             text = text[: widths[i] - 1] + "…"
-        padded = text.rjust(widths[i]) if i in right else text.ljust(widths[i])
-        return f"[{style}]{escape(padded)}[/]" if style else escape(padded)
+        last = i == len(widths) - 1
+        padded = text.rjust(widths[i]) if i in right else text if last else text.ljust(widths[i])
+        return f"[{style}]{escape(padded)}[/]" if style and padded.strip() else escape(padded)
 
     lines = [" " + "  ".join(fmt(i, h, "bold") for i, h in enumerate(header)).rstrip()]
     for row in rows:

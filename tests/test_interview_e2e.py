@@ -168,7 +168,7 @@ def test_a_narrow_terminal_gets_the_sheet_as_blocks_with_whole_commands(home, tm
     assert len(commands) == 5
     assert max(len(line) for line in s.text.splitlines()) <= 60
     # the step headers are not cut short either
-    assert "step 3/6 · implement: implement mse_loss" in s.text
+    assert "step 3/6 · implement: mse_loss" in s.text
 
 
 def test_a_task_can_be_named_by_its_function_in_any_case(home):

@@ -167,3 +167,10 @@ def test_a_one_minute_interview_does_not_plan_more_than_a_few_minutes():
     boxes = step_minutes(1)
     assert boxes["implement"] == 1
     assert boxes["warm-up"] == 0.5
+
+
+def test_step_titles_do_not_repeat_the_step_kind():
+    plan = plan_interview(load_banks([]), "mse", 20, seed=7)
+    titles = {s.kind: s.title for s in plan.steps}
+    assert titles["implement"] == "mse_loss"
+    assert titles["gradient"] == "mse_gradient"

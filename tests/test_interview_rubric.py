@@ -119,7 +119,7 @@ def test_a_failed_gradient_follow_up_costs_a_point_and_is_what_to_practise():
                              (("wrong-sign", "the sign is flipped"),), 100.0, 1, checks=1)
     c = criterion(sheet(passing(), grad), "correctness")
     assert c.points == 3
-    assert "gradient follow-up mse-grad: failed" in c.evidence
+    assert "gradient follow-up mse-grad: failed (wrong-sign)" in c.evidence
     assert c.practise.command == "lossdrill implement mse-grad"
 
 

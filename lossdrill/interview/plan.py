@@ -159,9 +159,9 @@ def plan_interview(bank: Bank, task_id: str, minutes: int, seed: int, chosen_by:
     if fails is not None:
         steps.append(Step("warm-up", "how it fails", box["warm-up"], item_id=fails.id))
 
-    steps.append(Step("implement", f"implement {task.function}", box["implement"], task=task.id))
+    steps.append(Step("implement", task.function, box["implement"], task=task.id))
     if follow:
-        steps.append(Step("gradient", f"its gradient: {bank.implement(follow).function}",
+        steps.append(Step("gradient", bank.implement(follow).function,
                           box["gradient"], task=follow))
 
     scenarios = [i for i in quiz if i.kind in SCENARIO_KINDS]

@@ -230,6 +230,8 @@ def correctness(task: str, ev: ImplementEvidence | None, grad: ImplementEvidence
             evidence.append(f"gradient follow-up {grad.task}: passed")
         else:
             what = "not attempted" if not grad.checked else "failed"
+            if grad.codes:
+                what += f" ({', '.join(grad.codes)})"
             evidence.append(f"gradient follow-up {grad.task}: {what}")
             points = max(0, points - 1)
             if functional_ok:

@@ -334,3 +334,19 @@ def test_advice_on_a_misnamed_function_names_the_command_for_that_task(store, ba
     mse = next(t for t in build_report(store, bank, NOW).tasks if t.task == "mse")
     assert mse.advice == ("you keep naming the function differently from the contract"
                           " (the starter from `lossdrill implement mse` has the right signature)")
+
+
+def test_mock_interviews_show_a_percentage_and_the_verdict(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    store = open_store(home)
+    # Sheets as `lossdrill interview` stores them: score 0..1, a verdict word.
+    store.record_interview({"task": "focal", "score": 0.8, "verdict": "pass",
+                            "started": "2026-03-02T10:00:00+00:00", "complete": True})
+    store.record_interview({"task": "mse", "score": None, "verdict": "not assessed",
+                            "started": "2026-03-03T10:00:00+00:00", "complete": False})
+    store.close()
+    text = run_progress(home).stdout
+    section = text.split("Mock interviews", 1)[1]
+    rows = [row.split() for row in section.strip().splitlines()[1:]]
+    assert [row[2:] for row in rows] == [["mse", "—", "not", "assessed"], ["focal", "80%", "pass"]]
+    assert "0.8" not in section

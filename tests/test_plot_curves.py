@@ -236,3 +236,10 @@ def test_ranking_losses_are_drawn_against_a_score_difference_not_a_logit():
     ranking = figures[1]
     bpr = next(c for c in ranking.curves if c.label == "bpr")
     assert bpr.ys[bpr.xs.index(2.0)] == pytest.approx(math.log1p(math.exp(-2.0)))
+
+
+def test_the_derivative_of_an_activation_is_not_called_a_loss_gradient():
+    (figure,) = build_figures(["sigmoid"], gradient=True, table=True)
+    assert figure.y_label == "derivative d/dx"
+    curve = figure.curves[0]
+    assert curve.ys[curve.xs.index(0.0)] == pytest.approx(0.25, rel=1e-6)  # σ'(0) = σ(0)(1 − σ(0))

@@ -469,3 +469,71 @@ def test_overlay_sweep_stays_at_y_1_when_only_positives_fail(sandbox):
     i = s.xs.index(min(s.xs))
     assert s.expected[i] == pytest.approx(-s.xs[i])  # softplus(-z) = -z for z ≪ 0
     assert s.got[i] == math.inf
+
+
+def test_an_unexplained_mistake_is_named_before_the_empty_batch(sandbox):
+    # cubes instead of squares, and np.mean of the empty batch: both are named, the
+    # mistake that the first failure shows first
+    r = check(sandbox, "mse", """
+        def mse_loss(y_true, y_pred):
+            e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
+            return float(0.5 * np.mean(np.abs(e) ** 3))
+    """)
+    assert r.codes == ("wrong-result", "empty-batch")
+    assert not r.first_failure.case.startswith("empty")
+
+
+def test_dice_with_smooth_only_below_is_named_and_not_blamed_on_the_empty_batch(sandbox):
+    # 1 − 2Σyp/(Σy + Σp + s): on an empty batch 1 − 0/s = 1, the same mistake
+    r = check(sandbox, "dice", """
+        def dice_loss(y_true, probs, smooth=1.0):
+            y = np.asarray(y_true, dtype=float)
+            p = np.asarray(probs, dtype=float)
+            return float(1 - 2 * np.sum(y * p) / (np.sum(y) + np.sum(p) + smooth))
+    """)
+    assert r.codes == ("wrong-result",)
+    assert "smooth is added to the denominator only" in r.diagnoses[0].message
+    f = r.first_failure
+    y, p = np.ravel(f.inputs["y_true"]), np.ravel(f.inputs["probs"])
+    s = f.inputs.get("smooth", 1.0)
+    assert f.expected == pytest.approx(1 - (2 * np.sum(y * p) + s) / (np.sum(y) + np.sum(p) + s))
+    assert f.got == pytest.approx(1 - 2 * np.sum(y * p) / (np.sum(y) + np.sum(p) + s))
+
+
+def test_shrunk_failure_keeps_expected_and_got_visibly_apart(sandbox):
+    # InfoNCE without normalising: rounding the inputs to integers makes both losses
+    # vanish (1e-5 against 1e-14); the shrunk example must keep a visible difference
+    r = check(sandbox, "infonce", """
+        def info_nce_loss(queries, keys, temperature=0.1):
+            if len(queries) == 0:
+                return 0.0
+            logits = queries @ keys.T / temperature
+            logits = logits - logits.max(axis=1, keepdims=True)
+            logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+            return float(-np.mean(np.diag(logp)))
+    """)
+    f = r.first_failure
+    assert f.shrunk
+    assert abs(float(f.got) - float(f.expected)) >= 1e-3
+    q, k = np.asarray(f.inputs["queries"], float), np.asarray(f.inputs["keys"], float)
+    tau = f.inputs.get("temperature", 0.1)
+    q = q / np.linalg.norm(q, axis=1, keepdims=True)
+    k = k / np.linalg.norm(k, axis=1, keepdims=True)
+    logits = q @ k.T / tau
+    rows = []
+    for i in range(len(q)):  # cross-entropy of row i with its positive at column i
+        rows.append(math.log(sum(math.exp(v) for v in logits[i])) - logits[i, i])
+    assert f.expected == pytest.approx(sum(rows) / len(rows), rel=1e-9)
+
+
+def test_unstable_softmax_message_reads_as_english(sandbox):
+    r = check(sandbox, "softmax", """
+        def softmax(x):
+            e = np.exp(x)
+            return e / e.sum(axis=-1, keepdims=True)
+    """)
+    assert r.codes == ("unstable",)
+    assert "where finite values are right" in r.diagnoses[0].message
+    f = r.first_failure
+    assert np.asarray(f.expected).size == 1 and np.asarray(f.expected).ravel()[0] == 1.0  # softmax of one value
+    assert math.isnan(np.asarray(f.got).ravel()[0])

@@ -366,3 +366,14 @@ def test_last_hint_again_keeps_its_title_whole_at_80_columns(home):
     assert "hint 3 of 3 (the last one)" in s.text
     assert "No more hints: that was the last one again. lossdrill reveal focal shows the solution." \
         in " ".join(s.text.split())
+
+
+def test_one_value_mismatch_shows_expected_and_got_without_a_why_line(home, tmp_path):
+    path = tmp_path / "g.py"
+    path.write_text("import numpy as np\n\n\ndef binary_ce_gradient(y_true, logits):\n"
+                    "    return np.asarray(y_true, float) - 1 / (1 + np.exp(-np.asarray(logits, float)))\n")
+    out = run(home, "implement", "bce-grad", "--file", str(path), "--check").stdout
+    assert "wrong-sign" in out
+    # y = 1, z = 0: σ(0) − 1 = −0.5 is due, y − σ(0) = +0.5 came back
+    assert "expected  [-0.5]" in out and "got       [0.5]" in out
+    assert "1 of 1 values differ" not in out

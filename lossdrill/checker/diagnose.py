@@ -268,6 +268,20 @@ def explain(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     return []
 
 
+def explains_empty(spec: TaskSpec, runs: Sequence[Run], diagnosis: Diagnosis) -> bool:
+    """The hypothesis behind ``diagnosis`` (from :func:`explain`) also gives what the
+    submission gave on every failing empty batch: the empty batch fails for the same reason
+    (smooth missing from dice's numerator gives 1 on an empty batch), not for want of a guard.
+    """
+    empty = [r for r in runs if r.failed and r.case.is_empty]
+    if not empty or any(r.verdict.kind != "mismatch" for r in empty):
+        return False
+    for code, message, alternative in _hypotheses(spec):
+        if (code, message) == (diagnosis.code, diagnosis.message):
+            return all(_explains(spec, r, alternative) for r in empty)
+    return False
+
+
 def _normalised_elsewhere(spec: TaskSpec, run: Run) -> bool:
     """The output sums to 1 (softmax) or log-sums to 0 (log-softmax), but not along the last axis."""
     got = as_real_array(run.outcome.value)
@@ -462,6 +476,12 @@ def _poisson_on_rates(eps: float) -> Any:
     return alternative
 
 
+def _dice_smooth_below_only(case: Case) -> Any:
+    y, p = _args(case)
+    smooth = case.kwargs.get("smooth", 1.0)
+    return 1 - 2 * np.sum(y * p) / (np.sum(y) + np.sum(p) + smooth)
+
+
 _NOT_LOGITS = "the logits are used as if they were probabilities (no sigmoid/softmax)"
 TASK_HYPOTHESES: dict[str, list[tuple[str, str, Any]]] = {
     "focal": [("constant-alpha", "every example is weighted by alpha; the contract uses alpha_t "
@@ -470,6 +490,8 @@ TASK_HYPOTHESES: dict[str, list[tuple[str, str, Any]]] = {
     "cce": [("probabilities-not-logits", _NOT_LOGITS, _cce_on_probabilities(e)) for e in EPSILONS],
     "bce-grad": [("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities)],
     "cce-grad": [("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities)],
+    "dice": [("wrong-result", "smooth is added to the denominator only; it belongs in the "
+              "numerator too: 1 − (2·Σ y·p + s) / (Σ y + Σ p + s)", _dice_smooth_below_only)],
     "poisson-nll": [("probabilities-not-logits", "the log-rate is used as if it were the rate "
                      "(no exp)", _poisson_on_rates(e)) for e in EPSILONS],
 }
@@ -494,12 +516,12 @@ def _unstable(spec: TaskSpec, runs: Sequence[Run]) -> Diagnosis:
     r = min(runs, key=lambda run: spec.extremeness(run.case)[1])
     got = as_real_array(r.outcome.value)
     shown = fmt(got) if got is not None and got.ndim == 0 else _special(got)
-    right = fmt(r.expected) if r.expected.ndim == 0 else "finite values"
+    right = f"{fmt(r.expected)} is" if r.expected.ndim == 0 else "finite values are"
     where = f"for {label} of {min(sizes):g} and beyond" if min(sizes) > 10 else "on extreme inputs"
     return Diagnosis(
         "unstable",
         f"right on moderate inputs, but unstable {where}: on “{r.case.name}” it gives "
-        f"{shown} where {right} is right. Use a stable form (log-sum-exp with the max "
+        f"{shown} where {right} right. Use a stable form (log-sum-exp with the max "
         "shifted out, np.logaddexp, log1p(exp(-|z|))) instead of exp or log of a probability",
     )
 
@@ -649,8 +671,9 @@ def _spread(runs: Sequence[Run], limit: int) -> list[Run]:
     return out
 
 
-def wrong_result(runs: Sequence[Run]) -> Diagnosis:
-    failed = [r for r in runs if r.failed]
+def wrong_result(runs: Sequence[Run], *, skip_empty: bool = False) -> Diagnosis:
+    """``N of M cases differ``; ``skip_empty``: the empty batch is named on its own."""
+    failed = [r for r in runs if r.failed and not (skip_empty and r.case.is_empty)]
     offsets = []
     for r in failed:
         got = as_real_array(r.outcome.value) if r.outcome.status == "ok" else None

@@ -27,6 +27,7 @@ from lossdrill.checker.diagnose import (
     HAZARDS,
     Run,
     explain,
+    explains_empty,
     fingerprint,
     load_diagnosis,
     match_mutants,
@@ -213,17 +214,28 @@ class _Check:
 
     # ----------------------------------------------------------------- diagnosis
     def _diagnose(self, runs: list[Run]) -> list[Diagnosis]:
+        """Most specific first; a failing empty batch is named last unless it is all there is
+        (the first failure shown is a non-empty case whenever there is one)."""
         out = verdict_diagnoses(self.spec, runs)
+        empty = [d for d in out if d.code == "empty-batch"]
+        out = [d for d in out if d.code != "empty-batch"]
         seen = {d.code for d in out}
         nonempty_failures = [r for r in runs if r.failed and not r.case.is_empty]
         if nonempty_failures:
             found = match_mutants(self.spec, runs, self._mutants(), self.sandbox)
             if not found:
-                found = fingerprint(self.spec, runs) or explain(self.spec, runs)
+                found = fingerprint(self.spec, runs)
+            if not found:
+                found = explain(self.spec, runs)
+                if found and explains_empty(self.spec, runs, found[0]):
+                    empty = []  # the same mistake, not a missing guard
             for d in found:
                 if d.code not in seen:
                     out.append(d)
                     seen.add(d.code)
+            if not out:  # the non-empty failures must be named too, not only the empty batch
+                out.append(wrong_result(runs, skip_empty=True))
+        out += empty
         if not out:
             out.append(wrong_result(runs))
         return out

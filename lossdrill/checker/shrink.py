@@ -37,6 +37,24 @@ def signature(run: Run) -> tuple:
     return (kind, _finiteness(got), _finiteness(run.expected))
 
 
+VISIBLE_GAP = 1e-3
+"""A shrunk mismatch keeps expected and got at least this far apart (or as far as the
+original case had them): 9.7e-06 against 4.7e-14 fails, but reads as two zeros."""
+
+
+def _gap(run: Run) -> float:
+    """The largest finite |got − expected| of a mismatch (inf for other failures)."""
+    if run.verdict.kind != "mismatch":
+        return float("inf")
+    got = as_real_array(run.outcome.value)
+    if got is None or got.shape != run.expected.shape:
+        return float("inf")
+    both = np.isfinite(got) & np.isfinite(run.expected)
+    if not both.all():
+        return float("inf")  # nan/inf against a number: plain to see
+    return float(np.max(np.abs(got - run.expected))) if got.size else 0.0
+
+
 def _finiteness(values: np.ndarray | None) -> str:
     if values is None:
         return "none"
@@ -56,6 +74,7 @@ def shrink(
     if run.case.is_empty or run.verdict.kind in ("timeout", "memory", "crash", "exit", "not-run"):
         return run, False
     target = signature(run)
+    visible = min(_gap(run), VISIBLE_GAP)
     current = run
     changed = False
     for _ in range(MAX_ROUNDS):
@@ -64,7 +83,7 @@ def shrink(
             break
         found = None
         for candidate in evaluate(candidates):
-            if candidate.failed and signature(candidate) == target:
+            if candidate.failed and signature(candidate) == target and _gap(candidate) >= visible:
                 found = candidate
                 break
         if found is None:

@@ -126,7 +126,8 @@ def render_failure(console: Console, f: Failure) -> None:
     grid.add_row("expected", escape(show_value(f.expected)))
     got = show_value(f.got) if f.got is not None or f.got_type == "NoneType" else f"({f.got_type})"
     grid.add_row("got", Text(got, style="red"))
-    if not f.reason.startswith("expected "):  # a scalar mismatch: expected/got say it all
+    # a scalar or one-value mismatch: expected/got say it all
+    if not f.reason.startswith(("expected ", "1 of 1 values differ")):
         grid.add_row("why", escape(f.reason))
     if f.output:
         grid.add_row("printed", escape(tidy_output(f.output)[:500]))

@@ -184,3 +184,16 @@ def test_a_misspelt_task_gets_a_suggestion(home):
     s = Session(["interview", "--task", "hubber"], {"LOSSDRILL_HOME": str(home)}, tty=False)
     assert s.finish() == 2
     assert "Did you mean 'huber'?" in s.text
+
+
+def test_a_wide_terminal_gets_the_sheet_as_a_table_with_whole_commands(home, tmp_path):
+    (tmp_path / "mse.py").write_text(MSE)
+    s = Session(["interview", "--task", "mse", "--seed", "4"],
+                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=130)
+    drive(s, [f"file {tmp_path / 'mse.py'}", "q"])
+    assert s.finish() == 0
+    sheet_text = s.text[s.text.index("score sheet"):]
+    assert "┃ practise next" in sheet_text  # the table layout
+    (sheet,) = stored_sheets(home)
+    for c in sheet["criteria"]:
+        assert c["practise"]["command"] in sheet_text, c["practise"]["command"]

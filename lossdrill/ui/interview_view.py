@@ -171,8 +171,9 @@ def render_time_up(console: Console) -> None:
     console.print("[yellow]Time is up for this step.[/] The file is checked as it stands.")
 
 
-WIDE_SHEET = 100
-"""From this many columns the sheet is a table; narrower, one block per criterion."""
+WIDE_SHEET = 120
+"""From this many columns the sheet is a table (wide enough for every command on one line
+beside readable evidence); narrower, one block per criterion."""
 
 
 def _score_markup(points: int | None) -> str:
@@ -201,7 +202,8 @@ def render_sheet(console: Console, sheet: ScoreSheet) -> None:
     table.add_column("criterion", style="bold", no_wrap=True)
     table.add_column("score", justify="center", no_wrap=True)
     table.add_column("evidence", ratio=3)
-    table.add_column("practise next", ratio=2)
+    longest = max((len(c.practise.command) for c in sheet.criteria), default=0)
+    table.add_column("practise next", min_width=longest, max_width=max(longest, 36))
     for c in sheet.criteria:
         score = _score_markup(c.points)
         evidence = Text("\n".join(f"• {e}" for e in c.evidence))

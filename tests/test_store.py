@@ -410,3 +410,16 @@ def test_a_store_in_a_folder_that_cannot_be_created_still_runs_the_drill(tmp_pat
     store.record_quiz_answer(answer(session))
     assert store.counts()["quiz_answers"] == 1
     store.close()
+
+
+def test_a_data_folder_that_is_a_file_is_named_in_the_notice(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    store = open_store(home)
+    assert store.notice == (f"the data folder {home} is a file, not a folder (set LOSSDRILL_HOME"
+                            " or --home to a folder); progress is not being saved this time")
+    session = store.start_session("quiz")
+    store.record_quiz_answer(answer(session))
+    assert store.counts()["quiz_answers"] == 1
+    store.close()
+    assert home.read_text() == "not a folder"

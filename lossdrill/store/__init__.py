@@ -37,10 +37,16 @@ def open_store(home: str | Path | None = None) -> Store:
     so a drill still runs.
     """
     path = store_path(home)
+    if path.parent.exists() and not path.parent.is_dir():
+        return Store(":memory:", notice=(
+            f"the data folder {path.parent} is a file, not a folder (set LOSSDRILL_HOME or"
+            f" --home to a folder); {_NOT_SAVED}"))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return Store(":memory:", notice=f"cannot create {path.parent} ({exc}); {_NOT_SAVED}")
+        reason = exc.strerror or str(exc)
+        return Store(":memory:", notice=f"cannot create the data folder {path.parent} ({reason});"
+                                        f" {_NOT_SAVED}")
     try:
         return Store(path)
     except NewerSchemaError as exc:

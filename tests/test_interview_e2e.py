@@ -124,7 +124,24 @@ def test_ctrl_c_at_the_implement_prompt_ends_with_the_sheet(home):
     assert s.finish() == 0
     assert "Interview ended early" in s.text
     assert "score sheet" in s.text
+    assert "Checking the file" not in s.text  # the starter was left as it was
     assert "Traceback" not in s.text
+
+
+def test_ctrl_c_after_writing_code_checks_it_once_for_the_sheet(home):
+    s = Session(["interview", "--task", "mse", "--seed", "4"], {"LOSSDRILL_HOME": str(home)},
+                tty=True, cols=130)
+    while not s.expect(PROMPT).group(0).startswith("c check"):
+        s.send("?")
+    (starter,) = (home / "work").glob("interview-mse-*.py")
+    starter.write_text(MSE.replace("0.5 * ", ""))  # written in the editor, never checked
+    s.interrupt()
+    assert s.finish() == 0
+    assert "Checking the file as it stands" in s.text
+    (sheet,) = stored_sheets(home)
+    correctness = next(c for c in sheet["criteria"] if c["name"] == "correctness")
+    assert correctness["points"] == 0
+    assert any("missing-half" in line for line in correctness["evidence"])
 
 
 def test_without_a_task_the_weakest_area_is_chosen(home):

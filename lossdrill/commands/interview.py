@@ -158,6 +158,9 @@ class _Attempt:
     gave_up: bool = False
     time_up: bool = False
     passed_at: float | None = None
+    checked_source: str | None = None
+    """The file's text at the last check."""
+    check_cut_short: bool = False
 
 
 class Session:
@@ -291,6 +294,9 @@ class Session:
             with Countdown(self.console, f"lossdrill interview · {step.task}", state.deadline):
                 self._implement_loop(state)
             interrupted = False
+        except (EndOfInput, KeyboardInterrupt):
+            self._final_check(state)
+            raise
         finally:
             # Cut short before any check, the step was not really taken: not assessed.
             if not (interrupted and state.checks == 0):
@@ -333,17 +339,36 @@ class Session:
                 continue
             self._check_and_record(state)
 
+    def _final_check(self, state: _Attempt) -> None:
+        """Ended during the step: the code written so far is checked once, as an interviewer
+        would read it, unless it is the starter or was checked as it stands (a second
+        Ctrl-C skips it)."""
+        source = _read_or_empty(state.current)
+        if state.passed_at is not None or state.check_cut_short or \
+                source in (state.starter, state.checked_source):
+            return
+        self.console.print("\n[dim]Checking the file as it stands…[/]")
+        try:
+            self._check_and_record(state)
+        except KeyboardInterrupt:
+            pass
+
     def _check_and_record(self, state: _Attempt) -> None:
         from lossdrill.checker.source import solution_lines
         from lossdrill.ui.interview_view import render_check
 
-        with self.console.status("checking…"):
-            result = self._check(state.task, state.current)
+        try:
+            with self.console.status("checking…"):
+                result = self._check(state.task, state.current)
+        except KeyboardInterrupt:
+            state.check_cut_short = True  # Ctrl-C during a check: the learner wants out
+            raise
         if result is None:
             return
         state.checks += 1
         state.last = result
-        state.lines = solution_lines(_read_or_empty(state.current), state.spec.function)
+        state.checked_source = _read_or_empty(state.current)
+        state.lines = solution_lines(state.checked_source, state.spec.function)
         render_check(self.console, result, state.lines)
         self._record_attempt(state.task, result, time.monotonic() - state.start, state.lines)
         if result.passed:

@@ -10,7 +10,8 @@ commands are read at the prompt (from a terminal or, one per line, from scripted
 * ``file PATH`` — check the file at PATH instead (and keep checking it with ``c``);
 * an empty line — show the time left.
 
-Ctrl-C (or the end of scripted input) ends the interview with a partial sheet, exit 0.
+Ctrl-C (or the end of scripted input) ends the interview with a partial sheet, exit 0; during
+an implement step, code written since the last check is checked once first.
 """
 
 from __future__ import annotations

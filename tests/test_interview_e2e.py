@@ -214,3 +214,11 @@ def test_a_wide_terminal_gets_the_sheet_as_a_table_with_whole_commands(home, tmp
     (sheet,) = stored_sheets(home)
     for c in sheet["criteria"]:
         assert c["practise"]["command"] in sheet_text, c["practise"]["command"]
+
+
+def test_an_interview_longer_than_90_minutes_is_refused(home):
+    s = Session(["interview", "--task", "mse", "--minutes", "300"], {"LOSSDRILL_HOME": str(home)},
+                tty=False)
+    assert s.finish() == 2
+    assert "at most 90 minutes" in s.text
+    assert not (home / "lossdrill.sqlite3").exists()  # nothing started, nothing recorded

@@ -174,3 +174,8 @@ def test_step_titles_do_not_repeat_the_step_kind():
     titles = {s.kind: s.title for s in plan.steps}
     assert titles["implement"] == "mse_loss"
     assert titles["gradient"] == "mse_gradient"
+
+
+def test_the_gradient_follow_up_never_gets_more_time_than_the_implementation():
+    boxes = step_minutes(90)
+    assert boxes["gradient"] <= boxes["implement"] == 10

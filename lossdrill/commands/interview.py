@@ -29,6 +29,7 @@ from rich.markup import escape
 from lossdrill.bank.loader import load_banks
 from lossdrill.bank.schema import Bank, NumericItem
 from lossdrill.interview.plan import (
+    MAX_MINUTES,
     InterviewPlan,
     Step,
     TaskRecord,
@@ -69,6 +70,10 @@ def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home
                       f"Tasks: {', '.join(known)}", soft_wrap=True, highlight=False)
             return 2
         task = resolved
+    if minutes > MAX_MINUTES:
+        err.print(f"[red]error:[/] --minutes {minutes}: a mock interview lasts at most "
+                  f"{MAX_MINUTES} minutes (the default is 20)", soft_wrap=True, highlight=False)
+        return 2
     if seed is None:
         seed = random.SystemRandom().randrange(1, 10**6)
 

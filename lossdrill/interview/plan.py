@@ -26,6 +26,9 @@ TARGET_MINUTES = 10
 """The lecture's target for implementing a loss from scratch."""
 TARGET_LINES = (5, 8)
 
+MAX_MINUTES = 90
+"""The longest mock interview (a real loss-function round is 45 to 60 minutes)."""
+
 WARM_UP_KINDS = ("choice", "multi", "recall", "numeric")
 SCENARIO_KINDS = ("scenario",)
 
@@ -127,7 +130,7 @@ def step_minutes(minutes: int, gradient_step: bool = True) -> dict[str, float]:
     minute a question).
     """
     implement = float(min(TARGET_MINUTES, max(1, minutes // 2)))
-    gradient = float(max(1, minutes // 5)) if gradient_step else 0.0
+    gradient = float(min(implement, max(1, minutes // 5))) if gradient_step else 0.0
     question = max(0.5, (minutes - implement - gradient) / 4)
     return {"warm-up": question, "implement": implement, "gradient": gradient,
             "scenario": question, "production": question}

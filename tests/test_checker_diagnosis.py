@@ -537,3 +537,18 @@ def test_unstable_softmax_message_reads_as_english(sandbox):
     f = r.first_failure
     assert np.asarray(f.expected).size == 1 and np.asarray(f.expected).ravel()[0] == 1.0  # softmax of one value
     assert math.isnan(np.asarray(f.got).ravel()[0])
+
+
+def test_sum_without_the_half_names_both_mistakes(sandbox):
+    # Σe² where ½·mean(e²) is due: 2n times too large (just 2 on a batch of one)
+    r = check(sandbox, "mse", """
+        def mse_loss(y_true, y_pred):
+            e = np.asarray(y_pred, float) - np.asarray(y_true, float)
+            return float(np.sum(e ** 2)) if e.size else 0.0
+    """)
+    assert r.codes == ("wrong-reduction", "missing-half")
+    assert r.diagnoses[1].message == "besides the sum, the factor ½ is missing"
+    f = r.first_failure
+    e = np.ravel(f.inputs["y_pred"]) - np.ravel(f.inputs["y_true"])
+    assert f.expected == pytest.approx(0.5 * np.mean(e**2))
+    assert f.got == pytest.approx(np.sum(e**2))

@@ -377,3 +377,25 @@ def test_one_value_mismatch_shows_expected_and_got_without_a_why_line(home, tmp_
     # y = 1, z = 0: σ(0) − 1 = −0.5 is due, y − σ(0) = +0.5 came back
     assert "expected  [-0.5]" in out and "got       [0.5]" in out
     assert "1 of 1 values differ" not in out
+
+
+def test_megabytes_printed_while_loading_take_a_few_lines_of_the_report(home, tmp_path):
+    path = tmp_path / "mse.py"
+    path.write_text("print('y' * 10_000_000)\n" + MSE_SUM)
+    proc = run(home, "implement", "mse", "--file", str(path), "--check")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    out = proc.stdout
+    assert "printed while loading" in out
+    panel = out[out.index("printed while loading"):].split("╰")[0]
+    assert len(panel.splitlines()) <= 10
+    assert "more characters]" in panel
+
+
+
+def test_case_names_say_one_row(home, tmp_path):
+    path = tmp_path / "mse.py"
+    path.write_text("def mse_loss(y_true, y_pred):\n    return [0.0]\n")  # fails every case
+    rc, out = check_json(home, "mse", path)
+    names = [name for g in out["groups"] for name in g["failing_cases"]]
+    assert any(" (1 row, " in name for name in names)
+    assert not any("1 rows" in name for name in names)

@@ -245,6 +245,13 @@ def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     reduction = _reduction_ratio(mismatched)
     if reduction is not None:
         return [Diagnosis("wrong-reduction", reduction)]
+    for factor, words in ((2.0, "the factor ½ is missing"), (0.5, "there is an extra factor ½")):
+        if _reduction_ratio(mismatched, factor) is not None:
+            return [
+                Diagnosis("wrong-reduction", f"the result is {factor:g}·n times the expected one, "
+                          "where n is the batch size (or a dimension): a sum where a mean is due"),
+                Diagnosis("missing-half", f"besides the sum, {words}"),
+            ]
     return []
 
 
@@ -584,14 +591,17 @@ def _sizes(case: Case) -> set[int]:
     return out
 
 
-def _reduction_ratio(runs: Sequence[Run]) -> str | None:
-    """Each failing case off by a factor that is one of its sizes (n, k, n·k) or its inverse."""
+def _reduction_ratio(runs: Sequence[Run], factor: float = 1.0) -> str | None:
+    """Each failing case off by a factor that is one of its sizes (n, k, n·k) or its inverse
+    (times ``factor``: 2 when a ½ is missing as well)."""
     bigger = smaller = 0
     for r in runs:
         ratio = _ratios(r)
         if ratio is None or not np.allclose(ratio, ratio[0], rtol=1e-6):
             return None
-        c = float(ratio[0])
+        c = float(ratio[0]) / factor
+        if factor != 1.0 and abs(c - 1) < 1e-6:
+            continue  # a batch of one: only the factor shows
         sizes = _sizes(r.case)
         if any(abs(c - s) < 1e-6 * s for s in sizes):
             bigger += 1
@@ -599,6 +609,8 @@ def _reduction_ratio(runs: Sequence[Run]) -> str | None:
             smaller += 1
         else:
             return None
+    if factor != 1.0 and not (bigger or smaller):
+        return None
     if bigger and not smaller:
         return ("the result is n times too large, where n is the batch size (or a dimension): "
                 "a sum where a mean is due")

@@ -223,7 +223,7 @@ class TaskSpec:
             if self.params and rng.random() < 0.25:
                 p = self.params[int(rng.integers(len(self.params)))]
                 kw[p.name] = p.alternatives[int(rng.integers(len(p.alternatives)))]
-            randoms.append((f"random #{i + 1} ({n} rows, scale {scale:g})",
+            randoms.append((f"random #{i + 1} ({n} row{'s' if n != 1 else ''}, scale {scale:g})",
                             fam.sample(rng, n, scale, two_d), kw))
         add("random", randoms)
 

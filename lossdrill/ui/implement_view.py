@@ -103,7 +103,8 @@ def render_result(
     if result.first_failure is not None:
         render_failure(console, result.first_failure)
     if result.output:
-        console.print(Panel(escape(result.output.rstrip()), title="printed while loading", border_style="dim"))
+        console.print(Panel(escape(clip_lines(tidy_output(result.output), console.width - 4)),
+                            title="printed while loading", border_style="dim"))
     if overlay and result.sweep is not None:
         _render_overlay(console, result)
     if not result.passed:
@@ -130,7 +131,7 @@ def render_failure(console: Console, f: Failure) -> None:
     if not f.reason.startswith(("expected ", "1 of 1 values differ")):
         grid.add_row("why", escape(f.reason))
     if f.output:
-        grid.add_row("printed", escape(tidy_output(f.output)[:500]))
+        grid.add_row("printed", escape(clip_lines(tidy_output(f.output), console.width - 16)))
     console.print(Panel(grid, title=escape(title), title_align="left", border_style="red"))
 
 
@@ -152,6 +153,19 @@ def tidy_output(text: str) -> str:
         skip_source = False
         out.append(line)
     return "\n".join(out)
+
+
+MAX_OUTPUT_LINES = 8
+
+
+def clip_lines(text: str, width: int, max_lines: int = MAX_OUTPUT_LINES) -> str:
+    """At most ``max_lines`` lines, each cut to ``width`` characters, with a note of the rest."""
+    width = max(width, 20)
+    lines = text.splitlines()
+    shown = [line if len(line) <= width else line[: width - 1] + "…" for line in lines[:max_lines]]
+    if len(lines) > max_lines:
+        shown.append(f"[... {len(lines) - max_lines} more lines]")
+    return "\n".join(shown)
 
 
 def _float(value: float) -> str:

@@ -222,3 +222,14 @@ def test_an_interview_longer_than_90_minutes_is_refused(home):
     assert s.finish() == 2
     assert "at most 90 minutes" in s.text
     assert not (home / "lossdrill.sqlite3").exists()  # nothing started, nothing recorded
+
+
+def test_a_file_that_does_not_parse_says_so_at_the_check(home, tmp_path):
+    (tmp_path / "mse.py").write_text("def mse_loss(y_true, y_pred:\n    return 0\n")
+    (tmp_path / "named.py").write_text("def mse(y_true, y_pred):\n    return 0.0\n")
+    s = Session(["interview", "--task", "mse", "--seed", "4"],
+                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=140)
+    drive(s, [f"file {tmp_path / 'mse.py'}", f"file {tmp_path / 'named.py'}", "q", "q"])
+    assert s.finish() == 0
+    assert "syntax-error: the file does not parse: line 1" in s.text
+    assert "missing-function: the file does not define mse_loss()" in s.text

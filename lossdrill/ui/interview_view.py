@@ -142,6 +142,10 @@ def render_implement_help(console: Console, path: str, minutes: float) -> None:
     )
 
 
+RUN_FACTS = ("syntax-error", "missing-function")
+"""Diagnoses shown at once at an interview check: the code could not be run at all."""
+
+
 def render_check(console: Console, result: Any, lines: int) -> None:
     """What an interviewer's test run shows: which groups fail and the first failing case.
 
@@ -163,6 +167,13 @@ def render_check(console: Console, result: Any, lines: int) -> None:
         console.print(f"[bold red]FAIL[/] {result.failed_cases} of {result.cases} cases fail")
     if result.groups:
         console.print(table)
+    if not result.passed:
+        # What running the code shows an interviewer too (it does not parse, the function is
+        # missing): facts, not hints. Named mistakes wait for the score sheet.
+        for d in result.diagnoses:
+            if d.code in RUN_FACTS:
+                console.print(f"[red]{escape(d.code)}:[/] {escape(d.message)}", soft_wrap=True,
+                              highlight=False)
     if not result.passed and result.first_failure is not None:
         render_failure(console, result.first_failure)
 

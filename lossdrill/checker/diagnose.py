@@ -523,12 +523,15 @@ def _unstable(spec: TaskSpec, runs: Sequence[Run]) -> Diagnosis:
     r = min(runs, key=lambda run: spec.extremeness(run.case)[1])
     got = as_real_array(r.outcome.value)
     shown = fmt(got) if got is not None and got.ndim == 0 else _special(got)
-    right = f"{fmt(r.expected)} is" if r.expected.ndim == 0 else "finite values are"
+    if np.all(np.isfinite(r.expected)):
+        right = "the right value is finite" if r.expected.ndim == 0 else "finite values are right"
+    else:
+        right = f"{fmt(r.expected)} is right" if r.expected.ndim == 0 else "other values are right"
     where = f"for {label} of {min(sizes):g} and beyond" if min(sizes) > 10 else "on extreme inputs"
     return Diagnosis(
         "unstable",
         f"right on moderate inputs, but unstable {where}: on “{r.case.name}” it gives "
-        f"{shown} where {right} right. Use a stable form (log-sum-exp with the max "
+        f"{shown} where {right}. Use a stable form (log-sum-exp with the max "
         "shifted out, np.logaddexp, log1p(exp(-|z|))) instead of exp or log of a probability",
     )
 

@@ -103,3 +103,17 @@ def test_the_legend_goes_where_it_hides_the_fewest_points():
     high = Line("high", xs, [5 + (x / 3) ** 2 for x in xs])
     low = Line("low", [-3.0], [0.0])
     assert legend_corner([high, low], 80, 24) == ("center", "bottom")
+
+
+def test_too_many_curves_for_an_in_plot_legend_get_the_key_underneath():
+    names = ["cce", "focal", "hinge", "multiclass-hinge", "sigmoid", "softmax", "log-softmax",
+             "smooth-ce"]
+    (figure,) = build_figures(names)
+    text = render_figure(figure, 120, 22, color=True)
+    under = text[text.rindex("┘"):]  # below the frame: the ticks, the axis label, the key
+    for curve in figure.curves:
+        assert curve.label in under, curve.label
+    # each with a marker of its own
+    markers = [line.split(" ")[0] for line in under.replace("   ", "\n").splitlines()
+               if any(line.endswith(c.label) for c in figure.curves)]
+    assert len(markers) == len(figure.curves) == len(set(markers))

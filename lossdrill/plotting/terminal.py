@@ -16,7 +16,7 @@ from lossdrill.plotting.curves import Figure
 MIN_WIDTH = 60
 """Below this many columns a plot is unreadable; callers print a table instead."""
 
-MARKERS = ("dot", "x", "+", "o", "*", "#", "@", "%", "&", "$")
+MARKERS = ("dot", "x", "+", "o", "*", "#", "@", "%", "&", "$", "=", "~", "^", "?", "!", "s")
 """Distinct characters, so curves stay apart without colour."""
 
 _GLYPHS = {"dot": "•"}
@@ -45,6 +45,10 @@ def render_lines(lines: Sequence[Line], *, title: str, x_label: str, y_label: st
     import plotext
 
     drawable = [ln for ln in lines if ln.xs]
+    if color and not legend_fits(len(drawable), height):
+        # plotext drops an in-plot legend taller than the plot: distinct markers and the key
+        # underneath keep every curve named.
+        color = False
     if hasattr(plotext, "build"):  # plotext 5
         text = _render_v5(plotext, drawable, title, x_label, y_label, width, height, color)
     else:
@@ -53,6 +57,11 @@ def render_lines(lines: Sequence[Line], *, title: str, x_label: str, y_label: st
         return text
     # Without colour the in-plot legend box would hide curves: the key goes underneath.
     return text.rstrip("\n") + "\n" + legend_text(drawable, width)
+
+
+def legend_fits(curves: int, height: int) -> bool:
+    """Whether the in-plot legend box (two rows a curve) fits a plot ``height`` rows high."""
+    return 2 * curves + 1 <= height - 6
 
 
 def legend_text(lines: Sequence[Line], width: int) -> str:

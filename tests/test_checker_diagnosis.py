@@ -554,3 +554,17 @@ def test_sum_without_the_half_names_both_mistakes(sandbox):
     e = np.ravel(f.inputs["y_pred"]) - np.ravel(f.inputs["y_true"])
     assert f.expected == pytest.approx(0.5 * np.mean(e**2))
     assert f.got == pytest.approx(np.sum(e**2))
+
+
+def test_a_wrong_result_mutant_is_explained_in_words(sandbox):
+    r = check(sandbox, "multiclass-hinge", """
+        def multiclass_hinge_loss(labels, scores, margin=1.0):
+            if len(labels) == 0:
+                return 0.0
+            sy = scores[np.arange(len(labels)), labels][:, None]
+            return float(np.maximum(0, scores - sy + margin).sum(axis=1).mean())
+    """, bank=load_banks())
+    assert r.codes == ("wrong-result",)
+    assert "the sum includes j = y" in r.diagnoses[0].message
+    f = r.first_failure  # the j = y term adds exactly the margin to the row
+    assert f.got == pytest.approx(f.expected + f.inputs.get("margin", 1.0))

@@ -66,3 +66,41 @@ def test_embeddings_lose_dimensions_while_the_failure_stays(sandbox):
     a = np.asarray(f.inputs["anchor"])
     assert a.shape[0] == 1 and a.shape[1] <= 2
     assert all(np.asarray(f.inputs[k]).shape == a.shape for k in ("positive", "negative"))
+
+
+def test_normalised_embeddings_shrink_to_round_nonzero_vectors(sandbox):
+    # nt-xent with each view's self-similarity left in the denominator
+    r = check(sandbox, "nt-xent", """
+        def nt_xent_loss(z1, z2, temperature=0.5):
+            if len(z1) == 0:
+                return 0.0
+            z = np.concatenate([z1, z2])
+            z = z / np.linalg.norm(z, axis=1, keepdims=True)
+            s = z @ z.T / temperature
+            n = len(z1)
+            pos = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
+            lse = np.logaddexp.reduce(s, axis=1)
+            return float(np.mean(lse - s[np.arange(2 * n), pos]))
+    """)
+    f = r.first_failure
+    z1, z2 = np.asarray(f.inputs["z1"]), np.asarray(f.inputs["z2"])
+    assert z1.shape == z2.shape == (1, 1)
+    assert {float(z1[0, 0]), float(z2[0, 0])} == {1.0, -1.0}  # opposite unit vectors
+    # one pair: the only other view is the positive, so the loss is 0; with itself in the
+    # denominator (cos 1 against cos -1, τ = 0.5): log(e^2 + e^-2) + 2 = 4 + log(1 + e^-4)
+    assert f.expected == pytest.approx(0.0, abs=1e-12)
+    assert f.got == pytest.approx(4 + np.log1p(np.exp(-4.0)))
+
+
+def test_shrinking_never_makes_a_zero_embedding_for_a_normalised_task(sandbox):
+    r = check(sandbox, "infonce", """
+        def info_nce_loss(queries, keys, temperature=0.1):
+            q = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+            k = keys / np.linalg.norm(keys, axis=1, keepdims=True)
+            logits = q @ k.T / temperature
+            return -np.diag(logits - np.logaddexp.reduce(logits, axis=1, keepdims=True))
+    """)
+    f = r.first_failure
+    assert f.shrunk and r.codes[0] == "wrong-shape"
+    for name in ("queries", "keys"):
+        assert np.all(np.any(np.asarray(f.inputs[name]) != 0, axis=-1))

@@ -17,10 +17,23 @@ import numpy as np
 from lossdrill.checker.cases import Case
 from lossdrill.checker.compare import as_real_array
 from lossdrill.checker.diagnose import Run
-from lossdrill.checker.tasks import DIST, EMBED, LABEL, ONEHOT, PROB, ROUNDABLE, TaskSpec
+from lossdrill.checker.tasks import (
+    COSINE,
+    DIST,
+    EMBED,
+    LABEL,
+    ONEHOT,
+    PROB,
+    ROUNDABLE,
+    VIEWS,
+    TaskSpec,
+)
 
 MAX_ROUNDS = 12
 MAX_CANDIDATES = 24
+
+NORMALISED = (VIEWS, COSINE)
+"""Families whose embeddings are L2-normalised (a zero vector is not a valid input)."""
 
 BASE_NDIM = {ONEHOT: 2, EMBED: 2, DIST: 2, LABEL: 1}
 """The fewest dimensions an argument of each kind may have (others: 1)."""
@@ -118,7 +131,30 @@ def _candidates(spec: TaskSpec, case: Case) -> list[Case]:
     add(_fewer_columns(spec, case, 2))
     for step in (1.0, 0.5, 0.1):
         add(_rounded(spec, case, step))
+    add(_rescaled(spec, case))  # last: when rounding alone would leave a zero vector
     return out
+
+
+def _rescaled(spec: TaskSpec, case: Case) -> tuple[Any, ...] | None:
+    """Embeddings that are L2-normalised anyway, each divided by its largest |value|, so
+    rounding leaves a readable direction (0.00934 becomes 1)."""
+    if spec.family not in NORMALISED:
+        return None
+    out = []
+    for a, kind in zip(case.args, spec.family.kinds, strict=False):
+        arr = np.asarray(a)
+        if kind == EMBED and arr.dtype.kind == "f" and arr.size:
+            peak = np.max(np.abs(arr), axis=-1, keepdims=True)
+            arr = np.where(peak > 0, arr / np.where(peak > 0, peak, 1), arr).astype(arr.dtype)
+        out.append(arr)
+    return tuple(out)
+
+
+def _zero_rows(a: np.ndarray) -> int:
+    """How many vectors (along the last axis) are all zeros."""
+    if a.ndim == 0 or a.size == 0:
+        return 0
+    return int(np.sum(~np.any(a != 0, axis=-1)))
 
 
 def _key(case: Case) -> bytes:
@@ -193,6 +229,8 @@ def _rounded(spec: TaskSpec, case: Case, step: float) -> tuple[Any, ...] | None:
             r = (np.round(arr / step) * step + 0.0).astype(arr.dtype)  # + 0.0: no -0.0
             if kind == PROB:
                 r = np.clip(r, 0.0, 1.0).astype(arr.dtype)
+            if kind == EMBED and spec.family in NORMALISED and _zero_rows(r) > _zero_rows(arr):
+                return None  # a zero embedding has no direction: not a valid input here
             changed = changed or not np.array_equal(r, arr)
             arr = r
         out.append(arr)

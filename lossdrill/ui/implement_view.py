@@ -184,6 +184,8 @@ def show_value(value: Any) -> str:
             return _float(float(value))
         if isinstance(value, np.ndarray) and value.size == 0:
             return f"[] (empty, shape {value.shape})" if value.ndim > 1 else "[] (empty)"
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            value = value + 0.0  # -0. reads as 0.
         if isinstance(value, (np.ndarray, np.generic)):
             with np.printoptions(precision=6, suppress=False, threshold=40, edgeitems=4):
                 text = np.array2string(np.asarray(value), separator=", ")

@@ -399,3 +399,18 @@ def test_case_names_say_one_row(home, tmp_path):
     names = [name for g in out["groups"] for name in g["failing_cases"]]
     assert any(" (1 row, " in name for name in names)
     assert not any("1 rows" in name for name in names)
+
+
+def test_task_panel_states_the_tolerance_once(home):
+    proc = run(home, "implement", "mse", stdin="q\n")
+    out = proc.stdout
+    assert out.count("float64 inputs relative 1e-6") == 1  # the contract's own line
+    assert "1e-06" not in out and "within the tolerance above" in out
+
+
+def test_an_empty_file_is_called_empty(home, tmp_path):
+    path = tmp_path / "focal.py"
+    path.write_text("\n")
+    rc, out = check_json(home, "focal", path)
+    assert rc == 1
+    assert out["diagnoses"][0]["message"] == "the file does not define focal_loss(): the file is empty"

@@ -52,7 +52,9 @@ def load_diagnosis(outcome: Any, function: str, source: str = "") -> Diagnosis:
         where = f" in “{line}”" if line else ""
         return Diagnosis("syntax-error", f"the file does not parse: {message}{where}")
     if status == "missing-function":
-        if message == f"no function named {function}":
+        if message == f"no function named {function}" and not source.strip():
+            message = "the file is empty"
+        elif message == f"no function named {function}":
             others = _defined_functions(source)
             message = (f"it defines {', '.join(f'{n}()' for n in others)}; the checker calls "
                        f"{function}()" if others else "")

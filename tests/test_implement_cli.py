@@ -153,7 +153,7 @@ def test_rich_report_names_the_mistake_and_the_next_hint(home, tmp_path):
     assert "FAIL mse" in proc.stdout
     assert "wrong-reduction" in proc.stdout
     assert "first failure" in proc.stdout and "expected" in proc.stdout
-    assert "lossdrill hint mse" in proc.stdout
+    assert "Stuck? lossdrill hint mse shows hint 1 of 3." in proc.stdout  # no watch-mode key
 
 
 def test_starter_is_written_once_and_never_overwritten(home, tmp_path):
@@ -179,6 +179,7 @@ def test_watch_mode_scripted_check_hint_and_quit(home, tmp_path):
     assert proc.returncode == 0
     out = proc.stdout
     assert "hint 1 of" in out
+    assert "Stuck? h shows hint 2 of 3." in out  # the watch-mode key, after one hint
     assert out.count("FAIL mse") == 2  # at start (the file is not the starter) and on `c`
     assert "Session: mse not passed yet" in out
 

@@ -310,7 +310,8 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
         _record(recorder, session, task, result, elapsed, lines)
         hints = recorder.hints_shown(task)
         state["hints"] = hints
-        render_result(console, result, hints_shown=hints, hints_total=hints_total, lines=lines)
+        render_result(console, result, hints_shown=hints, hints_total=hints_total, lines=lines,
+                      watch=True)
         if result.passed and not state["passed"]:
             state["passed"] = True
             state["seconds_to_pass"] = elapsed

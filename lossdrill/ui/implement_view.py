@@ -73,6 +73,7 @@ def render_result(
     hints_total: int = 0,
     lines: int | None = None,
     overlay: bool = True,
+    watch: bool = False,
 ) -> None:
     """The report: case groups, diagnoses, the minimal failure, the overlay, what to do next."""
     table = Table(title=None, show_edge=False, pad_edge=False, box=None, expand=True)
@@ -109,10 +110,11 @@ def render_result(
         _render_overlay(console, result)
     if not result.passed:
         if hints_total and hints_shown < hints_total:
-            console.print(f"Stuck? [bold]h[/] (or `lossdrill hint {result.task}`) shows hint "
-                          f"{hints_shown + 1} of {hints_total}.")
+            how = "[bold]h[/]" if watch else f"[bold]lossdrill hint {result.task}[/]"
+            console.print(f"Stuck? {how} shows hint {hints_shown + 1} of {hints_total}.")
         elif hints_total:
-            console.print(f"All {hints_total} hints shown; `lossdrill reveal {result.task}` shows the solution.")
+            how = "[bold]r[/]" if watch else f"[bold]lossdrill reveal {result.task}[/]"
+            console.print(f"All {hints_total} hints shown; {how} shows the solution.")
 
 
 def render_failure(console: Console, f: Failure) -> None:

@@ -568,3 +568,33 @@ def test_a_wrong_result_mutant_is_explained_in_words(sandbox):
     assert "the sum includes j = y" in r.diagnoses[0].message
     f = r.first_failure  # the j = y term adds exactly the margin to the row
     assert f.got == pytest.approx(f.expected + f.inputs.get("margin", 1.0))
+
+
+def test_swapped_labels_and_a_missing_half_are_both_named(sandbox):
+    # contrastive with y = 1 read as "similar" and without the ½ of the contract
+    r = check(sandbox, "contrastive", """
+        def contrastive_loss(x1, x2, y, margin=1.0):
+            if len(y) == 0:
+                return 0.0
+            d = np.linalg.norm(x1 - x2, axis=1)
+            return float(np.mean(y * d**2 + (1 - y) * np.maximum(0, margin - d) ** 2))
+    """)
+    assert r.codes == ("label-convention", "missing-half")
+    f = r.first_failure
+    d = float(np.linalg.norm(np.ravel(f.inputs["x1"]) - np.ravel(f.inputs["x2"])))
+    y = float(np.ravel(f.inputs["y"])[0])
+    m = f.inputs.get("margin", 1.0)
+    # y = 0 means similar: ½d²; y = 1 dissimilar: ½·max(0, m − d)²
+    want = 0.5 * d**2 if y == 0 else 0.5 * max(0.0, m - d) ** 2
+    assert f.expected == pytest.approx(want)
+
+
+def test_huber_linear_part_without_delta_is_named(sandbox):
+    r = check(sandbox, "huber", """
+        def huber_loss(y_true, y_pred, delta=1.0):
+            e = np.asarray(y_pred, float) - np.asarray(y_true, float)
+            a = np.abs(e)
+            return float(np.mean(np.where(a <= delta, 0.5 * e**2, a - 0.5))) if e.size else 0.0
+    """)
+    assert r.codes == ("ignores-parameter",)
+    assert "the linear part is |e| − ½" in r.diagnoses[0].message

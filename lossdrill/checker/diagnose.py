@@ -268,9 +268,18 @@ def explain(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     if not failed or any(r.verdict.kind != "mismatch" for r in failed):
         return []
     failed = failed[:40]
-    for code, message, alternative in _hypotheses(spec):
+    hypotheses = _hypotheses(spec)
+    for code, message, alternative in hypotheses:
         if all(_explains(spec, r, alternative) for r in failed):
             return [Diagnosis(code, message)]
+    if spec.output == "loss":  # two mistakes at once: one of the above, and a factor ½
+        for factor, words in ((2.0, "a factor ½ is missing"), (0.5, "there is an extra factor ½")):
+            for code, message, alternative in hypotheses:
+                if code == "missing-half":
+                    continue
+                scaled = _scaled(alternative, factor)
+                if all(_explains(spec, r, scaled) for r in failed):
+                    return [Diagnosis(code, message), Diagnosis("missing-half", f"besides that, {words}")]
     if spec.family is SOFTMAX and all(_normalised_elsewhere(spec, r) for r in failed):
         return [Diagnosis("wrong-axis", "the result is normalised along another axis (or over "
                           "the whole array); the contract normalises each row, along the last axis")]
@@ -305,6 +314,13 @@ def _normalised_elsewhere(spec: TaskSpec, run: Run) -> bool:
     if one(probs.sum(axis=-1)):
         return False
     return one(probs.sum(axis=0)) or one(probs.sum())
+
+
+def _scaled(alternative: Any, factor: float) -> Any:
+    def scaled(case: Case) -> Any:
+        value = alternative(case)
+        return None if value is None else factor * np.asarray(value, dtype=np.float64)
+    return scaled
 
 
 def _explains(spec: TaskSpec, run: Run, alternative: Any) -> bool:
@@ -485,6 +501,13 @@ def _poisson_on_rates(eps: float) -> Any:
     return alternative
 
 
+def _huber_linear_without_delta(case: Case) -> Any:
+    y, yhat = _args(case)
+    delta = case.kwargs.get("delta", 1.0)
+    a = np.abs(yhat - y)
+    return _mean(np.where(a <= delta, 0.5 * a**2, a - 0.5))
+
+
 def _dice_smooth_below_only(case: Case) -> Any:
     y, p = _args(case)
     smooth = case.kwargs.get("smooth", 1.0)
@@ -499,6 +522,8 @@ TASK_HYPOTHESES: dict[str, list[tuple[str, str, Any]]] = {
     "cce": [("probabilities-not-logits", _NOT_LOGITS, _cce_on_probabilities(e)) for e in EPSILONS],
     "bce-grad": [("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities)],
     "cce-grad": [("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities)],
+    "huber": [("ignores-parameter", "the linear part is |e| − ½, right only for δ = 1; beyond "
+               "δ it is δ·(|e| − ½δ)", _huber_linear_without_delta)],
     "dice": [("wrong-result", "smooth is added to the denominator only; it belongs in the "
               "numerator too: 1 − (2·Σ y·p + s) / (Σ y + Σ p + s)", _dice_smooth_below_only)],
     "poisson-nll": [("probabilities-not-logits", "the log-rate is used as if it were the rate "

@@ -598,3 +598,17 @@ def test_huber_linear_part_without_delta_is_named(sandbox):
     """)
     assert r.codes == ("ignores-parameter",)
     assert "the linear part is |e| − ½" in r.diagnoses[0].message
+
+
+def test_elementwise_empty_batch_message_does_not_repeat_itself(sandbox):
+    r = check(sandbox, "mse-grad", """
+        def mse_gradient(y_true, y_pred):
+            if len(y_true) == 0:
+                return 0.0
+            return np.asarray(y_pred, float) - np.asarray(y_true, float)
+    """)
+    assert r.codes == ("empty-batch",)
+    assert r.diagnoses[0].message == (
+        "an empty batch must give an empty array, but your function returned the single "
+        "number 0: array operations give an empty array for an empty input; no special case "
+        "needed")

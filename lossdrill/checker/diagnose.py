@@ -198,11 +198,12 @@ def _empty_batch_failures(failed: Sequence[Run]) -> list[Run]:
 def _empty_batch(spec: TaskSpec, r: Run) -> Diagnosis:
     want = "0.0" if spec.output == "loss" else "an empty array"
     fix = ("return 0.0 when the batch is empty" if spec.output == "loss"
-           else "an empty input must come back as an empty array")
+           else "array operations give an empty array for an empty input; no special case needed")
     if r.outcome.status == "ok":
         got = as_real_array(r.outcome.value)
         if got is not None and got.ndim == 0:
-            what = f"returned {fmt(got)}"
+            what = f"returned {fmt(got)}" if spec.output == "loss" else (
+                f"returned the single number {fmt(got)}")
             if np.isnan(got):
                 what += " (np.mean of an empty array is nan)"
         else:

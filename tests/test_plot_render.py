@@ -117,3 +117,16 @@ def test_too_many_curves_for_an_in_plot_legend_get_the_key_underneath():
     markers = [line.split(" ")[0] for line in under.replace("   ", "\n").splitlines()
                if any(line.endswith(c.label) for c in figure.curves)]
     assert len(markers) == len(figure.curves) == len(set(markers))
+
+
+def test_overlay_labels_the_y_axis_from_the_sweep():
+    @dataclass
+    class GradientSweep(Sweep):
+        y_label: str = "gradient"
+
+    xs = [i / 2 for i in range(-8, 9)]
+    sigmoid = [1 / (1 + math.exp(-x)) for x in xs]
+    sweep = GradientSweep("logit z (label y = 1)", xs, [s - 1 for s in sigmoid], [1 - s for s in sigmoid])
+    text = render_overlay(sweep, 70)
+    assert text is not None
+    assert "gradient" in text and "loss" not in text

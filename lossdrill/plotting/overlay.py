@@ -19,6 +19,8 @@ class Sweep(Protocol):
     """What the overlay needs: any object with these attributes will do."""
 
     x_label: str
+    y_label: str
+    """What the y axis shows: ``loss``, or ``gradient`` for the gradient tasks."""
     xs: list[float]
     expected: list[float]
     got: list[float | None]
@@ -58,7 +60,7 @@ def render_overlay(sweep: Sweep, width: int, *, height: int = 16, color: bool = 
         overlay_lines(sweep),
         title="your function against the reference",
         x_label=sweep.x_label,
-        y_label="loss",
+        y_label=getattr(sweep, "y_label", "") or "loss",
         width=width,
         height=height,
         color=color,

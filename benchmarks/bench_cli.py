@@ -10,13 +10,13 @@ Run: ``python benchmarks/bench_cli.py [--runs N]``. Prints the medians and the r
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
+
+from timing import median_alternating
 
 BARE_APP = textwrap.dedent(
     """
@@ -46,21 +46,8 @@ BARE_APP = textwrap.dedent(
 )
 
 
-def wall(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
 
 
-def median_alternating(cmds: dict[str, list[str]], runs: int) -> dict[str, float]:
-    """Alternate the commands run by run so machine noise hits both alike."""
-    times: dict[str, list[float]] = {name: [] for name in cmds}
-    for cmd in cmds.values():  # warm the page cache
-        wall(cmd)
-    for _ in range(runs):
-        for name, cmd in cmds.items():
-            times[name].append(wall(cmd))
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def bank_load_ms(runs: int, *, cached: bool = True) -> tuple[float, float]:

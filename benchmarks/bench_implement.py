@@ -23,8 +23,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import wall
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,16 +75,6 @@ app(["implement", "focal", "--file", "x.py", "--check", "--json"])
 """
 
 
-def _time(command: list[str], env: dict[str, str], expect: int) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != expect:
-        raise SystemExit(
-            f"{' '.join(command)} exited {done.returncode}, expected {expect}:\n"
-            f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
-        )
-    return elapsed
 
 
 def main() -> int:
@@ -106,16 +97,16 @@ def main() -> int:
         cli = [sys.executable, "-m", "lossdrill", "implement", "focal", "--check", "--json", "--file"]
         baseline_cmd = [sys.executable, "-c", "import typer, numpy, yaml"]
         # one warm-up of each (file system caches, the bank parse cache)
-        _time(baseline_cmd, env, 0)
-        _time(cli + [str(passing)], env, 0)
-        _time(cli + [str(failing)], env, 1)
+        wall(baseline_cmd, env, 0)
+        wall(cli + [str(passing)], env, 0)
+        wall(cli + [str(failing)], env, 1)
         floor_cmd = [sys.executable, "-c", TYPER_FLOOR]
         base, ok, bad, floor = [], [], [], []
         for _ in range(options.runs):
-            base.append(_time(baseline_cmd, env, 0))
-            ok.append(_time(cli + [str(passing)], env, 0))
-            bad.append(_time(cli + [str(failing)], env, 1))
-            floor.append(_time(floor_cmd, env, 0))
+            base.append(wall(baseline_cmd, env, 0))
+            ok.append(wall(cli + [str(passing)], env, 0))
+            bad.append(wall(cli + [str(failing)], env, 1))
+            floor.append(wall(floor_cmd, env, 0))
 
     b, p, f, t = (statistics.median(x) for x in (base, ok, bad, floor))
     report = {

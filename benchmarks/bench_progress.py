@@ -14,11 +14,12 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from timing import median_alternating, wall
 
 N = 10_000
 DAY = 86400.0
@@ -70,20 +71,8 @@ def fill(home: Path, n: int = N) -> int:
     return len(cards)
 
 
-def wall(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
 
 
-def median_alternating(cmds: dict[str, list[str]], runs: int) -> dict[str, float]:
-    times: dict[str, list[float]] = {name: [] for name in cmds}
-    for cmd in cmds.values():  # warm the page cache
-        wall(cmd)
-    for _ in range(runs):
-        for name, cmd in cmds.items():
-            times[name].append(wall(cmd))
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def next_card_ms(home: Path, extra_cards: int = 0) -> tuple[float, float, int]:

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from rich.table import Table
 
-from lossdrill.bank.loader import load_banks
 from lossdrill.bank.schema import BugHuntItem
+from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notice
 from lossdrill.paths import work_dir
 from lossdrill.quiz.select import item_rng, new_seed, select_items
-from lossdrill.recording import QuizAnswer, open_recorder
+from lossdrill.recording import QuizAnswer
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
 from lossdrill.ui.quiz_view import ask_item
 
@@ -34,7 +34,7 @@ class HuntResult:
 def run(item: str | None, count: int, seed: int | None, banks: list[str], home: str | None) -> int:
     console = make_console()
     err = make_console(stderr=True)
-    bank = load_banks(banks)
+    bank = banks_with_warnings(banks, err)
     hunts = bank.bug_hunts()
     if item:
         chosen = [h for h in hunts if h.id == item]
@@ -49,7 +49,7 @@ def run(item: str | None, count: int, seed: int | None, banks: list[str], home: 
         err.print("[yellow]No bug hunts in the banks.[/]")
         return 1
     seed = seed if seed is not None else 0
-    recorder = open_recorder(home)
+    recorder = recorder_with_notice(home, err)
     answers = AnswerSource(console)
     session = recorder.start_session("bughunt")
     results: list[HuntResult] = []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from lossdrill.bank.loader import load_banks
+from lossdrill.commands.preamble import banks_with_warnings
 from lossdrill.ui.console import make_console
 
 
@@ -15,9 +15,7 @@ def run(out: str, topics: list[str], banks: list[str]) -> int:
     console = make_console()
     err = make_console(stderr=True)
     err.soft_wrap = True  # paths in messages stay whole, to copy
-    bank = load_banks(banks)
-    for e in bank.errors:
-        err.print(f"[yellow]warning:[/] {escape(str(e))}")
+    bank = banks_with_warnings(banks, err)
     cards = bank.cards()
     known = sorted({c.topic for c in cards})
     bad = [t for t in topics if t not in known]

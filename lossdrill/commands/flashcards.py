@@ -9,8 +9,8 @@ from datetime import datetime
 from rich.console import Console
 from rich.markup import escape
 
-from lossdrill.bank.loader import load_banks
 from lossdrill.bank.schema import Card
+from lossdrill.commands.preamble import banks_with_warnings
 from lossdrill.flashcards.evidence import apply_recent_failures
 from lossdrill.flashcards.scheduling import load_scheduler
 from lossdrill.flashcards.session import FlashcardSession
@@ -25,9 +25,7 @@ _QUIT = {"q", "quit", "exit"}
 def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | None) -> int:
     console = make_console()
     err = make_console(stderr=True)
-    bank = load_banks(banks)
-    for e in bank.errors:
-        err.print(f"[yellow]warning:[/] {escape(str(e))}", soft_wrap=True)
+    bank = banks_with_warnings(banks, err)
     cards = bank.cards()
     known = sorted({c.topic for c in cards})
     bad = [t for t in topics if t not in known]

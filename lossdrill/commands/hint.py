@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
-
-from lossdrill.bank.loader import load_banks
-from lossdrill.recording import Recorder, open_recorder
+from lossdrill.commands.preamble import banks_with_warnings, implement_item, recorder_with_notice
+from lossdrill.recording import Recorder
 from lossdrill.ui.console import make_console
 
 
@@ -27,19 +25,11 @@ def run(task: str, banks: list[str], home: str | None) -> int:
 
     console = make_console()
     err = make_console(stderr=True)
-    bank = load_banks(banks)
-    item = bank.implement(task)
+    item = implement_item(banks_with_warnings(banks, err), task, err)
     if item is None:
-        from lossdrill.commands.implement import unknown_task_message
-
-        err.print(f"[red]error:[/] {escape(unknown_task_message(task, [t.id for t in bank.tasks()]))}",
-                  soft_wrap=True, highlight=False)
         return 2
-    recorder = open_recorder(home)
+    recorder = recorder_with_notice(home, err)
     try:
-        notice = getattr(recorder, "notice", None)
-        if notice:
-            err.print(f"[yellow]{notice}[/]")
         level, text, repeated = next_hint(item, recorder)
         render_hint(console, item.id, level, len(item.hints), text, repeated=repeated)
     finally:

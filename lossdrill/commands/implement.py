@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lossdrill.commands.preamble import recorder_with_notice, unknown_task_message
 from lossdrill.paths import work_dir
 from lossdrill.recording import ImplementAttempt, open_recorder
 
@@ -79,15 +80,6 @@ def _spec(task: str) -> Any:
         raise UsageError(unknown_task_message(task, TASKS))
     return spec
 
-
-def unknown_task_message(task: str, known: Any) -> str:
-    """``unknown task 'focl' (did you mean focal?); implement tasks: ...``."""
-    import difflib
-
-    names = sorted(known)
-    close = difflib.get_close_matches(task, names, n=1, cutoff=0.6)
-    guess = f" (did you mean {close[0]}?)" if close else ""
-    return f"unknown task {task!r}{guess}; implement tasks: {', '.join(names)}"
 
 
 def _path(task: str, file: str | None, home: str | None) -> Path:
@@ -277,10 +269,7 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
     starter_digest = _digest(_starter(spec, item))
     render_task(console, spec, item, str(path), existing=existing)
 
-    recorder = open_recorder(home)
-    notice = getattr(recorder, "notice", None)
-    if notice:
-        err.print(f"[yellow]{notice}[/]")
+    recorder = recorder_with_notice(home, err)
     session = recorder.start_session("implement")
     started = time.monotonic()
     hints_total = len(item.hints) if item else 0

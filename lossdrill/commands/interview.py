@@ -26,8 +26,8 @@ from typing import Any
 
 from rich.markup import escape
 
-from lossdrill.bank.loader import load_banks
 from lossdrill.bank.schema import Bank, NumericItem
+from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notice
 from lossdrill.interview.plan import (
     MAX_MINUTES,
     InterviewPlan,
@@ -45,7 +45,7 @@ from lossdrill.interview.rubric import (
     score_sheet,
 )
 from lossdrill.paths import work_dir
-from lossdrill.recording import ImplementAttempt, QuizAnswer, open_recorder
+from lossdrill.recording import ImplementAttempt, QuizAnswer
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
 
 QUESTION_STEPS = ("warm-up", "scenario", "production")
@@ -54,9 +54,7 @@ QUESTION_STEPS = ("warm-up", "scenario", "production")
 def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home: str | None) -> int:
     console = make_console()
     err = make_console(stderr=True)
-    bank = load_banks(banks)
-    for e in bank.errors:
-        err.print(f"[yellow]warning:[/] {e}", soft_wrap=True, markup=True, highlight=False)
+    bank = banks_with_warnings(banks, err)
     if not interview_tasks(bank):
         err.print("[red]error:[/] the banks hold no implement task to be interviewed on")
         return 1
@@ -77,10 +75,7 @@ def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home
     if seed is None:
         seed = random.SystemRandom().randrange(1, 10**6)
 
-    recorder = open_recorder(home)
-    notice = getattr(recorder, "notice", None)
-    if notice:
-        err.print(f"[yellow]{notice}[/]", soft_wrap=True)
+    recorder = recorder_with_notice(home, err)
     try:
         chosen_by, reason = "asked", ""
         if task is None:

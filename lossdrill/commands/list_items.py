@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from rich.markup import escape
 from rich.table import Table
 
 from lossdrill.bank.loader import load_banks
@@ -38,7 +39,7 @@ def run(topics: list[str], kinds: list[str], as_json: bool, banks: list[str]) ->
     console = make_console()
     err = make_console(stderr=True)
     for e in bank.errors:
-        err.print(f"[yellow]warning:[/] {e}", soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {escape(str(e))}", soft_wrap=True)
     if not items:
         console.print("[yellow]No items match these filters.[/]")
         return 0

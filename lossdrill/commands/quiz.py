@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
-from lossdrill.bank.loader import check_formula, load_banks
+from lossdrill.bank.loader import check_formula
 from lossdrill.bank.schema import QUIZ_KINDS, NumericItem
+from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notice
 from lossdrill.quiz.select import item_rng, new_seed, select_items
 from lossdrill.quiz.summary import QuizSummary
-from lossdrill.recording import QuizAnswer, open_recorder
+from lossdrill.recording import QuizAnswer
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
 from lossdrill.ui.quiz_view import ask_item, render_summary
 
@@ -23,9 +24,7 @@ def run(
 ) -> int:
     console = make_console()
     err = make_console(stderr=True)
-    bank = load_banks(banks)
-    for e in bank.errors:
-        err.print(f"[yellow]warning:[/] {e}", soft_wrap=True)
+    bank = banks_with_warnings(banks, err)
     unknown = [k for k in kinds if k not in QUIZ_KINDS]
     if unknown:
         err.print(f"[red]Unknown kind {unknown[0]!r}.[/] Quiz kinds: {', '.join(QUIZ_KINDS)}")
@@ -42,10 +41,7 @@ def run(
         err.print("[yellow]No questions match these filters.[/]")
         return 1
 
-    recorder = open_recorder(home)
-    notice = getattr(recorder, "notice", None)
-    if notice:
-        err.print(f"[yellow]{notice}[/]")
+    recorder = recorder_with_notice(home, err)
     answers = AnswerSource(console)
     summary = QuizSummary(seed=seed, planned=len(chosen),
                           replay=_replay(topics, kinds, count, seed, banks))

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
-
-from lossdrill.bank.loader import load_banks
-from lossdrill.recording import Recorder, open_recorder
+from lossdrill.commands.preamble import banks_with_warnings, implement_item, recorder_with_notice
+from lossdrill.recording import Recorder
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
 
 
@@ -26,19 +24,11 @@ def run(task: str, yes: bool, banks: list[str], home: str | None) -> int:
 
     console = make_console()
     err = make_console(stderr=True)
-    bank = load_banks(banks)
-    item = bank.implement(task)
+    item = implement_item(banks_with_warnings(banks, err), task, err)
     if item is None:
-        from lossdrill.commands.implement import unknown_task_message
-
-        err.print(f"[red]error:[/] {escape(unknown_task_message(task, [t.id for t in bank.tasks()]))}",
-                  soft_wrap=True, highlight=False)
         return 2
-    recorder = open_recorder(home)
+    recorder = recorder_with_notice(home, err)
     try:
-        notice = getattr(recorder, "notice", None)
-        if notice:
-            err.print(f"[yellow]{notice}[/]")
         if not yes and not recorder.has_passed(task):
             console.print(f"You have not passed {task} yet. Reveal the solution anyway? \\[y/N]")
             try:

@@ -18,7 +18,6 @@ from lossdrill.bank.schema import BugHuntItem
 from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notice
 from lossdrill.paths import work_dir
 from lossdrill.quiz.select import item_rng, new_seed, select_items
-from lossdrill.recording import QuizAnswer
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
 from lossdrill.ui.quiz_view import ask_item
 
@@ -56,10 +55,7 @@ def run(item: str | None, count: int, seed: int | None, banks: list[str], home: 
     try:
         for n, hunt in enumerate(chosen, 1):
             res = ask_item(hunt, console, answers, item_rng(seed, hunt.id), position=f"Bug {n}/{len(chosen)} · ")
-            recorder.record_quiz_answer(
-                QuizAnswer(session, res.item_id, res.item_version, res.kind, res.topic,
-                           res.correct, res.score, res.response, res.elapsed_ms)
-            )
+            recorder.record_quiz_answer(res.answer(session))
             results.append(HuntResult(hunt.id, res.correct))
             results[-1].fixed = _fix_phase(hunt, console, answers, bank, home)
     except (EndOfInput, KeyboardInterrupt):

@@ -45,7 +45,7 @@ from lossdrill.interview.rubric import (
     score_sheet,
 )
 from lossdrill.paths import work_dir
-from lossdrill.recording import ImplementAttempt, QuizAnswer
+from lossdrill.recording import ImplementAttempt
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
 
 QUESTION_STEPS = ("warm-up", "scenario", "production")
@@ -240,11 +240,7 @@ class Session:
                           expected=expected)
         self.questions.append(QuestionEvidence(step.title, item.id, item.topic, result.correct,
                                                result.score, result.response))
-        self.recorder.record_quiz_answer(
-            QuizAnswer(self.session_id, result.item_id, result.item_version, result.kind,
-                       result.topic, result.correct, result.score, result.response,
-                       result.elapsed_ms, result.overruled)
-        )
+        self.recorder.record_quiz_answer(result.answer(self.session_id))
 
     # -- implement ----------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from lossdrill.bank.schema import QUIZ_KINDS, NumericItem
 from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notice
 from lossdrill.quiz.select import item_rng, new_seed, select_items
 from lossdrill.quiz.summary import QuizSummary
-from lossdrill.recording import QuizAnswer
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
 from lossdrill.ui.quiz_view import ask_item, render_summary
 
@@ -64,11 +63,7 @@ def run(
                 position=f"Q{n}/{len(chosen)} · ", expected=expected,
             )
             summary.results.append(result)
-            recorder.record_quiz_answer(
-                QuizAnswer(session, result.item_id, result.item_version, result.kind, result.topic,
-                           result.correct, result.score, result.response, result.elapsed_ms,
-                           result.overruled)
-            )
+            recorder.record_quiz_answer(result.answer(session))
     except (EndOfInput, KeyboardInterrupt):
         summary.ended_early = True
     summary.elapsed_s = time.monotonic() - start

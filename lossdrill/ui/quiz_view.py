@@ -31,6 +31,7 @@ from lossdrill.bank.schema import (
 )
 from lossdrill.quiz import grading
 from lossdrill.quiz.select import shuffled_order
+from lossdrill.recording import QuizAnswer
 from lossdrill.ui.console import AnswerSource
 
 STARS = {1: "★", 2: "★★", 3: "★★★"}
@@ -49,6 +50,11 @@ class ItemResult:
     response: str
     elapsed_ms: int
     overruled: bool = False
+
+    def answer(self, session_id: str) -> QuizAnswer:
+        """The record of this answer for the progress store."""
+        return QuizAnswer(session_id, self.item_id, self.item_version, self.kind, self.topic,
+                          self.correct, self.score, self.response, self.elapsed_ms, self.overruled)
 
 
 def _span(n: int) -> str:

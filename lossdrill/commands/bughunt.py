@@ -54,8 +54,9 @@ def run(item: str | None, count: int, seed: int | None, banks: list[str], home: 
     results: list[HuntResult] = []
     try:
         for n, hunt in enumerate(chosen, 1):
-            res = ask_item(hunt, console, answers, item_rng(seed, hunt.id), position=f"Bug {n}/{len(chosen)} · ")
-            recorder.record_quiz_answer(res.answer(session))
+            res = ask_item(hunt, console, answers, item_rng(seed, hunt.id),
+                           position=f"Bug {n}/{len(chosen)} · ", session_id=session)
+            recorder.record_quiz_answer(res)
             results.append(HuntResult(hunt.id, res.correct))
             results[-1].fixed = _fix_phase(hunt, console, answers, bank, home)
     except (EndOfInput, KeyboardInterrupt):

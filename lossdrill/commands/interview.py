@@ -237,10 +237,10 @@ class Session:
                 self.err.print(f"[yellow]skipping broken item {item.id}: {exc}[/]")
                 return
         result = ask_item(item, self.console, self.answers, item_rng(self.seed, item.id),
-                          expected=expected)
+                          expected=expected, session_id=self.session_id)
         self.questions.append(QuestionEvidence(step.title, item.id, item.topic, result.correct,
                                                result.score, result.response))
-        self.recorder.record_quiz_answer(result.answer(self.session_id))
+        self.recorder.record_quiz_answer(result)
 
     # -- implement ----------------------------------------------------------------------
 

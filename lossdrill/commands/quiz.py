@@ -60,10 +60,10 @@ def run(
                 expected = evaluate(item.formula)
             result = ask_item(
                 item, console, answers, item_rng(seed, item.id),
-                position=f"Q{n}/{len(chosen)} · ", expected=expected,
+                position=f"Q{n}/{len(chosen)} · ", expected=expected, session_id=session,
             )
             summary.results.append(result)
-            recorder.record_quiz_answer(result.answer(session))
+            recorder.record_quiz_answer(result)
     except (EndOfInput, KeyboardInterrupt):
         summary.ended_early = True
     summary.elapsed_s = time.monotonic() - start

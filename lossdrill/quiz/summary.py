@@ -21,7 +21,7 @@ class QuizSummary:
     seed: int
     planned: int
     results: list = field(default_factory=list)
-    """:class:`~lossdrill.ui.quiz_view.ItemResult` records, in the order asked."""
+    """:class:`~lossdrill.recording.QuizAnswer` records, in the order asked."""
     elapsed_s: float = 0.0
     ended_early: bool = False
     replay: str = ""

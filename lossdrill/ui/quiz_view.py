@@ -2,7 +2,8 @@
 
 ``ask_item`` is shared by every drill that asks quiz questions (quiz, bughunt,
 interview). It shows the item, reads answers through an :class:`AnswerSource`
-(re-asking on bad input), shows feedback, and returns an :class:`ItemResult`.
+(re-asking on bad input), shows feedback, and returns the answer as the
+:class:`~lossdrill.recording.QuizAnswer` the progress store records.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from rich.console import Console, Group
 from rich.markdown import Markdown
@@ -35,26 +35,6 @@ from lossdrill.recording import QuizAnswer
 from lossdrill.ui.console import AnswerSource
 
 STARS = {1: "★", 2: "★★", 3: "★★★"}
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    """What happened when one item was asked."""
-
-    item_id: str
-    item_version: int
-    kind: str
-    topic: str
-    correct: bool
-    score: float
-    response: str
-    elapsed_ms: int
-    overruled: bool = False
-
-    def answer(self, session_id: str) -> QuizAnswer:
-        """The record of this answer for the progress store."""
-        return QuizAnswer(session_id, self.item_id, self.item_version, self.kind, self.topic,
-                          self.correct, self.score, self.response, self.elapsed_ms, self.overruled)
 
 
 def _span(n: int) -> str:
@@ -109,7 +89,8 @@ def ask_item(
     *,
     position: str = "",
     expected: float | None = None,
-) -> ItemResult:
+    session_id: str = "",
+) -> QuizAnswer:
     """Ask one quiz item; ``rng`` fixes the option order. Raises EndOfInput to end a session.
 
     ``expected`` is the computed value of a numeric item (evaluated by the caller).
@@ -129,8 +110,9 @@ def ask_item(
     else:
         raise ValueError(f"{item.kind} items are not asked in a quiz")
     elapsed = int((time.monotonic() - start) * 1000)
-    return ItemResult(
-        item.id, item.version, item.kind, item.topic, correct, score, response, elapsed, overruled
+    return QuizAnswer(
+        session_id, item.id, item.version, item.kind, item.topic, correct, score, response,
+        elapsed, overruled,
     )
 
 

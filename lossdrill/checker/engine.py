@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from lossdrill.checker.case_cache import cases_and_expected
 from lossdrill.checker.cases import GROUPS, Case
 from lossdrill.checker.compare import (
     SANDBOX_STATUS,
@@ -118,9 +119,8 @@ class _Check:
     # ----------------------------------------------------------------- the run
     def run(self, source: str, filename: str) -> CheckResult:
         spec = self.spec
-        cases = spec.cases(self.seed)
         # computed before the load, while a freshly started worker may still import NumPy
-        expected = [self._expected(c) for c in cases]
+        cases, expected = cases_and_expected(spec.id, self.seed, self._build_cases)
         loaded = self.sandbox.load("submission", source, spec.function, filename)
         if loaded.status != "ok":
             groups = _groups([(c, False) for c in cases])
@@ -158,6 +158,10 @@ class _Check:
         )
 
     # ----------------------------------------------------------------- calling
+    def _build_cases(self) -> tuple[list[Case], list[np.ndarray]]:
+        cases = self.spec.cases(self.seed)
+        return cases, [self._expected(c) for c in cases]
+
     def _expected(self, case: Case) -> np.ndarray:
         with np.errstate(all="ignore"):
             value = self.spec.reference()(*case.args, **case.kwargs)

@@ -11,11 +11,11 @@ import difflib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
-
 from lossdrill.recording import Recorder, open_recorder
 
-if TYPE_CHECKING:  # implement --check imports this module and must stay light
+# rich is imported inside the functions: implement --check --json imports this module and
+# must stay light.
+if TYPE_CHECKING:
     from rich.console import Console
 
     from lossdrill.bank.schema import Bank, ImplementItem
@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # implement --check imports this module and must stay light
 
 def banks_with_warnings(banks: list[str], err: Console) -> Bank:
     """The built-in and the user's banks; every problem printed as a warning."""
+    from rich.markup import escape
+
     from lossdrill.bank.loader import load_banks
 
     bank = load_banks(banks)
@@ -33,6 +35,8 @@ def banks_with_warnings(banks: list[str], err: Console) -> Bank:
 
 def print_notice(recorder: Recorder, err: Console) -> None:
     """The store's notice (a damaged file moved aside, a read-only folder), if it has one."""
+    from rich.markup import escape
+
     notice = getattr(recorder, "notice", None)
     if notice:
         err.print(f"[yellow]{escape(notice)}[/]", soft_wrap=True, highlight=False)
@@ -54,6 +58,8 @@ def unknown_task_message(task: str, known: Iterable[str]) -> str:
 
 def implement_item(bank: Bank, task: str, err: Console) -> ImplementItem | None:
     """The implement item of ``task``, or None after saying the task is unknown."""
+    from rich.markup import escape
+
     item = bank.implement(task)
     if item is None:
         message = unknown_task_message(task, [t.id for t in bank.tasks()])

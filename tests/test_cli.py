@@ -74,3 +74,9 @@ def test_readme_documents_every_diagnosis_code():
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert [code for code in CODES if f"| `{code}` |" not in readme] == []
+
+
+def test_list_rejects_an_unknown_kind_and_names_the_kinds():
+    proc = run("list", "--kind", "essay")
+    assert proc.returncode == 2
+    assert "Unknown kind 'essay'" in proc.stderr and "bug-hunt" in proc.stderr

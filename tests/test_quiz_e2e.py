@@ -180,3 +180,17 @@ def test_a_broken_user_bank_is_reported_and_the_quiz_goes_on(env, tmp_path):
     out = s.text
     assert re.search(rf"warning: {re.escape(str(broken / 'bad.yaml'))}:\d+: invalid YAML", out)
     assert re.search(r"Score\s+1/1", out)
+
+
+def test_a_numeric_item_whose_formula_fails_is_skipped_with_its_place(env, tmp_path):
+    bank = tmp_path / "broken-formula"
+    bank.mkdir()
+    (bank / "n.yaml").write_text(
+        "items:\n  - id: divides-by-zero\n    version: 1\n    kind: numeric\n    topic: regression\n"
+        "    prompt: p\n    explanation: e\n    formula: \"1 / 0\"\n    tolerance: 0.001\n"
+    )
+    s = Session(["quiz", "--bank", str(bank), "--kind", "numeric"], env, tty=False)
+    assert s.finish() == 0
+    out = s.text
+    assert f"skipping broken item: {bank / 'n.yaml'}:2: item 'divides-by-zero' field 'formula'" in out
+    assert "Skipped (broken items): divides-by-zero" in out

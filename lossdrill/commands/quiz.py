@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 
-from lossdrill.bank.loader import check_formula
-from lossdrill.bank.schema import QUIZ_KINDS, NumericItem
+from rich.markup import escape
+
+from lossdrill.bank.formula import FormulaError, evaluate
+from lossdrill.bank.schema import QUIZ_KINDS, BankError, NumericItem
 from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notice
 from lossdrill.quiz.select import item_rng, new_seed, select_items
 from lossdrill.quiz.summary import QuizSummary
@@ -50,14 +52,13 @@ def run(
         for n, item in enumerate(chosen, 1):
             expected = None
             if isinstance(item, NumericItem):
-                formula_errors: list = []
-                if not check_formula(item, formula_errors):
-                    err.print(f"[yellow]skipping broken item:[/] {formula_errors[0]}")
+                try:
+                    expected = evaluate(item.formula)
+                except FormulaError as exc:  # evaluated once: the value is the answer key
+                    broken = BankError(item.file, item.line, item.id, "formula", str(exc))
+                    err.print(f"[yellow]skipping broken item:[/] {escape(str(broken))}", soft_wrap=True)
                     summary.skipped.append(item.id)
                     continue
-                from lossdrill.bank.formula import evaluate
-
-                expected = evaluate(item.formula)
             result = ask_item(
                 item, console, answers, item_rng(seed, item.id),
                 position=f"Q{n}/{len(chosen)} · ", expected=expected, session_id=session,

@@ -301,6 +301,8 @@ def render_summary(console: Console, summary) -> None:
     """The closing table: score, time, per-topic results, missed items with their ids."""
     if summary.asked == 0:
         console.print("[yellow]No questions answered.[/]")
+        if summary.skipped:
+            console.print(f"[yellow]Skipped (broken items): {', '.join(summary.skipped)}[/]")
         return
     minutes, seconds = divmod(int(summary.elapsed_s), 60)
     head = Table.grid(padding=(0, 2))

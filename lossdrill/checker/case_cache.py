@@ -20,7 +20,7 @@ from lossdrill.paths import cache_home
 
 NO_CACHE_ENV = "LOSSDRILL_NO_CACHE"
 
-_SOURCES = ("checker/tasks.py", "checker/cases.py", "references")
+_SOURCES = ("checker/tasks.py", "checker/families.py", "checker/cases.py", "references")
 
 
 def _fingerprint() -> tuple:

@@ -8,7 +8,12 @@ default are *not* passed, so a wrong default fails too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from lossdrill.checker.result import Verdict
 
 GROUPS = ("edge", "dtypes", "params", "random", "stability")
 """Case groups in the order they are reported; the first failure is taken in this order."""
@@ -35,3 +40,21 @@ class Case:
     def float32(self) -> bool:
         """Any float32 input: the float32 tolerance applies."""
         return any(getattr(getattr(a, "dtype", None), "name", "") == "float32" for a in self.args)
+
+
+HAZARDS = ("timeout", "memory", "crash", "exit", "not-run")
+"""Outcomes after which a case is not run again (mutant matching, shrinking, sweeps)."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One case as it went: the case, the reference's value, the sandbox outcome, the verdict."""
+
+    case: Case
+    expected: np.ndarray
+    outcome: Any
+    verdict: Verdict
+
+    @property
+    def failed(self) -> bool:
+        return not self.verdict.ok

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from lossdrill.checker.case_cache import cases_and_expected
-from lossdrill.checker.cases import GROUPS, Case
+from lossdrill.checker.cases import GROUPS, HAZARDS, Case, Run
 from lossdrill.checker.compare import (
     SANDBOX_STATUS,
     as_real_array,
@@ -24,17 +24,7 @@ from lossdrill.checker.compare import (
     type_name,
     values_close,
 )
-from lossdrill.checker.diagnose import (
-    HAZARDS,
-    Run,
-    explain,
-    explains_empty,
-    fingerprint,
-    load_diagnosis,
-    match_mutants,
-    verdict_diagnoses,
-    wrong_result,
-)
+from lossdrill.checker.diagnosis import diagnose, load_diagnosis
 from lossdrill.checker.result import (
     CheckResult,
     Diagnosis,
@@ -196,7 +186,7 @@ class _Check:
         if outcome.status != "ok":
             return Verdict(outcome.status, outcome.message or SANDBOX_STATUS.get(outcome.status, ""))
         if outcome.mutated:
-            names = " and ".join(n for n in self.spec.args if n in _named(self.spec, outcome.mutated))
+            names = " and ".join(n for n in self.spec.args if n in self.spec.arg_names(outcome.mutated))
             names = names or "an input"
             tol = self.spec.tol32 if case.float32() else self.spec.tol64
             if check_value(outcome.value, expected, self.spec.output, tol).ok:
@@ -218,31 +208,7 @@ class _Check:
 
     # ----------------------------------------------------------------- diagnosis
     def _diagnose(self, runs: list[Run]) -> list[Diagnosis]:
-        """Most specific first; a failing empty batch is named last unless it is all there is
-        (the first failure shown is a non-empty case whenever there is one)."""
-        out = verdict_diagnoses(self.spec, runs)
-        empty = [d for d in out if d.code == "empty-batch"]
-        out = [d for d in out if d.code != "empty-batch"]
-        seen = {d.code for d in out}
-        nonempty_failures = [r for r in runs if r.failed and not r.case.is_empty]
-        if nonempty_failures:
-            found = match_mutants(self.spec, runs, self._mutants(), self.sandbox)
-            if not found:
-                found = fingerprint(self.spec, runs)
-            if not found:
-                found = explain(self.spec, runs)
-                if found and explains_empty(self.spec, runs, found[0]):
-                    empty = []  # the same mistake, not a missing guard
-            for d in found:
-                if d.code not in seen:
-                    out.append(d)
-                    seen.add(d.code)
-            if not out:  # the non-empty failures must be named too, not only the empty batch
-                out.append(wrong_result(runs, skip_empty=True))
-        out += empty
-        if not out:
-            out.append(wrong_result(runs))
-        return out
+        return diagnose(self.spec, runs, self._mutants, self.sandbox)
 
     def _mutants(self) -> Sequence[Any]:
         bank = self.bank
@@ -343,17 +309,6 @@ def _parted(sweep: Sweep, tol: Any) -> int:
     return n
 
 
-def _named(spec: TaskSpec, mutated: Sequence[str]) -> set[str]:
-    """Argument names of the mutated inputs (the sandbox may name them ``arg0``, ``arg1``)."""
-    out = set()
-    for name in mutated:
-        if name.startswith("arg") and name[3:].isdigit() and int(name[3:]) < len(spec.args):
-            out.add(spec.args[int(name[3:])])
-        else:
-            out.add(name)
-    return out
-
-
 def _groups(results: Sequence[tuple[Case, bool]], examples: int = 3) -> list[GroupResult]:
     totals: dict[str, list[int]] = {}
     failing: dict[str, list[str]] = {}
@@ -394,11 +349,4 @@ def _failure(spec: TaskSpec, run: Run, shrunk: bool) -> Failure:
         shrunk=shrunk,
         output=getattr(o, "output", "") or "",
     )
-
-
-def resolve(task_id: str) -> TaskSpec:
-    spec = TASKS.get(task_id)
-    if spec is None:
-        raise UnknownTask(task_id)
-    return spec
 

@@ -14,10 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from lossdrill.checker.cases import Case
+from lossdrill.checker.cases import HAZARDS, Case, Run
 from lossdrill.checker.compare import as_real_array
-from lossdrill.checker.diagnose import Run
-from lossdrill.checker.tasks import (
+from lossdrill.checker.families import (
     COSINE,
     DIST,
     EMBED,
@@ -26,8 +25,8 @@ from lossdrill.checker.tasks import (
     PROB,
     ROUNDABLE,
     VIEWS,
-    TaskSpec,
 )
+from lossdrill.checker.tasks import TaskSpec
 
 MAX_ROUNDS = 12
 MAX_CANDIDATES = 24
@@ -84,7 +83,7 @@ def shrink(
     evaluate: Callable[[Sequence[Case]], list[Run]],
 ) -> tuple[Run, bool]:
     """The smallest simplification of ``run`` that fails the same way; True if it changed."""
-    if run.case.is_empty or run.verdict.kind in ("timeout", "memory", "crash", "exit", "not-run"):
+    if run.case.is_empty or run.verdict.kind in HAZARDS:
         return run, False
     target = signature(run)
     visible = min(_gap(run), VISIBLE_GAP)

@@ -1,0 +1,97 @@
+"""The task's bank mutants, each run in the sandbox on the failing cases (and a sample of
+passing ones): a mutant that behaves like the submission names the mistake."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from lossdrill.checker.cases import HAZARDS, Run
+from lossdrill.checker.codes import describe
+from lossdrill.checker.compare import outcomes_agree
+from lossdrill.checker.result import Diagnosis
+from lossdrill.checker.tasks import TaskSpec
+
+
+def match_mutants(
+    spec: TaskSpec,
+    runs: Sequence[Run],
+    mutants: Sequence[Any],
+    sandbox: Any,
+    *,
+    max_failing: int = 16,
+    max_passing: int = 16,
+) -> list[Diagnosis]:
+    """Codes of the bank mutants that behave like the submission on its failing cases.
+
+    A mutant must agree with the submission on every sampled failing case; among those,
+    the ones agreeing on the most sampled passing cases are the most specific.
+    """
+    failing = [r for r in runs if r.failed and r.verdict.kind not in HAZARDS and not r.case.is_empty]
+    if not failing or not mutants:
+        return []
+    failing = _spread(failing, max_failing)
+    passing = _spread([r for r in runs if not r.failed], max_passing)
+    sample = failing + passing
+    calls = [(r.case.args, r.case.kwargs) for r in sample]
+    scored: list[tuple[int, Any]] = []
+    for mutant in mutants:
+        slot = f"mutant:{mutant.name}"
+        loaded = sandbox.load(slot, mutant.code, spec.function, f"<mutant {mutant.name}>")
+        if loaded.status != "ok":
+            continue
+        outcomes = sandbox.call_many(slot, calls, timeout=1.0)
+        agree = [
+            outcomes_agree(r.outcome, o, spec.tol32 if r.case.float32() else spec.tol64)
+            for r, o in zip(sample, outcomes, strict=False)
+        ]
+        if all(agree[: len(failing)]):
+            scored.append((sum(agree[len(failing):]), mutant))
+    if not scored:
+        return []
+    best = max(score for score, _ in scored)
+    out: dict[str, Diagnosis] = {}
+    for score, mutant in scored:
+        if score == best and mutant.diagnosis not in out:
+            name = mutant.name.replace("-", " ")
+            note = MUTANT_NOTES.get((spec.id, mutant.name))
+            if note:
+                what = f": {note}"
+            elif mutant.diagnosis == "wrong-result":
+                what = "; compare each term with the definition in the prompt"
+            else:
+                what = f": {describe(mutant.diagnosis)}"
+            out[mutant.diagnosis] = Diagnosis(
+                mutant.diagnosis,
+                f"your function behaves exactly like the known mistake “{name}”{what}",
+            )
+    return list(out.values())
+
+
+MUTANT_NOTES: dict[tuple[str, str], str] = {
+    ("bce", "lecture-formula"): "the log term of the lecture's formula is wrong (log 2 for "
+    "z ≥ 0, an extra −z for z < 0); the stable form is max(z, 0) − z·y + log1p(e^(−|z|))",
+    ("multiclass-hinge", "counts-true-class"): "the sum includes j = y, which adds "
+    "max(0, margin) = margin to every row; it runs over j ≠ y only",
+    ("mae-grad", "minus-one-at-ties"): "at ŷ = y the gradient is −1; the contract uses "
+    "sign(0) = 0 (np.sign)",
+    ("huber", "smooth-l1-scaling"): "this is PyTorch's smooth-L1 scaling (½e²/δ, then "
+    "|e| − ½δ); Huber is ½e² for |e| ≤ δ and δ·(|e| − ½δ) beyond",
+    ("dice", "squared-denominator"): "the denominator sums squares (Σy² + Σp², the V-Net "
+    "variant); the contract sums the values: Σy + Σp",
+}
+"""Plain words for bank mutants whose code (``wrong-result``) says little by itself."""
+
+
+def _spread(runs: Sequence[Run], limit: int) -> list[Run]:
+    """At most ``limit`` runs, taken round-robin over the groups so each group is represented."""
+    by_group: dict[str, list[Run]] = {}
+    for r in runs:
+        by_group.setdefault(r.case.group, []).append(r)
+    out: list[Run] = []
+    queues = [list(v) for v in by_group.values()]
+    while len(out) < limit and any(queues):
+        for q in queues:
+            if q and len(out) < limit:
+                out.append(q.pop(0))
+    return out

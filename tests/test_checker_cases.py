@@ -27,7 +27,10 @@ IDS = sorted(TASKS)
 
 
 def test_every_task_of_the_design_and_issue_5_with_its_function_name():
-    assert {t: s.function for t, s in TASKS.items()} == {**DESIGN_TASKS, **ISSUE5_TASKS}
+    # every task of the design and of issue 5 is there with its function name; tasks added
+    # since are covered by the cross-registry test (tests/test_task_records.py)
+    named = {t: s.function for t, s in TASKS.items()}
+    assert {t: named.get(t) for t in {**DESIGN_TASKS, **ISSUE5_TASKS}} == {**DESIGN_TASKS, **ISSUE5_TASKS}
 
 
 def test_hyperparameter_defaults_are_the_contracts():

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
+from lossdrill.bank.tasks import builtin_tasks
 from lossdrill.references import REFERENCES
 
 DESIGN_TASK_FUNCTIONS = {
@@ -90,9 +91,9 @@ def read_only_copies(args: tuple) -> tuple:
     return tuple(copies)
 
 
-def test_references_cover_exactly_the_31_task_functions():
-    assert set(REFERENCES) == DESIGN_TASK_FUNCTIONS | EXTRA_FUNCTIONS
-    assert len(REFERENCES) == 31
+def test_references_cover_exactly_the_task_functions():
+    assert set(REFERENCES) >= DESIGN_TASK_FUNCTIONS | EXTRA_FUNCTIONS
+    assert set(REFERENCES) == {item.function for item in builtin_tasks().values()}
     assert set(SAMPLES) == set(REFERENCES)
     for name, fn in REFERENCES.items():
         assert fn.__name__ == name
@@ -178,7 +179,7 @@ def test_float32_inputs_give_the_float64_value_of_the_same_numbers(name):
 def test_importing_the_references_loads_no_scipy_or_torch():
     code = (
         "import sys, lossdrill.references as r; "
-        "assert len(r.REFERENCES) == 31; "
+        "assert len(r.REFERENCES) > 0; "
         "print(sorted(m for m in ('scipy', 'torch', 'pandas') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -15,12 +15,19 @@ import yaml
 
 from lossdrill.bank import formula as formula_mod
 from lossdrill.bank.schema import (
+    ARG_KINDS,
     KINDS,
+    OUTPUTS,
+    PLOT_KINDS,
+    READINESS_ROLES,
+    Arg,
     BankError,
     BugHuntItem,
     Card,
     ChoiceItem,
+    Domain,
     FlashcardItem,
+    HyperParam,
     ImplementItem,
     Item,
     KeyPoint,
@@ -28,9 +35,15 @@ from lossdrill.bank.schema import (
     Mutant,
     NumericItem,
     Option,
+    PlotSlice,
+    PlotVariant,
     RecallItem,
+    Rule,
     ScenarioItem,
     Step,
+    SweepRecord,
+    TaskRecord,
+    Tolerance,
 )
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -373,8 +386,8 @@ def _implement(f: _Fields) -> tuple[dict[str, Any], set[str]]:
         raise _Invalid(f.line("hints"), "hints", "needs at least three progressive hints")
     mutants = []
     for m in f.children("mutants"):
-        m.check_unknown({"name", "code", "diagnosis"})
-        mutants.append(Mutant(m.text("name"), m.text("code"), m.text("diagnosis")))
+        m.check_unknown({"name", "code", "diagnosis", "note"})
+        mutants.append(Mutant(m.text("name"), m.text("code"), m.text("diagnosis"), m.text("note", "")))
     function = f.text("function")
     if not function.isidentifier():
         raise _Invalid(f.line("function"), "function", "must be a Python identifier")
@@ -390,9 +403,175 @@ def _implement(f: _Fields) -> tuple[dict[str, Any], set[str]]:
             "debrief": f.text("debrief"),
             "solution": f.text("solution"),
             "mutants": tuple(mutants),
+            "record": _record(f) if any(f.has(k) for k in RECORD_FIELDS) else None,
         },
-        {"function", "contract", "starter", "hints", "debrief", "solution", "mutants"},
+        {"function", "contract", "starter", "hints", "debrief", "solution", "mutants"}
+        | RECORD_FIELDS,
     )
+
+
+RECORD_FIELDS = frozenset({
+    "args", "family", "output", "params", "rules", "scale_arg", "tolerance", "magnitude",
+    "sweep", "plot", "gradient_task", "next_task", "readiness",
+})
+"""The task record's fields of an implement item (:class:`TaskRecord`): all or none."""
+
+_TOL64 = Tolerance(rtol=1e-6, atol=1e-8)
+_TOL32 = Tolerance(rtol=1e-4, atol=1e-6)
+
+
+def _choice_of(f: _Fields, key: str, allowed: Iterable[str], default: Any = ...) -> str:
+    value = f.text(key, default)
+    if value not in allowed:
+        raise _Invalid(f.line(key), f.name(key), f"must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+def _numbers(f: _Fields, key: str, default: Any = ...) -> tuple[float, ...]:
+    value = f.value(key, default)
+    if not isinstance(value, (list, tuple)) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+    ):
+        raise f._bad(key, "a list of numbers", value)
+    return tuple(float(v) for v in value)
+
+
+def _record(f: _Fields) -> TaskRecord:
+    """The task record of an implement item; every problem names its line and field."""
+    args = []
+    for a in f.children("args"):
+        a.check_unknown({"name", "kind"})
+        name = a.text("name")
+        if not name.isidentifier():
+            raise _Invalid(a.line("name"), a.name("name"), "must be a Python identifier")
+        args.append(Arg(name, _choice_of(a, "kind", ARG_KINDS)))  # type: ignore[arg-type]
+    if not args:
+        raise _Invalid(f.line("args"), "args", "needs at least one argument")
+    names = [a.name for a in args]
+    params = []
+    for p in f.children("params", ()):
+        p.check_unknown({"name", "default", "domain", "try", "neutral"})
+        name = p.text("name")
+        text = p.text("domain")
+        try:
+            domain = Domain.parse(text)
+        except ValueError as exc:
+            raise _Invalid(p.line("domain"), p.name("domain"), str(exc)) from None
+        default = p.number("default")
+        tries = _numbers(p, "try")
+        for key, values in (("default", (default,)), ("try", tries)):
+            for v in values:
+                if v not in domain:
+                    raise _Invalid(p.line(key), p.name(key), f"{v:g} lies outside the domain {text}")
+        if default in tries:
+            raise _Invalid(p.line("try"), p.name("try"), "must not repeat the default")
+        neutral = p.number("neutral") if p.has("neutral") else None
+        params.append(HyperParam(name, default, domain, tries, neutral))
+        names.append(name)
+    if len(set(names)) != len(names):
+        raise _Invalid(f.line("params"), "params", "argument and hyperparameter names must be unique")
+    rules = []
+    for r in f.children("rules"):
+        r.check_unknown({"id", "text"})
+        rules.append(Rule(r.text("id"), r.text("text")))
+    if len({r.id for r in rules}) != len(rules):
+        raise _Invalid(f.line("rules"), "rules", "rule ids must be unique")
+    scale_arg = f.text("scale_arg")
+    if scale_arg not in names[: len(args)]:
+        raise _Invalid(f.line("scale_arg"), "scale_arg", f"must be one of the arguments {', '.join(names[:len(args)])}")
+    tol64, tol32 = _TOL64, _TOL32
+    if f.has("tolerance"):
+        t = _Fields(f.raw("tolerance"), f.loader, "tolerance.")
+        t.check_unknown({"float64", "float32"})
+        tols = []
+        for key, default in (("float64", _TOL64), ("float32", _TOL32)):
+            if t.has(key):
+                one = _Fields(t.raw(key), f.loader, f"tolerance.{key}.")
+                one.check_unknown({"rtol", "atol"})
+                tols.append(Tolerance(one.number("rtol"), one.number("atol")))
+            else:
+                tols.append(default)
+        tol64, tol32 = tols
+    readiness = f.value("readiness", {})
+    if not isinstance(readiness, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in readiness.values()
+    ):
+        raise f._bad("readiness", "a mapping of role to position (a whole number >= 1)", readiness)
+    for role in readiness:
+        if role not in READINESS_ROLES:
+            raise _Invalid(f.line("readiness"), "readiness", f"unknown role {role!r}; one of {', '.join(READINESS_ROLES)}")
+    return TaskRecord(
+        args=tuple(args),
+        family=f.text("family"),
+        output=_choice_of(f, "output", OUTPUTS),  # type: ignore[arg-type]
+        params=tuple(params),
+        rules=tuple(rules),
+        scale_arg=scale_arg,
+        tolerance64=tol64,
+        tolerance32=tol32,
+        magnitude=f.text("magnitude", ""),
+        sweep=_sweep(f, len(args)) if f.has("sweep") else None,
+        gradient_task=f.text("gradient_task", ""),
+        next_task=f.text("next_task", ""),
+        readiness=tuple(sorted(readiness.items())),
+        **_plot(f),
+    )
+
+
+def _sweep(f: _Fields, n_args: int) -> SweepRecord:
+    s = _Fields(f.raw("sweep"), f.loader, "sweep.")
+    s.check_unknown({"x_label", "y_label", "range", "inputs", "labels"})
+    lo_hi_n = _numbers(s, "range")
+    if len(lo_hi_n) != 3 or not lo_hi_n[0] < lo_hi_n[1] or lo_hi_n[2] < 2 or lo_hi_n[2] != int(lo_hi_n[2]):
+        raise _Invalid(s.line("range"), "sweep.range", "must be [lo, hi, points] with lo < hi and points >= 2")
+    raw_inputs = s.value("inputs")
+    if not isinstance(raw_inputs, list):
+        raise s._bad("inputs", "a list", raw_inputs)
+    inputs = tuple(str(v) for v in raw_inputs)
+    labels = _numbers(s, "labels", ())
+    for v in inputs:
+        if v not in ("x", "label"):
+            try:
+                float(v)
+            except ValueError:
+                raise _Invalid(s.line("inputs"), "sweep.inputs", f"{v!r} is not x, label or a number") from None
+    if len(inputs) != n_args or "x" not in inputs or (("label" in inputs) != bool(labels)):
+        raise _Invalid(s.line("inputs"), "sweep.inputs",
+                       "one entry per argument, with x, and label exactly when labels are given")
+    return SweepRecord(
+        x_label=s.text("x_label"),
+        y_label=s.text("y_label", "loss"),
+        lo=lo_hi_n[0],
+        hi=lo_hi_n[1],
+        points=int(lo_hi_n[2]),
+        inputs=inputs,
+        labels=labels,
+    )
+
+
+def _plot(f: _Fields) -> dict[str, Any]:
+    p = _Fields(f.raw("plot"), f.loader, "plot.")
+    p.check_unknown({"kind", "slices"})
+    slices = []
+    for sl in p.children("slices"):
+        sl.check_unknown({"axis", "inputs", "variants", "note", "fixed"})
+        variants = []
+        for v in sl.children("variants", ()):
+            v.check_unknown({"label", "conditions"})
+            conditions = v.value("conditions")
+            if not isinstance(conditions, dict):
+                raise v._bad("conditions", "a mapping", conditions)
+            variants.append(PlotVariant(v.text("label"), conditions))
+        slices.append(PlotSlice(
+            axis=sl.text("axis"),
+            inputs=sl.text("inputs"),
+            variants=tuple(variants) or (PlotVariant("", {}),),
+            note=sl.text("note", ""),
+            fixed=sl.strings("fixed", ()),
+        ))
+    if not slices:
+        raise _Invalid(p.line("slices"), "plot.slices", "needs at least one slice")
+    return {"plot_kind": _choice_of(p, "kind", PLOT_KINDS), "slices": tuple(slices)}
 
 
 def _bug_hunt(f: _Fields) -> tuple[dict[str, Any], set[str]]:

@@ -9,7 +9,9 @@ problem with file, line, item id and field.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 KINDS = (
     "choice",
@@ -93,6 +95,208 @@ class Mutant:
     """Full source defining the task's function, with the mistake in it."""
     diagnosis: str
     """A diagnosis code from the DESIGN vocabulary (e.g. ``wrong-reduction``)."""
+    note: str = ""
+    """Plain words for the mistake, shown instead of the code's general description (for
+    mutants whose code, such as ``wrong-result``, says little by itself)."""
+
+
+# --------------------------------------------------------------------------- task record
+
+ArgKind = Literal["real", "embed", "binary", "pm1", "onehot", "label", "dist", "prob", "count"]
+ARG_KINDS: tuple[ArgKind, ...] = (
+    "real", "embed", "binary", "pm1", "onehot", "label", "dist", "prob", "count",
+)
+"""What an argument of an implement task holds: real values, rows of embeddings, 0/1 labels,
+±1 labels, one-hot rows, integer class indices, probability rows, values in [0, 1], counts."""
+
+Output = Literal["loss", "elementwise"]
+OUTPUTS: tuple[Output, ...] = ("loss", "elementwise")
+PlotKind = Literal["loss", "gradient", "function"]
+PLOT_KINDS: tuple[PlotKind, ...] = ("loss", "gradient", "function")
+ReadinessRole = Literal["stability", "speed", "gradient"]
+READINESS_ROLES: tuple[ReadinessRole, ...] = ("stability", "speed", "gradient")
+
+_NUM = r"\s*(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*"
+_INTERVAL = re.compile(rf"^([\[(]){_NUM},{_NUM}([\])])$")
+_BOUND = re.compile(rf"^(>=|>|<=|<){_NUM}$")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The values a hyperparameter may take, written ``[0, 1]``, ``(0, 1)``, ``[0, 1)``,
+    ``>= 0`` or ``> 0`` (``<`` and ``<=`` too)."""
+
+    text: str
+    """As written in the record."""
+    lo: float = float("-inf")
+    hi: float = float("inf")
+    lo_open: bool = True
+    hi_open: bool = True
+
+    @classmethod
+    def parse(cls, text: str) -> Domain:
+        """Raises ValueError for anything but the forms above (or an empty interval)."""
+        t = text.strip()
+        m = _INTERVAL.match(t)
+        if m:
+            lo, hi = float(m.group(2)), float(m.group(3))
+            if not lo < hi:
+                raise ValueError(f"empty interval {text!r}")
+            return cls(text, lo, hi, m.group(1) == "(", m.group(4) == ")")
+        m = _BOUND.match(t)
+        if m:
+            op, v = m.group(1), float(m.group(2))
+            if op.startswith(">"):
+                return cls(text, lo=v, lo_open=op == ">")
+            return cls(text, hi=v, hi_open=op == "<")
+        raise ValueError(
+            f"domain {text!r} is not one of the forms '[a, b]', '(a, b)', '[a, b)', '(a, b]', "
+            "'>= a', '> a', '<= a', '< a'"
+        )
+
+    def __contains__(self, value: float) -> bool:
+        above = value > self.lo if self.lo_open else value >= self.lo
+        below = value < self.hi if self.hi_open else value <= self.hi
+        return above and below
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One positional argument of an implement task."""
+
+    name: str
+    """The argument's name in the signature (``y_true``, ``logits``)."""
+    kind: ArgKind
+    """What it holds: decides dtype conversions and how the shrinker may simplify it."""
+
+
+@dataclass(frozen=True)
+class HyperParam:
+    """A keyword hyperparameter of an implement task."""
+
+    name: str
+    """The keyword (``delta``, ``temperature``)."""
+    default: float
+    """The default in the signature; the checker passes it only when it differs."""
+    domain: Domain
+    """The values the contract allows; the default and every ``try`` value lie in it."""
+    tries: tuple[float, ...]
+    """Non-default values the checker's ``params`` group tries (YAML key ``try``)."""
+    neutral: float | None = None
+    """The value that switches the hyperparameter off (margin 0, temperature 1): a solution
+    that ignores it behaves as if it were this; None where there is none."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the task's contract."""
+
+    id: str
+    """Stable within the task (``empty-batch``, ``tolerance``)."""
+    text: str
+    """The rule as the learner reads it."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close a value must be: |got − expected| ≤ atol + rtol·|expected|."""
+
+    rtol: float
+    atol: float
+
+
+@dataclass(frozen=True)
+class SweepRecord:
+    """A one-dimensional sweep for the checker's plot overlay of a failing submission."""
+
+    x_label: str
+    """The x axis; ``{label}`` is replaced by the label the sweep is drawn at."""
+    y_label: str
+    """The y axis (``loss``, ``gradient``, ``σ(x)``)."""
+    lo: float
+    hi: float
+    points: int
+    """``range: [lo, hi, points]``: evenly spaced x values."""
+    inputs: tuple[str, ...]
+    """Each positional argument as a one-element array: ``x``, ``label`` or a number."""
+    labels: tuple[float, ...] = ()
+    """Labels the sweep can be drawn at (binary tasks: 1 and 0); the first is the default."""
+
+
+@dataclass(frozen=True)
+class PlotVariant:
+    """One curve of a plot slice."""
+
+    label: str
+    """Suffix of the curve's legend entry (``y=1``)."""
+    conditions: dict[str, Any]
+    """Values the slice's input builder reads (``y``), and hyperparameters named in ``fixed``."""
+
+
+@dataclass(frozen=True)
+class PlotSlice:
+    """How ``lossdrill plot`` draws the task against one axis."""
+
+    axis: str
+    """An axis of :data:`lossdrill.plotting.slices.AXES` (``error``, ``logit``)."""
+    inputs: str
+    """The name of an input builder of :data:`lossdrill.plotting.slices.BUILDERS`."""
+    variants: tuple[PlotVariant, ...] = (PlotVariant("", {}),)
+    note: str = ""
+    """What x is for this task, shown under the plot."""
+    fixed: tuple[str, ...] = ()
+    """Condition names passed to the reference as hyperparameters (e.g. ``pos_weight``)."""
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """Everything declarative about one implement task: the one place that states it.
+
+    The checker's spec (:mod:`lossdrill.checker.tasks`), the plot slices
+    (:mod:`lossdrill.plotting.slices`), the interview's follow-ups and the readiness rules
+    are derived from it; Python keeps only the input families and the references.
+    """
+
+    args: tuple[Arg, ...]
+    """The positional arguments, in signature order."""
+    family: str
+    """The input family (:data:`lossdrill.checker.families.FAMILIES`) that makes valid inputs."""
+    output: Output
+    """``loss`` (a scalar) or ``elementwise`` (an array of the input's shape)."""
+    params: tuple[HyperParam, ...]
+    """Keyword hyperparameters, in signature order."""
+    rules: tuple[Rule, ...]
+    """The contract's rules."""
+    scale_arg: str
+    """The argument whose magnitude the stability messages speak of (e.g. ``logits``)."""
+    tolerance64: Tolerance
+    """For float64 inputs (default rtol 1e-6, atol 1e-8)."""
+    tolerance32: Tolerance
+    """For float32 inputs (default rtol 1e-4, atol 1e-6)."""
+    plot_kind: PlotKind
+    """``loss``, ``gradient`` (already a derivative) or ``function`` (sigmoid, softmax)."""
+    slices: tuple[PlotSlice, ...]
+    """How ``lossdrill plot`` draws it, in order of preference."""
+    magnitude: str = ""
+    """How the stability messages measure an extreme case (the family's measure), e.g.
+    ``errors |ŷ − y|``; empty: the largest |scale_arg|."""
+    sweep: SweepRecord | None = None
+    """The checker's overlay sweep; None: no overlay."""
+    gradient_task: str = ""
+    """The task whose reference is this loss's gradient (the interviewer's follow-up)."""
+    next_task: str = ""
+    """A related task to practise once this one is mastered."""
+    readiness: tuple[tuple[ReadinessRole, int], ...] = ()
+    """Readiness checklist lines this task is evidence for (stability, speed, gradient),
+    each with the task's position in that line's evidence (YAML: ``{speed: 1}``)."""
+
+    @property
+    def arg_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.args)
+
+    def signature(self, function: str) -> str:
+        parts = list(self.arg_names) + [f"{p.name}={p.default!r}" for p in self.params]
+        return f"{function}({', '.join(parts)})"
 
 
 @dataclass(frozen=True)
@@ -168,6 +372,9 @@ class ImplementItem(Item):
     debrief: str = ""
     solution: str = ""
     mutants: tuple[Mutant, ...] = ()
+    record: TaskRecord | None = None
+    """The task's declarative record (args, hyperparameters, rules, sweep, plot, roles); the
+    built-in items all have one; a user's item may leave it out and only add text."""
 
 
 @dataclass(frozen=True)

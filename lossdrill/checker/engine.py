@@ -110,7 +110,7 @@ class _Check:
     def run(self, source: str, filename: str) -> CheckResult:
         spec = self.spec
         # computed before the load, while a freshly started worker may still import NumPy
-        cases, expected = cases_and_expected(spec.id, self.seed, self._build_cases)
+        cases, expected = cases_and_expected(f"{spec.id}-{spec.record_key}", self.seed, self._build_cases)
         loaded = self.sandbox.load("submission", source, spec.function, filename)
         if loaded.status != "ok":
             groups = _groups([(c, False) for c in cases])

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from lossdrill.checker.cases import Case
     from lossdrill.checker.tasks import TaskSpec
 
 Raw = tuple[str, tuple[Any, ...], dict[str, Any]]
@@ -60,6 +61,9 @@ class Family:
     stability: Callable[[TaskSpec], list[Raw]] | None = None
     int_inputs: Callable[[np.random.Generator], tuple[Any, ...]] | None = None
     """A hand-made integer-valued batch (default: rounding a random batch)."""
+    magnitude: Callable[[Case], float] | None = None
+    """How extreme a case is, in the words of the record's ``magnitude`` (default: the
+    largest |scale_arg|)."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -88,6 +92,16 @@ def as_float32(args: tuple[Any, ...], kinds: tuple[str, ...]) -> tuple[Any, ...]
 
 def _shape(rng: np.random.Generator, n: int, two_d: bool) -> tuple[int, ...]:
     return (n, int(rng.integers(2, 5))) if two_d else (n,)
+
+
+def error_size(case: Case) -> float:
+    """The largest |second − first| argument (errors ŷ − y, score differences s⁺ − s⁻)."""
+    a, b = (np.asarray(x, dtype=np.float64) for x in case.args[:2])
+    return float(np.max(np.abs(b - a))) if a.size else 0.0
+
+
+def inverse_temperature(case: Case) -> float:
+    return 1.0 / float(next(iter(case.kwargs.values()), 1.0))
 
 
 # --------------------------------------------------------------------------- regression
@@ -127,6 +141,7 @@ REGRESSION = Family(
     two_d=True,
     edge=_regression_edge,
     stability=_regression_stability,
+    magnitude=error_size,
 )
 
 
@@ -437,6 +452,7 @@ BPR = Family(
     scales=(0.5, 1.0, 2.0, 4.0),
     edge=_bpr_edge,
     stability=_bpr_stability,
+    magnitude=error_size,
 )
 
 # --------------------------------------------------------------------------- embeddings
@@ -560,6 +576,7 @@ VIEWS = Family(
     scales=(0.3, 1.0, 3.0),
     edge=_views_edge,
     stability=_views_stability,
+    magnitude=inverse_temperature,
 )
 
 # --------------------------------------------------------------------------- distributions
@@ -615,3 +632,26 @@ DICE = Family(
     two_d=True,
     edge=_dice_edge,
 )
+
+
+FAMILIES: dict[str, Family] = {
+    "regression": REGRESSION,
+    "log-cosh": LOG_COSH,
+    "huber": HUBER,
+    "poisson": POISSON,
+    "sigmoid": SIGMOID,
+    "softmax": SOFTMAX,
+    "binary-logits": BINARY_LOGITS,
+    "onehot-logits": ONEHOT_LOGITS,
+    "label-logits": LABEL_LOGITS,
+    "pm1-scores": PM1_SCORES,
+    "ranking": RANKING,
+    "bpr": BPR,
+    "triplet": TRIPLET,
+    "contrastive": CONTRASTIVE,
+    "cosine": COSINE,
+    "views": VIEWS,
+    "kl": KL,
+    "dice": DICE,
+}
+"""Every input family by the name a task record gives in ``family``."""

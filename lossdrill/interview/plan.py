@@ -13,14 +13,22 @@ from dataclasses import dataclass
 
 from lossdrill.bank.schema import Bank, ImplementItem, Item
 
-GRADIENT_FOLLOW_UP = {
-    "mse": "mse-grad",
-    "mae": "mae-grad",
-    "huber": "huber-grad",
-    "bce": "bce-grad",
-    "cce": "cce-grad",
-}
-"""Implement tasks whose gradient is a task of its own: the interviewer's follow-up."""
+
+def gradient_follow_up(task: str) -> str:
+    """The task whose reference is ``task``'s gradient, where it is a task of its own: the
+    interviewer's follow-up (from the task's record; "" if none)."""
+    from lossdrill.bank.tasks import record
+
+    rec = record(task)
+    return rec.gradient_task if rec is not None else ""
+
+
+def gradient_tasks() -> set[str]:
+    """Every task that is some loss's gradient follow-up."""
+    from lossdrill.bank.tasks import builtin_tasks
+
+    return {i.record.gradient_task for i in builtin_tasks().values() if i.record and i.record.gradient_task}
+
 
 TARGET_MINUTES = 10
 """The lecture's target for implementing a loss from scratch."""
@@ -146,7 +154,7 @@ def plan_interview(bank: Bank, task_id: str, minutes: int, seed: int, chosen_by:
     if task is None:
         raise KeyError(task_id)
     rng = random.Random(f"{seed}:{task_id}")
-    follow = GRADIENT_FOLLOW_UP.get(task.id)
+    follow = gradient_follow_up(task.id) or None
     if follow and bank.implement(follow) is None:
         follow = None
     box = step_minutes(minutes, gradient_step=follow is not None)
@@ -224,5 +232,5 @@ def weakest_task(records: Sequence[TaskRecord], rng: random.Random) -> str | Non
 
 def interview_tasks(bank: Bank) -> list[ImplementItem]:
     """Tasks an interview can be about: the losses (not a bare gradient or activation)."""
-    gradients = set(GRADIENT_FOLLOW_UP.values())
+    gradients = gradient_tasks()
     return [t for t in bank.tasks() if t.id not in gradients]

@@ -29,16 +29,13 @@ FUNCTIONAL_GROUPS = ("edge", "dtypes", "params", "random")
 EDGE_GROUPS = ("edge", "dtypes")
 EDGE_CODES = ("empty-batch", "mutates-input", "wrong-shape", "wrong-type", "label-convention")
 
-NEXT_TASK = {
-    "mse": "huber", "mae": "quantile", "huber": "log-cosh", "quantile": "huber",
-    "log-cosh": "poisson-nll", "poisson-nll": "log-cosh", "sigmoid": "bce", "softmax": "cce",
-    "log-softmax": "cce", "bce": "focal", "weighted-bce": "focal", "focal": "weighted-bce",
-    "cce": "smooth-ce", "smooth-ce": "infonce", "hinge": "multiclass-hinge",
-    "multiclass-hinge": "smooth-ce", "triplet": "contrastive", "contrastive": "triplet",
-    "cosine-embedding": "infonce", "infonce": "nt-xent", "clip": "nt-xent", "nt-xent": "clip",
-    "margin-ranking": "bpr", "bpr": "margin-ranking", "dice": "focal", "kl": "cce",
-}
-"""A related loss to practise once a task is mastered."""
+def next_task(task: str) -> str:
+    """A related loss to practise once ``task`` is mastered (from its record; "" if none)."""
+    from lossdrill.bank.tasks import record
+
+    rec = record(task)
+    return rec.next_task if rec is not None else ""
+
 
 
 @dataclass(frozen=True)
@@ -237,7 +234,7 @@ def correctness(task: str, ev: ImplementEvidence | None, grad: ImplementEvidence
             if functional_ok:
                 practise = Practice(f"lossdrill implement {grad.task}", "derive and code the gradient")
     if points == MAX_POINTS:
-        nxt = NEXT_TASK.get(task)
+        nxt = next_task(task)
         practise = (Practice(f"lossdrill implement {nxt}", f"the next loss to master after {task}") if nxt
                     else Practice("lossdrill interview", "another loss"))
     return Criterion(name, points, tuple(evidence), practise)
@@ -329,7 +326,7 @@ def speed(task: str, ev: ImplementEvidence | None) -> Criterion:
     else:
         points = 1
     if points == MAX_POINTS:
-        nxt = NEXT_TASK.get(task, task)
+        nxt = next_task(task) or task
         practise = Practice(f"lossdrill implement {nxt}", "the same pace on a neighbouring loss")
     elif ev.seconds <= target:
         practise = Practice(f"lossdrill reveal {task}", f"compare with a {lo}–{hi} line vectorised solution")

@@ -10,11 +10,13 @@ plot shows exactly what the checker grades against.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from lossdrill.bank.schema import ImplementItem
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,6 @@ class Task:
     """The task whose reference is this loss's gradient, where one exists."""
     kind: str = "loss"
     """``loss``, ``gradient`` (already a derivative) or ``function`` (sigmoid, softmax, ...)."""
-    aliases: tuple[str, ...] = field(default=())
 
 
 def _a(*values: float) -> np.ndarray:
@@ -165,272 +166,85 @@ def _batch_at_cosine(x: float, n: int = 4) -> tuple[np.ndarray, np.ndarray]:
     return u, v
 
 
-_BINARY_VARIANTS = (("y=1", {"y": 1.0}), ("y=0", {"y": 0.0}))
-_PROB_NOTE = "x = σ(z), the predicted probability of class 1"
-_MULTI_NOTE = "3 classes, logits (x, 0, 0), true class first"
-_ERROR_NOTE = "x = ŷ − y (one sample)"
 
 
-def _error(note: str = _ERROR_NOTE) -> Slice:
-    return Slice("error", _regression, note=note)
-
-
-TASKS: dict[str, Task] = {
-    t.id: t
-    for t in (
-        # regression
-        Task("mse", "mse_loss", (_error(),), gradient_task="mse-grad"),
-        Task("mae", "mae_loss", (_error(),), gradient_task="mae-grad"),
-        Task("huber", "huber_loss", (_error(),), ("delta",), gradient_task="huber-grad"),
-        Task(
-            "quantile",
-            "quantile_loss",
-            (_error("x = ŷ − y; over-prediction (x > 0) costs 1 − q per unit, under-prediction q"),),
-            ("q",),
-        ),
-        Task("log-cosh", "log_cosh_loss", (_error(),)),
-        Task(
-            "poisson-nll",
-            "poisson_nll_with_log_input",
-            (
-                Slice(
-                    "log-rate",
-                    lambda x, c: (_a(c["y"]), _a(x)),
-                    (("y=0", {"y": 0.0}), ("y=1", {"y": 1.0}), ("y=3", {"y": 3.0})),
-                    "x = log λ for one count y; the minimum is at λ = y",
-                ),
-            ),
-        ),
-        # classification
-        Task(
-            "sigmoid",
-            "sigmoid",
-            (Slice("logit", lambda x, c: (_a(x),), note="σ(x)"),),
-            kind="function",
-        ),
-        Task(
-            "softmax",
-            "softmax",
-            (Slice("logit", lambda x, c: (_a(x, 0.0, 0.0),), note="first entry of softmax(x, 0, 0)"),),
-            kind="function",
-        ),
-        Task(
-            "log-softmax",
-            "log_softmax",
-            (
-                Slice(
-                    "logit",
-                    lambda x, c: (_a(x, 0.0, 0.0),),
-                    note="first entry of log_softmax(x, 0, 0)",
-                ),
-            ),
-            kind="function",
-        ),
-        Task(
-            "bce",
-            "binary_ce_with_logits",
-            (
-                Slice("probability", _binary_prob, _BINARY_VARIANTS, _PROB_NOTE),
-                Slice("logit", _binary_logit, _BINARY_VARIANTS, "x = logit z"),
-            ),
-            gradient_task="bce-grad",
-        ),
-        Task(
-            "weighted-bce",
-            "weighted_bce_with_logits",
-            tuple(
-                Slice(
-                    axis,
-                    inputs,
-                    (
-                        ("y=1, pos_weight=1", {"y": 1.0, "pos_weight": 1.0}),
-                        ("y=1, pos_weight=3", {"y": 1.0, "pos_weight": 3.0}),
-                        ("y=0", {"y": 0.0, "pos_weight": 3.0}),
-                    ),
-                    note,
-                    fixed=("pos_weight",),
-                )
-                for axis, inputs, note in (
-                    ("probability", _binary_prob, _PROB_NOTE),
-                    ("logit", _binary_logit, "x = logit z"),
-                )
-            ),
-        ),
-        Task(
-            "focal",
-            "focal_loss",
-            (
-                Slice(
-                    "probability",
-                    _binary_prob,
-                    (("y=1", {"y": 1.0}),),
-                    "x = p_t, the probability given to the true class (y=1)",
-                ),
-                Slice("logit", _binary_logit, (("y=1", {"y": 1.0}),), "x = logit z, y=1"),
-            ),
-            ("alpha", "gamma"),
-        ),
-        Task(
-            "cce",
-            "categorical_ce_with_logits",
-            (Slice("logit", _one_hot_first, note=_MULTI_NOTE),),
-            gradient_task="cce-grad",
-        ),
-        Task(
-            "smooth-ce",
-            "label_smoothing_ce",
-            (Slice("logit", _label_first, note=_MULTI_NOTE + ", ε = 0.1"),),
-        ),
-        Task(
-            "hinge",
-            "hinge_loss",
-            (Slice("logit", lambda x, c: (_a(1.0), _a(x)), note="x = score s, y = +1"),),
-            ("margin",),
-        ),
-        Task(
-            "multiclass-hinge",
-            "multiclass_hinge_loss",
-            (Slice("logit", _label_first, note="3 classes, scores (x, 0, 0), true class first"),),
-            ("margin",),
-        ),
-        Task(
-            "dice",
-            "dice_loss",
-            (
-                Slice(
-                    "probability",
-                    lambda x, c: (_a(c["y"]), _a(x)),
-                    (("y=1", {"y": 1.0}), ("y=0", {"y": 0.0})),
-                    "one pixel of predicted probability x, smooth = 1",
-                ),
-            ),
-        ),
-        # information theory
-        Task(
-            "kl",
-            "kl_divergence",
-            (
-                Slice(
-                    "distribution",
-                    lambda x, c: (np.array([c["p"]]), np.array([[x, 1.0 - x]])),
-                    (("p=(0.5, 0.5)", {"p": [0.5, 0.5]}), ("p=(0.9, 0.1)", {"p": [0.9, 0.1]})),
-                    "KL(p ‖ q) with q = (x, 1 − x); zero where q = p",
-                ),
-            ),
-        ),
-        # embeddings
-        Task(
-            "triplet",
-            "triplet_loss",
-            (
-                Slice(
-                    "distance-gap",
-                    lambda x, c: (
-                        np.array([[0.0, 0.0]]),
-                        np.array([[2.0, 0.0]]),
-                        np.array([[math.sqrt(4.0 + x), 0.0]]),
-                    ),
-                    note="x = d(a,n) − d(a,p) (squared distances, d(a,p) = 4)",
-                ),
-            ),
-            ("margin",),
-        ),
-        Task(
-            "contrastive",
-            "contrastive_loss",
-            (
-                Slice(
-                    "distance",
-                    lambda x, c: (np.array([[0.0, 0.0]]), np.array([[x, 0.0]]), _a(c["y"])),
-                    (("y=0 similar", {"y": 0.0}), ("y=1 dissimilar", {"y": 1.0})),
-                    "x = Euclidean distance D of one pair",
-                ),
-            ),
-            ("margin",),
-        ),
-        Task(
-            "cosine-embedding",
-            "cosine_embedding_loss",
-            (
-                Slice(
-                    "cosine",
-                    lambda x, c: (*_pair_at_cosine(x), _a(c["y"])),
-                    (("y=1", {"y": 1.0}), ("y=−1", {"y": -1.0})),
-                    "x = cos(x1, x2) of one pair",
-                ),
-            ),
-            ("margin",),
-        ),
-        Task(
-            "infonce",
-            "info_nce_loss",
-            (
-                Slice(
-                    "cosine",
-                    lambda x, c: _batch_at_cosine(x),
-                    note="batch of 4, each positive at cosine x, negatives at 0, τ = 0.1",
-                ),
-            ),
-        ),
-        Task(
-            "clip",
-            "clip_loss",
-            (
-                Slice(
-                    "cosine",
-                    lambda x, c: _batch_at_cosine(x),
-                    note="batch of 4, matching pairs at cosine x, others at 0, τ = 0.07",
-                ),
-            ),
-        ),
-        Task(
-            "nt-xent",
-            "nt_xent_loss",
-            (
-                Slice(
-                    "cosine",
-                    lambda x, c: _batch_at_cosine(x),
-                    note="4 pairs of views, each positive at cosine x, the 6 negatives at 0, τ = 0.5",
-                ),
-            ),
-        ),
-        # ranking
-        Task(
-            "margin-ranking",
-            "margin_ranking_loss",
-            (Slice("score-gap", lambda x, c: (_a(x), _a(0.0), _a(1.0)), note="x = x1 − x2, y = 1 (x1 should rank higher)"),),
-            ("margin",),
-        ),
-        Task(
-            "bpr",
-            "bpr_loss",
-            (Slice("score-gap", lambda x, c: (_a(x), _a(0.0)), note="x = s⁺ − s⁻, positive item minus negative"),),
-        ),
-        # gradients (already derivatives: drawn as they are)
-        Task("mse-grad", "mse_gradient", (_error("d/dŷ of ½(ŷ − y)², x = ŷ − y"),), kind="gradient"),
-        Task("mae-grad", "mae_gradient", (_error("d/dŷ of |ŷ − y|, x = ŷ − y"),), kind="gradient"),
-        Task(
-            "huber-grad",
-            "huber_gradient",
-            (_error("d/dŷ of the Huber loss, x = ŷ − y"),),
-            ("delta",),
-            kind="gradient",
-        ),
-        Task(
-            "bce-grad",
-            "binary_ce_gradient",
-            (Slice("logit", _binary_logit, _BINARY_VARIANTS, "σ(z) − y, x = logit z"),),
-            kind="gradient",
-        ),
-        Task(
-            "cce-grad",
-            "categorical_ce_gradient",
-            (Slice("logit", _one_hot_first, note="first entry of softmax(z) − y, " + _MULTI_NOTE),),
-            kind="gradient",
-        ),
-    )
+BUILDERS: dict[str, Inputs] = {
+    "error": _regression,
+    "binary-probability": _binary_prob,
+    "binary-logit": _binary_logit,
+    "one-hot-first": _one_hot_first,
+    "label-first": _label_first,
+    "count-and-log-rate": lambda x, c: (_a(c["y"]), _a(x)),
+    "x": lambda x, c: (_a(x),),
+    "first-of-three": lambda x, c: (_a(x, 0.0, 0.0),),
+    "positive-score": lambda x, c: (_a(1.0), _a(x)),
+    "one-pixel": lambda x, c: (_a(c["y"]), _a(x)),
+    "two-class-q": lambda x, c: (np.array([c["p"]]), np.array([[x, 1.0 - x]])),
+    "distance-gap": lambda x, c: (
+        np.array([[0.0, 0.0]]),
+        np.array([[2.0, 0.0]]),
+        np.array([[math.sqrt(4.0 + x), 0.0]]),
+    ),
+    "pair-distance": lambda x, c: (np.array([[0.0, 0.0]]), np.array([[x, 0.0]]), _a(c["y"])),
+    "pair-at-cosine": lambda x, c: (*_pair_at_cosine(x), _a(c["y"])),
+    "batch-at-cosine": lambda x, c: _batch_at_cosine(x),
+    "score-gap-pair": lambda x, c: (_a(x), _a(0.0), _a(1.0)),
+    "score-gap": lambda x, c: (_a(x), _a(0.0)),
 }
-"""Every plottable task id (the DESIGN table and the tasks beyond the lecture)."""
+"""Input builders by the name a task record's plot slice gives in ``inputs``: what cannot be
+data (a pair of unit vectors at a given cosine, a logit from a probability, ...)."""
+
+
+def task_of(item: ImplementItem) -> Task:
+    """The plottable task of an implement item, from its record."""
+    record = item.record
+    if record is None:
+        raise ValueError(f"implement item {item.id!r} has no task record")
+    slices = tuple(
+        Slice(
+            axis=s.axis,
+            inputs=BUILDERS[s.inputs],
+            variants=tuple((v.label, dict(v.conditions)) for v in s.variants),
+            note=s.note,
+            fixed=s.fixed,
+        )
+        for s in record.slices
+    )
+    return Task(
+        id=item.id,
+        function=item.function,
+        slices=slices,
+        params=tuple(p.name for p in record.params if p.name in PARAM_SYMBOLS),
+        gradient_task=record.gradient_task or None,
+        kind=record.plot_kind,
+    )
+
+
+class _Tasks(Mapping[str, Task]):
+    """Every plottable task by id, derived from the task records on first use."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, Task] | None = None
+
+    def _all(self) -> dict[str, Task]:
+        if self._tasks is None:
+            from lossdrill.bank.tasks import builtin_tasks
+
+            self._tasks = {tid: task_of(item) for tid, item in builtin_tasks().items()}
+        return self._tasks
+
+    def __getitem__(self, task_id: str) -> Task:
+        return self._all()[task_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+TASKS: Mapping[str, Task] = _Tasks()
+"""Every plottable task id (every implement task), derived from the task records."""
 
 PARAM_SYMBOLS = {"delta": "δ", "q": "q", "alpha": "α", "gamma": "γ", "margin": "margin"}
 

@@ -17,11 +17,15 @@ WINDOW_DAYS = 30
 DAY = 86400.0
 FAILURE_TAGS = ("gotcha", "failure-modes", "when-to-use", "decision-guide")
 BUSINESS_TAGS = ("business",)
-STABILITY_TASKS = ("bce", "cce", "focal", "softmax")
-SPEED_TASKS = ("mse", "mae", "bce")
 SPEED_LIMIT_S = 600.0
 QUIZ_TARGET = 0.8
-GRADIENT_TASKS = ("bce-grad", "cce-grad")
+
+
+def _role(role: str) -> tuple[str, ...]:
+    """The tasks whose record makes them evidence for ``role`` (speed, stability, gradient)."""
+    from lossdrill.bank.tasks import with_role
+
+    return with_role(role)
 
 
 @dataclass
@@ -50,7 +54,7 @@ def evaluate_checklist(store: Store, bank: Bank, now: float) -> list[ChecklistLi
 def _speed(store: Store, since: float) -> ChecklistLine:
     evidence = []
     met = True
-    for task in SPEED_TASKS:
+    for task in _role("speed"):
         (best, passes, untimed, helped), = store.query(
             "SELECT min(CASE WHEN hints_used = 0 AND elapsed_s > 0 THEN elapsed_s END),"
             " count(*), sum(elapsed_s <= 0), sum(hints_used > 0)"
@@ -141,13 +145,14 @@ def _passed_stability_group(store: Store, task: str, since: float) -> tuple[bool
 def _stability(store: Store, since: float) -> ChecklistLine:
     evidence = []
     met = True
-    for task in STABILITY_TASKS:
+    tasks = _role("stability")
+    for task in tasks:
         tried, ok = _passed_stability_group(store, task, since)
         met = met and ok
         evidence.append(f"{task}: " + ("stable" if ok else "unstable" if tried else "not tried"))
     return ChecklistLine(
         "Understand numerical stability (logits vs probabilities)",
-        f"the stability cases passed for {', '.join(STABILITY_TASKS)} in the last {WINDOW_DAYS} days",
+        f"the stability cases passed for {', '.join(tasks)} in the last {WINDOW_DAYS} days",
         met, evidence,
     )
 
@@ -155,7 +160,8 @@ def _stability(store: Store, since: float) -> ChecklistLine:
 def _gradients(store: Store, bank: Bank, since: float) -> ChecklistLine:
     evidence = []
     met = True
-    for task in GRADIENT_TASKS:
+    tasks = _role("gradient")
+    for task in tasks:
         (passed,), = store.query(
             "SELECT count(*) FROM implement_attempts WHERE task = ? AND passed = 1 AND at >= ?",
             (task, since),
@@ -169,7 +175,7 @@ def _gradients(store: Store, bank: Bank, since: float) -> ChecklistLine:
     evidence.append(_quiz_evidence(n, acc, 5, "gradient questions: "))
     return ChecklistLine(
         "Can derive key gradients (BCE + sigmoid = p - y)",
-        f"{' and '.join(GRADIENT_TASKS)} passed, and at least 5 gradient questions 80% right,"
+        f"{' and '.join(tasks)} passed, and at least 5 gradient questions 80% right,"
         f" in the last {WINDOW_DAYS} days",
         met, evidence,
     )

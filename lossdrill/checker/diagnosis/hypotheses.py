@@ -132,7 +132,7 @@ def _hypotheses(spec: TaskSpec) -> list[tuple[str, str, Any]]:
                 "the logits are multiplied by the temperature; they must be divided by it",
                 with_kwargs(lambda kw, p=p: {**kw, p.name: 1 / kw.get(p.name, p.default)}),
             ))
-        neutral = NEUTRAL.get(p.name)
+        neutral = p.neutral
         if neutral is not None and neutral != p.default:
             out.append((
                 code,
@@ -186,11 +186,6 @@ def _hypotheses(spec: TaskSpec) -> list[tuple[str, str, Any]]:
         out.append(("wrong-axis", "normalises over the whole array; the contract says each row",
                     whole_array))
     return out
-
-
-NEUTRAL = {"epsilon": 0.0, "temperature": 1.0, "gamma": 0.0, "margin": 0.0, "smooth": 0.0,
-           "pos_weight": 1.0}
-"""The value that switches a hyperparameter off: a solution that ignores it behaves so."""
 
 
 def _mean(values: Any) -> float:

@@ -54,7 +54,7 @@ def match_mutants(
     for score, mutant in scored:
         if score == best and mutant.diagnosis not in out:
             name = mutant.name.replace("-", " ")
-            note = MUTANT_NOTES.get((spec.id, mutant.name))
+            note = mutant.note
             if note:
                 what = f": {note}"
             elif mutant.diagnosis == "wrong-result":
@@ -66,21 +66,6 @@ def match_mutants(
                 f"your function behaves exactly like the known mistake “{name}”{what}",
             )
     return list(out.values())
-
-
-MUTANT_NOTES: dict[tuple[str, str], str] = {
-    ("bce", "lecture-formula"): "the log term of the lecture's formula is wrong (log 2 for "
-    "z ≥ 0, an extra −z for z < 0); the stable form is max(z, 0) − z·y + log1p(e^(−|z|))",
-    ("multiclass-hinge", "counts-true-class"): "the sum includes j = y, which adds "
-    "max(0, margin) = margin to every row; it runs over j ≠ y only",
-    ("mae-grad", "minus-one-at-ties"): "at ŷ = y the gradient is −1; the contract uses "
-    "sign(0) = 0 (np.sign)",
-    ("huber", "smooth-l1-scaling"): "this is PyTorch's smooth-L1 scaling (½e²/δ, then "
-    "|e| − ½δ); Huber is ½e² for |e| ≤ δ and δ·(|e| − ½δ) beyond",
-    ("dice", "squared-denominator"): "the denominator sums squares (Σy² + Σp², the V-Net "
-    "variant); the contract sums the values: Σy + Σp",
-}
-"""Plain words for bank mutants whose code (``wrong-result``) says little by itself."""
 
 
 def _spread(runs: Sequence[Run], limit: int) -> list[Run]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 
@@ -112,11 +111,3 @@ class NullRecorder:
     def close(self) -> None:
         return None
 
-
-def open_recorder(home: Path | None = None) -> Recorder:
-    """The progress store in ``home`` (or the default data directory)."""
-    try:
-        from lossdrill.store import open_store
-    except ImportError:
-        return NullRecorder()
-    return open_store(home)

@@ -16,6 +16,12 @@ from lossdrill.bank.schema import Card
 from lossdrill.recording import ImplementAttempt, QuizAnswer
 from lossdrill.store import open_store
 
+
+def raw_rows(store, sql, params=()):
+    """Raw rows of the store's file, for asserting on what was written (read as the store
+    reads: a damaged file is moved aside and the read runs again on a fresh store)."""
+    return store._rows(sql, params)
+
 STORE = "lossdrill.sqlite3"
 
 
@@ -61,11 +67,11 @@ def test_every_record_is_kept_across_a_restart(tmp_path: Path) -> None:
     assert store.hints_shown("mse") == 0
     assert store.has_passed("focal") is True
     assert store.has_passed("mse") is False
-    groups, diagnoses = store.query(
+    groups, diagnoses = raw_rows(store,
         "SELECT groups, diagnoses FROM implement_attempts WHERE passed = 0")[0]
     assert json.loads(groups) == [["random", 200, 0], ["stability", 12, 5]]
     assert json.loads(diagnoses) == ["unstable"]
-    (summary,) = store.query("SELECT summary FROM sessions")[0]
+    (summary,) = raw_rows(store, "SELECT summary FROM sessions")[0]
     assert json.loads(summary) == {"answered": 2}
     store.close()
 
@@ -76,7 +82,7 @@ def test_items_are_keyed_by_id_and_version(tmp_path: Path) -> None:
     store.record_quiz_answer(answer(s))
     store.record_quiz_answer(answer(s))
     store.record_quiz_answer(QuizAnswer(s, "q1", 2, "choice", "regression", True, 1.0, "a", 900))
-    seen = store.query("SELECT item_id, version, times FROM items_seen ORDER BY version")
+    seen = raw_rows(store, "SELECT item_id, version, times FROM items_seen ORDER BY version")
     assert seen == [("q1", 1, 2), ("q1", 2, 1)]
     store.close()
 
@@ -91,7 +97,7 @@ def test_interview_sheets_round_trip(tmp_path: Path) -> None:
     store.close()
     store = open_store(tmp_path)
     assert store.interviews() == [first, second]  # oldest first
-    assert store.query("SELECT task, score FROM interviews ORDER BY started") == [
+    assert raw_rows(store, "SELECT task, score FROM interviews ORDER BY started") == [
         ("focal", 7.5), ("bce", 9.0)]
     store.close()
 
@@ -155,15 +161,15 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     store = open_store(tmp_path)
     assert store.notice is None
     assert store.previous_version == 1
-    assert store.query("PRAGMA user_version") == [(3,)]
+    assert raw_rows(store, "PRAGMA user_version") == [(3,)]
     # Version 3 marks cram reviews; every older review was a scheduled one.
-    assert store.query("SELECT card_id, rating, cram FROM reviews") == [("fc-mse", 3, 0)]
+    assert raw_rows(store, "SELECT card_id, rating, cram FROM reviews") == [("fc-mse", 3, 0)]
     assert store.counts()["quiz_answers"] == 1
     assert store.has_passed("mse")
     # Running totals added by version 2 are filled from the version 1 history.
-    assert store.query("SELECT item_id, answers, score_sum, last_correct FROM item_stats") == [
+    assert raw_rows(store, "SELECT item_id, answers, score_sum, last_correct FROM item_stats") == [
         ("q1", 1, 0.0, 0)]
-    assert store.query("SELECT task, attempts, passes, best_time_s, fewest_lines FROM task_stats"
+    assert raw_rows(store, "SELECT task, attempts, passes, best_time_s, fewest_lines FROM task_stats"
                        " ORDER BY task") == [("mae", 1, 1, None, 3), ("mse", 1, 1, 120.0, 4)]
     card = store.card_schedule("fc-mse")
     assert card is not None and card.stability == 12.5 and card.reps == 3
@@ -220,7 +226,7 @@ def test_a_store_with_a_damaged_page_is_moved_aside_when_the_page_is_read(tmp_pa
     store = open_store(tmp_path)
     # The damage shows when the page is first read: the file is moved aside then, and the
     # call runs again on a fresh store.
-    assert store.query("SELECT count(response) FROM quiz_answers") == [(0,)]
+    assert raw_rows(store, "SELECT count(response) FROM quiz_answers") == [(0,)]
     assert store.notice is not None and "moved to" in store.notice
     (aside,) = tmp_path.glob(f"{STORE}.corrupt-*")
     assert str(aside) in store.notice
@@ -271,11 +277,11 @@ def test_two_writers_at_once_lose_no_record(tmp_path: Path) -> None:
     assert rows(tmp_path, "implement_attempts") == 2 * len(range(0, n, 4))
     assert rows(tmp_path, "sessions") == 2
     store = open_store(tmp_path)
-    ids = {r[0] for r in store.query("SELECT item_id FROM quiz_answers")}
+    ids = {r[0] for r in raw_rows(store, "SELECT item_id FROM quiz_answers")}
     assert ids == {f"{w}-{i}" for w in "ab" for i in range(n)}
     # The running totals agree with the rows.
-    assert store.query("SELECT sum(answers) FROM item_stats") == [(2 * n,)]
-    assert store.query("SELECT attempts, passes FROM task_stats") == [
+    assert raw_rows(store, "SELECT sum(answers) FROM item_stats") == [(2 * n,)]
+    assert raw_rows(store, "SELECT attempts, passes FROM task_stats") == [
         (2 * len(range(0, n, 4)), 2 * len(range(0, n, 8)))]
     store.close()
 

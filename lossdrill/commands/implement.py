@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lossdrill.commands.preamble import recorder_with_notice, unknown_task_message
+from lossdrill.commands.preamble import open_recorder, recorder_with_notice, unknown_task_message
 from lossdrill.paths import work_dir
-from lossdrill.recording import ImplementAttempt, open_recorder
+from lossdrill.recording import ImplementAttempt
 
 POLL_SECONDS = 0.3
 

@@ -123,21 +123,23 @@ def _choose_task(bank: Bank, recorder: Any, rng: random.Random) -> tuple[str, st
 
 def _task_records(recorder: Any, bank: Bank) -> list[TaskRecord]:
     """Implement attempts per task and quiz accuracy per topic, from the store if it has them."""
-    query = getattr(recorder, "query", None)
-    if not callable(query):
-        return []
+    from lossdrill.store import Store, queries
+
+    if not isinstance(recorder, Store):
+        return []  # no store, no evidence: a fine answer
+    import sqlite3
+
     try:
-        attempts = {t: (n, p or 0) for t, n, p in
-                    query("SELECT task, count(*), sum(passed) FROM implement_attempts GROUP BY task")}
-        topics = {t: (n, c or 0) for t, n, c in
-                  query("SELECT topic, count(*), sum(correct) FROM quiz_answers GROUP BY topic")}
-    except Exception:  # noqa: BLE001 - no evidence is a fine answer
+        attempts = queries.attempts_by_task(recorder)
+        topics = queries.correct_by_topic(recorder)
+    except sqlite3.Error:  # a store that cannot be read: no evidence is a fine answer
         return []
     records = []
+    none = queries.Tally(0, 0)
     for t in interview_tasks(bank):
-        n, p = attempts.get(t.id, (0, 0))
-        qn, qc = topics.get(t.topic, (0, 0))
-        records.append(TaskRecord(t.id, int(n), int(p), int(qn), int(qc)))
+        a = attempts.get(t.id, none)
+        q = topics.get(t.topic, none)
+        records.append(TaskRecord(t.id, a.total, a.good, q.total, q.good))
     return records
 
 

@@ -11,11 +11,13 @@ import difflib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from lossdrill.recording import Recorder, open_recorder
+from lossdrill.recording import Recorder
 
 # rich is imported inside the functions: implement --check --json imports this module and
 # must stay light.
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
     from lossdrill.bank.schema import Bank, ImplementItem
@@ -65,3 +67,10 @@ def implement_item(bank: Bank, task: str, err: Console) -> ImplementItem | None:
         message = unknown_task_message(task, [t.id for t in bank.tasks()])
         err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
     return item
+
+
+def open_recorder(home: str | Path | None = None) -> Recorder:
+    """The progress store in ``home`` (or the default data directory)."""
+    from lossdrill.store import open_store
+
+    return open_store(home)

@@ -11,6 +11,7 @@ cards tagged with it. Cards reviewed after the failure are left alone.
 from __future__ import annotations
 
 from lossdrill.bank.schema import Bank
+from lossdrill.store import queries
 from lossdrill.store.db import Store
 
 LOOKBACK_DAYS = 14
@@ -35,14 +36,8 @@ def apply_recent_failures(store: Store, bank: Bank, now: float) -> int:
     """
     since = now - LOOKBACK_DAYS * 86400.0
     changed = 0
-    for item_id, at in store.query(
-        "SELECT item_id, max(at) FROM quiz_answers WHERE correct = 0 AND at >= ? GROUP BY item_id",
-        (since,),
-    ):
+    for item_id, at in queries.failed_items_since(store, since):
         changed += store.bring_forward(related_keys(bank, item_id), at)
-    for task, at in store.query(
-        "SELECT task, max(at) FROM implement_attempts WHERE passed = 0 AND at >= ? GROUP BY task",
-        (since,),
-    ):
+    for task, at in queries.failed_tasks_since(store, since):
         changed += store.bring_forward([task], at)
     return changed

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lossdrill.bank.schema import Bank
+from lossdrill.store import queries
 from lossdrill.store.db import Store
 
 WINDOW_DAYS = 30
@@ -55,12 +56,8 @@ def _speed(store: Store, since: float) -> ChecklistLine:
     evidence = []
     met = True
     for task in _role("speed"):
-        (best, passes, untimed, helped), = store.query(
-            "SELECT min(CASE WHEN hints_used = 0 AND elapsed_s > 0 THEN elapsed_s END),"
-            " count(*), sum(elapsed_s <= 0), sum(hints_used > 0)"
-            " FROM implement_attempts WHERE task = ? AND passed = 1 AND at >= ?",
-            (task, since),
-        )
+        ev = queries.speed_evidence(store, task, since)
+        best, passes, untimed = ev.best_s, ev.passes, ev.untimed
         if best is not None:
             ok = best <= SPEED_LIMIT_S
             met = met and ok
@@ -84,14 +81,8 @@ def _speed(store: Store, since: float) -> ChecklistLine:
 
 
 def _quiz_share(store: Store, item_ids: Sequence[str], since: float) -> tuple[int, float | None]:
-    if not item_ids:
-        return 0, None
-    marks = ",".join("?" * len(item_ids))
-    (n, acc), = store.query(
-        f"SELECT count(*), avg(score) FROM quiz_answers WHERE at >= ? AND item_id IN ({marks})",
-        (since, *item_ids),
-    )
-    return int(n), acc
+    share = queries.quiz_share(store, item_ids, since)
+    return share.answers, share.accuracy
 
 
 def _quiz_line(store: Store, since: float, text: str, what: str, ids: list[str],
@@ -132,14 +123,8 @@ def _business(store: Store, bank: Bank, since: float) -> ChecklistLine:
 
 def _passed_stability_group(store: Store, task: str, since: float) -> tuple[bool, bool]:
     """(attempted with a stability group, passed it) in the window."""
-    (tried, ok), = store.query(
-        "SELECT count(*), coalesce(max(json_extract(g.value, '$[2]') = 0"
-        " AND json_extract(g.value, '$[1]') > 0), 0)"
-        " FROM implement_attempts AS a, json_each(a.groups) AS g"
-        " WHERE a.task = ? AND a.at >= ? AND json_extract(g.value, '$[0]') = 'stability'",
-        (task, since),
-    )
-    return bool(tried), bool(ok)
+    ev = queries.stability_evidence(store, task, since)
+    return ev.tried, ev.passed
 
 
 def _stability(store: Store, since: float) -> ChecklistLine:
@@ -162,10 +147,7 @@ def _gradients(store: Store, bank: Bank, since: float) -> ChecklistLine:
     met = True
     tasks = _role("gradient")
     for task in tasks:
-        (passed,), = store.query(
-            "SELECT count(*) FROM implement_attempts WHERE task = ? AND passed = 1 AND at >= ?",
-            (task, since),
-        )
+        passed = queries.passes_since(store, task, since)
         met = met and passed > 0
         evidence.append(f"{task}: {'passed' if passed else 'not passed'}")
     ids = [i.id for i in bank.quiz_items() if i.topic == "gradients"]
@@ -182,15 +164,8 @@ def _gradients(store: Store, bank: Bank, since: float) -> ChecklistLine:
 
 
 def _edge_cases(store: Store, since: float) -> ChecklistLine:
-    (tasks,), = store.query(
-        "SELECT count(DISTINCT task) FROM implement_attempts WHERE passed = 1 AND at >= ?",
-        (since,),
-    )
-    slips = store.query(
-        "SELECT a.task, d.value FROM (SELECT task, diagnoses, at FROM implement_attempts"
-        " ORDER BY at DESC LIMIT 10) AS a, json_each(a.diagnoses) AS d"
-        " WHERE d.value IN ('empty-batch', 'unstable') ORDER BY a.at DESC"
-    )
+    tasks = queries.tasks_passed_since(store, since)
+    slips = [(s.task, s.code) for s in queries.recent_slips(store, ("empty-batch", "unstable"), 10)]
     met = tasks >= 5 and not slips
     passed = (f"{tasks} of the 5 tasks needed passed" if tasks < 5
               else f"{tasks} tasks passed")

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from lossdrill.bank.schema import Bank, ImplementItem
 from lossdrill.progress.readiness import ChecklistLine, evaluate_checklist
+from lossdrill.store import queries
 from lossdrill.store.db import Store
 
 DAY = 86400.0
@@ -144,12 +145,7 @@ class ProgressReport:
 
 def build_report(store: Store, bank: Bank, now: float | None = None) -> ProgressReport:
     now = time.time() if now is None else now
-    (empty,), = store.query(
-        "SELECT NOT (EXISTS (SELECT 1 FROM quiz_answers) OR EXISTS (SELECT 1 FROM"
-        " implement_attempts) OR EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM"
-        " interviews))"
-    )
-    empty = bool(empty)
+    empty = queries.is_empty(store)
     tasks = _tasks(store, bank)
     cards = _cards(store, bank, now)
     return ProgressReport(
@@ -165,35 +161,25 @@ def build_report(store: Store, bank: Bank, now: float | None = None) -> Progress
 
 
 def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> list[TopicMastery]:
-    answered = dict(store.query("SELECT topic, sum(answers) FROM item_stats GROUP BY topic"))
+    answered = queries.answers_by_topic(store)
     topics = sorted({i.topic for i in bank.items} | set(answered))
     recent: dict[str, float] = {}
     trends: dict[str, list[float]] = {}
     for topic in answered:
         # Index range scans (topic, at): a handful of rows whatever the history's length.
-        (acc,), = store.query(
-            "SELECT avg(score) FROM (SELECT score FROM quiz_answers WHERE topic = ?"
-            " ORDER BY at DESC LIMIT ?)",
-            (topic, RECENT_ANSWERS),
-        )
-        recent[topic] = acc
-        rows = store.query(
-            "SELECT score_sum / answers FROM topic_sessions WHERE topic = ?"
-            " ORDER BY first_at DESC LIMIT ?",
-            (topic, TREND_SESSIONS),
-        )
-        trends[topic] = [r[0] for r in reversed(rows)]
+        recent[topic] = queries.recent_accuracy(store, topic, RECENT_ANSWERS)
+        trends[topic] = queries.topic_trend(store, topic, TREND_SESSIONS)
 
     bank_cards = {c.id: c.topic for c in bank.cards()}
     strength: dict[str, list[float]] = defaultdict(list)
     reviewed: dict[str, int] = defaultdict(int)
-    for card_id, state, stability in store.query("SELECT card_id, state, stability FROM cards"):
-        topic = bank_cards.get(card_id)
+    for card in queries.card_states(store):
+        topic = bank_cards.get(card.card_id)
         if topic is None:
             continue
-        if state != 0:
+        if card.state != 0:
             reviewed[topic] += 1
-        strength[topic].append(min(1.0, (stability or 0.0) / MATURE_DAYS) if state else 0.0)
+        strength[topic].append(min(1.0, (card.stability or 0.0) / MATURE_DAYS) if card.state else 0.0)
     card_total: dict[str, int] = defaultdict(int)
     for topic in bank_cards.values():
         card_total[topic] += 1
@@ -233,38 +219,26 @@ def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> 
 
 
 def _weakest(store: Store, bank: Bank, limit: int = 5) -> list[WeakItem]:
-    rows = store.query(
-        "SELECT item_id, topic, kind, answers, score_sum / answers, last_correct FROM item_stats"
-        " WHERE score_sum < answers ORDER BY score_sum / answers, answers DESC LIMIT ?",
-        (limit,),
-    )
     out = []
-    for item_id, topic, kind, n, acc, last in rows:
-        item = bank.get(item_id)
+    for row in queries.weakest_items(store, limit):
+        item = bank.get(row.item_id)
         prompt = item.prompt.strip().splitlines()[0] if item and item.prompt.strip() else ""
-        out.append(WeakItem(item_id, topic, kind, prompt, int(n), float(acc), bool(last)))
+        out.append(WeakItem(row.item_id, row.topic, row.kind, prompt, row.answers, row.accuracy,
+                            row.last_correct))
     return out[:limit]
 
 
 def _tasks(store: Store, bank: Bank) -> list[TaskProgress]:
-    stats = {
-        r[0]: r[1:]
-        for r in store.query(
-            "SELECT task, attempts, passes, best_time_s, fewest_lines FROM task_stats"
-        )
-    }
-    hints = dict(store.query("SELECT task, max(level) FROM hints GROUP BY task"))
-    diagnoses: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for task, code, n in store.query(
-        "SELECT task, code, n FROM diagnosis_counts ORDER BY task, n DESC, code"
-    ):
-        diagnoses[task].append((code, int(n)))
+    stats = queries.task_stats(store)
+    hints = queries.hint_levels(store)
+    diagnoses = queries.diagnosis_counts(store)
     bank_tasks: list[ImplementItem] = bank.tasks()
     ids = [t.id for t in bank_tasks] + sorted(set(stats) - {t.id for t in bank_tasks})
     topic = {t.id: t.topic for t in bank_tasks}
     out = []
     for task in ids:
-        attempts, passes, best, fewest = stats.get(task, (0, 0, None, None))
+        st = stats.get(task, queries.TaskStats(0, 0, None, None))
+        attempts, passes, best, fewest = st.attempts, st.passes, st.best_time_s, st.fewest_lines
         status = "passed" if passes else ("failing" if attempts else "not started")
         top = diagnoses.get(task, [])[:3]
         advice = None
@@ -285,8 +259,9 @@ def _cards(store: Store, bank: Bank, now: float) -> CardsProgress:
     edges = [(today + timedelta(days=d)).timestamp() for d in range(8)]
     by_day = [0] * 7
     reviewed = due_now = 0
-    for card_id, due in store.query("SELECT card_id, due FROM cards WHERE state != 0"):
-        if card_id not in bank_ids:
+    for card in queries.card_states(store):
+        card_id, due = card.card_id, card.due
+        if card.state == 0 or card_id not in bank_ids:
             continue
         reviewed += 1
         if due is None:
@@ -301,30 +276,22 @@ def _cards(store: Store, bank: Bank, now: float) -> CardsProgress:
     labels = ["today", "tomorrow"] + [
         (today + timedelta(days=d)).strftime("%a") for d in range(2, 7)
     ]
-    (n, kept), = store.query(
-        "SELECT count(*), sum(rating > 1) FROM reviews"
-        " WHERE state_before = 2 AND cram = 0 AND at >= ?",
-        (now - 30 * DAY,),
-    )
-    (total_reviews,), = store.query("SELECT max(id) FROM reviews")  # rows are never deleted
+    kept = queries.retention(store, now - 30 * DAY)
     return CardsProgress(
         total=len(bank_ids),
         reviewed=reviewed,
         new=len(bank_ids) - reviewed,
         due_now=due_now,
         due_by_day=list(zip(labels, by_day, strict=True)),
-        retention=(kept / n) if n else None,
-        retention_reviews=int(n),
-        reviews_total=int(total_reviews or 0),
+        retention=(kept.kept / kept.reviews) if kept.reviews else None,
+        retention_reviews=kept.reviews,
+        reviews_total=queries.reviews_total(store),
         new_started_today=store.new_cards_reviewed_since(today.timestamp()),
     )
 
 
 def _interviews(store: Store) -> list[InterviewResult]:
     return [
-        InterviewResult(started, task, score, finished, verdict)
-        for started, task, score, finished, verdict in store.query(
-            "SELECT started, task, score, finished, json_extract(sheet, '$.verdict')"
-            " FROM interviews ORDER BY started DESC LIMIT 10"
-        )
+        InterviewResult(r.started, r.task, r.score, r.finished, r.verdict)
+        for r in queries.recent_interviews(store, 10)
     ]

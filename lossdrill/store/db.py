@@ -398,11 +398,11 @@ class Store:
             changed += cur.rowcount
         return changed
 
-    # -- queries for the progress view -------------------------------------------------
+    # -- the read side: lossdrill.store.queries -----------------------------------------
 
     @_recovering
-    def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
-        """Rows of a read-only query (for :mod:`lossdrill.progress`)."""
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        """Rows of a read-only query; only :mod:`lossdrill.store.queries` asks."""
         return self.conn.execute(sql, tuple(params)).fetchall()
 
     @_recovering

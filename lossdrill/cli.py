@@ -7,6 +7,7 @@ that command runs, so ``lossdrill --help`` never imports NumPy or reads a bank.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Annotated
 
@@ -27,16 +28,40 @@ _start_worker_early(sys.argv)
 
 import typer  # noqa: E402
 
+from lossdrill import completion  # noqa: E402  (light: its imports live inside its functions)
+
+# ``-h`` is ``--help`` everywhere: click passes help_option_names down to every subcommand.
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
     name="lossdrill",
     help="Drill loss functions for ML interviews: quiz, implement, flashcards, progress.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT,
 )
-export_app = typer.Typer(help="Export lossdrill content.", no_args_is_help=True)
-app.add_typer(export_app, name="export")
+export_app = typer.Typer(help="Export lossdrill content.", no_args_is_help=True, context_settings=CONTEXT)
+app.add_typer(export_app, name="export", short_help="Export the flashcards as an Anki deck.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from lossdrill import __version__
+
+        print(f"lossdrill {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", is_eager=True, callback=_version, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Options of ``lossdrill`` itself (the help text is the app's)."""
 
 Bank = Annotated[
     list[str] | None,
@@ -48,17 +73,28 @@ Home = Annotated[
 ]
 Seed = Annotated[int | None, typer.Option("--seed", metavar="N", help="Seed for a reproducible session.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-Topic = Annotated[list[str] | None, typer.Option("--topic", metavar="TOPIC", help="Only this topic (repeatable).")]
+Topic = Annotated[
+    list[str] | None,
+    typer.Option("--topic", metavar="TOPIC", help="Only this topic (repeatable).", autocompletion=completion.topics),
+]
+Kind = Annotated[
+    list[str] | None,
+    typer.Option("--kind", metavar="KIND", help="Only this kind (repeatable).", autocompletion=completion.kinds),
+]
+QuizKind = Annotated[
+    list[str] | None,
+    typer.Option("--kind", metavar="KIND", help="Only this kind (repeatable).", autocompletion=completion.quiz_kinds),
+]
 
 
 def _exit(code: int | None) -> None:
     raise typer.Exit(code or 0)
 
 
-@app.command()
+@app.command(short_help="Quiz: gotchas, scenarios, numbers, recall.")
 def quiz(
     topic: Topic = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", metavar="KIND", help="Only this kind (repeatable).")] = None,
+    kind: QuizKind = None,
     count: Annotated[int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of questions.")] = 10,
     seed: Seed = None,
     bank: Bank = None,
@@ -70,9 +106,10 @@ def quiz(
     _exit(run(topics=topic or [], kinds=kind or [], count=count, seed=seed, banks=bank or [], home=home))
 
 
-@app.command()
+@app.command(short_help="Write a loss; it is checked on every save.")
 def implement(
-    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id, e.g. focal (see `lossdrill list`).")],
+    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id, e.g. focal (see `lossdrill list`).",
+                                  autocompletion=completion.task_ids)],
     file: Annotated[str | None, typer.Option("--file", "-f", metavar="PATH", help="Solution file (never overwritten).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Check once and exit (0 pass, 1 fail).")] = False,
     json_out: Json = False,
@@ -87,9 +124,9 @@ def implement(
     _exit(run(task=task, file=file, check=check, as_json=json_out, edit=edit, seed=seed, banks=bank or [], home=home))
 
 
-@app.command()
+@app.command(short_help="Show the next hint of a task.")
 def hint(
-    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id.")],
+    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id.", autocompletion=completion.task_ids)],
     bank: Bank = None,
     home: Home = None,
 ) -> None:
@@ -99,9 +136,9 @@ def hint(
     _exit(run(task=task, banks=bank or [], home=home))
 
 
-@app.command()
+@app.command(short_help="Show a task's solution and debrief.")
 def reveal(
-    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id.")],
+    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id.", autocompletion=completion.task_ids)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     bank: Bank = None,
     home: Home = None,
@@ -112,9 +149,10 @@ def reveal(
     _exit(run(task=task, yes=yes, banks=bank or [], home=home))
 
 
-@app.command()
+@app.command(short_help="Find and fix the bug in a loss function.")
 def bughunt(
-    item: Annotated[str | None, typer.Argument(metavar="ID", help="A bug-hunt id (default: a random one).")] = None,
+    item: Annotated[str | None, typer.Argument(metavar="ID", help="A bug-hunt id (default: a random one).",
+                                                   autocompletion=completion.bug_hunts)] = None,
     count: Annotated[int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of bug hunts.")] = 3,
     seed: Seed = None,
     bank: Bank = None,
@@ -126,7 +164,7 @@ def bughunt(
     _exit(run(item=item, count=count, seed=seed, banks=bank or [], home=home))
 
 
-@app.command()
+@app.command(short_help="Review cards with spaced repetition.")
 def flashcards(
     new: Annotated[int, typer.Option("--new", metavar="N", min=0, help="New cards per day.")] = 10,
     topic: Topic = None,
@@ -140,7 +178,7 @@ def flashcards(
     _exit(run(new=new, topics=topic or [], cram=cram, banks=bank or [], home=home))
 
 
-@app.command()
+@app.command(short_help="Mastery, weak spots, due cards, readiness.")
 def progress(
     json_out: Json = False,
     bank: Bank = None,
@@ -152,9 +190,10 @@ def progress(
     _exit(run(as_json=json_out, banks=bank or [], home=home))
 
 
-@app.command()
+@app.command(short_help="A timed mock interview on one loss.")
 def interview(
-    task: Annotated[str | None, typer.Option("--task", metavar="TASK", help="The loss to be interviewed on (default: your weakest).")] = None,
+    task: Annotated[str | None, typer.Option("--task", metavar="TASK", help="The loss to be interviewed on (default: your weakest).",
+                                                   autocompletion=completion.task_ids)] = None,
     minutes: Annotated[int, typer.Option("--minutes", metavar="N", min=1, help="Length of the mock interview.")] = 20,
     seed: Seed = None,
     bank: Bank = None,
@@ -166,9 +205,10 @@ def interview(
     _exit(run(task=task, minutes=minutes, seed=seed, banks=bank or [], home=home))
 
 
-@app.command()
+@app.command(short_help="Draw losses or gradients in the terminal.")
 def plot(
-    losses: Annotated[list[str], typer.Argument(metavar="LOSS", help="Losses to draw, e.g. mse mae huber.")],
+    losses: Annotated[list[str], typer.Argument(metavar="LOSS...", help="Losses to draw, e.g. mse mae huber.",
+                                                autocompletion=completion.losses)],
     gradient: Annotated[bool, typer.Option("--gradient", help="Draw the gradients instead.")] = False,
     delta: Annotated[list[float] | None, typer.Option("--delta", metavar="X", help="Huber delta (repeat for one curve each).")] = None,
     gamma: Annotated[list[float] | None, typer.Option("--gamma", metavar="X", help="Focal gamma (repeatable).")] = None,
@@ -184,10 +224,10 @@ def plot(
     _exit(run(losses=losses, gradient=gradient, params=params, save=save))
 
 
-@app.command(name="list")
+@app.command(name="list", short_help="Tasks and their status; --all for the rest.")
 def list_items(
     topic: Topic = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", metavar="KIND", help="Only this kind (repeatable).")] = None,
+    kind: Kind = None,
     json_out: Json = False,
     bank: Bank = None,
 ) -> None:
@@ -197,7 +237,7 @@ def list_items(
     _exit(run(topics=topic or [], kinds=kind or [], as_json=json_out, banks=bank or []))
 
 
-@app.command()
+@app.command(short_help="Check bank files; exit 1 on any error.")
 def validate(
     paths: Annotated[list[str] | None, typer.Argument(metavar="PATH", help="Bank files or folders (default: all banks).")] = None,
     json_out: Json = False,
@@ -220,13 +260,59 @@ def export_anki(
     _exit(run(out=out, topics=topic or [], banks=bank or []))
 
 
+# Ctrl-C: 130, as git and the shells give (128 + SIGINT). A closed pipe: 141 (128 + SIGPIPE),
+# what ``cat`` or ``git log`` give under ``| head``, quietly, never 1 ("invalid banks").
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+_interrupted: list[int] = []
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    """Remember that Ctrl-C was pressed, then interrupt as Python does by default."""
+    _interrupted.append(signum)
+    signal.default_int_handler(signum, frame)
+
+
+def note_interrupt() -> None:
+    """For code that handles Ctrl-C itself (and ends a drill with its summary): the command
+    still exits 130."""
+    _interrupted.append(signal.SIGINT)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null so that the interpreter's final flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main() -> None:
     """Entry point: run the app; no Python traceback ever reaches the user."""
     try:
-        app()
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _on_sigint)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
+    except SystemExit as exc:
+        if _interrupted:
+            sys.exit(EXIT_INTERRUPTED)
+        if isinstance(exc.__context__, BrokenPipeError):  # click's own EPIPE handling exits 1
+            _quiet_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
+        raise exc from None
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)
     except Exception as exc:  # the last line of defence: a message, not a traceback
         if os.environ.get("LOSSDRILL_DEBUG"):
             raise
@@ -235,6 +321,8 @@ def main() -> None:
             "Run again with LOSSDRILL_DEBUG=1 to see the details, and please report it.\n"
         )
         sys.exit(3)
+    if _interrupted:
+        sys.exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

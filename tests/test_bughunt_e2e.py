@@ -75,4 +75,4 @@ def test_quiz_kind_bug_hunt_asks_for_the_line(hunts, env):
 def test_unknown_bug_hunt_is_a_usage_error(env):
     s = Session(["bughunt", "no-such-hunt"], env, tty=False)
     assert s.finish() == 2
-    assert "No bug hunt 'no-such-hunt'" in s.text
+    assert "error: unknown bug hunt 'no-such-hunt'" in s.text

@@ -79,4 +79,4 @@ def test_readme_documents_every_diagnosis_code():
 def test_list_rejects_an_unknown_kind_and_names_the_kinds():
     proc = run("list", "--kind", "essay")
     assert proc.returncode == 2
-    assert "Unknown kind 'essay'" in proc.stderr and "bug-hunt" in proc.stderr
+    assert "error: unknown kind 'essay'" in proc.stderr and "bug-hunt" in proc.stderr

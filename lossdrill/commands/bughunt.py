@@ -19,6 +19,7 @@ from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notic
 from lossdrill.paths import work_dir
 from lossdrill.quiz.select import item_rng, new_seed, select_items
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
+from lossdrill.ui.errors import report_unknown
 from lossdrill.ui.quiz_view import ask_item
 
 
@@ -38,9 +39,7 @@ def run(item: str | None, count: int, seed: int | None, banks: list[str], home: 
     if item:
         chosen = [h for h in hunts if h.id == item]
         if not chosen:
-            ids = ", ".join(sorted(h.id for h in hunts))
-            err.print(f"[red]No bug hunt {item!r}.[/] Bug hunts: {ids}")
-            return 2
+            return report_unknown("bug hunt", item, [h.id for h in hunts])
     else:
         seed = seed if seed is not None else new_seed()
         chosen = select_items(hunts, count=count, seed=seed)

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from lossdrill.commands.preamble import banks_with_warnings
 from lossdrill.ui.console import make_console
+from lossdrill.ui.errors import report_unknown
 
 
 def run(out: str, topics: list[str], banks: list[str]) -> int:
@@ -20,8 +21,7 @@ def run(out: str, topics: list[str], banks: list[str]) -> int:
     known = sorted({c.topic for c in cards})
     bad = [t for t in topics if t not in known]
     if bad:
-        err.print(f"[red]No flashcards for topic {bad[0]!r}.[/] Topics: {', '.join(known) or 'none'}")
-        return 2
+        return report_unknown("topic", bad[0], known, plural="flashcard topics")
     if topics:
         cards = [c for c in cards if c.topic in topics]
     if not cards:

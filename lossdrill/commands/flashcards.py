@@ -17,6 +17,7 @@ from lossdrill.flashcards.session import FlashcardSession
 from lossdrill.store import Store, open_store
 from lossdrill.ui import flashcards_view as view
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
+from lossdrill.ui.errors import report_unknown
 
 _RATING_WORDS = {"again": 1, "a": 1, "hard": 2, "h": 2, "good": 3, "g": 3, "easy": 4, "e": 4}
 _QUIT = {"q", "quit", "exit"}
@@ -30,8 +31,7 @@ def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | N
     known = sorted({c.topic for c in cards})
     bad = [t for t in topics if t not in known]
     if bad:
-        err.print(f"[red]No flashcards for topic {bad[0]!r}.[/] Topics: {', '.join(known) or 'none'}")
-        return 2
+        return report_unknown("topic", bad[0], known, plural="flashcard topics")
     if not cards:
         console.print("No flashcards in the banks.")
         return 0

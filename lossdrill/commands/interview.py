@@ -16,15 +16,12 @@ an implement step, code written since the last check is checked once first.
 
 from __future__ import annotations
 
-import difflib
 import random
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from rich.markup import escape
 
 from lossdrill.bank.schema import Bank, NumericItem
 from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notice
@@ -47,6 +44,7 @@ from lossdrill.interview.rubric import (
 from lossdrill.paths import work_dir
 from lossdrill.recording import ImplementAttempt
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
+from lossdrill.ui.errors import report_unknown
 
 QUESTION_STEPS = ("warm-up", "scenario", "production")
 
@@ -61,12 +59,7 @@ def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home
     if task is not None:
         resolved = resolve_task(bank, task)
         if resolved is None:
-            known = sorted(t.id for t in interview_tasks(bank))
-            close = difflib.get_close_matches(task.strip().lower(), known, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            err.print(f"[red]error:[/] unknown task {escape(repr(task))}.{hint} "
-                      f"Tasks: {', '.join(known)}", soft_wrap=True, highlight=False)
-            return 2
+            return report_unknown("task", task, [t.id for t in interview_tasks(bank)])
         task = resolved
     if minutes > MAX_MINUTES:
         err.print(f"[red]error:[/] --minutes {minutes}: a mock interview lasts at most "

@@ -11,14 +11,13 @@ from rich.table import Table
 from lossdrill.bank.loader import load_banks
 from lossdrill.bank.schema import KINDS
 from lossdrill.ui.console import make_console
+from lossdrill.ui.errors import report_unknown
 
 
 def run(topics: list[str], kinds: list[str], as_json: bool, banks: list[str]) -> int:
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
-        make_console(stderr=True).print(
-            f"[red]Unknown kind {escape(repr(unknown[0]))}.[/] Kinds: {', '.join(KINDS)}")
-        return 2
+        return report_unknown("kind", unknown[0], KINDS)
     bank = load_banks(banks)
     items = [
         i for i in bank.items

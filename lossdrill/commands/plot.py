@@ -9,9 +9,11 @@ from rich.text import Text
 
 from lossdrill.plotting.curves import PlotError, build_figures
 from lossdrill.plotting.image import BadImagePath, image_path
+from lossdrill.plotting.slices import TASKS, resolve
 from lossdrill.plotting.table import figure_table
 from lossdrill.plotting.terminal import MIN_WIDTH, render_figure
 from lossdrill.ui.console import make_console
+from lossdrill.ui.errors import report_unknown
 
 
 def _plot_height(console_height: int) -> int:
@@ -23,6 +25,9 @@ def run(losses: list[str], gradient: bool = False,
         save: str | None = None) -> int:
     """Draw ``losses``: a plot on a wide terminal, a table of values otherwise (exit 2 on bad names)."""
     params = params or {}
+    unknown = [name for name in losses if resolve(name) is None]
+    if unknown:
+        return report_unknown("loss", unknown[0], TASKS, plural="losses")
     console = make_console()
     err = make_console(stderr=True)
     try:

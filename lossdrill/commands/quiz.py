@@ -12,6 +12,7 @@ from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notic
 from lossdrill.quiz.select import item_rng, new_seed, select_items
 from lossdrill.quiz.summary import QuizSummary
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
+from lossdrill.ui.errors import report_unknown
 from lossdrill.ui.quiz_view import ask_item, render_summary
 
 
@@ -28,14 +29,12 @@ def run(
     bank = banks_with_warnings(banks, err)
     unknown = [k for k in kinds if k not in QUIZ_KINDS]
     if unknown:
-        err.print(f"[red]Unknown kind {unknown[0]!r}.[/] Quiz kinds: {', '.join(QUIZ_KINDS)}")
-        return 2
+        return report_unknown("kind", unknown[0], QUIZ_KINDS, plural="quiz kinds")
     quiz_items = bank.quiz_items()
     known_topics = sorted({i.topic for i in quiz_items})
     bad_topics = [t for t in topics if t not in known_topics]
     if bad_topics:
-        err.print(f"[red]Unknown topic {bad_topics[0]!r}.[/] Topics: {', '.join(known_topics)}")
-        return 2
+        return report_unknown("topic", bad_topics[0], known_topics)
     seed = seed if seed is not None else new_seed()
     chosen = select_items(quiz_items, topics=topics, kinds=kinds, count=count, seed=seed)
     if not chosen:

@@ -92,6 +92,8 @@ class AnswerSource:
             if not interrupted:
                 line = self.stream.readline()
             if interrupted:
+                if callable(previous):  # the handler in place before: lossdrill's notes the ^C (exit 130)
+                    previous(signal.SIGINT, None)
                 raise KeyboardInterrupt
             return line
         finally:

@@ -45,6 +45,8 @@ def masked_lm_cross_entropy(
     t = np.asarray(targets)
     if z.ndim == 0:
         raise ValueError("masked_lm_cross_entropy needs logits with a vocabulary axis")
+    if z.size == 0 or t.size == 0:
+        return 0.0
     if t.shape != z.shape[:-1]:
         raise ValueError(f"targets of shape {t.shape} do not match logits of shape {z.shape}")
     keep = t != ignore_index

@@ -24,7 +24,7 @@ def tversky_loss(
 
     Convention: one Tversky index over all elements (not per image or per class). α weights
     false positives, β false negatives (β > α favours recall, for small structures);
-    α = β = ½ gives the soft Dice loss. An empty input returns 0.0, and so does a zero
+    α = β = ½ gives the soft Dice loss (with Dice's smoothing constant 2s). An empty input returns 0.0, and so does a zero
     denominator (s = 0 and nothing predicted or present: perfect agreement).
 
     Args:

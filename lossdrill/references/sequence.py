@@ -36,16 +36,16 @@ def ctc_loss(log_probs: ArrayLike, targets: ArrayLike, *, blank: int = 0) -> flo
       Data with Recurrent Neural Networks" (2006), eqs. 5–8 and 14.
     """
     lp = as_float(log_probs)
+    labels = np.asarray(targets).astype(np.intp).reshape(-1)
+    if lp.size == 0:  # no frames (an empty list included)
+        return 0.0 if labels.size == 0 else float("inf")
     if lp.ndim != 2:
         raise ValueError(f"ctc_loss needs log_probs of shape (T, C), got {lp.shape}")
     n_frames, n_classes = lp.shape
-    labels = np.asarray(targets).astype(np.intp).reshape(-1)
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(f"targets must lie in [0, {n_classes})")
     if np.any(labels == blank):
         raise ValueError("targets must not contain the blank")
-    if n_frames == 0:
-        return 0.0 if labels.size == 0 else float("inf")
     extended = np.full(2 * labels.size + 1, blank, dtype=np.intp)
     extended[1::2] = labels
     n_states = extended.size
@@ -57,10 +57,11 @@ def ctc_loss(log_probs: ArrayLike, targets: ArrayLike, *, blank: int = 0) -> flo
     if n_states > 1:
         alpha[1] = lp[0, extended[1]]
     with np.errstate(invalid="ignore"):  # (−inf) − (−inf) inside logaddexp: result −inf
+        step = np.full(n_states, -np.inf)  # α_{t−1}(s − 1), −inf where s − 1 < 0
+        skip = np.full(n_states, -np.inf)  # α_{t−1}(s − 2) where the skip is allowed
         for t in range(1, n_frames):
-            stay = alpha
-            step = np.concatenate(([-np.inf], alpha[:-1]))
-            skip = np.where(can_skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
-            alpha = np.logaddexp(np.logaddexp(stay, step), skip) + lp[t, extended]
+            step[1:] = alpha[:-1]
+            skip[2:] = np.where(can_skip[2:], alpha[:-2], -np.inf)
+            alpha = np.logaddexp(np.logaddexp(alpha, step), skip) + lp[t, extended]
         end = alpha[-1] if n_states == 1 else np.logaddexp(alpha[-1], alpha[-2])
     return float(-end)

@@ -1,0 +1,190 @@
+"""The shared reference contract for the 17 losses of issue 15 (not yet in the registry):
+names, docstring sections, keyword-only hyperparameters, float results, empty batches
+without warnings, no mutation, float32 inputs, and an import that loads only NumPy."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from lossdrill.references import (
+    language,
+    listwise,
+    metric,
+    preference,
+    probabilistic,
+    segmentation,
+    sequence,
+)
+
+MODULES = (language, preference, metric, segmentation, probabilistic, sequence, listwise)
+TASK_FUNCTIONS = {
+    "masked-ce": "masked_lm_cross_entropy", "kd": "distillation_loss", "z-loss": "z_loss",
+    "moe-balance": "load_balancing_loss", "dpo": "dpo_loss", "ppo-clip": "ppo_clip_loss",
+    "grpo-adv": "grpo_advantages", "gaussian-nll": "gaussian_nll_loss", "vae-kl": "gaussian_kl",
+    "tversky": "tversky_loss", "sgns": "sgns_loss", "arcface": "arcface_loss",
+    "batch-hard-triplet": "batch_hard_triplet_loss", "ctc": "ctc_loss",
+    "listnet": "listnet_loss", "listmle": "listmle_loss",
+    "gan-d": "gan_discriminator_loss",
+}  # fmt: skip
+# The issue's argument names, in order (hyperparameters with their defaults).
+SIGNATURES = {
+    "masked_lm_cross_entropy": ("logits", "targets", ("ignore_index", -100)),
+    "distillation_loss": ("student_logits", "teacher_logits", ("temperature", 2.0)),
+    "z_loss": ("logits", ("weight", 1e-4)),
+    "load_balancing_loss": ("router_logits",),
+    "dpo_loss": ("policy_chosen_logps", "policy_rejected_logps", "ref_chosen_logps",
+                 "ref_rejected_logps", ("beta", 0.1)),
+    "ppo_clip_loss": ("logp_new", "logp_old", "advantages", ("clip_eps", 0.2)),
+    "grpo_advantages": ("rewards", ("eps", 1e-4)),
+    "gaussian_nll_loss": ("y_true", "mean", "var", ("eps", 1e-6), ("full", False)),
+    "gaussian_kl": ("mu", "logvar"),
+    "tversky_loss": ("y_true", "y_prob", ("alpha", 0.3), ("beta", 0.7), ("smooth", 1.0)),
+    "sgns_loss": ("center", "context", "negatives"),
+    "arcface_loss": ("embeddings", "weights", "labels", ("scale", 64.0), ("margin", 0.5)),
+    "batch_hard_triplet_loss": ("embeddings", "labels", ("margin", 0.3)),
+    "ctc_loss": ("log_probs", "targets", ("blank", 0)),
+    "listnet_loss": ("scores", "relevance"),
+    "listmle_loss": ("scores", "relevance"),
+    "gan_discriminator_loss": ("real_logits", "fake_logits"),
+}  # fmt: skip
+FUNCTIONS = {name: getattr(m, name) for m in MODULES for name in m.__all__}
+
+_rng = np.random.default_rng(0)
+_n = _rng.standard_normal
+
+
+def _lp(t, c):
+    z = _n((t, c))
+    return z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+
+
+# name -> (ordinary arguments, empty-batch arguments)
+SAMPLES: dict[str, tuple[tuple, tuple]] = {
+    "masked_lm_cross_entropy": ((_n((2, 3, 5)), np.array([[1, -100, 4], [0, 2, -100]])),
+                                (np.zeros((0, 3, 5)), np.zeros((0, 3), dtype=int))),
+    "distillation_loss": ((_n((4, 6)), _n((4, 6))), (np.zeros((0, 6)),) * 2),
+    "z_loss": ((_n((4, 6)),), (np.zeros((0, 6)),)),
+    "load_balancing_loss": ((_n((8, 4)),), (np.zeros((0, 4)),)),
+    "dpo_loss": (tuple(-np.abs(_n(5)) for _ in range(4)), (np.zeros(0),) * 4),
+    "ppo_clip_loss": ((0.1 * _n(6), 0.1 * _n(6), _n(6)), (np.zeros(0),) * 3),
+    "grpo_advantages": ((_n((3, 4)),), (np.zeros((0, 4)),)),
+    "gaussian_nll_loss": ((_n(6), _n(6), np.abs(_n(6))), (np.zeros(0),) * 3),
+    "gaussian_kl": ((_n((3, 4)), _n((3, 4))), (np.zeros((0, 4)),) * 2),
+    "tversky_loss": (((_n(8) > 0).astype(float), np.abs(np.tanh(_n(8)))), (np.zeros(0),) * 2),
+    "sgns_loss": ((_n((4, 3)), _n((4, 3)), _n((4, 2, 3))),
+                  (np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 2, 3)))),
+    "arcface_loss": ((_n((4, 3)), _n((5, 3)), np.array([0, 4, 2, 2])),
+                     (np.zeros((0, 3)), _n((5, 3)), np.zeros(0, dtype=int))),
+    "batch_hard_triplet_loss": ((_n((6, 3)), np.array([0, 0, 1, 1, 2, 2])),
+                                (np.zeros((0, 3)), np.zeros(0, dtype=int))),
+    "ctc_loss": ((_lp(6, 4), np.array([1, 2, 2])), (np.zeros((0, 4)), np.zeros(0, dtype=int))),
+    "listnet_loss": ((_n((3, 5)), _n((3, 5))), (np.zeros((0, 5)),) * 2),
+    "listmle_loss": ((_n((3, 5)), _n((3, 5))), (np.zeros((0, 5)),) * 2),
+    "gan_discriminator_loss": ((_n(5), _n(7)), (np.zeros(0),) * 2),
+}  # fmt: skip
+ELEMENTWISE = {"grpo_advantages"}
+LOSSES = sorted(set(FUNCTIONS) - ELEMENTWISE)
+
+
+def test_the_modules_export_exactly_the_17_task_functions_of_the_issue():
+    assert set(FUNCTIONS) == set(TASK_FUNCTIONS.values()) == set(SIGNATURES) == set(SAMPLES)
+    assert len(FUNCTIONS) == 17
+    for name, fn in FUNCTIONS.items():
+        assert fn.__name__ == name
+
+
+@pytest.mark.parametrize("name", sorted(SIGNATURES))
+def test_argument_names_and_defaults_are_the_issues(name):
+    params = list(inspect.signature(FUNCTIONS[name]).parameters.values())
+    spec = SIGNATURES[name]
+    assert len(params) == len(spec)
+    for param, want in zip(params, spec, strict=True):
+        if isinstance(want, tuple):
+            assert (param.name, param.default) == want
+            assert param.kind is inspect.Parameter.KEYWORD_ONLY, f"{name}({param.name})"
+            assert type(param.default) is type(want[1])
+        else:
+            assert param.name == want
+            assert param.default is inspect.Parameter.empty
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_docstring_gives_formula_shapes_and_reference(name):
+    doc = inspect.getdoc(FUNCTIONS[name])
+    assert doc is not None
+    for section in ("Args:", "Returns:", "References:"):
+        assert section in doc, f"{name} docstring lacks {section}"
+    # the formula: a line with "=" before the Args section
+    head = doc.split("Args:")[0]
+    assert any("=" in line for line in head.splitlines()[1:]), name
+    # a paper with its year, or the library whose semantics are copied
+    references = doc.split("References:")[1]
+    assert any(str(year) in references for year in range(1990, 2026)), name
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_loss_returns_a_finite_python_float(name):
+    value = FUNCTIONS[name](*SAMPLES[name][0])
+    assert type(value) is float
+    assert np.isfinite(value)
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_loss_of_an_empty_batch_is_zero_without_warnings(name):
+    _, empty = SAMPLES[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = FUNCTIONS[name](*empty)
+        lists = FUNCTIONS[name](*(np.asarray(a).tolist() for a in empty))
+    assert type(value) is float and value == 0.0
+    assert lists == 0.0
+
+
+def test_grpo_returns_a_float64_array_of_the_rewards_shape():
+    args, empty = SAMPLES["grpo_advantages"]
+    value = FUNCTIONS["grpo_advantages"](*args)
+    assert isinstance(value, np.ndarray) and value.dtype == np.float64
+    assert value.shape == args[0].shape
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert FUNCTIONS["grpo_advantages"](*empty).shape == (0, 4)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_reference_never_writes_into_its_inputs(name):
+    args, _ = SAMPLES[name]
+    before = tuple(np.array(a, copy=True) for a in args)
+    frozen = []
+    for a in args:
+        c = np.array(a, copy=True)
+        c.setflags(write=False)
+        frozen.append(c)
+    FUNCTIONS[name](*frozen)  # an in-place write would raise
+    FUNCTIONS[name](*args)
+    for a, b in zip(args, before, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_float32_inputs_give_the_float64_value_of_the_same_numbers(name):
+    args, _ = SAMPLES[name]
+    narrow = tuple(a.astype(np.float32) if a.dtype.kind == "f" else a for a in args)
+    widened = tuple(a.astype(np.float64) if a.dtype.kind == "f" else a for a in narrow)
+    np.testing.assert_array_equal(FUNCTIONS[name](*narrow), FUNCTIONS[name](*widened))
+
+
+def test_importing_the_new_modules_loads_no_scipy_or_torch():
+    code = (
+        "import sys\n"
+        "from lossdrill.references import language, listwise, metric, preference\n"
+        "from lossdrill.references import probabilistic, segmentation, sequence\n"
+        "print(sorted(m for m in ('scipy', 'torch', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -12,6 +12,11 @@ from typing import TYPE_CHECKING
 
 from lossdrill.recording import ImplementAttempt, Recorder
 
+TARGET_MINUTES = 10
+"""The lecture's target for implementing a loss from scratch."""
+TARGET_LINES = (5, 8)
+"""The lecture's target length of a solution, in lines."""
+
 if TYPE_CHECKING:
     from lossdrill.bank.schema import ImplementItem
     from lossdrill.checker.result import CheckResult

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from lossdrill.interview.plan import TARGET_LINES, TARGET_MINUTES
+from lossdrill.implement import TARGET_LINES, TARGET_MINUTES
 
 MAX_POINTS = 4
 

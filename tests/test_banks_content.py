@@ -10,8 +10,8 @@ import pytest
 from drive import lossdrill_command
 
 from lossdrill.bank.loader import load_banks
-from lossdrill.bank.tasks import task_ids as bank_task_ids
 from lossdrill.bank.schema import BugHuntItem, ImplementItem, NumericItem
+from lossdrill.bank.tasks import task_ids as bank_task_ids
 
 LECTURE_TOPICS = {"regression", "classification", "embeddings", "gradients", "stability",
                   "information-theory", "production"}

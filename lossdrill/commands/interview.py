@@ -196,6 +196,8 @@ class Session:
         self.start = time.monotonic()
         self.deadline = self.start + plan.minutes * 60
         task_item = self.bank.implement(plan.task)
+        if task_item is None:  # the plan was made from this bank: cannot happen
+            raise KeyError(plan.task)
         render_intro(self.console, plan, task_item.function, self.reason)
         try:
             self._start_sandbox()
@@ -228,7 +230,10 @@ class Session:
         from lossdrill.quiz.select import item_rng
         from lossdrill.ui.quiz_view import ask_item
 
-        item = self.bank.get(step.item_id)
+        item = self.bank.get(step.item_id) if step.item_id else None
+        if item is None:  # the plan takes its questions from this bank: nothing to ask
+            self.notes.append(f"step “{step.title}” had no question")
+            return
         expected = None
         if isinstance(item, NumericItem):
             from lossdrill.bank.formula import evaluate

@@ -169,9 +169,9 @@ def plan_interview(bank: Bank, task_id: str, minutes: int, seed: int, chosen_by:
         steps.append(Step("warm-up", "how it fails", box["warm-up"], item_id=fails.id))
 
     steps.append(Step("implement", task.function, box["implement"], task=task.id))
-    if follow:
-        steps.append(Step("gradient", bank.implement(follow).function,
-                          box["gradient"], task=follow))
+    follow_item = bank.implement(follow) if follow else None
+    if follow and follow_item is not None:
+        steps.append(Step("gradient", follow_item.function, box["gradient"], task=follow))
 
     scenarios = [i for i in quiz if i.kind in SCENARIO_KINDS]
     scenario = _pick(scenarios, task, rng, taken)

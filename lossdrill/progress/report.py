@@ -153,7 +153,7 @@ def build_report(store: Store, bank: Bank, now: float | None = None) -> Progress
 def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> list[TopicMastery]:
     answered = queries.answers_by_topic(store)
     topics = sorted({i.topic for i in bank.items} | set(answered))
-    recent: dict[str, float] = {}
+    recent: dict[str, float | None] = {}
     trends: dict[str, list[float]] = {}
     for topic in answered:
         # Index range scans (topic, at): a handful of rows whatever the history's length.
@@ -164,12 +164,12 @@ def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> 
     strength: dict[str, list[float]] = defaultdict(list)
     reviewed: dict[str, int] = defaultdict(int)
     for card in queries.card_states(store):
-        topic = bank_cards.get(card.card_id)
-        if topic is None:
+        card_topic = bank_cards.get(card.card_id)
+        if card_topic is None:
             continue
         if card.state != 0:
-            reviewed[topic] += 1
-        strength[topic].append(min(1.0, (card.stability or 0.0) / MATURE_DAYS) if card.state else 0.0)
+            reviewed[card_topic] += 1
+        strength[card_topic].append(min(1.0, (card.stability or 0.0) / MATURE_DAYS) if card.state else 0.0)
     card_total: dict[str, int] = defaultdict(int)
     for topic in bank_cards.values():
         card_total[topic] += 1

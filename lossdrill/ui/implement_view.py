@@ -201,6 +201,8 @@ def show_value(value: Any) -> str:
 
 
 def _render_overlay(console: Console, result: CheckResult) -> None:
+    if result.sweep is None:
+        return
     try:
         from lossdrill.plotting.overlay import render_overlay
     except ImportError:

@@ -53,3 +53,12 @@ def test_every_test_has_its_own_home(isolated_home):
     home = Path.home()
     for var in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
         assert not Path(os.environ[var]).is_relative_to(home) or str(home).startswith("/tmp")
+
+
+def test_no_command_imports_another_command():
+    """Commands share the preamble (parsing helpers), nothing else: logic lives below them."""
+    commands = PACKAGE / "commands"
+    for path in commands.glob("*.py"):
+        others = {m for m in _imports(path) if m.startswith("lossdrill.commands.")
+                  and not m.startswith("lossdrill.commands.preamble")}
+        assert others == set(), path.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -33,3 +34,28 @@ def oracle() -> ModuleType:
 def torch() -> ModuleType:
     """The PyTorch module (see :func:`oracle`)."""
     return oracle()
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the whole run (parsed banks, checker cases): disposable data that
+    every test may share, kept out of the developer's real cache."""
+    return tmp_path_factory.mktemp("lossdrill-cache")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path,
+                  monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own ``LOSSDRILL_HOME`` and XDG folders (as pipx's tests do), so
+    no test reads or writes the developer's data, config or caches; subprocesses inherit
+    them. The home's ``cache`` folder links to :func:`shared_cache` so caches stay warm."""
+    root = tmp_path_factory.mktemp("isolated")
+    home = root / "lossdrill-home"
+    home.mkdir()
+    (home / "cache").symlink_to(shared_cache, target_is_directory=True)
+    monkeypatch.setenv("LOSSDRILL_HOME", str(home))
+    for var, name in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
+                      ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state")):
+        (root / name).mkdir()
+        monkeypatch.setenv(var, str(root / name))
+    return home

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import zipfile
@@ -14,9 +15,16 @@ BANK = str(Path(__file__).parent / "data" / "flashcards_bank")
 ENV = {"LOSSDRILL_BUILTIN_BANKS": "0", "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
 
 
+def bare_env() -> dict[str, str]:
+    """A bare environment, but with the test's own home and caches (tests/conftest.py)."""
+    isolation = {k: os.environ[k] for k in ("LOSSDRILL_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
+                                            "XDG_CONFIG_HOME") if k in os.environ}
+    return {**ENV, **isolation}
+
+
 def export(out: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(lossdrill_command() + ["export", "anki", str(out), "--bank", BANK, *extra],
-                          env=ENV, capture_output=True, text=True, timeout=120)
+                          env=bare_env(), capture_output=True, text=True, timeout=120)
 
 
 def notes(apkg: Path, tmp: Path) -> dict[str, list[str]]:
@@ -94,7 +102,7 @@ def test_newlines_in_a_card_become_line_breaks_after_escaping(tmp_path: Path) ->
     (bank / "cards.yaml").write_text(MULTILINE_CARD, encoding="utf-8")
     out = tmp_path / "ml.apkg"
     result = subprocess.run(lossdrill_command() + ["export", "anki", str(out), "--bank", str(bank)],
-                            env=ENV, capture_output=True, text=True, timeout=120)
+                            env=bare_env(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     fields = notes(out, tmp_path)[genanki.guid_for("ml-card")]
     assert fields[0] == "Write MSE &amp; its gradient"

@@ -205,6 +205,7 @@ def test_watch_mode_ctrl_c_ends_with_a_summary(home, tmp_path):
     path = tmp_path / "mse.py"
     s = Session(["implement", "mse", "--file", str(path), "--home", str(home)], tty=True)
     s.expect("c check now")
+    s.expect("Watching")  # printed once the loop waits for saves and commands
     s.interrupt()
     s.expect("Session: mse not passed yet")
     assert s.finish() == 130  # Ctrl-C: 130, as git gives

@@ -43,3 +43,22 @@ def test_the_sql_check_would_see_a_query():
 
 def test_the_record_types_do_not_import_the_store():
     assert not any(m.startswith("lossdrill.store") for m in _imports(PACKAGE / "recording.py"))
+
+
+def test_every_test_has_its_own_home(isolated_home):
+    import os
+
+    assert os.environ["LOSSDRILL_HOME"] == str(isolated_home)
+    assert (isolated_home / "cache").is_dir()
+    home = Path.home()
+    for var in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
+        assert not Path(os.environ[var]).is_relative_to(home) or str(home).startswith("/tmp")
+
+
+def test_no_command_imports_another_command():
+    """Commands share the preamble (parsing helpers), nothing else: logic lives below them."""
+    commands = PACKAGE / "commands"
+    for path in commands.glob("*.py"):
+        others = {m for m in _imports(path) if m.startswith("lossdrill.commands.")
+                  and not m.startswith("lossdrill.commands.preamble")}
+        assert others == set(), path.name

@@ -62,6 +62,7 @@ SAMPLES: dict[str, tuple[tuple, tuple]] = {
     "label_smoothing_ce": ((_labels, _m), (_empty_labels, _empty_rows)),
     "focal_loss": ((_b, _v), (_empty, _empty)),
     "hinge_loss": ((_pm, _v), (_empty, _empty)),
+    "squared_hinge_loss": ((_pm, _v), (_empty, _empty)),
     "multiclass_hinge_loss": ((_labels, _m), (_empty_labels, _empty_rows)),
     "dice_loss": ((_b, np.abs(_w) / 3), (_empty, _empty)),
     "kl_divergence": ((_dist, np.eye(3)[[0, 1, 2, 0]] * 0.5 + 0.5 / 3), (_empty_rows, _empty_rows)),

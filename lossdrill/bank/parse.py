@@ -483,14 +483,14 @@ def _record(f: _Fields) -> TaskRecord:
     if f.has("tolerance"):
         t = _Fields(f.raw("tolerance"), f.loader, "tolerance.")
         t.check_unknown({"float64", "float32"})
-        tols = []
-        for key, default in (("float64", _TOL64), ("float32", _TOL32)):
+        tols: list[Tolerance] = []
+        for key, fallback in (("float64", _TOL64), ("float32", _TOL32)):
             if t.has(key):
                 one = _Fields(t.raw(key), f.loader, f"tolerance.{key}.")
                 one.check_unknown({"rtol", "atol"})
                 tols.append(Tolerance(one.number("rtol"), one.number("atol")))
             else:
-                tols.append(default)
+                tols.append(fallback)
         tol64, tol32 = tols
     readiness = f.value("readiness", {})
     if not isinstance(readiness, dict) or not all(

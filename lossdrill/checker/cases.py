@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+    from lossdrill.checker.protocols import CallOutcomeLike
     from lossdrill.checker.result import Verdict
 
 GROUPS = ("edge", "dtypes", "params", "random", "stability")
@@ -52,7 +53,7 @@ class Run:
 
     case: Case
     expected: np.ndarray
-    outcome: Any
+    outcome: CallOutcomeLike
     verdict: Verdict
 
     @property

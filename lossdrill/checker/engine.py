@@ -25,6 +25,7 @@ from lossdrill.checker.compare import (
     values_close,
 )
 from lossdrill.checker.diagnosis import diagnose, load_diagnosis
+from lossdrill.checker.protocols import CallOutcomeLike, SandboxLike
 from lossdrill.checker.result import (
     CheckResult,
     Diagnosis,
@@ -76,7 +77,7 @@ def run_check(
     *,
     seed: int | None = None,
     bank: BankLike = None,
-    sandbox: Any = None,
+    sandbox: SandboxLike | None = None,
     filename: str = "solution.py",
     sweep: bool = True,
 ) -> CheckResult:
@@ -84,21 +85,17 @@ def run_check(
     spec = TASKS.get(task_id)
     if spec is None:
         raise UnknownTask(task_id)
-    own = sandbox is None
-    if own:
+    if sandbox is None:
         from lossdrill.checker.sandbox import Sandbox
 
-        sandbox = Sandbox()
-        sandbox.start()
-    try:
-        return _Check(spec, sandbox, bank, seed, sweep).run(source, filename)
-    finally:
-        if own:
-            sandbox.close()
+        with Sandbox() as own:
+            return _Check(spec, own, bank, seed, sweep).run(source, filename)
+    return _Check(spec, sandbox, bank, seed, sweep).run(source, filename)
 
 
 class _Check:
-    def __init__(self, spec: TaskSpec, sandbox: Any, bank: BankLike, seed: int | None, sweep: bool) -> None:
+    def __init__(self, spec: TaskSpec, sandbox: SandboxLike, bank: BankLike, seed: int | None,
+                 sweep: bool) -> None:
         self.spec = spec
         self.sandbox = sandbox
         self.bank = bank
@@ -157,7 +154,7 @@ class _Check:
             value = self.spec.reference()(*case.args, **case.kwargs)
         return np.asarray(value, dtype=np.float64)
 
-    def _call(self, cases: Sequence[Case], slot: str = "submission") -> list[Any]:
+    def _call(self, cases: Sequence[Case], slot: str = "submission") -> list[CallOutcomeLike]:
         """Outcomes of every case; after repeated hangs or crashes the rest is skipped.
 
         Two cases go first; if neither hangs or crashes, the rest go in one round trip.
@@ -180,7 +177,7 @@ class _Check:
             out.append(outcome)
         return out
 
-    def _judge(self, case: Case, expected: np.ndarray, outcome: Any) -> Verdict:
+    def _judge(self, case: Case, expected: np.ndarray, outcome: CallOutcomeLike) -> Verdict:
         if outcome.status == "not-run":
             return Verdict("not-run", outcome.message)
         if outcome.status != "ok":
@@ -320,7 +317,8 @@ def _groups(results: Sequence[tuple[Case, bool]], examples: int = 3) -> list[Gro
             names = failing.setdefault(case.group, [])
             if len(names) < examples:
                 names.append(case.name)
-    return [GroupResult(g, *totals[g], tuple(failing.get(g, ()))) for g in GROUPS if g in totals]
+    return [GroupResult(g, totals[g][0], totals[g][1], tuple(failing.get(g, ()))) for g in GROUPS
+            if g in totals]
 
 
 def _failure(spec: TaskSpec, run: Run, shrunk: bool) -> Failure:

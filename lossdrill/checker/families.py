@@ -291,7 +291,7 @@ def _binary_edge(spec: TaskSpec) -> list[Raw]:
 
 def _binary_stability(spec: TaskSpec) -> list[Raw]:
     y = _f([1.0, 0.0, 1.0, 0.0])
-    out = [(f"logits of ±{m:g}", (y, _f([m, -m, -m, m])), {}) for m in (50.0, 800.0, 1e4)]
+    out: list[Raw] = [(f"logits of ±{m:g}", (y, _f([m, -m, -m, m])), {}) for m in (50.0, 800.0, 1e4)]
     out.append((
         "float32 logits near ±88.7",
         (_f([1.0, 0.0, 0.0, 1.0, 1.0, 0.0], np.float32),
@@ -436,7 +436,7 @@ def _bpr_edge(spec: TaskSpec) -> list[Raw]:
 
 
 def _bpr_stability(spec: TaskSpec) -> list[Raw]:
-    out = [
+    out: list[Raw] = [
         (f"differences of ±{m:g}", (_f([m, 0.0, 0.0]), _f([0.0, m, -m])), {})
         for m in (50.0, 800.0, 1e3, 1e4)
     ]

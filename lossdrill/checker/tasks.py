@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from lossdrill.bank.schema import ImplementItem, SweepRecord
+from lossdrill.bank.schema import ImplementItem, Output, SweepRecord
 from lossdrill.checker.cases import Case
 from lossdrill.checker.families import (
     FAMILIES,
@@ -92,7 +92,7 @@ class TaskSpec:
     args: tuple[str, ...]
     family: Family
     params: tuple[Param, ...] = ()
-    output: str = "loss"
+    output: Output = "loss"
     """``loss`` (a scalar) or ``elementwise`` (an array of the input's shape)."""
     tol64: Tolerance = TOL64
     tol32: Tolerance = TOL32

@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from lossdrill.commands.preamble import banks_with_warnings, implement_item, recorder_with_notice
-from lossdrill.recording import Recorder
+from lossdrill.hints import next_hint
 from lossdrill.ui.console import make_console
-
-
-def next_hint(item: Any, recorder: Recorder) -> tuple[int, str, bool]:
-    """(level, text, repeated): the next unseen hint, recorded; the last one again when all are seen."""
-    hints = item.hints
-    shown = recorder.hints_shown(item.id)
-    if shown >= len(hints):
-        return len(hints), hints[-1], True
-    level = shown + 1
-    recorder.record_hint(item.id, level)
-    return level, hints[level - 1], False
 
 
 def run(task: str, banks: list[str], home: str | None) -> int:

@@ -9,23 +9,15 @@ reveal, ``c`` check now, ``q`` quit.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import queue
-import shlex
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from lossdrill.commands.preamble import open_recorder, recorder_with_notice, unknown_task_message
+from lossdrill.implement import record_attempt
 from lossdrill.paths import work_dir
-from lossdrill.recording import ImplementAttempt
-
-POLL_SECONDS = 0.3
 
 
 class UsageError(Exception):
@@ -112,22 +104,6 @@ class _LazyBank:
         return self.bank
 
 
-def _record(recorder: Any, session: str, task: str, result: Any, elapsed: float, lines: int) -> None:
-    recorder.record_implement_attempt(
-        ImplementAttempt(
-            session_id=session,
-            task=task,
-            passed=result.passed,
-            score=result.score,
-            groups=tuple((g.name, g.total, g.failed) for g in result.groups),
-            diagnoses=result.codes,
-            elapsed_s=elapsed,
-            hints_used=recorder.hints_shown(task),
-            lines=lines,
-        )
-    )
-
-
 # --------------------------------------------------------------------------- --check
 
 
@@ -153,7 +129,7 @@ def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, ba
                            filename=str(path), sweep=not as_json)
         lines = solution_lines(source, spec.function)
         session = recorder.start_session("implement")
-        _record(recorder, session, task, result, 0.0, lines)
+        record_attempt(recorder, session, task, result, 0.0, lines, recorder.hints_shown(task))
         hints = recorder.hints_shown(task)
         recorder.end_session(session, {"task": task, "passed": result.passed, "checks": 1,
                                        "mode": "check"})
@@ -174,60 +150,67 @@ def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, ba
 # --------------------------------------------------------------------------- watch mode
 
 
-def _starter(spec: Any, item: Any | None) -> str:
-    if item is not None and item.starter.strip():
-        return item.starter if item.starter.endswith("\n") else item.starter + "\n"
-    return (f"import numpy as np\n\n\ndef {spec.signature()}:\n"
-            f"    raise NotImplementedError\n")
+class _View:
+    """Renders a watch session with the implement view."""
 
+    def __init__(self, console: Any, task: str) -> None:
+        self.console = console
+        self.task = task
 
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
+    def watching(self, path: Path) -> None:
+        from rich.markup import escape
 
+        self.console.print(f"[dim]Watching {escape(str(path))}.[/]", soft_wrap=True)
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()
+    def help(self) -> None:
+        from lossdrill.ui.implement_view import render_watch_help
 
+        render_watch_help(self.console)
 
-class _Commands:
-    """Lines typed at the prompt, read by a background thread so the file can be watched."""
+    def checking(self, number: int) -> None:
+        self.console.rule(f"check #{number} · {time.strftime('%H:%M:%S')}")
 
-    def __init__(self) -> None:
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._read, name="lossdrill-commands", daemon=True).start()
+    def gone(self, path: Path) -> None:
+        self.console.print(f"[red]{path} is gone[/]; save it again to continue.")
 
-    def _read(self) -> None:
-        try:
-            while True:
-                line = sys.stdin.readline()
-                if line == "":
-                    break
-                self.lines.put(line.strip())
-        except (OSError, ValueError):
-            pass
-        self.lines.put(None)
+    def result(self, result: Any, hints: int, hints_total: int, lines: int) -> None:
+        from lossdrill.ui.implement_view import render_result
 
-    def get(self, timeout: float | None) -> str | None | bool:
-        """A line, None at the end of input, or False when nothing came within ``timeout``."""
-        try:
-            return self.lines.get(timeout=timeout)
-        except queue.Empty:
-            return False
+        render_result(self.console, result, hints_shown=hints, hints_total=hints_total, lines=lines,
+                      watch=True)
 
+    def passed(self, elapsed: float, lines: int, hints: int, revealed: bool) -> None:
+        from lossdrill.ui.implement_view import render_pass
 
-def _open_editor(path: Path, console: Any) -> None:
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        console.print("[yellow]$EDITOR is not set;[/] open the file in your editor yourself.")
-        return
-    try:
-        subprocess.call([*shlex.split(editor), str(path)])
-    except (OSError, ValueError) as exc:
-        console.print(f"[yellow]could not start {editor!r}: {exc}[/]")
+        render_pass(self.console, elapsed, lines, hints, revealed=revealed)
+
+    def hint(self, level: int, total: int, text: str, repeated: bool) -> None:
+        from lossdrill.ui.implement_view import render_hint
+
+        render_hint(self.console, self.task, level, total, text, repeated=repeated, watch=True)
+
+    def solution(self, item: Any) -> None:
+        from lossdrill.ui.implement_view import render_reveal
+
+        render_reveal(self.console, item)
+
+    def ask_reveal(self) -> None:
+        self.console.print("You have not passed yet. Reveal the solution? \\[y/N]")
+
+    def not_revealed(self) -> None:
+        self.console.print("Not revealed.")
+
+    def missing(self, what: str) -> None:
+        self.console.print(f"[yellow]This task has no {what} in the banks.[/]")
+
+    def unknown_command(self, command: str) -> None:
+        self.console.print(f"Unknown command {command!r}.")
+
+    def editor_problem(self, editor: str | None, error: str) -> None:
+        if editor is None:
+            self.console.print("[yellow]$EDITOR is not set;[/] open the file in your editor yourself.")
+        else:
+            self.console.print(f"[yellow]could not start {editor!r}: {error}[/]")
 
 
 def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: list[str],
@@ -235,18 +218,10 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
     from lossdrill.bank.loader import load_banks
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
-    from lossdrill.commands.hint import next_hint
-    from lossdrill.commands.reveal import reveal
+    from lossdrill.implement import starter
+    from lossdrill.implement.watch import WatchSession, digest
     from lossdrill.ui.console import make_console
-    from lossdrill.ui.implement_view import (
-        render_hint,
-        render_pass,
-        render_result,
-        render_reveal,
-        render_summary,
-        render_task,
-        render_watch_help,
-    )
+    from lossdrill.ui.implement_view import render_summary, render_task
 
     console = make_console()
     err = make_console(stderr=True)
@@ -257,135 +232,37 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
     existing = path.exists()
     if existing and path.is_dir():
         raise UsageError(f"{path} is a folder, not a Python file")
+    text = starter(spec, item)
     if not existing:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "x", encoding="utf-8") as out:  # "x": never overwrite
-                out.write(_starter(spec, item))
+                out.write(text)
         except FileExistsError:
             existing = True
         except OSError as exc:
             raise UsageError(f"cannot write the starter to {path}: {exc}") from None
-    starter_digest = _digest(_starter(spec, item))
     render_task(console, spec, item, str(path), existing=existing)
 
-    recorder = recorder_with_notice(home, err)
-    session = recorder.start_session("implement")
-    started = time.monotonic()
-    hints_total = len(item.hints) if item else 0
-    state: dict[str, Any] = {"task": task, "checks": 0, "passed": False, "seconds_to_pass": None,
-                             "lines": 0, "hints": 0, "revealed": False, "last": None}
-    already_passed = recorder.has_passed(task)
-
-    def check_now() -> None:
-        source = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-        state["last"] = _stat(path), _digest(source)
-        if not path.exists():
-            console.print(f"[red]{path} is gone[/]; save it again to continue.")
-            return
-        console.rule(f"check #{state['checks'] + 1} · {time.strftime('%H:%M:%S')}")
+    def check(source: str, filename: str) -> Any:
         try:
-            result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox,
-                               filename=str(path))
+            return run_check(task, source, seed=seed, bank=bank, sandbox=sandbox, filename=filename)
         finally:
             # a fresh worker for the next check: nothing this file did to the worker's NumPy
             # or globals carries over; it starts while the learner edits
             sandbox.close()
             sandbox.start()
-        elapsed = time.monotonic() - started
-        lines = solution_lines(source, spec.function)
-        state["checks"] += 1
-        state["lines"] = lines
-        _record(recorder, session, task, result, elapsed, lines)
-        hints = recorder.hints_shown(task)
-        state["hints"] = hints
-        render_result(console, result, hints_shown=hints, hints_total=hints_total, lines=lines,
-                      watch=True)
-        if result.passed and not state["passed"]:
-            state["passed"] = True
-            state["seconds_to_pass"] = elapsed
-            render_pass(console, elapsed, lines, hints, revealed=state["revealed"])
-            if item is not None and not state["revealed"]:  # shown already on `r`
-                render_reveal(console, item)
-        render_watch_help(console)
 
-    def show_hint() -> None:
-        if item is None:
-            console.print("[yellow]This task has no hints in the banks.[/]")
-            return
-        level, text, repeated = next_hint(item, recorder)
-        state["hints"] = recorder.hints_shown(task)
-        render_hint(console, task, level, hints_total, text, repeated=repeated, watch=True)
-
-    commands = _Commands()
-
-    def show_reveal() -> bool:
-        """False when the input ended while asking."""
-        if item is None:
-            console.print("[yellow]This task has no solution in the banks.[/]")
-            return True
-        if not state["passed"] and not already_passed:
-            console.print("You have not passed yet. Reveal the solution? \\[y/N]")
-            answer = commands.get(None)
-            if answer is None:
-                return False
-            if str(answer).lower() not in ("y", "yes"):
-                console.print("Not revealed.")
-                return True
-        reveal(item, recorder)
-        state["revealed"] = True
-        state["hints"] = recorder.hints_shown(task)
-        render_reveal(console, item)
-        return True
-
+    recorder = recorder_with_notice(home, err)
+    session = WatchSession(
+        spec, item, path, check=check, solution_lines=lambda source: solution_lines(source, spec.function),
+        recorder=recorder, view=_View(console, task), starter_digest=digest(text),
+    )
     try:
-        if edit:
-            _open_editor(path, console)
-        current = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-        if _digest(current) != starter_digest:
-            check_now()
-        else:
-            state["last"] = _stat(path), _digest(current)
-            render_watch_help(console)
-        while True:
-            line = commands.get(POLL_SECONDS)
-            if line is None:
-                break
-            if line is not False:
-                cmd = str(line).strip().lower()
-                if cmd in ("q", "quit", "exit"):
-                    break
-                if cmd in ("h", "hint"):
-                    show_hint()
-                elif cmd in ("r", "reveal"):
-                    if not show_reveal():
-                        break
-                elif cmd in ("c", "check"):
-                    check_now()
-                elif cmd in ("", "?", "help"):
-                    render_watch_help(console)
-                else:
-                    console.print(f"Unknown command {cmd!r}.")
-                    render_watch_help(console)
-                continue
-            stat = _stat(path)
-            last = state["last"]
-            if stat is not None and (last is None or stat != last[0]):
-                time.sleep(0.05)  # let an editor finish writing (truncate, then write)
-                if _stat(path) != stat:
-                    continue
-                text = path.read_text(encoding="utf-8", errors="replace")
-                if last is None or _digest(text) != last[1]:
-                    check_now()
-                else:
-                    state["last"] = stat, last[1]
+        session.run(edit=edit)
     except KeyboardInterrupt:
         console.print()
     finally:
-        summary = {k: v for k, v in state.items() if k != "last"}
-        try:
-            recorder.end_session(session, summary)
-        finally:
-            recorder.close()
-        render_summary(console, summary)
+        recorder.close()
+        render_summary(console, session.state.summary())
     return 0

@@ -25,6 +25,7 @@ from typing import Any
 
 from lossdrill.bank.schema import Bank, NumericItem
 from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notice
+from lossdrill.implement import read_source, record_attempt, starter
 from lossdrill.interview.plan import (
     MAX_MINUTES,
     InterviewPlan,
@@ -42,7 +43,6 @@ from lossdrill.interview.rubric import (
     score_sheet,
 )
 from lossdrill.paths import work_dir
-from lossdrill.recording import ImplementAttempt
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
 from lossdrill.ui.errors import report_unknown
 
@@ -189,6 +189,8 @@ class Session:
         self.start = time.monotonic()
         self.deadline = self.start + plan.minutes * 60
         task_item = self.bank.implement(plan.task)
+        if task_item is None:  # the plan was made from this bank: cannot happen
+            raise KeyError(plan.task)
         render_intro(self.console, plan, task_item.function, self.reason)
         try:
             self._start_sandbox()
@@ -221,7 +223,10 @@ class Session:
         from lossdrill.quiz.select import item_rng
         from lossdrill.ui.quiz_view import ask_item
 
-        item = self.bank.get(step.item_id)
+        item = self.bank.get(step.item_id) if step.item_id else None
+        if item is None:  # the plan takes its questions from this bank: nothing to ask
+            self.notes.append(f"step “{step.title}” had no question")
+            return
         expected = None
         if isinstance(item, NumericItem):
             from lossdrill.bank.formula import evaluate
@@ -310,7 +315,7 @@ class Session:
             if left <= 0:
                 state.time_up = True
                 render_time_up(self.console)
-                if _read_or_empty(state.current) != state.starter:
+                if read_source(state.current) != state.starter:
                     self._check_and_record(state)
                 return
             command = self.answers.ask(f"[{clock(left)} left] c check · q give up> ")
@@ -335,7 +340,7 @@ class Session:
         """Ended during the step: the code written so far is checked once, as an interviewer
         would read it, unless it is the starter or was checked as it stands (a second
         Ctrl-C skips it)."""
-        source = _read_or_empty(state.current)
+        source = read_source(state.current)
         if state.passed_at is not None or state.check_cut_short or \
                 source in (state.starter, state.checked_source):
             return
@@ -359,7 +364,7 @@ class Session:
             return
         state.checks += 1
         state.last = result
-        state.checked_source = _read_or_empty(state.current)
+        state.checked_source = read_source(state.current)
         state.lines = solution_lines(state.checked_source, state.spec.function)
         render_check(self.console, result, state.lines)
         self._record_attempt(state.task, result, time.monotonic() - state.start, state.lines)
@@ -367,13 +372,7 @@ class Session:
             state.passed_at = time.monotonic()
 
     def _record_attempt(self, task: str, result: Any, elapsed: float, lines: int) -> None:
-        self.recorder.record_implement_attempt(
-            ImplementAttempt(
-                session_id=self.session_id, task=task, passed=result.passed, score=result.score,
-                groups=tuple((g.name, g.total, g.failed) for g in result.groups),
-                diagnoses=result.codes, elapsed_s=elapsed, hints_used=0, lines=lines,
-            )
-        )
+        record_attempt(self.recorder, self.session_id, task, result, elapsed, lines, hints_used=0)
 
     def _write_starter(self, task: str, spec: Any, item: Any) -> Path:
         folder = work_dir(self.home)
@@ -384,15 +383,6 @@ class Session:
         while path.exists():  # never overwrite a file
             n += 1
             path = folder / f"interview-{task}-{stamp}-{n}.py"
-        starter = item.starter if item is not None and item.starter.strip() else (
-            f"import numpy as np\n\n\ndef {spec.signature()}:\n    raise NotImplementedError\n"
-        )
-        path.write_text(starter if starter.endswith("\n") else starter + "\n", encoding="utf-8")
+        path.write_text(starter(spec, item), encoding="utf-8")
         return path
 
-
-def _read_or_empty(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""

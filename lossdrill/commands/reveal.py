@@ -6,17 +6,9 @@ as having used every hint.
 
 from __future__ import annotations
 
-from typing import Any
-
 from lossdrill.commands.preamble import banks_with_warnings, implement_item, recorder_with_notice
-from lossdrill.recording import Recorder
+from lossdrill.hints import reveal
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
-
-
-def reveal(item: Any, recorder: Recorder) -> None:
-    """Record that the solution was seen (as every hint used)."""
-    if recorder.hints_shown(item.id) < len(item.hints):
-        recorder.record_hint(item.id, len(item.hints))
 
 
 def run(task: str, yes: bool, banks: list[str], home: str | None) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from lossdrill.bank.schema import Bank, ImplementItem, Item
+from lossdrill.implement import TARGET_MINUTES
 
 
 def gradient_follow_up(task: str) -> str:
@@ -30,9 +31,6 @@ def gradient_tasks() -> set[str]:
     return {i.record.gradient_task for i in builtin_tasks().values() if i.record and i.record.gradient_task}
 
 
-TARGET_MINUTES = 10
-"""The lecture's target for implementing a loss from scratch."""
-TARGET_LINES = (5, 8)
 
 MAX_MINUTES = 90
 """The longest mock interview (a real loss-function round is 45 to 60 minutes)."""
@@ -171,9 +169,9 @@ def plan_interview(bank: Bank, task_id: str, minutes: int, seed: int, chosen_by:
         steps.append(Step("warm-up", "how it fails", box["warm-up"], item_id=fails.id))
 
     steps.append(Step("implement", task.function, box["implement"], task=task.id))
-    if follow:
-        steps.append(Step("gradient", bank.implement(follow).function,
-                          box["gradient"], task=follow))
+    follow_item = bank.implement(follow) if follow else None
+    if follow and follow_item is not None:
+        steps.append(Step("gradient", follow_item.function, box["gradient"], task=follow))
 
     scenarios = [i for i in quiz if i.kind in SCENARIO_KINDS]
     scenario = _pick(scenarios, task, rng, taken)

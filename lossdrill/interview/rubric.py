@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
-from lossdrill.interview.plan import TARGET_LINES, TARGET_MINUTES
+from lossdrill.implement import TARGET_LINES, TARGET_MINUTES
 
 MAX_POINTS = 4
 
@@ -126,7 +127,7 @@ class ScoreSheet:
         assessed = self.assessed
         if not assessed:
             return None
-        return sum(c.points for c in assessed) / (MAX_POINTS * len(assessed))
+        return sum(c.points or 0 for c in assessed) / (MAX_POINTS * len(assessed))
 
     @property
     def verdict(self) -> str:
@@ -153,7 +154,7 @@ class ScoreSheet:
 
 def implement_evidence(
     task: str,
-    result: object | None,
+    result: Any | None,
     *,
     seconds: float,
     lines: int = 0,

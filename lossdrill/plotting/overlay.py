@@ -8,6 +8,7 @@ reference: a missing ½ doubles the parabola, a clipped BCE flattens at 34.5.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Protocol
 
 from lossdrill.plotting.terminal import Line, finite_points, render_lines
@@ -18,12 +19,20 @@ MIN_OVERLAY_WIDTH = 40
 class Sweep(Protocol):
     """What the overlay needs: any object with these attributes will do."""
 
-    x_label: str
-    y_label: str
-    """What the y axis shows: ``loss``, or ``gradient`` for the gradient tasks."""
-    xs: list[float]
-    expected: list[float]
-    got: list[float | None]
+    @property
+    def x_label(self) -> str: ...
+
+    @property
+    def y_label(self) -> str:
+        """What the y axis shows: ``loss``, or ``gradient`` for the gradient tasks."""
+    @property
+    def xs(self) -> Sequence[float]: ...
+
+    @property
+    def expected(self) -> Sequence[float]: ...
+
+    @property
+    def got(self) -> Sequence[float | None]: ...
     """None or NaN where the submission gave no value (an exception, a wrong type)."""
 
 

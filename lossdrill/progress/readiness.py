@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lossdrill.bank.schema import Bank
+from lossdrill.implement import TARGET_MINUTES
 from lossdrill.store import queries
 from lossdrill.store.db import Store
 
@@ -18,7 +19,7 @@ WINDOW_DAYS = 30
 DAY = 86400.0
 FAILURE_TAGS = ("gotcha", "failure-modes", "when-to-use", "decision-guide")
 BUSINESS_TAGS = ("business",)
-SPEED_LIMIT_S = 600.0
+SPEED_LIMIT_S = TARGET_MINUTES * 60.0
 QUIZ_TARGET = 0.8
 
 

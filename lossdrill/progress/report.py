@@ -26,21 +26,11 @@ MATURE_DAYS = 21.0
 """A card whose stability reaches this many days counts as fully learned."""
 
 ADVICE = {
+    # how to fix the mistakes whose code alone does not say it; any other code is advised
+    # in the words of checker.codes
     "unstable": "you keep forgetting the max-shift / log-sum-exp trick for extreme inputs",
     "wrong-reduction": "you keep reducing wrongly: the contract wants the mean over the batch",
-    "missing-half": "you keep dropping (or adding) the factor ½",
-    "wrong-sign": "you keep getting the sign wrong",
-    "constant-alpha": "you keep using a constant alpha instead of α_t",
-    "distance-squared": "you keep squaring distances the contract wants plain",
-    "distance-not-squared": "you keep forgetting to square the distances",
-    "label-convention": "you keep mixing up the label convention",
     "empty-batch": "you keep forgetting that an empty batch returns 0.0",
-    "mutates-input": "you keep modifying the inputs in place",
-    "wrong-shape": "you keep returning the wrong shape",
-    "wrong-type": "you keep returning the wrong type",
-    "wrong-axis": "you keep reducing along the wrong axis",
-    "ignores-parameter": "you keep ignoring a hyperparameter",
-    "probabilities-not-logits": "you keep treating logits as probabilities",
     "missing-function": "you keep naming the function differently from the contract"
                         " (the starter from `lossdrill implement {task}` has the right signature)",
     "syntax-error": "your files keep failing to parse: run them once before checking",
@@ -163,7 +153,7 @@ def build_report(store: Store, bank: Bank, now: float | None = None) -> Progress
 def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> list[TopicMastery]:
     answered = queries.answers_by_topic(store)
     topics = sorted({i.topic for i in bank.items} | set(answered))
-    recent: dict[str, float] = {}
+    recent: dict[str, float | None] = {}
     trends: dict[str, list[float]] = {}
     for topic in answered:
         # Index range scans (topic, at): a handful of rows whatever the history's length.
@@ -174,12 +164,12 @@ def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> 
     strength: dict[str, list[float]] = defaultdict(list)
     reviewed: dict[str, int] = defaultdict(int)
     for card in queries.card_states(store):
-        topic = bank_cards.get(card.card_id)
-        if topic is None:
+        card_topic = bank_cards.get(card.card_id)
+        if card_topic is None:
             continue
         if card.state != 0:
-            reviewed[topic] += 1
-        strength[topic].append(min(1.0, (card.stability or 0.0) / MATURE_DAYS) if card.state else 0.0)
+            reviewed[card_topic] += 1
+        strength[card_topic].append(min(1.0, (card.stability or 0.0) / MATURE_DAYS) if card.state else 0.0)
     card_total: dict[str, int] = defaultdict(int)
     for topic in bank_cards.values():
         card_total[topic] += 1
@@ -244,13 +234,23 @@ def _tasks(store: Store, bank: Bank) -> list[TaskProgress]:
         advice = None
         if top and top[0][1] >= 2:
             code = top[0][0]
-            advice = ADVICE.get(code, f"your most frequent mistake: {code}").replace("{task}", task)
+            advice = _advice(code).replace("{task}", task)
         out.append(TaskProgress(
             task=task, topic=topic.get(task, ""), status=status, attempts=int(attempts),
             passes=int(passes or 0), best_time_s=best, fewest_lines=fewest,
             hints=int(hints.get(task, 0)), diagnoses=top, advice=advice,
         ))
     return out
+
+
+def _advice(code: str) -> str:
+    from lossdrill.checker.codes import CODES
+
+    if code in ADVICE:
+        return ADVICE[code]
+    if code in CODES:
+        return f"you keep making one mistake: {CODES[code]}"
+    return f"your most frequent mistake: {code}"
 
 
 def _cards(store: Store, bank: Bank, now: float) -> CardsProgress:

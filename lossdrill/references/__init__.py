@@ -21,6 +21,7 @@ from lossdrill.references.classification import (
     multiclass_hinge_loss,
     sigmoid,
     softmax,
+    squared_hinge_loss,
     weighted_bce_with_logits,
 )
 from lossdrill.references.embedding import (
@@ -69,6 +70,7 @@ REFERENCES: dict[str, Callable[..., Any]] = {
         label_smoothing_ce,
         focal_loss,
         hinge_loss,
+        squared_hinge_loss,
         multiclass_hinge_loss,
         dice_loss,
         # information

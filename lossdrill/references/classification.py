@@ -248,6 +248,29 @@ def hinge_loss(y_true: ArrayLike, scores: ArrayLike, *, margin: float = 1.0) -> 
     return mean_or_zero(np.maximum(0.0, margin - as_float(y_true) * as_float(scores)))
 
 
+def squared_hinge_loss(y_true: ArrayLike, scores: ArrayLike, *, margin: float = 1.0) -> float:
+    """Squared hinge loss (L2-SVM).
+
+    L = mean(max(0, margin − y·s)²)
+
+    Convention: labels y ∈ {−1, +1}, as for :func:`hinge_loss`; unlike the hinge it is
+    differentiable everywhere, with gradient −2y·max(0, margin − y·s) w.r.t. s.
+
+    Args:
+      y_true: labels y ∈ {−1, +1}, any shape.
+      scores: raw scores s, broadcastable with ``y_true``.
+      margin: the margin (1 for the standard L2-SVM).
+
+    Returns:
+      The loss as a float; 0.0 for an empty batch.
+
+    References:
+      Cortes & Vapnik, "Support-Vector Networks" (1995), the L2 soft margin; scikit-learn's
+      ``LinearSVC(loss="squared_hinge")``.
+    """
+    return mean_or_zero(np.maximum(0.0, margin - as_float(y_true) * as_float(scores)) ** 2)
+
+
 def multiclass_hinge_loss(labels: ArrayLike, scores: ArrayLike, *, margin: float = 1.0) -> float:
     """Multi-class hinge loss (Weston–Watkins).
 

@@ -13,9 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from lossdrill.checker.result import CheckResult, Failure
+from lossdrill.implement import TARGET_LINES, TARGET_MINUTES
 
-TARGET_LINES = (5, 8)
-TARGET_MINUTES = 10
+__all__ = ["TARGET_LINES", "TARGET_MINUTES"]
 
 
 def render_task(console: Console, spec: Any, item: Any | None, path: str, *, existing: bool) -> None:
@@ -201,6 +201,8 @@ def show_value(value: Any) -> str:
 
 
 def _render_overlay(console: Console, result: CheckResult) -> None:
+    if result.sweep is None:
+        return
     try:
         from lossdrill.plotting.overlay import render_overlay
     except ImportError:

@@ -18,14 +18,14 @@ The order is from the most certain to the least, and it is declared here, in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from lossdrill.checker.cases import Run
 from lossdrill.checker.diagnosis.fingerprints import fingerprint
 from lossdrill.checker.diagnosis.hypotheses import explain, explains_empty
 from lossdrill.checker.diagnosis.mutants import match_mutants
 from lossdrill.checker.diagnosis.verdicts import load_diagnosis, verdict_diagnoses, wrong_result
+from lossdrill.checker.protocols import MutantSource, SandboxLike
 from lossdrill.checker.result import Diagnosis
 from lossdrill.checker.tasks import TaskSpec
 
@@ -33,7 +33,7 @@ __all__ = ["diagnose", "load_diagnosis"]
 
 
 def diagnose(
-    spec: TaskSpec, runs: Sequence[Run], mutants: Callable[[], Sequence[Any]], sandbox: Any
+    spec: TaskSpec, runs: Sequence[Run], mutants: MutantSource, sandbox: SandboxLike
 ) -> list[Diagnosis]:
     """The diagnoses of a failing check, most specific first. ``mutants`` is called only when
     a non-empty case fails (fetching them may load the bank).

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from lossdrill.bank.schema import Mutant
 from lossdrill.checker.cases import HAZARDS, Run
 from lossdrill.checker.codes import describe
 from lossdrill.checker.compare import outcomes_agree
+from lossdrill.checker.protocols import SandboxLike
 from lossdrill.checker.result import Diagnosis
 from lossdrill.checker.tasks import TaskSpec
 
@@ -16,8 +18,8 @@ from lossdrill.checker.tasks import TaskSpec
 def match_mutants(
     spec: TaskSpec,
     runs: Sequence[Run],
-    mutants: Sequence[Any],
-    sandbox: Any,
+    mutants: Sequence[Mutant],
+    sandbox: SandboxLike,
     *,
     max_failing: int = 16,
     max_passing: int = 16,

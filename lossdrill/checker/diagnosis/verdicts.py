@@ -7,17 +7,17 @@ when nothing else names the mistake."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from lossdrill.checker.cases import HAZARDS, Run
 from lossdrill.checker.compare import as_real_array, fmt
+from lossdrill.checker.protocols import Outcome
 from lossdrill.checker.result import Diagnosis
 from lossdrill.checker.tasks import TaskSpec
 
 
-def load_diagnosis(outcome: Any, function: str, source: str = "") -> Diagnosis:
+def load_diagnosis(outcome: Outcome, function: str, source: str = "") -> Diagnosis:
     """The diagnosis of a file that could not be loaded (``source`` adds the line in question)."""
     status, message = outcome.status, outcome.message
     if status == "syntax-error":
@@ -184,7 +184,7 @@ def _empty_batch(spec: TaskSpec, r: Run) -> Diagnosis:
 def wrong_result(runs: Sequence[Run], *, skip_empty: bool = False) -> Diagnosis:
     """``N of M cases differ``; ``skip_empty``: the empty batch is named on its own."""
     failed = [r for r in runs if r.failed and not (skip_empty and r.case.is_empty)]
-    offsets = []
+    offsets: list[np.ndarray] = []
     for r in failed:
         got = as_real_array(r.outcome.value) if r.outcome.status == "ok" else None
         if got is None or got.shape != r.expected.shape or not np.all(np.isfinite(got)):

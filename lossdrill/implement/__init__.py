@@ -1,0 +1,57 @@
+"""Implement drills: what ``lossdrill implement`` and the interview's implement step share.
+
+:func:`starter` is the file a learner starts from, :func:`record_attempt` turns a check
+into the recorder's :class:`~lossdrill.recording.ImplementAttempt`, :func:`read_source`
+reads a submission. The watch loop is :mod:`lossdrill.implement.watch`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lossdrill.recording import ImplementAttempt, Recorder
+
+TARGET_MINUTES = 10
+"""The lecture's target for implementing a loss from scratch."""
+TARGET_LINES = (5, 8)
+"""The lecture's target length of a solution, in lines."""
+
+if TYPE_CHECKING:
+    from lossdrill.bank.schema import ImplementItem
+    from lossdrill.checker.result import CheckResult
+    from lossdrill.checker.tasks import TaskSpec
+
+
+def starter(spec: TaskSpec, item: ImplementItem | None) -> str:
+    """The item's starter, or a bare signature that raises NotImplementedError; ends in a newline."""
+    text = item.starter if item is not None and item.starter.strip() else (
+        f"import numpy as np\n\n\ndef {spec.signature()}:\n    raise NotImplementedError\n"
+    )
+    return text if text.endswith("\n") else text + "\n"
+
+
+def record_attempt(recorder: Recorder, session: str, task: str, result: CheckResult,
+                   elapsed: float, lines: int, hints_used: int) -> None:
+    """Record one check of a submission."""
+    recorder.record_implement_attempt(
+        ImplementAttempt(
+            session_id=session,
+            task=task,
+            passed=result.passed,
+            score=result.score,
+            groups=tuple((g.name, g.total, g.failed) for g in result.groups),
+            diagnoses=result.codes,
+            elapsed_s=elapsed,
+            hints_used=hints_used,
+            lines=lines,
+        )
+    )
+
+
+def read_source(path: Path) -> str:
+    """The file's text ('' when it cannot be read); undecodable bytes become U+FFFD."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -1,0 +1,363 @@
+"""Watch mode: the file is checked on every save; ``h`` hint, ``r`` reveal, ``c`` check now,
+``q`` quit, typed at the prompt.
+
+:class:`WatchSession` is the engine: it polls the file, reads the prompt's commands, runs
+checks, records attempts and hints, and tells a :class:`WatchView` what happened; it prints
+nothing itself. Commands are read by a background thread (:class:`PromptLines`) that starts
+only once ``$EDITOR`` (``--edit``) has exited, so an editor owns the terminal while it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Protocol
+
+from lossdrill.hints import next_hint, reveal
+from lossdrill.implement import read_source, record_attempt
+from lossdrill.recording import Recorder
+
+if TYPE_CHECKING:
+    from lossdrill.bank.schema import ImplementItem
+    from lossdrill.checker.result import CheckResult
+    from lossdrill.checker.tasks import TaskSpec
+
+POLL_SECONDS = 0.3
+"""How often the file is looked at when nothing is typed."""
+SETTLE_SECONDS = 0.05
+"""A changed file is read once it has not changed for this long (editors truncate, then write)."""
+
+Stat = tuple[int, int]
+"""(mtime in ns, size) of the watched file."""
+
+
+@dataclass
+class WatchState:
+    """What a watch session has done so far; its summary is recorded and shown at the end."""
+
+    task: str
+    checks: int = 0
+    passed: bool = False
+    seconds_to_pass: float | None = None
+    """Seconds from the start of the session to the first pass."""
+    lines: int = 0
+    """Solution lines of the last checked file."""
+    hints: int = 0
+    """Hints shown so far (a revealed solution counts as all of them)."""
+    revealed: bool = False
+    last_stat: Stat | None = None
+    """The file's (mtime, size) when it was last read."""
+    last_digest: str | None = None
+    """The SHA-256 of the text last read; None before the first read."""
+
+    def summary(self) -> dict[str, object]:
+        return {"task": self.task, "checks": self.checks, "passed": self.passed,
+                "seconds_to_pass": self.seconds_to_pass, "lines": self.lines,
+                "hints": self.hints, "revealed": self.revealed}
+
+
+class WatchView(Protocol):
+    """Where a watch session shows what happened (the command layer renders it)."""
+
+    def watching(self, path: Path) -> None:
+        """The loop is waiting for saves and commands."""
+
+    def help(self) -> None: ...
+
+    def checking(self, number: int) -> None:
+        """Check number ``number`` starts."""
+
+    def gone(self, path: Path) -> None:
+        """The file disappeared."""
+
+    def result(self, result: CheckResult, hints: int, hints_total: int, lines: int) -> None: ...
+
+    def passed(self, elapsed: float, lines: int, hints: int, revealed: bool) -> None:
+        """The first pass of the session."""
+
+    def hint(self, level: int, total: int, text: str, repeated: bool) -> None: ...
+
+    def solution(self, item: ImplementItem) -> None:
+        """The debrief and the reference solution."""
+
+    def ask_reveal(self) -> None:
+        """Ask to confirm a reveal before the task is passed (the answer is the next line)."""
+
+    def not_revealed(self) -> None: ...
+
+    def missing(self, what: str) -> None:
+        """The banks have no ``hints`` / ``solution`` for this task."""
+
+    def unknown_command(self, command: str) -> None: ...
+
+    def editor_problem(self, editor: str | None, error: str) -> None:
+        """``$EDITOR`` is not set (editor None) or could not be started."""
+
+
+class PromptLines:
+    """Lines typed at the prompt, read by a background thread so the file can be watched.
+
+    The thread always ends by posting end-of-input, whatever happens to stdin: closed
+    (``sys.stdin`` is None), at its end, or failing to read.
+    """
+
+    def __init__(self, stream: IO[str] | None = None, *, use_stdin: bool = True) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self._stream = stream if stream is not None or not use_stdin else sys.stdin
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._read, name="lossdrill-commands", daemon=True)
+            self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            stream = self._stream
+            while stream is not None:
+                line = stream.readline()
+                if line == "":
+                    break
+                self.lines.put(line.strip())
+        except Exception:  # noqa: BLE001 - any failure to read is the end of input
+            pass
+        finally:
+            self.lines.put(None)
+
+    def get(self, timeout: float | None) -> str | None | bool:
+        """A line, None at the end of input, or False when nothing came within ``timeout``."""
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            return False
+
+
+def run_editor(path: Path) -> tuple[str | None, str]:
+    """Open ``path`` in ``$VISUAL`` or ``$EDITOR`` and wait for it: (editor, problem or "").
+
+    The editor owns the terminal until it exits: nothing reads stdin meanwhile, Ctrl-C and
+    Ctrl-\\ go to the editor only (this process ignores them while it waits), and the
+    terminal's settings are restored afterwards, whatever the editor left behind. A GUI
+    editor that returns at once is fine too: the file is watched afterwards.
+    """
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        return None, "not set"
+    saved = _terminal_settings()
+    handlers = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGQUIT)}
+    try:
+        subprocess.call([*shlex.split(editor), str(path)], preexec_fn=_default_signals)
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
+        return editor, str(exc)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        _restore_terminal(saved)
+    return editor, ""
+
+
+def _default_signals() -> None:
+    """In the editor's process: Ctrl-C and Ctrl-\\ act as usual."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
+def _terminal_settings() -> list | None:
+    try:
+        import termios
+
+        return termios.tcgetattr(sys.stdin.fileno()) if sys.stdin and sys.stdin.isatty() else None
+    except (ImportError, OSError, ValueError, AttributeError):
+        return None
+
+
+def _restore_terminal(saved: list | None) -> None:
+    if saved is None:
+        return
+    try:
+        import termios
+
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, saved)
+    except (ImportError, OSError, ValueError, AttributeError):
+        pass
+
+
+def _stat(path: Path) -> Stat | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()
+
+
+class WatchSession:
+    """One watch-mode session of one task.
+
+    ``check(source, filename)`` runs the checker on a submission (the caller owns the
+    sandbox); ``solution_lines(source)`` counts its lines.
+    """
+
+    def __init__(
+        self,
+        spec: TaskSpec,
+        item: ImplementItem | None,
+        path: Path,
+        *,
+        check: Callable[[str, str], CheckResult],
+        solution_lines: Callable[[str], int],
+        recorder: Recorder,
+        view: WatchView,
+        starter_digest: str,
+        prompt: PromptLines | None = None,
+        poll: float = POLL_SECONDS,
+    ) -> None:
+        self.spec = spec
+        self.item = item
+        self.path = path
+        self._check = check
+        self._lines = solution_lines
+        self.recorder = recorder
+        self.view = view
+        self.starter_digest = starter_digest
+        self.prompt = prompt if prompt is not None else PromptLines()
+        self.poll = poll
+        self.state = WatchState(spec.id)
+        self.hints_total = len(item.hints) if item is not None else 0
+        self.session = ""
+        self.started = 0.0
+        self.already_passed = False
+
+    # ----------------------------------------------------------------- the loop
+    def run(self, *, edit: bool = False) -> WatchState:
+        """Watch until ``q``, the end of input or Ctrl-C (KeyboardInterrupt propagates after
+        the session is recorded). The recorder's session is started and ended here."""
+        self.session = self.recorder.start_session("implement")
+        self.started = time.monotonic()
+        self.already_passed = self.recorder.has_passed(self.spec.id)
+        try:
+            if edit:
+                editor, problem = run_editor(self.path)
+                if problem:
+                    self.view.editor_problem(editor, problem)
+            current = read_source(self.path)
+            if digest(current) != self.starter_digest:
+                self.check_now()
+            else:
+                self.state.last_stat, self.state.last_digest = _stat(self.path), digest(current)
+                self.view.help()
+            self.prompt.start()  # only now: an editor had the terminal to itself
+            self.view.watching(self.path)
+            self._loop()
+        finally:
+            self.recorder.end_session(self.session, self.state.summary())
+        return self.state
+
+    def _loop(self) -> None:
+        while True:
+            line = self.prompt.get(self.poll)
+            if line is None:
+                return
+            if line is not False:
+                if not self.command(str(line)):
+                    return
+                continue
+            self._poll_file()
+
+    def command(self, line: str) -> bool:
+        """Do one typed command; False when the session should end."""
+        cmd = line.strip().lower()
+        if cmd in ("q", "quit", "exit"):
+            return False
+        if cmd in ("h", "hint"):
+            self.show_hint()
+        elif cmd in ("r", "reveal"):
+            return self.show_reveal()
+        elif cmd in ("c", "check"):
+            self.check_now()
+        elif cmd in ("", "?", "help"):
+            self.view.help()
+        else:
+            self.view.unknown_command(cmd)
+            self.view.help()
+        return True
+
+    def _poll_file(self) -> None:
+        stat = _stat(self.path)
+        state = self.state
+        if stat is None or (state.last_digest is not None and stat == state.last_stat):
+            return
+        time.sleep(SETTLE_SECONDS)
+        if _stat(self.path) != stat:
+            return
+        text = read_source(self.path)
+        if state.last_digest is None or digest(text) != state.last_digest:
+            self.check_now()
+        else:
+            state.last_stat = stat
+
+    # ----------------------------------------------------------------- commands
+    def check_now(self) -> None:
+        state = self.state
+        source = read_source(self.path)
+        state.last_stat, state.last_digest = _stat(self.path), digest(source)
+        if not self.path.exists():
+            self.view.gone(self.path)
+            return
+        self.view.checking(state.checks + 1)
+        result = self._check(source, str(self.path))
+        elapsed = time.monotonic() - self.started
+        lines = self._lines(source)
+        state.checks += 1
+        state.lines = lines
+        hints_used = self.recorder.hints_shown(self.spec.id)
+        record_attempt(self.recorder, self.session, self.spec.id, result, elapsed, lines, hints_used)
+        state.hints = self.recorder.hints_shown(self.spec.id)
+        self.view.result(result, state.hints, self.hints_total, lines)
+        if result.passed and not state.passed:
+            state.passed = True
+            state.seconds_to_pass = elapsed
+            self.view.passed(elapsed, lines, state.hints, state.revealed)
+            if self.item is not None and not state.revealed:  # shown already on `r`
+                self.view.solution(self.item)
+        self.view.help()
+
+    def show_hint(self) -> None:
+        if self.item is None:
+            self.view.missing("hints")
+            return
+        level, text, repeated = next_hint(self.item, self.recorder)
+        self.state.hints = self.recorder.hints_shown(self.spec.id)
+        self.view.hint(level, self.hints_total, text, repeated)
+
+    def show_reveal(self) -> bool:
+        """False when the input ended while asking."""
+        if self.item is None:
+            self.view.missing("solution")
+            return True
+        if not self.state.passed and not self.already_passed:
+            self.view.ask_reveal()
+            answer = self.prompt.get(None)
+            if answer is None:
+                return False
+            if str(answer).lower() not in ("y", "yes"):
+                self.view.not_revealed()
+                return True
+        reveal(self.item, self.recorder)
+        self.state.revealed = True
+        self.state.hints = self.recorder.hints_shown(self.spec.id)
+        self.view.solution(self.item)
+        return True

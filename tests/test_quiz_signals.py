@@ -236,3 +236,28 @@ def test_pattern_bounds_refuse_backtracking_traps(pattern):
 @pytest.mark.parametrize("pattern", [r"σ\(z\) ?[-−] ?y", r"down[- ]?weigh\w*[^.;]*easy", r"(?<!\()\b1 ?- ?σ", r"(a|b)*c"])
 def test_pattern_bounds_accept_ordinary_patterns(pattern):
     assert pattern_problem(pattern) is None
+
+
+# -- option length gives nothing away -----------------------------------------------------
+
+def _length_cues(groups) -> tuple[float, float]:
+    shortest = longest = 0
+    for options in groups:
+        right = next(o for o in options if o.correct)
+        others = [len(o.text) for o in options if o is not right]
+        shortest += len(right.text) < min(others)
+        longest += len(right.text) > max(others)
+    return shortest / len(groups), longest / len(groups)
+
+
+def test_the_right_option_is_rarely_the_strictly_shortest_or_longest():
+    from lossdrill.bank.schema import ChoiceItem, ScenarioItem
+
+    bank = load_banks([])
+    choice = [i.options for i in bank.items if isinstance(i, ChoiceItem)]
+    steps = [s.options for i in bank.items if isinstance(i, ScenarioItem) for s in i.steps]
+    assert len(choice) >= 90 and len(steps) >= 40
+    for name, groups in (("choice items", choice), ("scenario steps", steps)):
+        shortest, longest = _length_cues(groups)
+        assert shortest <= 0.35, f"{name}: the right option is the shortest in {shortest:.0%}"
+        assert longest <= 0.35, f"{name}: the right option is the longest in {longest:.0%}"

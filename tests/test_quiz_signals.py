@@ -261,3 +261,37 @@ def test_the_right_option_is_rarely_the_strictly_shortest_or_longest():
         shortest, longest = _length_cues(groups)
         assert shortest <= 0.35, f"{name}: the right option is the shortest in {shortest:.0%}"
         assert longest <= 0.35, f"{name}: the right option is the longest in {longest:.0%}"
+
+
+def test_a_reversed_recall_answer_fails_and_says_which_point_it_contradicts(env, tmp_path):
+    bank = tmp_path / "b"
+    bank.mkdir()
+    (bank / "r.yaml").write_text(textwrap.dedent("""\
+        items:
+          - id: r-focal
+            version: 1
+            kind: recall
+            topic: classification
+            prompt: Why focal loss?
+            explanation: It down-weights easy examples.
+            model_answer: It down-weights easy examples so that hard ones dominate.
+            key_points:
+              - point: down-weights easy examples
+                patterns: ["down[- ]?weigh\\\\w*[^.;]*easy"]
+                contradicts: ["up[- ]?weigh\\\\w*[^.;]*easy"]
+                required: true
+              - point: hard examples dominate
+                patterns: ["\\\\bhard"]
+            min_points: 1
+            examples:
+              accept: ["down-weights easy ones", "it downweights the easy examples", "Down-weighting easy examples; hard ones count."]
+              reject: ["it up-weights easy examples", "hard", "easy hard focal"]
+        """))
+    proc = run(["quiz", "--bank", str(bank), "--id", "r-focal"], env, stdin="It up-weights easy examples and ignores the hard ones\n")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Not quite" in out
+    assert "✗ down-weights easy examples * (your answer says the opposite)" in out
+    assert "✓ hard examples dominate" in out
+    assert "Model answer:" in out
+    assert re.search(r"Score\s+0/1", out)

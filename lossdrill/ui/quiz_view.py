@@ -237,7 +237,7 @@ def _ask_recall(
     star = {kp.point: " *" if kp.required else "" for kp in item.key_points}
     body += [Text(f"  ✓ {p}{star[p]}", style="green") for p in grade.hit]
     for p in grade.missed:
-        why = "  (your answer says the opposite)" if p in grade.contradicted else ""
+        why = " (your answer says the opposite)" if p in grade.contradicted else ""
         body.append(Text(f"  ✗ {p}{star[p]}{why}", style="red"))
     body += [Text(""), Text("Model answer:", style="bold"), Markdown(item.model_answer), Text("")]
     _feedback(console, grade.correct, body + _explanation(item), item_id=item.id)

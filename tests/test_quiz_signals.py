@@ -295,3 +295,11 @@ def test_a_reversed_recall_answer_fails_and_says_which_point_it_contradicts(env,
     assert "✓ hard examples dominate" in out
     assert "Model answer:" in out
     assert re.search(r"Score\s+0/1", out)
+
+
+def test_a_scenario_step_says_how_to_answer_before_the_prompt(env):
+    s = Session(["quiz", "--bank", BANK, "--id", "t-scenario"], env, tty=False)
+    prompt = s.expect(r"your choice> ")
+    assert re.search(r"Answer with the option's number \(1–\d\) or letter \(a–[a-z]\)\.", s.text[: prompt.start()])
+    s.close_input()
+    assert s.finish() == 0

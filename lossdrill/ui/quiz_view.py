@@ -265,7 +265,7 @@ def _ask_scenario(
         n = len(step.options)
         hint = f"Answer with the option's {_span(n)}."
         console.print(
-            Panel(Group(Markdown(step.prompt), Text(""), _options_table(step.options, order)),
+            Panel(Group(Markdown(step.prompt), Text(""), _options_table(step.options, order), Text(hint, style="dim")),
                   title=f"step {asked}", title_align="left", border_style="blue")
         )
         text, parsed = _ask_until(answers, console, "your choice> ", lambda t, n=n: grading.parse_choice(t, n), hint)

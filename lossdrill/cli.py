@@ -63,7 +63,7 @@ def quiz(
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
-    item_id: Annotated[list[str] | None, typer.Option("--id", metavar="ID", help="Ask exactly this item (repeatable, in order).")] = None,
+    item_id: Annotated[list[str] | None, typer.Option("--id", metavar="ID", help="Ask exactly this item (repeatable, in order; --topic, --kind, --count are then ignored).")] = None,
     json_out: Json = False,
 ) -> None:
     """Answer gotchas, decision scenarios, numeric and free-recall questions."""

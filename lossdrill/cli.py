@@ -99,11 +99,14 @@ def quiz(
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
+    item_id: Annotated[list[str] | None, typer.Option("--id", metavar="ID", help="Ask exactly this item (repeatable, in order; --topic, --kind, --count are then ignored).")] = None,
+    json_out: Json = False,
 ) -> None:
     """Answer gotchas, decision scenarios, numeric and free-recall questions."""
     from lossdrill.commands.quiz import run
 
-    _exit(run(topics=topic or [], kinds=kind or [], count=count, seed=seed, banks=bank or [], home=home))
+    _exit(run(topics=topic or [], kinds=kind or [], count=count, seed=seed, banks=bank or [], home=home,
+              ids=item_id or [], as_json=json_out))
 
 
 @app.command(short_help="Write a loss; it is checked on every save.")

@@ -37,6 +37,7 @@ from lossdrill.bank.schema import (
     Option,
     PlotSlice,
     PlotVariant,
+    RecallExamples,
     RecallItem,
     Rule,
     ScenarioItem,
@@ -45,6 +46,7 @@ from lossdrill.bank.schema import (
     TaskRecord,
     Tolerance,
 )
+from lossdrill.quiz.patterns import pattern_problem
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -252,7 +254,7 @@ def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> I
         )
         cards = []
         for i, c in enumerate(f.children("cards", ())):
-            c.check_unknown({"id", "topic", "front", "back"})
+            c.check_unknown({"id", "topic", "front", "back", "replaces"})
             cards.append(
                 Card(
                     id=c.text("id", f"{item_id_text}#{i + 1}"),
@@ -262,6 +264,7 @@ def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> I
                     back=c.text("back"),
                     source_item=item_id_text,
                     tags=common["tags"],
+                    replaces=c.strings("replaces", ()),
                 )
             )
         common["cards"] = tuple(cards)
@@ -328,25 +331,62 @@ def _numeric(f: _Fields) -> tuple[dict[str, Any], set[str]]:
     )
 
 
+MIN_EXAMPLES = 3
+
+
+def _patterns(kp: _Fields, key: str, required: bool) -> tuple[str, ...]:
+    patterns = kp.strings(key, ... if required else ())
+    if required and not patterns:
+        raise _Invalid(kp.line(key), kp.name(key), "needs at least one pattern")
+    for p in patterns:
+        problem = pattern_problem(p)
+        if problem:
+            raise _Invalid(kp.line(key), kp.name(key), f"bad pattern {p!r}: {problem}")
+    return patterns
+
+
 def _recall(f: _Fields) -> tuple[dict[str, Any], set[str]]:
+    from lossdrill.quiz.grading import grade_recall
+
     points = []
     for kp in f.children("key_points"):
-        kp.check_unknown({"point", "patterns"})
-        patterns = kp.strings("patterns")
-        if not patterns:
-            raise _Invalid(kp.line("patterns"), kp.name("patterns"), "needs at least one pattern")
-        for p in patterns:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise _Invalid(kp.line("patterns"), kp.name("patterns"), f"bad pattern {p!r}: {exc}") from None
-        points.append(KeyPoint(kp.text("point"), patterns))
+        kp.check_unknown({"point", "patterns", "contradicts", "required"})
+        points.append(
+            KeyPoint(
+                kp.text("point"),
+                _patterns(kp, "patterns", True),
+                _patterns(kp, "contradicts", False),
+                kp.boolean("required", False),
+            )
+        )
     if not points:
         raise _Invalid(f.line("key_points"), "key_points", "needs at least one key point")
     min_points = f.integer("min_points", (len(points) + 1) // 2, lo=1, hi=len(points))
+    model_answer = f.text("model_answer")
+    key_points = tuple(points)
+    ex = _Fields(f.raw("examples"), f.loader, "examples.")
+    ex.check_unknown({"accept", "reject"})
+    accept, reject = ex.strings("accept"), ex.strings("reject")
+    for key, answers in (("accept", accept), ("reject", reject)):
+        if len(answers) < MIN_EXAMPLES:
+            raise _Invalid(
+                ex.line(key), ex.name(key),
+                f"needs at least {MIN_EXAMPLES} example answers (the grading is checked against them)",
+            )
+    for key, answers, want in (("accept", accept, True), ("reject", reject, False)):
+        for i, answer in enumerate(answers):
+            if grade_recall(answer, key_points, min_points).correct != want:
+                verdict = "reject" if want else "accept"
+                raise _Invalid(
+                    ex.line(key), f"{ex.name(key)}[{i}]",
+                    f"the key points {verdict} this example answer: {answer!r}",
+                )
+    if not grade_recall(model_answer, key_points, min_points).correct:
+        raise _Invalid(f.line("model_answer"), "model_answer", "the key points reject the model answer")
     return (
-        {"model_answer": f.text("model_answer"), "key_points": tuple(points), "min_points": min_points},
-        {"model_answer", "key_points", "min_points"},
+        {"model_answer": model_answer, "key_points": key_points, "min_points": min_points,
+         "examples": RecallExamples(accept, reject)},
+        {"model_answer", "key_points", "min_points", "examples"},
     )
 
 
@@ -377,7 +417,10 @@ def _scenario(f: _Fields) -> tuple[dict[str, Any], set[str]]:
 
 
 def _flashcard(f: _Fields) -> tuple[dict[str, Any], set[str]]:
-    return {"front": f.text("front"), "back": f.text("back")}, {"front", "back"}
+    return (
+        {"front": f.text("front"), "back": f.text("back"), "replaces": f.strings("replaces", ())},
+        {"front", "back", "replaces"},
+    )
 
 
 def _implement(f: _Fields) -> tuple[dict[str, Any], set[str]]:

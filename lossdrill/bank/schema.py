@@ -55,6 +55,8 @@ class Card:
     source_item: str
     """Id of the item the card comes from (itself for a ``flashcard`` item)."""
     tags: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()
+    """Ids of merged duplicate cards: their review history now belongs to this card."""
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,22 @@ class Option:
 
 @dataclass(frozen=True)
 class KeyPoint:
-    """A key point of a recall answer, matched by any of its regular expressions."""
+    """A key point of a recall answer: hit when any of ``patterns`` matches and none of
+    ``contradicts`` does (a negated or reversed claim fails the point)."""
 
     point: str
     patterns: tuple[str, ...]
+    contradicts: tuple[str, ...] = ()
+    required: bool = False
+    """A passing answer must hit this point, however many others it hits."""
+
+
+@dataclass(frozen=True)
+class RecallExamples:
+    """Answers a recall item's grading must accept and must reject (checked by validate)."""
+
+    accept: tuple[str, ...] = ()
+    reject: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -348,6 +362,7 @@ class RecallItem(Item):
     key_points: tuple[KeyPoint, ...] = ()
     min_points: int = 1
     """How many key points a passing answer must hit."""
+    examples: RecallExamples = RecallExamples()
 
 
 @dataclass(frozen=True)
@@ -360,6 +375,8 @@ class ScenarioItem(Item):
 class FlashcardItem(Item):
     front: str = ""
     back: str = ""
+    replaces: tuple[str, ...] = ()
+    """Ids of duplicate cards merged into this one (their history carries over)."""
 
 
 @dataclass(frozen=True)
@@ -442,7 +459,8 @@ class Bank:
         for item in self.items:
             if isinstance(item, FlashcardItem):
                 out.append(
-                    Card(item.id, item.version, item.topic, item.front, item.back, item.id, item.tags)
+                    Card(item.id, item.version, item.topic, item.front, item.back, item.id,
+                         item.tags, item.replaces)
                 )
             out.extend(item.cards)
         return out

@@ -1,9 +1,11 @@
 """``lossdrill bughunt``: find the buggy line of a short implementation, then fix it.
 
-The line is scored like a quiz answer. The fix is optional: the buggy code is written to
-the work folder, and the implement checker grades the edited file against the same task.
-At the ``fix>`` prompt: ``c`` checks the work file, ``file PATH`` checks another file,
-an empty line moves on.
+The line is scored like a quiz answer; the answer shows the line and explains what is
+wrong, but not the fix. The fix is optional: the buggy code is written to the work folder,
+and the implement checker grades the edited file against the same task. At the ``fix>``
+prompt: ``c`` checks the work file, ``file PATH`` checks another file, ``d`` shows the
+fix (a diff), an empty line moves on. The diff is shown once the fix passes, when asked
+for, or when the learner moves on without a passing fix.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from lossdrill.paths import work_dir
 from lossdrill.quiz.select import item_rng, new_seed, select_items
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
 from lossdrill.ui.errors import report_unknown
-from lossdrill.ui.quiz_view import ask_item
+from lossdrill.ui.quiz_view import ask_item, render_fix
 
 
 @dataclass
@@ -54,7 +56,7 @@ def run(item: str | None, count: int, seed: int | None, banks: list[str], home: 
     try:
         for n, hunt in enumerate(chosen, 1):
             res = ask_item(hunt, console, answers, item_rng(seed, hunt.id),
-                           position=f"Bug {n}/{len(chosen)} · ", session_id=session)
+                           position=f"Bug {n}/{len(chosen)} · ", session_id=session, show_fix=False)
             recorder.record_quiz_answer(res)
             results.append(HuntResult(hunt.id, res.correct))
             results[-1].fixed = _fix_phase(hunt, console, answers, bank, home)
@@ -74,19 +76,32 @@ def _fix_phase(hunt: BugHuntItem, console, answers: AnswerSource, bank, home: st
         path.write_text(hunt.code)
     console.print(
         f"Fix it: edit [bold]{path}[/], then type [bold]c[/] to check it "
-        "([bold]file PATH[/] checks another file); press Enter to go on."
+        "([bold]file PATH[/] checks another file, [bold]d[/] shows the fix); press Enter to go on."
     )
     fixed: bool | None = None
+    shown = False
     while True:
-        text = answers.ask("fix> ")
+        try:
+            text = answers.ask("fix> ")
+        except EndOfInput:
+            if not shown:
+                render_fix(console, hunt)
+            raise
         if not text:
+            if not shown:
+                render_fix(console, hunt)
             return fixed
+        if text.lower() in ("d", "diff"):
+            render_fix(console, hunt)
+            shown = True
+            continue
         if text.lower() == "c":
             target = path
         elif text.lower().startswith("file "):
             target = Path(text[5:].strip()).expanduser()
         else:
-            console.print("[yellow]Type c to check, file PATH to check another file, or Enter to go on.[/]")
+            console.print("[yellow]Type c to check, file PATH to check another file, d to see the fix, "
+                          "or Enter to go on.[/]")
             continue
         if not target.is_file():
             console.print(f"[yellow]No file at {target}.[/]")
@@ -94,6 +109,8 @@ def _fix_phase(hunt: BugHuntItem, console, answers: AnswerSource, bank, home: st
         fixed = _check(hunt, target, console, bank)
         if fixed:
             console.print("[green]Fixed: the checker passes it on every case.[/]")
+            if not shown:
+                render_fix(console, hunt)
             return fixed
 
 

@@ -23,9 +23,14 @@ def run(
     seed: int | None,
     banks: list[str],
     home: str | None,
+    ids: list[str] | None = None,
+    as_json: bool = False,
 ) -> int:
-    console = make_console()
+    """``ids`` asks exactly those items in that order; ``as_json`` prints the summary as one
+    JSON object on standard output (the questions and feedback then go to standard error)."""
+    ids = ids or []
     err = make_console(stderr=True)
+    console = err if as_json else make_console()
     bank = banks_with_warnings(banks, err)
     unknown = [k for k in kinds if k not in QUIZ_KINDS]
     if unknown:
@@ -36,7 +41,17 @@ def run(
     if bad_topics:
         return report_unknown("topic", bad_topics[0], known_topics)
     seed = seed if seed is not None else new_seed()
-    chosen = select_items(quiz_items, topics=topics, kinds=kinds, count=count, seed=seed)
+    if ids:
+        by_id = {i.id: i for i in quiz_items}
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            other = bank.get(missing[0])
+            why = f"it is a {other.kind} item, not a quiz question" if other else "no such item"
+            err.print(f"[red]Cannot ask {missing[0]!r}:[/] {why} (see lossdrill list).")
+            return 2
+        chosen = [by_id[i] for i in ids]
+    else:
+        chosen = select_items(quiz_items, topics=topics, kinds=kinds, count=count, seed=seed)
     if not chosen:
         err.print("[yellow]No questions match these filters.[/]")
         return 1
@@ -44,7 +59,7 @@ def run(
     recorder = recorder_with_notice(home, err)
     answers = AnswerSource(console)
     summary = QuizSummary(seed=seed, planned=len(chosen),
-                          replay=_replay(topics, kinds, count, seed, banks))
+                          replay=_replay(topics, kinds, count, seed, banks, ids))
     session = recorder.start_session("quiz")
     start = time.monotonic()
     try:
@@ -71,19 +86,29 @@ def run(
         recorder.end_session(session, summary.to_dict())
     finally:
         recorder.close()
-    render_summary(console, summary)
+    if as_json:
+        import json
+        import sys
+
+        sys.stdout.write(json.dumps(summary.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    else:
+        render_summary(console, summary)
     return 0
 
 
-def _replay(topics: list[str], kinds: list[str], count: int, seed: int, banks: list[str]) -> str:
-    """The command line that replays this session: same filters, same seed."""
+def _replay(
+    topics: list[str], kinds: list[str], count: int, seed: int, banks: list[str], ids: list[str] | None = None
+) -> str:
+    """The command line that replays this session: same filters (or items), same seed."""
     import shlex
 
     parts = ["lossdrill", "quiz"]
+    parts += [a for i in ids or [] for a in ("--id", i)]
     parts += [a for t in topics for a in ("--topic", t)]
     parts += [a for k in kinds for a in ("--kind", k)]
     parts += [a for b in banks for a in ("--bank", b)]
-    if count != 10:
+    if count != 10 and not ids:
         parts += ["--count", str(count)]
     parts += ["--seed", str(seed)]
     return shlex.join(parts)

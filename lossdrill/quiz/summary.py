@@ -65,3 +65,31 @@ class QuizSummary:
             "topics": [t.__dict__ for t in self.by_topic()],
             "missed": [r.item_id for r in self.missed()],
         }
+
+    def to_json(self) -> dict:
+        """The session for scripts (``lossdrill quiz --json``): the score and every answer."""
+        return {
+            "seed": self.seed,
+            "planned": self.planned,
+            "asked": self.asked,
+            "correct": self.correct,
+            "score": round(self.score, 3),
+            "score_fraction": round(self.score / self.asked, 3) if self.asked else 0.0,
+            "elapsed_s": round(self.elapsed_s, 1),
+            "ended_early": self.ended_early,
+            "skipped": list(self.skipped),
+            "replay": self.replay,
+            "items": [
+                {
+                    "id": r.item_id,
+                    "version": r.item_version,
+                    "kind": r.kind,
+                    "topic": r.topic,
+                    "correct": bool(r.correct),
+                    "partial_credit": round(r.score, 3),
+                    "answer": r.response,
+                    "overruled": bool(r.overruled),
+                }
+                for r in self.results
+            ],
+        }

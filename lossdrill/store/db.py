@@ -290,10 +290,14 @@ class Store:
 
         A card's schedule is never reset: a new version of a card keeps its history.
         """
+        from lossdrill.flashcards.card_ids import adopt_replaced_ids
+
+        cards = list(cards)
         rows = [
             (c.id, c.version, c.topic, c.source_item, _tags_text(c.tags)) for c in cards
         ]
         with self._transaction():
+            adopt_replaced_ids(self.conn, cards)  # merged duplicates keep their history
             self.conn.executemany(
                 "INSERT INTO cards (card_id, version, topic, source_item, tags) VALUES (?,?,?,?,?)"
                 " ON CONFLICT (card_id) DO UPDATE SET version = excluded.version,"

@@ -43,7 +43,9 @@ def _span(n: int) -> str:
 
 
 def _header(item: Item, position: str) -> str:
-    return f"{position}{item.topic} · {item.kind} · {STARS.get(item.difficulty, '')}  [dim]{item.id}[/]"
+    """The question's title. The id is left out: many ids name the answer
+    (``info-mae-laplace``); it is shown once the question is answered."""
+    return f"{position}{item.topic} · {item.kind} · {STARS.get(item.difficulty, '')}"
 
 
 def _options_table(options: Sequence[Option], order: Sequence[int]) -> Table:
@@ -76,9 +78,12 @@ def _ask_until(
         console.print(f"[yellow]Not understood: {text!r}. {help_text}[/]")
 
 
-def _feedback(console: Console, ok: bool, body: list, title: str | None = None) -> None:
+def _feedback(console: Console, ok: bool, body: list, title: str | None = None, item_id: str = "") -> None:
     style = "green" if ok else "red"
-    console.print(Panel(Group(*body), title=title or ("Correct" if ok else "Not quite"), border_style=style))
+    title = title or ("Correct" if ok else "Not quite")
+    if item_id:  # the id only now that the question is answered
+        title = f"{title} · [dim]{item_id}[/]"
+    console.print(Panel(Group(*body), title=title, border_style=style))
 
 
 def ask_item(
@@ -90,10 +95,13 @@ def ask_item(
     position: str = "",
     expected: float | None = None,
     session_id: str = "",
+    show_fix: bool = True,
 ) -> QuizAnswer:
     """Ask one quiz item; ``rng`` fixes the option order. Raises EndOfInput to end a session.
 
     ``expected`` is the computed value of a numeric item (evaluated by the caller).
+    ``show_fix=False`` keeps a bug hunt's fix back (``lossdrill bughunt`` lets the learner
+    write it first and shows it with :func:`render_fix`).
     """
     start = time.monotonic()
     overruled = False
@@ -106,7 +114,7 @@ def ask_item(
     elif isinstance(item, ScenarioItem):
         correct, score, response = _ask_scenario(item, console, answers, rng, position)
     elif isinstance(item, BugHuntItem):
-        correct, score, response = _ask_bug_line(item, console, answers, position)
+        correct, score, response = _ask_bug_line(item, console, answers, position, show_fix)
     else:
         raise ValueError(f"{item.kind} items are not asked in a quiz")
     elapsed = int((time.monotonic() - start) * 1000)
@@ -142,19 +150,23 @@ def _ask_options(
         chosen = frozenset(order[i] for i in parsed) if parsed is not None else frozenset()
         right = frozenset(i for i, o in enumerate(options) if o.correct)
         grade = grading.grade_multi(chosen, right)
-        body: list = []
+        picked_shown = [str(shown + 1) for shown, index in enumerate(order) if index in chosen]
+        body: list = [Text(f"You picked: {', '.join(picked_shown) or 'nothing'}", style="bold")]
         for shown, index in enumerate(order):
             o = options[index]
             picked = index in chosen
-            mark = "✓" if o.correct == picked else "✗"
-            style = "green" if o.correct == picked else "red"
-            what = "correct" if o.correct else "not correct"
-            line = Text(f"{mark} {shown + 1}. {o.text} — {what}", style=style)
+            right_call = o.correct == picked
+            mark = "✓" if right_call else "✗"
+            you = "you picked it" if picked else "you left it"
+            verdict = "right" if right_call else "wrong"
+            truth = "this option is true" if o.correct else "this option is false"
+            line = Text(f"{mark} {shown + 1}. {o.text}", style="green" if right_call else "red")
+            line.append(f"\n    {truth}; {you}: {verdict}", style="green" if right_call else "red")
             if o.feedback:
-                line.append(f": {o.feedback}", style="default")
+                line.append(f"\n    {o.feedback}", style="default")
             body.append(line)
         _feedback(console, grade.correct, body + [Text("")] + _explanation(item),
-                  title=None if grade.correct else f"Not quite ({grade.score:.0%} credit)")
+                  title=None if grade.correct else f"Not quite ({grade.score:.0%} credit)", item_id=item.id)
         return grade.correct, grade.score, text
     text, parsed = _ask_until(answers, console, "your answer> ", lambda t: grading.parse_choice(t, n), hint)
     right = next(i for i, o in enumerate(options) if o.correct)
@@ -170,7 +182,7 @@ def _ask_options(
     if options[right].feedback:
         body.append(Text(f"  {options[right].feedback}"))
     body.append(Text(""))
-    _feedback(console, grade.correct, body + _explanation(item))
+    _feedback(console, grade.correct, body + _explanation(item), item_id=item.id)
     return grade.correct, grade.score, text
 
 
@@ -181,20 +193,30 @@ def _ask_numeric(
         from lossdrill.bank.formula import evaluate
 
         expected = evaluate(item.formula)
-    hint = f"Answer with a number (within ±{item.tolerance:g})."
+    hint = (f"Answer with a number (within ±{item.tolerance:g}) or simple arithmetic "
+            "such as ln(5)/2, exp(-1), sqrt(2)/2.")
     console.print(
         Panel(Group(Markdown(item.prompt), Text(hint, style="dim")), title=_header(item, position), title_align="left")
     )
-    text, value = _ask_until(answers, console, "your answer> ", grading.parse_number, "Type a number, e.g. 0.693.")
+    text, value = _ask_until(answers, console, "your answer> ", grading.parse_number, "Type a number, e.g. 0.693, or arithmetic such as ln(2).")
     grade = grading.grade_numeric(value, expected, item.tolerance) if value is not None else grading.Grade(False, 0.0)
     unit = f" {item.unit}" if item.unit else ""
+    given = text if value is None or text.strip() == f"{value:g}" or _plain_number(text) else f"{text} = {value:.6g}"
     body = [
-        Text(f"Expected {expected:.6g}{unit} (±{item.tolerance:g}); you answered {text}.", style="green" if grade.correct else "red"),
+        Text(f"Expected {expected:.6g}{unit} (±{item.tolerance:g}); you answered {given}.", style="green" if grade.correct else "red"),
         Text(f"Computed as: {item.formula}", style="dim"),
         Text(""),
     ]
-    _feedback(console, grade.correct, body + _explanation(item))
+    _feedback(console, grade.correct, body + _explanation(item), item_id=item.id)
     return grade.correct, grade.score, text
+
+
+def _plain_number(text: str) -> bool:
+    try:
+        float(text.strip().replace(",", "."))
+    except ValueError:
+        return False
+    return True
 
 
 def _ask_recall(
@@ -209,11 +231,16 @@ def _ask_recall(
     )
     text, _ = _ask_until(answers, console, "your answer> ", lambda t: t, "Type your answer (or ? to see it).")
     grade = grading.grade_recall(text if text != grading.GIVE_UP else "", item.key_points, item.min_points)
-    body: list = [Text(f"Key points hit: {len(grade.hit)} of {len(item.key_points)} (pass: {item.min_points})", style="bold")]
-    body += [Text(f"  ✓ {p}", style="green") for p in grade.hit]
-    body += [Text(f"  ✗ {p}", style="red") for p in grade.missed]
+    required = [kp.point for kp in item.key_points if kp.required]
+    rule = f"pass: {item.min_points}" + (", including every point marked *" if required else "")
+    body: list = [Text(f"Key points hit: {len(grade.hit)} of {len(item.key_points)} ({rule})", style="bold")]
+    star = {kp.point: " *" if kp.required else "" for kp in item.key_points}
+    body += [Text(f"  ✓ {p}{star[p]}", style="green") for p in grade.hit]
+    for p in grade.missed:
+        why = " (your answer says the opposite)" if p in grade.contradicted else ""
+        body.append(Text(f"  ✗ {p}{star[p]}{why}", style="red"))
     body += [Text(""), Text("Model answer:", style="bold"), Markdown(item.model_answer), Text("")]
-    _feedback(console, grade.correct, body + _explanation(item))
+    _feedback(console, grade.correct, body + _explanation(item), item_id=item.id)
     correct, overruled = grade.correct, False
     if answers.interactive and text != grading.GIVE_UP:
         other = "wrong" if correct else "right"
@@ -238,7 +265,7 @@ def _ask_scenario(
         n = len(step.options)
         hint = f"Answer with the option's {_span(n)}."
         console.print(
-            Panel(Group(Markdown(step.prompt), Text(""), _options_table(step.options, order)),
+            Panel(Group(Markdown(step.prompt), Text(""), _options_table(step.options, order), Text(hint, style="dim")),
                   title=f"step {asked}", title_align="left", border_style="blue")
         )
         text, parsed = _ask_until(answers, console, "your choice> ", lambda t, n=n: grading.parse_choice(t, n), hint)
@@ -260,8 +287,8 @@ def _ask_scenario(
         step = steps.get(following) if following else None
     score = right_steps / asked
     correct = right_steps == asked
-    if item.explanation.strip():
-        console.print(Panel(Markdown(item.explanation), title="Debrief", border_style="green" if correct else "yellow"))
+    body = Markdown(item.explanation) if item.explanation.strip() else Text(f"{right_steps} of {asked} steps right.")
+    console.print(Panel(body, title=f"Debrief · [dim]{item.id}[/]", border_style="green" if correct else "yellow"))
     return correct, score, " | ".join(responses)
 
 
@@ -269,8 +296,15 @@ def numbered_code(code: str) -> Syntax:
     return Syntax(code.rstrip("\n"), "python", line_numbers=True, theme="ansi_dark", word_wrap=True)
 
 
+def render_fix(console: Console, item: BugHuntItem) -> None:
+    """The bug-hunt diff: the buggy line and its fix."""
+    buggy = item.code.rstrip("\n").splitlines()[item.bug_line - 1]
+    console.print(Panel(Group(Text(f"  - {buggy.strip()}", style="red"), Text(f"  + {item.fix.strip()}", style="green")),
+                        title=f"The fix (line {item.bug_line})", title_align="left", border_style="cyan"))
+
+
 def _ask_bug_line(
-    item: BugHuntItem, console: Console, answers: AnswerSource, position: str
+    item: BugHuntItem, console: Console, answers: AnswerSource, position: str, show_fix: bool = True
 ) -> tuple[bool, float, str]:
     n_lines = len(item.code.rstrip("\n").splitlines())
     console.print(
@@ -287,13 +321,12 @@ def _ask_bug_line(
     )
     ok = line == item.bug_line
     buggy = item.code.rstrip("\n").splitlines()[item.bug_line - 1]
-    body = [
-        Text(f"The bug is on line {item.bug_line}:", style="bold"),
-        Text(f"  - {buggy.strip()}", style="red"),
-        Text(f"  + {item.fix.strip()}", style="green"),
-        Text(""),
-    ]
-    _feedback(console, ok, body + _explanation(item))
+    body = [Text(f"The bug is on line {item.bug_line}:", style="bold"), Text(f"  {buggy.strip()}", style="red")]
+    if show_fix:
+        body += [Text(f"  + {item.fix.strip()}", style="green")]
+    body.append(Text(""))
+    body += [Text("What is wrong:", style="bold")] if not show_fix else []
+    _feedback(console, ok, body + _explanation(item), item_id=item.id)
     return ok, 1.0 if ok else 0.0, text
 
 

@@ -400,3 +400,42 @@ def test_numeric_quiz_items_equal_the_references_they_stand_for():
     assert set(items) == set(NUMERIC_EQUIVALENTS)
     for item_id, reference_value in NUMERIC_EQUIVALENTS.items():
         assert evaluate(items[item_id]["formula"]) == pytest.approx(float(reference_value()), rel=1e-12), item_id
+
+
+# ------------------------------------------------------------------ staged recall items
+
+
+RECALL = yaml.safe_load((STAGING / "quiz-recall-llm.yaml").read_text(encoding="utf-8"))["items"]
+
+
+def test_staged_recall_items_fit_todays_schema_without_the_new_keys(tmp_path):
+    stripped = []
+    for i in RECALL:
+        s = {k: v for k, v in i.items() if k != "examples"}
+        s["key_points"] = [{k: v for k, v in p.items() if k != "contradicts"} for p in i["key_points"]]
+        stripped.append(s)
+    path = tmp_path / "recall.yaml"
+    path.write_text(yaml.safe_dump({"items": stripped}, allow_unicode=True), encoding="utf-8")
+    errors: list = []
+    assert len(parse_file(path, errors)) == len(RECALL)
+    assert [str(e) for e in errors] == []
+
+
+@pytest.mark.parametrize("item_id", [i["id"] for i in RECALL])
+def test_recall_examples_agree_with_todays_key_point_grading(item_id):
+    import re
+
+    from lossdrill.bank.schema import KeyPoint
+    from lossdrill.quiz.grading import grade_recall
+
+    it = next(i for i in RECALL if i["id"] == item_id)
+    points = tuple(KeyPoint(p["point"], tuple(p["patterns"])) for p in it["key_points"])
+    contradictions = [c for p in it["key_points"] for c in p.get("contradicts", ())]
+    assert len(it["examples"]["accept"]) >= 3 and len(it["examples"]["reject"]) >= 3
+    for answer in it["examples"]["accept"]:
+        assert grade_recall(answer, points, it["min_points"]).correct, (item_id, answer)
+        assert not any(re.search(c, answer, re.IGNORECASE) for c in contradictions), answer
+    for answer in it["examples"]["reject"]:
+        passes = grade_recall(answer, points, it["min_points"]).correct
+        contradicted = any(re.search(c, answer, re.IGNORECASE) for c in contradictions)
+        assert not passes or contradicted, (item_id, answer)

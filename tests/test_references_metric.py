@@ -164,13 +164,12 @@ def test_batch_hard_uses_plain_distances_and_picks_the_hardest():
     # (hardest 2): max(0, 4 − 2 + 0.5) = 2.5 (squared distances would give 16 − 4 + 0.5).
     x = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 4.0], [2.0, 0.0], [3.0, 4.0]])
     labels = [0, 0, 0, 1, 1]
-    expected = loops_batch_hard(x, labels, 0.5)
+    # By hand for every anchor (√17 = d(1, 2) = d(3, 4)):
+    # a0: 4 − 2 + ½ = 2.5; a1: √17 − 1 + ½; a2: √17 − 3 + ½; a3: √17 − 1 + ½; a4: √17 − 3 + ½.
+    by_hand = (4 * math.sqrt(17) - 3.5) / 5
     got = batch_hard_triplet_loss(x, labels, margin=0.5)
-    assert got == pytest.approx(expected, rel=1e-15)
-    # anchor 0 alone, by hand
-    assert loops_batch_hard(x, labels, 0.5) > 0
-    d = {(i, j): math.dist(x[i], x[j]) for i in range(5) for j in range(5)}
-    assert max(d[0, 1], d[0, 2]) - min(d[0, 3], d[0, 4]) + 0.5 == 2.5
+    assert got == pytest.approx(by_hand, rel=1e-14)
+    assert loops_batch_hard(x, labels, 0.5) == pytest.approx(by_hand, rel=1e-14)
 
 
 def test_batch_hard_extreme_scales_and_float32():

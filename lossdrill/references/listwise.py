@@ -60,8 +60,7 @@ def listmle_loss(scores: ArrayLike, relevance: ArrayLike) -> float:
       The loss as a float (≥ 0); 0.0 for an empty batch.
 
     References:
-      Xia et al., "Listwise Approach to Learning to Rank: Theory and Algorithm" (2008),
-      eq. 9.
+      Xia et al., "Listwise Approach to Learning to Rank: Theory and Algorithm" (2008).
     """
     s = as_float(scores)
     r = as_float(relevance)

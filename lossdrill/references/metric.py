@@ -95,7 +95,7 @@ def batch_hard_triplet_loss(
 
     References:
       Hermans, Beyer & Leibe, "In Defense of the Triplet Loss for Person
-      Re-Identification" (2017), eq. 5.
+      Re-Identification" (2017), §2.
     """
     x = as_float(embeddings)
     y = np.asarray(labels).reshape(-1)

@@ -39,7 +39,7 @@ def tversky_loss(
 
     References:
       Salehi, Erdogmus & Gholipour, "Tversky loss function for image segmentation using 3D
-      fully convolutional deep networks" (2017), eq. 3.
+      fully convolutional deep networks" (2017).
     """
     y, p = np.broadcast_arrays(as_float(y_true), as_float(y_prob))
     if y.size == 0:

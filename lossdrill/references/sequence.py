@@ -57,11 +57,14 @@ def ctc_loss(log_probs: ArrayLike, targets: ArrayLike, *, blank: int = 0) -> flo
     if n_states > 1:
         alpha[1] = lp[0, extended[1]]
     with np.errstate(invalid="ignore"):  # (−inf) − (−inf) inside logaddexp: result −inf
+        emissions = lp[:, extended]  # (T, 2S + 1): y_t(l'_s) for every frame and state
+        no_skip = ~can_skip[2:]
         step = np.full(n_states, -np.inf)  # α_{t−1}(s − 1), −inf where s − 1 < 0
         skip = np.full(n_states, -np.inf)  # α_{t−1}(s − 2) where the skip is allowed
         for t in range(1, n_frames):
             step[1:] = alpha[:-1]
-            skip[2:] = np.where(can_skip[2:], alpha[:-2], -np.inf)
-            alpha = np.logaddexp(np.logaddexp(alpha, step), skip) + lp[t, extended]
+            skip[2:] = alpha[:-2]
+            skip[2:][no_skip] = -np.inf
+            alpha = np.logaddexp(np.logaddexp(alpha, step), skip) + emissions[t]
         end = alpha[-1] if n_states == 1 else np.logaddexp(alpha[-1], alpha[-2])
     return float(-end)

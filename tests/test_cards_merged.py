@@ -83,7 +83,7 @@ def test_the_survivor_takes_over_the_schedule_and_reviews_of_a_replaced_id(store
     assert store.card_schedule("bce#2") is None
     after = store.card_schedule("fc-bce-gradient")
     assert (after.key, after.state, after.reps, after.due) == (before.key, before.state, 1, before.due)
-    assert store.query("SELECT card_id, rating FROM reviews") == [("fc-bce-gradient", 4)]
+    assert store.conn.execute("SELECT card_id, rating FROM reviews").fetchall() == [("fc-bce-gradient", 4)]
     # Syncing again changes nothing.
     store.sync_cards([survivor])
     assert store.card_schedule("fc-bce-gradient") == after
@@ -96,7 +96,7 @@ def test_when_both_were_reviewed_the_latest_schedule_wins_and_all_reviews_are_ke
     store.sync_cards([card("fc-huber-gradient", replaces=("huber#2",))])
     assert store.card_schedule("huber#2") is None
     assert store.card_schedule("fc-huber-gradient") == latest
-    assert sorted(store.query("SELECT card_id, rating FROM reviews")) == [
+    assert sorted(store.conn.execute("SELECT card_id, rating FROM reviews").fetchall()) == [
         ("fc-huber-gradient", 1), ("fc-huber-gradient", 4)]
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
 from lossdrill.bank.schema import Card
 from lossdrill.flashcards.session import Rated, SessionSummary
+from lossdrill.ui.text import Prose
 
 RATING_PROMPT = "1 Again · 2 Hard · 3 Good · 4 Easy > "
 REVEAL_PROMPT = "answer, or Enter to reveal > "
@@ -94,19 +95,20 @@ def show_front(console: Console, card: Card, n: int, brought_forward: bool = Fal
     console.print()
     why = " · [yellow]after a recent mistake[/]" if brought_forward else ""
     console.print(
-        Panel(Text(card.front.strip()), title=f"#{n} · {card.topic}{why}", title_align="left",
+        Panel(Prose(card.front), title=f"#{n} · {card.topic}{why}", title_align="left",
               subtitle=f"[dim]{card.id}[/]", subtitle_align="right")
     )
 
 
 def show_back(console: Console, card: Card, attempt: str = "") -> None:
     """The back of the card, with what the learner typed before revealing, if anything."""
-    body = Text(card.back.strip())
+    back = Prose(card.back)
     if attempt:
         mine = Text("you: ", style="bold cyan")
         mine.append(attempt, style="cyan")
-        body = Text("\n").join([mine, body])
-    console.print(Panel(body, border_style="green"))
+        console.print(Panel(Group(mine, back), border_style="green"))
+        return
+    console.print(Panel(back, border_style="green"))
 
 
 def keys_help(console: Console) -> None:

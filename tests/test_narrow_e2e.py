@@ -60,3 +60,16 @@ def test_plot_and_list_fit_60_columns(tmp_path):
         s = Session(args, {"LOSSDRILL_HOME": str(tmp_path), "NO_COLOR": "1"}, tty=True, cols=60, rows=40)
         s.finish()
         assert max(len(line) for line in s.text.splitlines()) <= 60, args
+
+
+def test_the_flashcards_summary_wraps_with_a_hanging_indent(tmp_path):
+    bank = str(Path(__file__).parent / "data" / "flashcards_bank")
+    s = Session(["flashcards", "--bank", bank], {"LOSSDRILL_HOME": str(tmp_path), "LOSSDRILL_BUILTIN_BANKS": "0",
+                                                 "NO_COLOR": "1"}, tty=False, cols=30)
+    for _ in range(2):
+        s.expect("reveal > ")
+        s.send("")
+        s.send("1")
+    s.close_input()
+    assert s.finish() == 0
+    assert "  again MSE with the half:\n        formula?\n" in s.text

@@ -6,12 +6,14 @@ import time
 
 from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 
 from lossdrill.bank.schema import Card
 from lossdrill.flashcards.session import Rated, SessionSummary
-from lossdrill.ui.text import Prose
+from lossdrill.ui.text import Prose, reflow
 
 RATING_PROMPT = "1 Again · 2 Hard · 3 Good · 4 Easy > "
 REVEAL_PROMPT = "answer, or Enter to reveal > "
@@ -174,9 +176,14 @@ def show_summary(console: Console, summary: SessionSummary, now: float) -> None:
         took = (f"{summary.seconds / 60:.1f} min" if summary.seconds >= 60
                 else f"{summary.seconds:.0f} s")
         console.print(f"[bold]Session over[/]: {cards}{new} in {took} — {parts}.")
-    for front in summary.again[:5]:
-        first = front.strip().splitlines()[0] if front.strip() else front
-        console.print(f"  [red]again[/] {first}")
+    if summary.again:  # a wrapped front hangs under its own text, not under "again"
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="red", no_wrap=True)
+        grid.add_column()
+        for front in summary.again[:5]:
+            first = reflow(front)[0].text if front.strip() else ""  # the first paragraph, whole
+            grid.add_row("again", first)
+        console.print(Padding(grid, (0, 0, 0, 2)))
     if summary.cram:
         console.print("[dim]Cram session: the schedule was not changed.[/]")
         return

@@ -41,6 +41,12 @@ def test_list_shows_each_tasks_status_from_the_store(tmp_path):
     tasks = json.loads(run("list", "--json", "--kind", "implement", home=tmp_path).stdout)["items"]
     assert re.search(rf"Implement tasks \({len(tasks)}: 1 passed, 1 failing, {len(tasks) - 2} new\)", out)
     assert "lossdrill list --all" in out
+    every = json.loads(run("list", "--json", home=tmp_path).stdout)
+    quiz = sum(n for k, n in every["counts"]["by_kind"].items()
+               if k in ("choice", "multi", "numeric", "recall", "scenario"))
+    flat = " ".join(out.split())
+    assert (f"Also: {quiz} quiz questions (lossdrill quiz); {every['counts']['by_kind']['bug-hunt']} bug hunts"
+            f" (lossdrill bughunt); {every['counts']['flashcards']} flashcards") in flat
     assert len(out.splitlines()) < len(tasks) + 12  # a short list, not the catalogue
     assert {t["id"]: t["status"] for t in tasks}["mse"] == "passed"
 

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lossdrill.bank.loader import load_banks
-from lossdrill.bank.schema import KINDS, ImplementItem
+from lossdrill.bank.schema import KINDS, QUIZ_KINDS, ImplementItem
 from lossdrill.ui.console import make_console
 from lossdrill.ui.errors import report_unknown
 
@@ -107,7 +107,7 @@ def _summary(console, items, cards, status: dict[str, str]) -> None:
             table.add_row(f"[{STATUS_STYLE[s]}]{s}[/]", t.id, t.topic, "★" * t.difficulty)
         console.print(table)
     others = Counter(i.kind for i in items if not isinstance(i, ImplementItem))
-    quiz = sum(n for k, n in others.items() if k != "bug-hunt")
+    quiz = sum(n for k, n in others.items() if k in QUIZ_KINDS and k != "bug-hunt")
     parts = [f"{quiz} quiz questions (lossdrill quiz)"] if quiz else []
     if others.get("bug-hunt"):
         parts.append(f"{others['bug-hunt']} bug hunts (lossdrill bughunt)")

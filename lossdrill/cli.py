@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import Annotated
+from typing import Annotated, TextIO
 
 
 def _start_worker_early(argv: list[str]) -> None:
@@ -231,13 +231,17 @@ def plot(
 def list_items(
     topic: Topic = None,
     kind: Kind = None,
+    show_all: Annotated[bool, typer.Option("--all", "-a", help="Every item by topic and kind, not only the tasks.")] = False,
     json_out: Json = False,
     bank: Bank = None,
+    home: Home = None,
 ) -> None:
-    """List every question and task by topic and kind, with counts."""
+    """The implement tasks with their status (new, failing, passed) and what else there is;
+    --all (or --kind) lists every question, task and bug hunt by topic and kind."""
     from lossdrill.commands.list_items import run
 
-    _exit(run(topics=topic or [], kinds=kind or [], as_json=json_out, banks=bank or []))
+    _exit(run(topics=topic or [], kinds=kind or [], as_json=json_out, banks=bank or [],
+              show_all=show_all, home=home))
 
 
 @app.command(short_help="Check bank files; exit 1 on any error.")
@@ -291,8 +295,41 @@ def _quiet_stdout() -> None:
         pass
 
 
+class _NoTrailingSpaces:
+    """Standard output when it is not a terminal: each line without the trailing spaces
+    that rich pads tables and rules with (a partial line, such as a prompt, goes as it is)."""
+
+    def __init__(self, raw: TextIO) -> None:
+        self.raw = raw
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        lines = (self.pending + text).split("\n")
+        self.pending = lines.pop()
+        if lines:
+            self.raw.write("\n".join(line.rstrip(" ") for line in lines) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.raw.write(self.pending)
+            self.pending = ""
+        self.raw.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str):  # fileno, encoding, errors, buffer...
+        return getattr(self.raw, name)
+
+
 def main() -> None:
     """Entry point: run the app; no Python traceback ever reaches the user."""
+    try:
+        if not sys.stdout.isatty():
+            sys.stdout = _NoTrailingSpaces(sys.stdout)  # type: ignore[assignment]
+    except (AttributeError, ValueError):
+        pass
     try:
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _on_sigint)

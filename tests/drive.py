@@ -112,6 +112,14 @@ class Session:
             self.proc.stdin.write(data)
             self.proc.stdin.flush()
 
+    def send_keys(self, keys: str) -> None:
+        """Keystrokes with no Enter (single-key prompts)."""
+        if self.tty:
+            os.write(self.fd, keys.encode())
+        else:
+            self.proc.stdin.write(keys.encode())
+            self.proc.stdin.flush()
+
     def close_input(self) -> None:
         if self.tty:
             os.write(self.fd, b"\x04")

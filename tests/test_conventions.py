@@ -147,3 +147,9 @@ def test_a_name_with_nothing_close_lists_the_names_without_a_guess(tmp_path):
     proc = run("plot", "zzzz", env={"NO_COLOR": "1"})
     assert proc.returncode == 2
     assert re.match(r"error: unknown loss 'zzzz'; losses: .*\bmse\b", proc.stderr)
+
+
+def test_plot_completion_offers_exactly_the_losses_plot_accepts():
+    from lossdrill.plotting.slices import TASKS
+
+    assert complete("plot", "") == sorted(TASKS)

@@ -193,3 +193,44 @@ def test_a_wrong_answer_to_a_question_about_focal_brings_the_focal_cards_forward
     apply_recent_failures(store, bank, NOW)
     assert store.card_schedule("focal#1").due == NOW + week
     store.close()
+
+
+def test_the_previewed_interval_is_the_one_given_even_with_fuzzing(store) -> None:
+    # A review card (stability 20 days) gets fuzzed intervals: the rating must give exactly
+    # what the rating line showed, moved by the seconds the learner took to choose.
+    cards = [card("r")]
+    store.sync_cards(cards)
+    store.conn.execute("UPDATE cards SET state = 2, stability = 20, difficulty = 5, due = ?,"
+                       " last_review = ? WHERE card_id = 'r'", (NOW, NOW - 20 * DAY))
+    fuzzy = Scheduler(enable_fuzzing=True)
+    for _ in range(5):
+        s = FlashcardSession(cards, store.card_schedules(), scheduler=fuzzy, now=NOW)
+        c = s.next_card(NOW)
+        preview = s.preview(c, NOW)
+        shown = {r: preview.interval_s(r) for r in (1, 2, 3, 4)}
+        assert shown[1] < shown[2] < shown[3] < shown[4]
+        assert shown[3] > 10 * DAY
+        rated = s.rate(c, 3, at=NOW + 7, answer_ms=7000, preview=preview)
+        assert rated.interval_s == shown[3]
+        assert rated.due == pytest.approx(NOW + 7 + shown[3])
+
+
+def test_undo_puts_the_session_and_the_store_back_and_shows_the_card_again(store) -> None:
+    s = session(store, [card("a"), card("b")])
+    before = store.card_schedule("a")
+    a = s.next_card(NOW)
+    rated = s.rate(a, 1, at=NOW, answer_ms=900)
+    store.record_review(rated.review)
+    assert s.next_card(NOW).id == "b"
+    undone, schedule = s.undo()
+    assert undone.id == "a" and schedule == before
+    assert store.undo_review("a", schedule)
+    assert store.card_schedule("a") == before
+    assert store.query("SELECT count(*) FROM reviews") == [(0,)]
+    assert s.next_card(NOW).id == "a"  # the undone card comes back first
+    summary = s.summary(NOW)
+    assert (summary.reviewed, summary.new, summary.ratings, summary.again) == (0, 0, {}, [])
+    assert not s.can_undo
+    rated = s.rate(a, 3, at=NOW, answer_ms=900)
+    assert s.summary(NOW).ratings == {"Good": 1}
+    assert not store.undo_review("b", store.card_schedule("b"))  # nothing to undo for b

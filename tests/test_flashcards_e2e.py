@@ -25,6 +25,11 @@ def home(tmp_path: Path) -> Path:
     return home
 
 
+# A new card's intervals with py-fsrs 6's default learning steps (1 min, 10 min), no fuzz:
+# Again 1 min, Hard (1 + 10) / 2 = 5.5 min, Good 10 min, Easy its initial stability, 8 days.
+RATING_LINE = "1 Again · 1m   2 Hard · 6m   3 Good · 10m   4 Easy · 8d"
+
+
 def env(home: Path) -> dict[str, str]:
     return {"LOSSDRILL_HOME": str(home), "LOSSDRILL_BUILTIN_BANKS": "0", "NO_COLOR": "1"}
 
@@ -44,15 +49,15 @@ def test_a_scripted_session_rates_cards_and_shows_the_next_due_times(home: Path)
     s.expect("Enter to reveal > ")
     s.send("")
     s.expect(r"½·mean")
-    s.expect("Again · 2 Hard · 3 Good · 4 Easy > ")
+    s.expect(RATING_LINE)
     s.send("3")
     s.expect(r"Good · next due in 10 min")
     s.expect(r"Focal loss")
     s.expect("Enter to reveal > ")
-    s.send("what")  # bad input: asked again
-    s.expect("Press Enter to show the answer")
-    s.send("")
-    s.expect("Again · 2 Hard · 3 Good · 4 Easy > ")
+    s.send("what")  # an answer typed before revealing is kept, shown next to the back
+    s.expect(r"you: what")
+    s.expect(r"α where y = 1")
+    s.expect(RATING_LINE)
     s.send("7")  # bad input: asked again
     s.expect(r"Rate with 1, 2, 3 or 4")
     s.send("4")
@@ -126,13 +131,13 @@ def test_in_a_terminal_ctrl_c_saves_and_summarises(home: Path) -> None:
     s = Session(["flashcards", "--bank", BANK], env(home), tty=True)
     s.expect("Enter to reveal > ")
     s.send("")
-    s.expect("4 Easy > ")
-    s.send("good")
+    s.expect("4 Easy · 8d > ")
+    s.send_keys("g")  # one key, no Enter
     s.expect("next due in 10 min")
     s.expect("Enter to reveal > ")
     s.send("")
-    s.expect("4 Easy > ")
-    s.send("x")
+    s.expect("u undo > ")
+    s.send_keys("x")
     s.expect("Rate with 1, 2, 3 or 4")
     s.interrupt()
     assert s.finish() == 130  # Ctrl-C: 130, as git gives
@@ -153,7 +158,7 @@ def test_a_session_killed_mid_card_loses_only_the_card_in_flight(home: Path) -> 
     s.expect("next due in 8 days")
     s.expect("Enter to reveal > ")
     s.send("")
-    s.expect("4 Easy > ")  # the third card is revealed, not yet rated
+    s.expect("4 Easy · 8d   u undo > ")  # the third card is revealed, not yet rated
     os.kill(s.proc.pid, signal.SIGKILL)
     s.finish()
     assert reviews(home) == [("tc-mse", 3, 0), ("tc-focal", 4, 0)]
@@ -220,3 +225,76 @@ def test_a_failed_focal_check_before_the_first_session_brings_the_focal_card_fir
     s.expect("Focal loss: what is α_t?")
     s.close_input()
     assert s.finish() == 0
+
+
+def cards(home: Path) -> dict[str, tuple]:
+    conn = sqlite3.connect(home / "lossdrill.sqlite3")
+    try:
+        rows = conn.execute("SELECT card_id, state, due, reps, last_review FROM cards").fetchall()
+    finally:
+        conn.close()
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_in_a_terminal_single_keys_rate_a_typed_answer_is_kept_and_u_undoes(home: Path) -> None:
+    before = cards_after_sync(home)
+    s = Session(["flashcards", "--bank", BANK], env(home), tty=True, cols=60)
+    s.expect("MSE with the half")
+    s.expect("Enter to reveal > ")
+    s.send_keys(" ")  # space reveals at once
+    s.expect(r"½·mean")
+    s.expect(RATING_LINE + " > ")
+    s.send_keys("4")  # Easy, no Enter
+    s.expect("Easy · next due in 8 days")
+    s.expect("Focal loss")
+    s.expect("Enter to reveal > ")
+    s.send_keys("alpha for positives")  # typed before revealing
+    s.send_keys("\x7fs\r")  # backspace edits the line
+    s.expect(r"you: alpha for positives")
+    s.expect(r"α where y = 1")
+    s.expect(r"1 Again·1m  2 Hard·6m  3 Good·10m  4 Easy·8d  u undo > ")  # one line at 60 columns
+    assert reviews(home) == [("tc-mse", 4, 0)]
+    assert cards(home)["tc-mse"][0] == 2  # review state
+    s.send_keys("u")  # take back the Easy given to the MSE card
+    s.expect(r"Undone: the last rating \(MSE with the half: formula\?\)\s+is\s+taken\s+back")
+    s.expect(r"#1 · regression")
+    s.expect("Enter to reveal > ")
+    assert reviews(home) == []
+    assert cards(home) == before  # the card's state is as it was, not only the log
+    s.send("")
+    s.expect(RATING_LINE + " > ")  # nothing left to undo
+    s.send_keys("1")
+    s.expect("Again · next due in 1 min")
+    s.expect("Enter to reveal > ")
+    s.send_keys("q\r")
+    assert s.finish() == 0
+    assert "Session over: 1 card (1 new)" in s.text and "1 Again." in s.text
+    assert reviews(home) == [("tc-mse", 1, 0)]
+    assert "Traceback" not in s.text
+
+
+def cards_after_sync(home: Path) -> dict[str, tuple]:
+    """The cards as a session finds them (synced from the bank, none reviewed)."""
+    s = Session(["flashcards", "--bank", BANK], env(home), tty=False)
+    s.expect("Enter to reveal > ")
+    s.close_input()
+    assert s.finish() == 0
+    return cards(home)
+
+
+def test_an_undo_in_a_script_and_a_line_answer_work_without_a_terminal(home: Path) -> None:
+    s = Session(["flashcards", "--bank", BANK], env(home), tty=False)
+    s.expect("Enter to reveal > ")
+    s.send("")
+    s.send("3")
+    s.expect("Good · next due in 10 min")
+    s.expect("Enter to reveal > ")
+    s.send("u")  # undo at the next card's reveal prompt
+    s.expect("Undone: the last rating")
+    s.expect("MSE with the half")
+    s.send("")
+    s.send("2")
+    s.expect("Hard · next due in 6 min")
+    s.close_input()
+    assert s.finish() == 0
+    assert reviews(home) == [("tc-mse", 2, 0)]

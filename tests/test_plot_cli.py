@@ -44,7 +44,7 @@ def test_gradient_table():
 def test_unknown_loss_is_a_usage_error_listing_valid_names():
     result = run("mse", "hubber")
     assert result.returncode == 2
-    assert "Unknown loss 'hubber'" in result.stderr
+    assert "error: unknown loss 'hubber' (did you mean huber?)" in result.stderr
     assert "huber" in result.stderr and "nt-xent" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 

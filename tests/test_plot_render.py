@@ -88,21 +88,23 @@ def test_overlay_is_left_out_when_the_terminal_is_too_narrow():
     assert render_overlay(sweep, 30) is None
 
 
-def test_the_legend_goes_where_it_hides_the_fewest_points():
-    from lossdrill.plotting.terminal import Line, legend_corner
+def test_a_coloured_plot_keeps_its_key_outside_the_frame_with_a_marker_per_curve():
+    import re
 
-    # A V shape leaves the top centre empty: the legend goes there.
-    xs = [i / 10 for i in range(-30, 31)]
-    v = Line("mae", xs, [abs(x) for x in xs])
-    assert legend_corner([v], 80, 24) == ("center", "top")
-    # A hump (sigmoid's derivative, KL's minimum upside down) fills the top centre: the
-    # legend moves to the next free spot, the top right.
-    hump = Line("hump", xs, [9 - x * x for x in xs])
-    assert legend_corner([hump], 80, 24) == ("right", "top")
-    # Curves everywhere at the top: the bottom centre is free.
-    high = Line("high", xs, [5 + (x / 3) ** 2 for x in xs])
-    low = Line("low", [-3.0], [0.0])
-    assert legend_corner([high, low], 80, 24) == ("center", "bottom")
+    (figure,) = build_figures(["focal"], params={"gamma": [0.0, 2.0]})
+    text = render_figure(figure, 100, 22, color=True)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    top, bottom = plain.index("┌"), plain.rindex("┘")
+    inside, under = plain[top:bottom], plain[bottom:]
+    labels = [c.label for c in figure.curves]
+    assert len(labels) == 2
+    for label in labels:
+        assert label in under and label not in inside  # no legend box over the curves
+    key = [entry for entry in re.split(r"\s{3,}|\n", under) if entry.strip().endswith(tuple(labels))]
+    markers = [entry.split(" ")[0] for entry in key]
+    assert len(set(markers)) == 2 and "▚" not in plain
+    for marker in markers:  # each curve drawn with its own marker
+        assert marker in inside
 
 
 def test_too_many_curves_for_an_in_plot_legend_get_the_key_underneath():

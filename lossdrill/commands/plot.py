@@ -44,7 +44,7 @@ def run(losses: list[str], gradient: bool = False,
             text = render_figure(figure, width, _plot_height(console.height), color=color)
             console.print(Text.from_ansi(text), soft_wrap=True)
             for note in figure.notes:
-                console.print(f"[dim]{escape(note)}[/]", soft_wrap=True)
+                console.print(f"[dim]{escape(note)}[/]")
             console.print()
     else:
         for figure in build_figures(losses, gradient=gradient, params=params, table=True):

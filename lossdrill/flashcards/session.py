@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lossdrill.bank.schema import Card
 from lossdrill.flashcards.scheduling import RATINGS, review
@@ -51,6 +51,35 @@ class SessionSummary:
     seconds: float = 0.0
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What each rating would do to a card, computed by the scheduler when the back is shown.
+
+    The rating then applies the previewed review (moved to the moment of rating), so the
+    interval shown next to a rating is the interval given, fuzz included.
+    """
+
+    at: float
+    reviews: dict[int, Review]
+
+    def interval_s(self, rating: int) -> float:
+        return self.reviews[rating].interval_s
+
+
+@dataclass(frozen=True)
+class _Undo:
+    """Everything one rating changed in the session, to put back."""
+
+    card: Card
+    schedule: CardSchedule
+    rating: int
+    new_left: int
+    new_queue: tuple[str, ...]
+    again: int
+    new_seen: int
+    cram_pos: int
+
+
 class FlashcardSession:
     """Chooses cards and applies ratings; the caller stores the reviews."""
 
@@ -81,6 +110,9 @@ class FlashcardSession:
         self._again: list[str] = []
         self._new_seen = 0
         self._reviewed = 0
+        self._undo: list[_Undo] = []
+        self._again_next: Card | None = None
+        self._cram_pos = 0
         order = {c.id: i for i, c in enumerate(self.cards)}
         new = [c.id for c in self.cards if self.schedules[c.id].is_new]
         # New cards related to a recent failure first (latest first), then bank order.
@@ -93,6 +125,9 @@ class FlashcardSession:
 
     def next_card(self, now: float) -> Card | None:
         """The next card to show, or None when the session is done."""
+        if self._again_next is not None:  # an undone rating: the same card again
+            card, self._again_next = self._again_next, None
+            return card
         if self.cram:
             if self._cram_pos >= len(self._cram_queue):
                 return None
@@ -113,23 +148,47 @@ class FlashcardSession:
             self._new.pop(0)
         return None
 
-    def rate(self, card: Card, rating: int, *, at: float, answer_ms: int) -> Rated:
-        """Apply ``rating`` (1 Again .. 4 Easy) to ``card``, the card last returned."""
+    def preview(self, card: Card, at: float) -> Preview | None:
+        """What each rating would do to ``card`` at ``at``; None in cram mode (no scheduling)."""
+        if self.cram:
+            return None
+        schedule = self.schedules[card.id]
+        return Preview(at, {
+            r: review(self.scheduler, schedule, r, at=at, answer_ms=0,  # type: ignore[arg-type]
+                      session_id=self.session_id)
+            for r in RATINGS
+        })
+
+    def rate(self, card: Card, rating: int, *, at: float, answer_ms: int,
+             preview: Preview | None = None) -> Rated:
+        """Apply ``rating`` (1 Again .. 4 Easy) to ``card``, the card last returned.
+
+        With a ``preview`` (from :meth:`preview` for this card), the previewed review is
+        applied, moved to ``at``: the card gets exactly the interval that was shown.
+        """
         if rating not in RATINGS:
             raise ValueError(f"rating must be 1-4, not {rating!r}")
+        schedule = self.schedules[card.id]
+        self._undo.append(_Undo(card, schedule, rating, self.new_left, tuple(self._new),
+                                len(self._again), self._new_seen, self._cram_pos))
         self._ratings[rating] += 1
         self._reviewed += 1
         if rating == 1:
             self._again.append(card.front)
-        schedule = self.schedules[card.id]
         if schedule.is_new:
             self._new_seen += 1
         if self.cram:
             return Rated(card, rating, None, None, cram_review(schedule, rating, at=at,
                                                                answer_ms=answer_ms,
                                                                session_id=self.session_id))
-        rev = review(self.scheduler, schedule, rating, at=at, answer_ms=answer_ms,  # type: ignore[arg-type]
-                     session_id=self.session_id)
+        if preview is not None:
+            planned = preview.reviews[rating]
+            rev = replace(planned, at=at, due=planned.due + (at - preview.at), answer_ms=answer_ms,
+                          last_interval_s=None if schedule.last_review is None
+                          else at - schedule.last_review)
+        else:
+            rev = review(self.scheduler, schedule, rating, at=at, answer_ms=answer_ms,  # type: ignore[arg-type]
+                         session_id=self.session_id)
         if schedule.is_new:
             self.new_left -= 1
             if self._new and self._new[0] == card.id:
@@ -142,6 +201,28 @@ class FlashcardSession:
             lapses=schedule.lapses + int(rating == 1 and schedule.state == 2),
         )
         return Rated(card, rating, rev.due, rev.interval_s, rev)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> tuple[Card, CardSchedule]:
+        """Take back the last rating: the session is as it was, and that card comes next.
+
+        Returns the card and its schedule before the rating, for the store to restore.
+        Raises IndexError when nothing was rated.
+        """
+        last = self._undo.pop()
+        self.schedules[last.card.id] = last.schedule
+        self._ratings[last.rating] -= 1
+        self._reviewed -= 1
+        del self._again[last.again:]
+        self._new_seen = last.new_seen
+        self.new_left = last.new_left
+        self._new = list(last.new_queue)
+        self._cram_pos = last.cram_pos
+        self._again_next = last.card
+        return last.card, last.schedule
 
     def brought_forward(self, now: float, new_count: int) -> int:
         """Cards of this session brought forward by a recent failed answer or attempt:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
 from lossdrill.plotting.curves import Figure
 
@@ -28,12 +30,14 @@ def figure_rows(figure: Figure) -> list[list[str]]:
     ]
 
 
-def figure_table(figure: Figure) -> Table:
-    """A rich table of the figure: x down the first column, one column per curve."""
-    table = Table(title=figure.title, caption="\n".join(figure.notes) or None, caption_justify="left")
+def figure_table(figure: Figure) -> Group:
+    """The figure's title, a rich table (x down the first column, one column per curve), and
+    its notes. Title and notes wrap at spaces to the console's width, not the table's."""
+    table = Table()
     table.add_column(figure.x_label, justify="right", style="bold")
     for curve in figure.curves:
         table.add_column(curve.label, justify="right")
     for row in figure_rows(figure):
         table.add_row(*row)
-    return table
+    notes = [Text(note, style="dim") for note in figure.notes]
+    return Group(Text(figure.title, style="bold"), table, *notes)

@@ -354,6 +354,25 @@ class Store:
             )
 
     @_recovering
+    def undo_review(self, card_id: str, before: CardSchedule) -> bool:
+        """Undo the last review of ``card_id``: delete its review row and put the card's
+        schedule back to ``before`` (its state when that review was made), in one
+        transaction. False when the card has no review."""
+        with self._transaction():
+            row = self.conn.execute(
+                "SELECT max(id) FROM reviews WHERE card_id = ?", (card_id,)).fetchone()
+            if row is None or row[0] is None:
+                return False
+            self.conn.execute("DELETE FROM reviews WHERE id = ?", (row[0],))
+            self.conn.execute(
+                "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
+                " last_review = ?, reps = ?, lapses = ?, boosted_at = ? WHERE card_id = ?",
+                (before.state, before.step, before.stability, before.difficulty, before.due,
+                 before.last_review, before.reps, before.lapses, before.boosted_at, card_id),
+            )
+        return True
+
+    @_recovering
     def new_cards_reviewed_since(self, since: float) -> int:
         """How many cards had their first review at or after ``since``."""
         row = self.conn.execute(

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import time
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 
 from lossdrill.bank.schema import Card
 from lossdrill.flashcards.session import Rated, SessionSummary
+from lossdrill.ui.text import Prose, reflow
 
 RATING_PROMPT = "1 Again · 2 Hard · 3 Good · 4 Easy > "
-REVEAL_PROMPT = "Enter to reveal > "
+REVEAL_PROMPT = "answer, or Enter to reveal > "
+KEYS_HELP = ("Type your answer and Enter (it is shown next to the back), or just Enter to reveal;"
+             " then rate with one key, 1–4. u undoes the last rating, q stops.")
 RATING_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
 RATING_NAME = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
 def interval_text(seconds: float) -> str:
     """A short human interval: 'now', '10 min', '3 h', '4 days', '2.5 months'."""
+    seconds = round(seconds)  # as the rating line rounds it: the same card says the same
     if seconds < 60:
         return "now" if seconds <= 0 else "1 min"
     minutes = seconds / 60
@@ -37,6 +44,43 @@ def interval_text(seconds: float) -> str:
     return f"{days / 365.25:.1f} years"
 
 
+def short_interval(seconds: float) -> str:
+    """A rating button's interval, as Anki shows it: '<1m', '10m', '3h', '4d', '2.5mo', '1.2y'."""
+    seconds = round(seconds)  # a due time read back from a datetime can be a hair short
+    if seconds < 60:
+        return "<1m"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{round(minutes)}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{round(hours)}h"
+    days = hours / 24
+    if days < 31:
+        return f"{round(days)}d"
+    months = days / 30.44
+    if months < 12:
+        return f"{months:.1f}mo"
+    return f"{days / 365.25:.1f}y"
+
+
+def rating_prompt(intervals: dict[int, float] | None, can_undo: bool, width: int = 80) -> str:
+    """``1 Again · <1m   2 Hard · 6m   3 Good · 10m   4 Easy · 8d   u undo > ``.
+
+    ``intervals`` (seconds, from the scheduler) is None in cram mode. On a narrow
+    terminal the same line without the spaces around the dots, so that it stays one line.
+    """
+    if intervals is None:
+        parts = [f"{r} {RATING_NAME[r]}" for r in RATING_NAME]
+        return " · ".join(parts + (["u undo"] if can_undo else [])) + " > "
+    for dot, gap in ((" · ", "   "), ("·", "  ")):
+        parts = [f"{r} {RATING_NAME[r]}{dot}{short_interval(intervals[r])}" for r in RATING_NAME]
+        text = gap.join(parts + (["u undo"] if can_undo else [])) + " > "
+        if len(text) < width:
+            break
+    return text
+
+
 def show_header(console: Console, due: int, new: int, cram: bool,
                 brought_forward: int = 0) -> None:
     if cram:
@@ -53,21 +97,38 @@ def show_front(console: Console, card: Card, n: int, brought_forward: bool = Fal
     console.print()
     why = " · [yellow]after a recent mistake[/]" if brought_forward else ""
     console.print(
-        Panel(Text(card.front.strip()), title=f"#{n} · {card.topic}{why}", title_align="left",
+        Panel(Prose(card.front), title=f"#{n} · {card.topic}{why}", title_align="left",
               subtitle=f"[dim]{card.id}[/]", subtitle_align="right")
     )
 
 
-def show_back(console: Console, card: Card) -> None:
-    console.print(Panel(Text(card.back.strip()), border_style="green"))
+def show_back(console: Console, card: Card, attempt: str = "") -> None:
+    """The back of the card, with what the learner typed before revealing, if anything."""
+    back = Prose(card.back)
+    if attempt:
+        mine = Text("you: ", style="bold cyan")
+        mine.append(attempt, style="cyan")
+        console.print(Panel(Group(mine, back), border_style="green"))
+        return
+    console.print(Panel(back, border_style="green"))
 
 
-def reveal_help(console: Console) -> None:
-    console.print("[yellow]Press Enter to show the answer (q to stop).[/]")
+def keys_help(console: Console) -> None:
+    console.print(f"[dim]{KEYS_HELP}[/]")
+
+
+def show_undone(console: Console, card: Card) -> None:
+    first = card.front.strip().splitlines()[0] if card.front.strip() else card.id
+    console.print(f"[yellow]Undone[/]: the last rating ({escape(first)}) is taken back.")
+
+
+def nothing_to_undo(console: Console) -> None:
+    console.print("[yellow]Nothing to undo in this session.[/]")
 
 
 def rating_help(console: Console) -> None:
-    console.print("[yellow]Rate with 1, 2, 3 or 4 (Again, Hard, Good, Easy); q to stop.[/]")
+    console.print("[yellow]Rate with 1, 2, 3 or 4 (Again, Hard, Good, Easy); u to undo the last"
+                  " rating; q to stop.[/]")
 
 
 def show_rated(console: Console, rated: Rated, now: float) -> None:
@@ -115,9 +176,14 @@ def show_summary(console: Console, summary: SessionSummary, now: float) -> None:
         took = (f"{summary.seconds / 60:.1f} min" if summary.seconds >= 60
                 else f"{summary.seconds:.0f} s")
         console.print(f"[bold]Session over[/]: {cards}{new} in {took} — {parts}.")
-    for front in summary.again[:5]:
-        first = front.strip().splitlines()[0] if front.strip() else front
-        console.print(f"  [red]again[/] {first}")
+    if summary.again:  # a wrapped front hangs under its own text, not under "again"
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="red", no_wrap=True)
+        grid.add_column()
+        for front in summary.again[:5]:
+            first = reflow(front)[0].text if front.strip() else ""  # the first paragraph, whole
+            grid.add_row("again", first)
+        console.print(Padding(grid, (0, 0, 0, 2)))
     if summary.cram:
         console.print("[dim]Cram session: the schedule was not changed.[/]")
         return

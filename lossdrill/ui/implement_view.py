@@ -14,6 +14,7 @@ from rich.text import Text
 
 from lossdrill.checker.result import CheckResult, Failure
 from lossdrill.implement import TARGET_LINES, TARGET_MINUTES
+from lossdrill.ui.text import Prose
 
 __all__ = ["TARGET_LINES", "TARGET_MINUTES"]
 
@@ -23,9 +24,9 @@ def render_task(console: Console, spec: Any, item: Any | None, path: str, *, exi
     title = f"implement · {spec.id} · {spec.signature()}"
     parts: list[Any] = []
     if item is not None:
-        parts.append(Text(item.prompt.rstrip()))
+        parts.append(Prose(item.prompt))  # reflowed to the terminal, formula lines kept
         parts.append(Text("\nContract", style="bold"))
-        parts.append(Text(item.contract.rstrip()))
+        parts.append(Prose(item.contract))
     else:
         parts.append(Text(f"Write {spec.signature()}."))
     parts.append(Text("\nGraded", style="bold"))

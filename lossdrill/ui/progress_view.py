@@ -38,15 +38,40 @@ def bar(fraction: float, width: int = 10) -> str:
 
 
 def columns(header: Sequence[str], rows: Sequence[Sequence[Cell]], right: set[int] = frozenset(),
-            max_width: int | None = None) -> list[str]:
-    """Rows of cells as aligned lines of markup; the last column is cut to ``max_width``."""
+            max_width: int | None = None, drop: Sequence[int] = (), min_last: int = 8) -> list[str]:
+    """Rows of cells as aligned lines of markup that fit ``max_width``.
+
+    While the lines are too wide, the columns in ``drop`` (indexes, in that order) are left
+    out, then the last column is cut to what is left (it is left out too when under
+    ``min_last`` characters would remain and it is in ``drop``).
+    """
+    keep = list(range(len(header)))
+
+    def natural(i: int) -> int:
+        return max([len(header[i])] + [len(row[i][0]) for row in rows])
+
+    def total(cols: list[int], last_min: bool) -> int:
+        widths = [natural(i) for i in cols]
+        if last_min:
+            widths[-1] = min(widths[-1], min_last)
+        return 1 + sum(widths) + 2 * (len(cols) - 1)
+
+    if max_width is not None:
+        for i in drop:
+            if total(keep, last_min=i != keep[-1]) <= max_width:
+                break
+            if i in keep and len(keep) > 1:
+                keep.remove(i)
+    header = [header[i] for i in keep]
+    rows = [[row[i] for i in keep] for row in rows]
+    right = {n for n, i in enumerate(keep) if i in right}
     widths = [len(h) for h in header]
     for row in rows:
         for i, (text, _) in enumerate(row):
             widths[i] = max(widths[i], len(text))
     if max_width is not None:
         used = sum(widths[:-1]) + 2 * (len(widths) - 1) + 1
-        widths[-1] = max(8, min(widths[-1], max_width - used))
+        widths[-1] = max(min(min_last, widths[-1]), min(widths[-1], max_width - used))
 
     def fmt(i: int, text: str, style: str) -> str:
         if len(text) > widths[i]:
@@ -121,9 +146,11 @@ def _empty(report: ProgressReport) -> list[str]:
 
 def _topics(report: ProgressReport, width: int) -> list[str]:
     rows = []
+    bar_width = 10 if width >= 70 else 5  # a narrow terminal: a shorter bar, then fewer columns
     for t in report.topics:
         style = _mastery_style(t.mastery)
-        mastery = f"{bar(t.mastery)} {_pct(t.mastery):>4}" if t.mastery is not None else "—"
+        mastery = (f"{bar(t.mastery, bar_width)} {_pct(t.mastery):>4}" if t.mastery is not None
+                   else "—")
         rows.append([
             (t.topic, ""),
             (mastery, style),
@@ -134,7 +161,8 @@ def _topics(report: ProgressReport, width: int) -> list[str]:
         ])
     return [
         "[bold]Mastery by topic[/]",
-        *columns(["topic", "mastery", "quiz", "tasks", "cards", "trend"], rows, right={2, 3, 4}),
+        *columns(["topic", "mastery", "quiz", "tasks", "cards", "trend"], rows, right={2, 3, 4},
+                 max_width=width, drop=(5, 2)),
         *para("mastery: the mean of the quiz score (last 20 answers), the share of the topic's"
               " tasks passed and card strength (FSRS stability / 21 days, unseen cards 0),"
               " over those with evidence; quiz: right of answered; cards: seen of all;"
@@ -154,7 +182,7 @@ def _weakest(report: ProgressReport, width: int) -> list[str]:
     return [
         "[bold]Weakest questions[/]",
         *columns(["item", "topic", "right", "last", "question"], rows, right={2},
-                 max_width=width),
+                 max_width=width, drop=(1, 4), min_last=16),
         "",
     ]
 
@@ -175,7 +203,8 @@ def _tasks(report: ProgressReport, width: int) -> list[str]:
         ]
         lines += ["[bold]Implement[/]",
                   *columns(["task", "status", "passed", "best time", "lines", "hints",
-                            "frequent mistakes"], rows, right={2, 3, 4, 5}, max_width=width)]
+                            "frequent mistakes"], rows, right={2, 3, 4, 5}, max_width=width,
+                          drop=(4, 5, 2), min_last=14)]
         advised = sorted((t for t in tried if t.advice), key=lambda t: t.status == "passed")
         for t in advised[:5]:
             lines += para(t.advice or "", width, 2, first=f"[yellow]{escape(t.task)}[/]: ",
@@ -191,8 +220,9 @@ def _tasks(report: ProgressReport, width: int) -> list[str]:
 def _cards(report: ProgressReport, width: int) -> list[str]:
     c = report.cards
     new_left = min(c.new, max(0, NEW_PER_DAY - c.new_started_today))
-    lines = [f"[bold]Flashcards[/]: {c.reviewed} of {c.total} seen, [bold]{c.due_now} due now[/],"
-             f" {new_left} new left today (of {NEW_PER_DAY} a day)"]
+    lines = para(f"Flashcards: {c.reviewed} of {c.total} seen, {c.due_now} due now, {new_left} new"
+                 f" left today (of {NEW_PER_DAY} a day)", width, 0, first="", hang=1)
+    lines[0] = lines[0].replace("Flashcards:", "[bold]Flashcards[/]:", 1)
     if c.retention is not None:
         lines += para(f"retention {c.retention:.0%}: share of the {c.retention_reviews} reviews of"
                       " mature cards in the last 30 days not rated Again", width, 1)

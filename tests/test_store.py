@@ -155,7 +155,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     store = open_store(tmp_path)
     assert store.notice is None
     assert store.previous_version == 1
-    assert store.query("PRAGMA user_version") == [(3,)]
+    assert store.query("PRAGMA user_version") == [(4,)]
     # Version 3 marks cram reviews; every older review was a scheduled one.
     assert store.query("SELECT card_id, rating, cram FROM reviews") == [("fc-mse", 3, 0)]
     assert store.counts()["quiz_answers"] == 1

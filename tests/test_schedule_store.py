@@ -165,3 +165,47 @@ def test_a_version_3_store_migrates_into_the_schedule_without_loss(tmp_path: Pat
     assert store.counts()["quiz_answers"] == 4
     assert store.counts()["reviews"] == 3
     store.close()
+
+
+def test_the_misconception_field_is_validated_against_the_taxonomy(tmp_path: Path) -> None:
+    from lossdrill.bank.parse import parse_file
+    from lossdrill.schedule.misconceptions import load
+
+    bank = tmp_path / "b.yaml"
+    bank.write_text(
+        "items:\n"
+        "  - id: t-ok\n    version: 1\n    kind: choice\n    topic: regression\n"
+        "    misconceptions: [half-convention]\n    prompt: p\n    explanation: e\n"
+        "    options:\n      - {text: a, correct: true}\n"
+        "      - {text: b, feedback: f, misconceptions: [reduction-confusion]}\n"
+        "  - id: t-bad\n    version: 1\n    kind: choice\n    topic: regression\n"
+        "    misconceptions: [no-such-thing]\n    prompt: p\n    explanation: e\n"
+        "    options:\n      - {text: a, correct: true}\n      - {text: b, feedback: f}\n")
+    errors: list = []
+    items = parse_file(bank, errors)
+    assert [i.id for i in items] == ["t-ok"]
+    assert items[0].misconceptions == ("half-convention",)
+    assert items[0].options[1].misconceptions == ("reduction-confusion",)
+    assert len(errors) == 1 and "no-such-thing" in errors[0].message
+    assert errors[0].field == "misconceptions"
+    taxonomy = load()
+    # Every diagnosis code the taxonomy names exists in the checker's vocabulary.
+    from lossdrill.checker.codes import CODES
+
+    assert {c for m in taxonomy.entries for c in m.codes} <= set(CODES)
+    assert taxonomy.by_code["constant-alpha"] == ("constant-alpha",)
+
+
+def test_evidence_raises_a_misconception_and_a_right_answer_repairs_it() -> None:
+    from lossdrill.schedule.misconceptions import active, load
+
+    tax = load()
+    named = {"q-half": ("half-convention",), "q-kl": ("kl-direction",)}
+    now = T0 + 7 * DAY
+    weights = active(tax, named, wrong=[("q-half", "x", T0)], right=[],
+                     diagnoses=[("focal", "constant-alpha", now)], now=now,
+                     option_misconceptions={("q-kl", "KL(q||p)"): ("kl-direction",)})
+    assert weights == {"half-convention": pytest.approx(0.5), "constant-alpha": 1.0}
+    weights = active(tax, named, wrong=[("q-half", "x", T0), ("q-kl", "KL(q||p)", T0)],
+                     right=[("q-half", T0 + DAY)], diagnoses=[], now=T0)
+    assert weights == {"kl-direction": 1.0}

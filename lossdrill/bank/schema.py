@@ -53,6 +53,8 @@ class Card:
     source_item: str
     """Id of the item the card comes from (itself for a ``flashcard`` item)."""
     tags: tuple[str, ...] = ()
+    misconceptions: tuple[str, ...] = ()
+    """Ids from ``questions/misconceptions.yaml`` the card repairs."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Option:
     """Why this option is right or wrong; shown after answering."""
     next: str | None = None
     """Scenario only: id of the step this option leads to (None ends the scenario)."""
+    misconceptions: tuple[str, ...] = ()
+    """Misconceptions that choosing this (wrong) option reveals."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,8 @@ class Item:
     line: int
     cards: tuple[Card, ...] = ()
     """Flashcards carried by the item (formulas, gradients, gotchas)."""
+    misconceptions: tuple[str, ...] = ()
+    """Ids from ``questions/misconceptions.yaml`` the item reveals or repairs."""
 
 
 @dataclass(frozen=True)

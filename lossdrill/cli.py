@@ -30,7 +30,8 @@ import typer  # noqa: E402
 app = typer.Typer(
     name="lossdrill",
     help="Drill loss functions for ML interviews: quiz, implement, flashcards, progress.",
-    no_args_is_help=True,
+    no_args_is_help=False,
+    invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -55,19 +56,56 @@ def _exit(code: int | None) -> None:
     raise typer.Exit(code or 0)
 
 
+@app.callback()
+def _bare(ctx: typer.Context) -> None:
+    """Bare ``lossdrill``: today's plan."""
+    if ctx.invoked_subcommand is None:
+        from lossdrill.commands.today import run
+
+        _exit(run(go=False, banks=[], home=None))
+
+
+@app.command()
+def today(
+    go: Annotated[bool, typer.Option("--go", help="Run the plan now, drill after drill.")] = False,
+    bank: Bank = None,
+    home: Home = None,
+) -> None:
+    """Today's plan: due reviews, weak items, a re-implementation; the next command."""
+    from lossdrill.commands.today import run
+
+    _exit(run(go=go, banks=bank or [], home=home))
+
+
+@app.command()
+def plan(
+    interview: Annotated[str | None, typer.Option("--interview", metavar="DATE", help="Interview date, YYYY-MM-DD.")] = None,
+    minutes: Annotated[int | None, typer.Option("--minutes", metavar="N", help="Minutes of practice a day (default 20).")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Forget the interview date.")] = False,
+    bank: Bank = None,
+    home: Home = None,
+) -> None:
+    """Set the interview date and daily minutes; the forecast for the day."""
+    from lossdrill.commands.plan import run
+
+    _exit(run(interview=interview, minutes=minutes, clear=clear, banks=bank or [], home=home))
+
+
 @app.command()
 def quiz(
     topic: Topic = None,
     kind: Annotated[list[str] | None, typer.Option("--kind", metavar="KIND", help="Only this kind (repeatable).")] = None,
     count: Annotated[int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of questions.")] = 10,
     seed: Seed = None,
+    missed: Annotated[bool, typer.Option("--missed", help="Drill the last session's misses.")] = False,
     bank: Bank = None,
     home: Home = None,
 ) -> None:
     """Answer gotchas, decision scenarios, numeric and free-recall questions."""
     from lossdrill.commands.quiz import run
 
-    _exit(run(topics=topic or [], kinds=kind or [], count=count, seed=seed, banks=bank or [], home=home))
+    _exit(run(topics=topic or [], kinds=kind or [], count=count, seed=seed, banks=bank or [], home=home,
+              missed=missed))
 
 
 @app.command()

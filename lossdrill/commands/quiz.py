@@ -22,6 +22,8 @@ def run(
     seed: int | None,
     banks: list[str],
     home: str | None,
+    item_ids: list[str] | None = None,
+    missed: bool = False,
 ) -> int:
     console = make_console()
     err = make_console(stderr=True)
@@ -36,13 +38,20 @@ def run(
     if bad_topics:
         err.print(f"[red]Unknown topic {bad_topics[0]!r}.[/] Topics: {', '.join(known_topics)}")
         return 2
+    recorder = recorder_with_notice(home, err)
+    if seed is not None:
+        chosen = select_items(quiz_items, topics=topics, kinds=kinds, count=count, seed=seed)
+    else:  # the quiz adapts: planned, missed, or due and weak items first
+        from lossdrill.schedule.choose import quiz_items_for
+
+        chosen = quiz_items_for(recorder, quiz_items, topics, kinds, count, item_ids, missed)
     seed = seed if seed is not None else new_seed()
-    chosen = select_items(quiz_items, topics=topics, kinds=kinds, count=count, seed=seed)
     if not chosen:
-        err.print("[yellow]No questions match these filters.[/]")
+        recorder.close()
+        err.print("[yellow]No questions match these filters.[/]" if not missed
+                  else "[yellow]No missed questions in the last session.[/]")
         return 1
 
-    recorder = recorder_with_notice(home, err)
     answers = AnswerSource(console)
     summary = QuizSummary(seed=seed, planned=len(chosen),
                           replay=_replay(topics, kinds, count, seed, banks))
@@ -73,6 +82,9 @@ def run(
     finally:
         recorder.close()
     render_summary(console, summary)
+    from lossdrill.schedule.choose import next_line
+
+    console.print(f"Next: {next_line(home, banks, after='quiz')}", highlight=False)
     return 0
 
 

@@ -107,3 +107,7 @@ def to_fsrs(memory: Memory, when: datetime):  # noqa: ANN201 - fsrs.Card, import
 
 def _datetime(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, tz=timezone.utc)
+
+
+DEFAULT_CURVE = Curve()
+"""The forgetting curve of FSRS-6's default parameters."""

@@ -1,0 +1,268 @@
+"""Today's plan: what to practise, in which drill, for how many minutes.
+
+Pure and deterministic: everything it reads is an argument (the clock included), so a
+test, the benchmark (``benchmarks/bench_planner.py``) and ``lossdrill today`` get the same
+plan from the same state.
+
+The rules, in order of priority (higher score first, taken greedily while the day's
+minutes last):
+
+1. **A mock interview** when the interview is at most :data:`MOCK_WITHIN_DAYS` days away
+   and none was done in the last :data:`MOCK_EVERY_DAYS` days (it fills the day first in
+   the final phase).
+2. **Due items** (FSRS due by the end of today), the most forgotten first; items that name
+   an active misconception (:mod:`.misconceptions`) are raised further.
+3. **Items that repair an active misconception**, of any kind, even when not yet due.
+4. **Deadline pull-in**: with an interview date, an item whose retrievability *on the day*
+   would be under :data:`TARGET_R` and whose next review falls after the day is reviewed
+   once the day is within its stability (the review then carries to the interview).
+5. **New material**, spread over topics, at most :func:`new_quota` a day, and none in the
+   last :data:`NEW_STOP_DAYS` days before the interview (only reviews and mocks then).
+
+At most one implement task a day (a re-implementation from a blank starter when it was
+passed before).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from lossdrill.schedule.memory import DEFAULT_CURVE, NEW, Curve, Memory
+
+DAY = 86400.0
+TARGET_R = 0.9
+NEW_STOP_DAYS = 3
+"""No new material enters in the last this-many days before the interview."""
+FINAL_DAYS = 1
+"""The interview's eve and day: reviews and a mock only."""
+MOCK_WITHIN_DAYS = 7
+MOCK_EVERY_DAYS = 2
+MOCK_MINUTES = 20.0
+NEW_CARDS_PER_DAY = 10
+
+MINUTES = {
+    "card": 0.5, "choice": 1.0, "multi": 1.5, "numeric": 2.0, "recall": 2.5,
+    "scenario": 3.0, "bug-hunt": 3.0, "implement": 12.0,
+}
+"""Estimated minutes per item, by kind (an implement includes reading the verdict)."""
+
+DRILLS = ("interview", "flashcards", "quiz", "implement")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One schedulable item as the planner sees it."""
+
+    kind: str
+    """Bank kind of a quiz item (choice ... bug-hunt), ``implement`` or ``card``."""
+    item_id: str
+    topic: str
+    memory: Memory | None = None
+    """None: never practised."""
+    misconceptions: tuple[str, ...] = ()
+
+    @property
+    def minutes(self) -> float:
+        return MINUTES.get(self.kind, 2.0)
+
+    @property
+    def drill(self) -> str:
+        return {"card": "flashcards", "implement": "implement"}.get(self.kind, "quiz")
+
+
+@dataclass(frozen=True)
+class Settings:
+    interview: date | None = None
+    minutes: int = 20
+
+
+@dataclass(frozen=True)
+class Pick:
+    candidate: Candidate
+    reason: str
+    """``due``, ``misconception``, ``deadline`` or ``new``."""
+    score: float
+
+
+@dataclass(frozen=True)
+class Step:
+    drill: str
+    picks: tuple[Pick, ...]
+    minutes: float
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(p.candidate.item_id for p in self.picks)
+
+
+@dataclass(frozen=True)
+class Plan:
+    today: date
+    settings: Settings
+    days_left: int | None
+    phase: str
+    """``open`` (no interview date), ``build``, ``review`` (no new material) or ``final``."""
+    steps: tuple[Step, ...]
+    due_total: int
+    """Items due today, whether or not they fit."""
+    misconceptions: tuple[tuple[str, float], ...] = ()
+    """Active misconceptions, strongest first."""
+    mock: bool = False
+
+    @property
+    def minutes(self) -> float:
+        return sum(s.minutes for s in self.steps)
+
+    def step(self, drill: str) -> Step | None:
+        return next((s for s in self.steps if s.drill == drill), None)
+
+
+@dataclass
+class _Budget:
+    left: float
+    new_left: int
+    new_cards_left: int
+    implement_taken: bool = False
+    chosen: list[Pick] = field(default_factory=list)
+
+
+def phase_of(days_left: int | None) -> str:
+    if days_left is None:
+        return "open"
+    if days_left <= FINAL_DAYS:
+        return "final"
+    if days_left <= NEW_STOP_DAYS:
+        return "review"
+    return "build"
+
+
+def new_quota(minutes: float) -> int:
+    """New (non-card) items a day: about one per four minutes of practice."""
+    return max(2, int(minutes // 4))
+
+
+def interview_instant(day: date) -> float:
+    """The interview is taken to be at noon UTC of its day."""
+    return datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc).timestamp()
+
+
+def plan_day(
+    now: float,
+    candidates: Sequence[Candidate],
+    settings: Settings,
+    *,
+    curve: Curve = DEFAULT_CURVE,
+    misconceptions: Mapping[str, float] | None = None,
+    last_interview: float | None = None,
+    new_cards_today: int = 0,
+) -> Plan:
+    today = datetime.fromtimestamp(now, tz=timezone.utc).date()
+    end_of_today = interview_instant(today) + 12 * 3600
+    days_left = (settings.interview - today).days if settings.interview else None
+    if days_left is not None and days_left < 0:
+        days_left = None  # the date has passed: plan as if none was set
+    phase = phase_of(days_left)
+    target = interview_instant(settings.interview) if days_left is not None else None
+    active = dict(misconceptions or {})
+    budget = _Budget(float(settings.minutes), new_quota(settings.minutes),
+                     max(0, NEW_CARDS_PER_DAY - new_cards_today))
+
+    mock = (days_left is not None and days_left <= MOCK_WITHIN_DAYS
+            and (last_interview is None or now - last_interview >= MOCK_EVERY_DAYS * DAY - 3600)
+            and budget.left >= MOCK_MINUTES)
+    if mock:
+        budget.left -= MOCK_MINUTES
+
+    scored: list[Pick] = []
+    due_total = 0
+    topic_rank: dict[str, int] = {}
+    new_allowed = phase in ("open", "build")
+    for c in sorted(candidates, key=lambda c: _tiebreak(c.item_id)):
+        boost = max((active.get(m, 0.0) for m in c.misconceptions), default=0.0)
+        boost = min(1.0, boost)
+        m = c.memory
+        if m is None or m.state == NEW:
+            if not new_allowed and not boost:
+                continue
+            rank = topic_rank.get(c.topic, 0)
+            topic_rank[c.topic] = rank + 1
+            if boost:
+                scored.append(Pick(c, "misconception", 40 + 30 * boost - 0.001 * rank))
+            elif new_allowed:
+                scored.append(Pick(c, "new", 20 - 0.01 * rank))
+            continue
+        r_now = curve.retrievability(m.stability, m.last_review, now)
+        if m.due is not None and m.due <= end_of_today:
+            due_total += 1
+            scored.append(Pick(c, "due", 100 + 50 * (1 - r_now) + 30 * boost))
+        elif boost:
+            scored.append(Pick(c, "misconception", 60 + 30 * boost))
+        elif target is not None and m.due is not None and m.due > target:
+            r_day = curve.retrievability(m.stability, m.last_review, target)
+            if r_day < TARGET_R and days_left is not None and days_left <= max(2.0, m.stability or 0):
+                scored.append(Pick(c, "deadline", 50 + 40 * (TARGET_R - r_day)))
+    scored.sort(key=lambda p: -p.score)
+    for pick in scored:
+        if budget.left < 0.5:
+            break
+        _take(pick, budget)
+    steps = _steps(budget.chosen, mock)
+    ranked = tuple(sorted(active.items(), key=lambda kv: (-kv[1], kv[0])))
+    return Plan(today, settings, days_left, phase, steps, due_total, ranked, mock)
+
+
+def _take(pick: Pick, budget: _Budget) -> None:
+    c = pick.candidate
+    if c.minutes > budget.left:
+        return
+    if c.kind == "implement":
+        if budget.implement_taken:
+            return
+        budget.implement_taken = True
+    elif pick.reason in ("new", "misconception") and (c.memory is None or c.memory.state == NEW):
+        if c.kind == "card":
+            if budget.new_cards_left <= 0:
+                return
+            budget.new_cards_left -= 1
+        else:
+            if budget.new_left <= 0:
+                return
+            budget.new_left -= 1
+    budget.left -= c.minutes
+    budget.chosen.append(pick)
+
+
+def _steps(chosen: list[Pick], mock: bool) -> tuple[Step, ...]:
+    by_drill: dict[str, list[Pick]] = {}
+    for p in chosen:
+        by_drill.setdefault(p.candidate.drill, []).append(p)
+    steps = []
+    if mock:
+        steps.append(Step("interview", (), MOCK_MINUTES))
+    for drill in DRILLS[1:]:
+        picks = by_drill.get(drill)
+        if picks:
+            steps.append(Step(drill, tuple(picks), sum(p.candidate.minutes for p in picks)))
+    return tuple(steps)
+
+
+def _tiebreak(item_id: str) -> str:
+    """A fixed pseudo-random order (so new items are not taken alphabetically)."""
+    return hashlib.sha1(item_id.encode()).hexdigest()
+
+
+def days_until(today: date, interview: date | None) -> int | None:
+    return None if interview is None else (interview - today).days
+
+
+def new_stop_day(interview: date) -> date:
+    """The first day on which no new material enters."""
+    return interview - timedelta(days=NEW_STOP_DAYS)
+
+
+def clamp_minutes(minutes: float) -> float:
+    return max(1.0, math.floor(minutes))

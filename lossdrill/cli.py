@@ -181,13 +181,14 @@ def flashcards(
 @app.command()
 def progress(
     json_out: Json = False,
+    calibration: Annotated[bool, typer.Option("--calibration", help="Score the scheduler's predicted recall against your log.")] = False,
     bank: Bank = None,
     home: Home = None,
 ) -> None:
     """What is mastered, what is weak, what is due; the interview readiness checklist."""
     from lossdrill.commands.progress import run
 
-    _exit(run(as_json=json_out, banks=bank or [], home=home))
+    _exit(run(as_json=json_out, banks=bank or [], home=home, calibration=calibration))
 
 
 @app.command()

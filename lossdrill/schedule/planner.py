@@ -7,9 +7,9 @@ plan from the same state.
 The rules, in order of priority (higher score first, taken greedily while the day's
 minutes last):
 
-1. **A mock interview** when the interview is at most :data:`MOCK_WITHIN_DAYS` days away
-   and none was done in the last :data:`MOCK_EVERY_DAYS` days (it fills the day first in
-   the final phase).
+1. **A mock interview** when the interview is at most :data:`MOCK_WITHIN_DAYS` days away,
+   none was done in the last :data:`MOCK_EVERY_DAYS` days, and the day's minutes leave
+   :data:`MOCK_SPARE_MINUTES` for reviews besides (in the final days it may fill the day).
 2. **Due items** (FSRS due by the end of today), the most forgotten first; items that name
    an active misconception (:mod:`.misconceptions`) are raised further.
 3. **Items that repair an active misconception**, of any kind, even when not yet due.
@@ -42,6 +42,8 @@ FINAL_DAYS = 1
 MOCK_WITHIN_DAYS = 7
 MOCK_EVERY_DAYS = 2
 MOCK_MINUTES = 20.0
+MOCK_SPARE_MINUTES = 10.0
+"""Before the final days a mock is planned only when this much time is left for reviews."""
 NEW_CARDS_PER_DAY = 10
 
 MINUTES = {
@@ -173,7 +175,7 @@ def plan_day(
 
     mock = (days_left is not None and days_left <= MOCK_WITHIN_DAYS
             and (last_interview is None or now - last_interview >= MOCK_EVERY_DAYS * DAY - 3600)
-            and budget.left >= MOCK_MINUTES)
+            and budget.left >= MOCK_MINUTES + (0 if phase == "final" else MOCK_SPARE_MINUTES))
     if mock:
         budget.left -= MOCK_MINUTES
 

@@ -27,6 +27,8 @@ NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 DAY = 86400.0
 DEFAULT_DECAY = 0.1542
 """w20 of FSRS-6's default parameters."""
+DEFAULT_INITIAL = (0.212, 1.2931, 2.3065, 8.2956)
+"""w0-w3 of FSRS-6's default parameters."""
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,20 @@ class Curve:
     """FSRS-6's forgetting curve for one set of parameters."""
 
     decay: float = DEFAULT_DECAY
+    initial: tuple[float, float, float, float] = DEFAULT_INITIAL
+    """FSRS's initial stabilities (w0-w3): days after a first Again, Hard, Good, Easy."""
 
     @classmethod
     def of(cls, parameters: dict | None) -> Curve:
         weights = (parameters or {}).get("parameters")
-        return cls(float(weights[20])) if weights and len(weights) > 20 else cls()
+        if not weights or len(weights) <= 20:
+            return cls()
+        return cls(float(weights[20]), tuple(float(w) for w in weights[:4]))  # type: ignore[arg-type]
+
+    def after_days(self, stability: float, days: float) -> float:
+        """Retrievability ``days`` (continuous) after a review that left ``stability``."""
+        factor = 0.9 ** (-1 / self.decay) - 1
+        return (1 + factor * max(0.0, days) / stability) ** (-self.decay)
 
     def retrievability(self, stability: float | None, last_review: float | None,
                        at: float) -> float:

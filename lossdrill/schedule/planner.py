@@ -4,20 +4,21 @@ Pure and deterministic: everything it reads is an argument (the clock included),
 test, the benchmark (``benchmarks/bench_planner.py``) and ``lossdrill today`` get the same
 plan from the same state.
 
-The rules, in order of priority (higher score first, taken greedily while the day's
-minutes last):
+Candidates are scored and taken greedily, highest first, while the day's minutes last.
 
 1. **A mock interview** when the interview is at most :data:`MOCK_WITHIN_DAYS` days away,
    none was done in the last :data:`MOCK_EVERY_DAYS` days, and the day's minutes leave
    :data:`MOCK_SPARE_MINUTES` for reviews besides (in the final days it may fill the day).
-2. **Due items** (FSRS due by the end of today), the most forgotten first; items that name
-   an active misconception (:mod:`.misconceptions`) are raised further.
-3. **Items that repair an active misconception**, of any kind, even when not yet due.
-4. **Deadline pull-in**: with an interview date, an item whose retrievability *on the day*
-   would be under :data:`TARGET_R` and whose next review falls after the day is reviewed
-   once the day is within its stability (the review then carries to the interview).
-5. **New material**, spread over topics, at most :func:`new_quota` a day, and none in the
-   last :data:`NEW_STOP_DAYS` days before the interview (only reviews and mocks then).
+2. **With an interview date (deadline mode)** every item is scored by its expected gain in
+   retrievability *on the interview day* per minute (:func:`expected_gain`): due items,
+   items whose recall on the day would fall under :data:`TARGET_R` (pulled in, so the
+   review carries to the day), new items (whose first exposure gains most early on), and
+   items that repair an active misconception (:data:`REPAIR_VALUE` extra). An implement
+   task weighs :data:`TASK_VALUE` questions. New material stops :data:`NEW_STOP_DAYS` days
+   before the date; the last :data:`FINAL_DAYS` + 1 days are reviews and a mock.
+3. **Without a date (open mode)**: FSRS's due items first (the most forgotten first), then
+   items repairing an active misconception, then new material spread over topics, at most
+   :func:`new_quota` items and :data:`NEW_CARDS_PER_DAY` cards a day.
 
 At most one implement task a day (a re-implementation from a blank starter when it was
 passed before).
@@ -45,6 +46,13 @@ MOCK_MINUTES = 20.0
 MOCK_SPARE_MINUTES = 10.0
 """Before the final days a mock is planned only when this much time is left for reviews."""
 NEW_CARDS_PER_DAY = 10
+GROWTH = 30.0
+TASK_VALUE = 6.0
+"""An implement task written from memory weighs as much as this many questions (it is a
+readiness line of its own and the core of the interview)."""
+REPAIR_VALUE = 0.3
+"""Extra gain credited to an item that repairs an active misconception (at full weight):
+repairing it lifts every item that names it."""
 
 MINUTES = {
     "card": 0.5, "choice": 1.0, "multi": 1.5, "numeric": 2.0, "recall": 2.5,
@@ -179,34 +187,13 @@ def plan_day(
     if mock:
         budget.left -= MOCK_MINUTES
 
-    scored: list[Pick] = []
-    due_total = 0
-    topic_rank: dict[str, int] = {}
     new_allowed = phase in ("open", "build")
-    for c in sorted(candidates, key=lambda c: _tiebreak(c.item_id)):
-        boost = max((active.get(m, 0.0) for m in c.misconceptions), default=0.0)
-        boost = min(1.0, boost)
-        m = c.memory
-        if m is None or m.state == NEW:
-            if not new_allowed and not boost:
-                continue
-            rank = topic_rank.get(c.topic, 0)
-            topic_rank[c.topic] = rank + 1
-            if boost:
-                scored.append(Pick(c, "misconception", 40 + 30 * boost - 0.001 * rank))
-            elif new_allowed:
-                scored.append(Pick(c, "new", 20 - 0.01 * rank))
-            continue
-        r_now = curve.retrievability(m.stability, m.last_review, now)
-        if m.due is not None and m.due <= end_of_today:
-            due_total += 1
-            scored.append(Pick(c, "due", 100 + 50 * (1 - r_now) + 30 * boost))
-        elif boost:
-            scored.append(Pick(c, "misconception", 60 + 30 * boost))
-        elif target is not None and m.due is not None and m.due > target:
-            r_day = curve.retrievability(m.stability, m.last_review, target)
-            if r_day < TARGET_R and days_left is not None and days_left <= max(2.0, m.stability or 0):
-                scored.append(Pick(c, "deadline", 50 + 40 * (TARGET_R - r_day)))
+    if target is not None:
+        budget.new_left = budget.new_cards_left = len(candidates)  # the gain decides
+        scored, due_total = _deadline_scores(now, end_of_today, target, candidates, curve,
+                                             active, new_allowed)
+    else:
+        scored, due_total = _open_scores(now, end_of_today, candidates, curve, active)
     scored.sort(key=lambda p: -p.score)
     for pick in scored:
         if budget.left < 0.5:
@@ -215,6 +202,82 @@ def plan_day(
     steps = _steps(budget.chosen, mock)
     ranked = tuple(sorted(active.items(), key=lambda kv: (-kv[1], kv[0])))
     return Plan(today, settings, days_left, phase, steps, due_total, ranked, mock)
+
+
+def expected_gain(curve: Curve, memory: Memory | None, now: float, target: float) -> float:
+    """Expected rise in retrievability on the interview day from practising the item now.
+
+    A ranking heuristic, not the schedule (FSRS schedules every graded answer). A first
+    exposure is taken to succeed half the time, leaving FSRS's initial stability for Good
+    or Again. A review succeeds with the current retrievability R and multiplies stability
+    by ``1 + 30·(e^(0.8·(1-R)) - 1)`` (the shape of FSRS-6's stability increase for a
+    medium difficulty: large when the item is half forgotten, near 1 when it is fresh); a
+    lapse leaves 0.3 of it (at least the initial Again stability).
+    """
+    days = max(0.0, (target - now) / DAY)
+    again, _, good, _ = curve.initial
+    if memory is None or memory.state == NEW or memory.stability is None:
+        return 0.5 * curve.after_days(good, days) + 0.5 * curve.after_days(again, days)
+    s = memory.stability
+    r_now = curve.retrievability(s, memory.last_review, now)
+    r_day = curve.retrievability(s, memory.last_review, target)
+    grown = s * (1 + GROWTH * (math.exp(0.8 * (1 - r_now)) - 1))
+    lapsed = max(again, 0.3 * s)
+    after = r_now * curve.after_days(grown, days) + (1 - r_now) * curve.after_days(lapsed, days)
+    return after - r_day
+
+
+def _deadline_scores(now: float, end_of_today: float, target: float,
+                     candidates: Sequence[Candidate], curve: Curve, active: Mapping[str, float],
+                     new_allowed: bool) -> tuple[list[Pick], int]:
+    """Deadline mode: expected gain on the day per minute, plus misconception repair."""
+    scored: list[Pick] = []
+    due_total = 0
+    for c in candidates:
+        boost = min(1.0, max((active.get(m, 0.0) for m in c.misconceptions), default=0.0))
+        m = c.memory
+        unseen = m is None or m.state == NEW
+        if unseen and not new_allowed and not boost:
+            continue
+        due = not unseen and m is not None and m.due is not None and m.due <= end_of_today
+        due_total += due
+        if not unseen and not due and not boost and m is not None and curve.retrievability(
+                m.stability, m.last_review, target) >= TARGET_R:
+            continue  # already recalled on the day as FSRS aims: no pull-in needed
+        reason = ("misconception" if boost else "new" if unseen else "due" if due
+                  else "deadline")
+        gain = expected_gain(curve, m, now, target) + REPAIR_VALUE * boost
+        if gain > 0:
+            value = TASK_VALUE if c.kind == "implement" else 1.0
+            scored.append(Pick(c, reason, value * gain / c.minutes + _jitter(c.item_id)))
+    return scored, due_total
+
+
+def _open_scores(now: float, end_of_today: float, candidates: Sequence[Candidate],
+                 curve: Curve, active: Mapping[str, float]) -> tuple[list[Pick], int]:
+    """No interview date: FSRS's due items first, then misconception repair, then new."""
+    scored: list[Pick] = []
+    due_total = 0
+    topic_rank: dict[str, int] = {}
+    for c in sorted(candidates, key=lambda c: _tiebreak(c.item_id)):
+        boost = max((active.get(m, 0.0) for m in c.misconceptions), default=0.0)
+        boost = min(1.0, boost)
+        m = c.memory
+        if m is None or m.state == NEW:
+            rank = topic_rank.get(c.topic, 0)
+            topic_rank[c.topic] = rank + 1
+            if boost:
+                scored.append(Pick(c, "misconception", 40 + 30 * boost - 0.001 * rank))
+            else:
+                scored.append(Pick(c, "new", 20 - 0.01 * rank))
+            continue
+        r_now = curve.retrievability(m.stability, m.last_review, now)
+        if m.due is not None and m.due <= end_of_today:
+            due_total += 1
+            scored.append(Pick(c, "due", 100 + 50 * (1 - r_now) + 30 * boost))
+        elif boost:
+            scored.append(Pick(c, "misconception", 60 + 30 * boost))
+    return scored, due_total
 
 
 def _take(pick: Pick, budget: _Budget) -> None:
@@ -250,6 +313,11 @@ def _steps(chosen: list[Pick], mock: bool) -> tuple[Step, ...]:
         if picks:
             steps.append(Step(drill, tuple(picks), sum(p.candidate.minutes for p in picks)))
     return tuple(steps)
+
+
+def _jitter(item_id: str) -> float:
+    """A tiny fixed offset per item, so equal scores order the same way every time."""
+    return int(_tiebreak(item_id)[:6], 16) * 1e-12
 
 
 def _tiebreak(item_id: str) -> str:

@@ -15,6 +15,7 @@ planner reads ten thousand of them), and a test holds it to the library's value.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -62,8 +63,7 @@ class Curve:
 
     def after_days(self, stability: float, days: float) -> float:
         """Retrievability ``days`` (continuous) after a review that left ``stability``."""
-        factor = 0.9 ** (-1 / self.decay) - 1
-        return (1 + factor * max(0.0, days) / stability) ** (-self.decay)
+        return (1 + self.factor * max(0.0, days) / stability) ** (-self.decay)
 
     def retrievability(self, stability: float | None, last_review: float | None,
                        at: float) -> float:
@@ -71,8 +71,12 @@ class Curve:
         if stability is None or last_review is None or stability <= 0:
             return 0.0
         days = max(0, math.floor((at - last_review) / DAY))
-        factor = 0.9 ** (-1 / self.decay) - 1
-        return (1 + factor * days / stability) ** (-self.decay)
+        return (1 + self.factor * days / stability) ** (-self.decay)
+
+    @functools.cached_property
+    def factor(self) -> float:
+        """F = 0.9^(-1/w20) - 1, so that R = 0.9 when t = S."""
+        return 0.9 ** (-1 / self.decay) - 1
 
 
 def item_scheduler(parameters: dict | None) -> Scheduler:

@@ -58,12 +58,48 @@ def taxonomy_path() -> Path:
 
 @functools.cache
 def load(path: Path | None = None) -> Taxonomy:
-    """The taxonomy; an unreadable file gives an empty one (nothing can then be named)."""
+    """The taxonomy; an unreadable file gives an empty one (nothing can then be named).
+
+    The parsed file is kept as JSON in the cache folder (keyed by the file's size and
+    time), so a command that needs it does not import YAML.
+    """
+    import json
+
+    path = path or taxonomy_path()
+    try:
+        stat = path.stat()
+    except OSError:
+        return Taxonomy(())
+    key = [str(path), stat.st_mtime_ns, stat.st_size]
+    cache = _cache_file()
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached.get("key") == key:
+            return _taxonomy(cached["data"])
+    except (OSError, ValueError, AttributeError, KeyError):
+        pass
     import yaml
 
     try:
-        data = yaml.safe_load((path or taxonomy_path()).read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
+        return Taxonomy(())
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps({"key": key, "data": data}), encoding="utf-8")
+    except (OSError, TypeError, ValueError):
+        pass  # a cache that cannot be written only costs time
+    return _taxonomy(data)
+
+
+def _cache_file() -> Path:
+    from lossdrill.paths import cache_home
+
+    return cache_home() / "misconceptions.json"
+
+
+def _taxonomy(data: object) -> Taxonomy:
+    if not isinstance(data, dict):
         return Taxonomy(())
     entries = []
     for raw in data.get("misconceptions", ()) or ():

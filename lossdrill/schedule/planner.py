@@ -194,7 +194,7 @@ def plan_day(
                                              active, new_allowed)
     else:
         scored, due_total = _open_scores(now, end_of_today, candidates, curve, active)
-    scored.sort(key=lambda p: -p.score)
+    scored.sort(key=lambda p: (-p.score, p.candidate.item_id))
     for pick in scored:
         if budget.left < 0.5:
             break
@@ -204,7 +204,8 @@ def plan_day(
     return Plan(today, settings, days_left, phase, steps, due_total, ranked, mock)
 
 
-def expected_gain(curve: Curve, memory: Memory | None, now: float, target: float) -> float:
+def expected_gain(curve: Curve, memory: Memory | None, now: float, target: float,
+                  r_day: float | None = None) -> float:
     """Expected rise in retrievability on the interview day from practising the item now.
 
     A ranking heuristic, not the schedule (FSRS schedules every graded answer). A first
@@ -220,7 +221,8 @@ def expected_gain(curve: Curve, memory: Memory | None, now: float, target: float
         return 0.5 * curve.after_days(good, days) + 0.5 * curve.after_days(again, days)
     s = memory.stability
     r_now = curve.retrievability(s, memory.last_review, now)
-    r_day = curve.retrievability(s, memory.last_review, target)
+    if r_day is None:
+        r_day = curve.retrievability(s, memory.last_review, target)
     grown = s * (1 + GROWTH * (math.exp(0.8 * (1 - r_now)) - 1))
     lapsed = max(again, 0.3 * s)
     after = r_now * curve.after_days(grown, days) + (1 - r_now) * curve.after_days(lapsed, days)
@@ -233,23 +235,28 @@ def _deadline_scores(now: float, end_of_today: float, target: float,
     """Deadline mode: expected gain on the day per minute, plus misconception repair."""
     scored: list[Pick] = []
     due_total = 0
+    new_gain = expected_gain(curve, None, now, target)
     for c in candidates:
-        boost = min(1.0, max((active.get(m, 0.0) for m in c.misconceptions), default=0.0))
+        boost = 0.0
+        if active and c.misconceptions:
+            boost = min(1.0, max(active.get(m, 0.0) for m in c.misconceptions))
         m = c.memory
-        unseen = m is None or m.state == NEW
-        if unseen and not new_allowed and not boost:
-            continue
-        due = not unseen and m is not None and m.due is not None and m.due <= end_of_today
-        due_total += due
-        if not unseen and not due and not boost and m is not None and curve.retrievability(
-                m.stability, m.last_review, target) >= TARGET_R:
-            continue  # already recalled on the day as FSRS aims: no pull-in needed
-        reason = ("misconception" if boost else "new" if unseen else "due" if due
-                  else "deadline")
-        gain = expected_gain(curve, m, now, target) + REPAIR_VALUE * boost
+        if m is None or m.state == NEW or m.stability is None:
+            if not new_allowed and not boost:
+                continue
+            reason, gain = ("misconception" if boost else "new"), new_gain
+        else:
+            due = m.due is not None and m.due <= end_of_today
+            due_total += due
+            r_day = curve.retrievability(m.stability, m.last_review, target)
+            if not due and not boost and r_day >= TARGET_R:
+                continue  # already recalled on the day as FSRS aims: no pull-in needed
+            reason = "misconception" if boost else "due" if due else "deadline"
+            gain = expected_gain(curve, m, now, target, r_day)
+        gain += REPAIR_VALUE * boost
         if gain > 0:
             value = TASK_VALUE if c.kind == "implement" else 1.0
-            scored.append(Pick(c, reason, value * gain / c.minutes + _jitter(c.item_id)))
+            scored.append(Pick(c, reason, value * gain / MINUTES.get(c.kind, 2.0)))
     return scored, due_total
 
 
@@ -313,11 +320,6 @@ def _steps(chosen: list[Pick], mock: bool) -> tuple[Step, ...]:
         if picks:
             steps.append(Step(drill, tuple(picks), sum(p.candidate.minutes for p in picks)))
     return tuple(steps)
-
-
-def _jitter(item_id: str) -> float:
-    """A tiny fixed offset per item, so equal scores order the same way every time."""
-    return int(_tiebreak(item_id)[:6], 16) * 1e-12
 
 
 def _tiebreak(item_id: str) -> str:

@@ -65,6 +65,8 @@ N_MISCONCEPTIONS = 10
 
 # Learner model (ACT-R with spacing-dependent decay; Pavlik & Anderson 2005)
 C_DECAY, A_DECAY, S_NOISE, TAU0 = 0.25, 0.25, 0.35, -0.7
+MAX_DECAY = 1.5
+"""Decay cap (massed repeats within minutes would otherwise overflow the power law)."""
 MISC_PENALTY, MISC_REPAIR, MISC_HELD = 0.5, 0.35, 0.6
 
 
@@ -102,7 +104,8 @@ class Learner:
     def practise(self, item: Item, t: float) -> bool:
         correct = self.rng.random() < self.p_recall(item, t)
         m = self.activation(item.item_id, t)
-        decay = C_DECAY * math.exp(m) + A_DECAY if m is not None else A_DECAY + C_DECAY * 0.5
+        decay = (min(MAX_DECAY, C_DECAY * math.exp(m) + A_DECAY) if m is not None
+                 else A_DECAY + C_DECAY * 0.5)
         self.traces.setdefault(item.item_id, []).append((t, decay))
         if item.misconception in self.held and self.rng.random() < MISC_REPAIR:
             self.held.discard(item.misconception)
@@ -139,7 +142,7 @@ class PlannerStrategy:
     def __init__(self, items: list[Item], interview: date, per_day: int) -> None:
         self.items = {i.item_id: i for i in items}
         self.memory: dict[str, Memory] = {}
-        self.scheduler = item_scheduler({"parameters": None} if False else None)
+        self.scheduler = item_scheduler(None)
         self.settings = Settings(interview, per_day)
         self.wrong: list[tuple[str, str, float]] = []
         self.right: dict[str, float] = {}

@@ -84,7 +84,8 @@ def run(
     render_summary(console, summary)
     from lossdrill.schedule.choose import next_line
 
-    console.print(f"Next: {next_line(home, banks, after='quiz')}", highlight=False)
+    console.print(f"Next: {escape(next_line(home, banks, after='quiz'))}", highlight=False,
+                  soft_wrap=True)
     return 0
 
 

@@ -72,7 +72,7 @@ def render(console: Console, plan: Plan, blank: str | None, bank: Any = None) ->
         console.print(f"{n}. [bold]{step.drill:<10}[/] ~{step.minutes:.0f} min  "
                       f"{escape(_describe(step, blank, bank))}", highlight=False)
         console.print(f"   {escape(step_command(plan, step.drill, blank))}", style="dim",
-                      highlight=False)
+                      highlight=False, soft_wrap=True)
     if plan.misconceptions:
         names = ", ".join(_misconception_name(m) for m, _ in plan.misconceptions[:4])
         console.print(f"\nMisconceptions to repair: {escape(names)}", highlight=False)
@@ -80,7 +80,8 @@ def render(console: Console, plan: Plan, blank: str | None, bank: Any = None) ->
         console.print("\nSet your interview date: lossdrill plan --interview YYYY-MM-DD"
                       " [--minutes N]", highlight=False)
     console.print()
-    console.print(f"Next: {next_command(plan, blank_file=blank)}", highlight=False)
+    console.print(f"Next: {escape(next_command(plan, blank_file=blank))}", highlight=False,
+                  soft_wrap=True)
     if len(plan.steps) > 1:
         console.print("(or run the whole plan: lossdrill today --go)", style="dim")
 

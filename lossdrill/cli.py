@@ -98,6 +98,7 @@ def quiz(
     count: Annotated[int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of questions.")] = 10,
     seed: Seed = None,
     missed: Annotated[bool, typer.Option("--missed", help="Drill the last session's misses.")] = False,
+    item: Annotated[list[str] | None, typer.Option("--item", metavar="ID", hidden=True)] = None,
     bank: Bank = None,
     home: Home = None,
 ) -> None:
@@ -105,7 +106,7 @@ def quiz(
     from lossdrill.commands.quiz import run
 
     _exit(run(topics=topic or [], kinds=kind or [], count=count, seed=seed, banks=bank or [], home=home,
-              missed=missed))
+              missed=missed, item_ids=item or None))
 
 
 @app.command()

@@ -121,3 +121,30 @@ def test_two_weeks_toward_an_interview(tmp_path: Path) -> None:
     for _ in range(2):
         quiz(day13, "-n", "4", wrong=("q-reg",))
     assert regression_recall(day13) < before
+
+
+def test_today_go_runs_the_plan_and_ctrl_c_saves_and_summarises(tmp_path: Path) -> None:
+    env = {**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home"), "LOSSDRILL_BUILTIN_BANKS": "0",
+           "LOSSDRILL_BANKS": BANK, "LOSSDRILL_NOW": "2026-03-02T09:00:00"}
+    s = Session(["today", "--go"], env, tty=True)
+    s.expect(r"1\. flashcards")
+    s.expect(r"Enter to reveal")  # the flashcard session has started
+    s.send("")
+    s.expect(r"rating|Again|again")
+    s.send("3")  # one card rated Good, then Ctrl-C
+    s.expect(r"Enter to reveal")
+    s.interrupt()
+    assert s.finish() == 130
+    out = s.text
+    assert "Session over: 1 card" in out  # the drill's own summary
+    assert re.search(r"Done: nothing yet · left: flashcards, quiz", out), out[-1500:]
+    assert "Your answers are saved." in out
+    assert re.search(r"Next: lossdrill \S+", out)
+    assert "Traceback" not in out
+    # The card rated before Ctrl-C is in the unified schedule.
+    import sqlite3
+
+    conn = sqlite3.connect(tmp_path / "home" / "lossdrill.sqlite3")
+    rows = conn.execute("SELECT kind, rating, source FROM schedule_log").fetchall()
+    conn.close()
+    assert rows == [("card", 3, "review")]

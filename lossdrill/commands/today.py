@@ -1,9 +1,10 @@
 """``lossdrill today`` (and bare ``lossdrill``): today's plan in one screen; ``--go`` runs it.
 
-With ``--go`` each step runs the drill's own session, one after the other: flashcards,
-the planned quiz items, one re-implementation from a blank starter, a mock interview.
-Ctrl-C ends the drill in progress as it always does (its answers are saved), then the
-run stops, says what was done, and exits 130.
+With ``--go`` each step runs the drill's own command, one after the other, in this
+terminal: flashcards, the planned quiz items, one re-implementation from a blank starter,
+a mock interview. Each drill runs as a child process of the same terminal, so Ctrl-C
+reaches it exactly as when it is run alone (its answers are saved, its summary shown);
+this process notes the Ctrl-C, stops, says what was done, and exits 130.
 """
 
 from __future__ import annotations
@@ -112,12 +113,14 @@ def _misconception_name(mid: str) -> str:
 
 
 class _Interrupted:
+    """SIGINT in the parent while a drill runs in a child: remembered, not raised (the drill,
+    in the same process group, gets the same Ctrl-C and ends, saving and summarising)."""
+
     def __init__(self) -> None:
         self.hit = False
 
     def __call__(self, signum: int, frame: object) -> None:
         self.hit = True
-        raise KeyboardInterrupt
 
 
 def _go(console: Console, plan: Plan, blank: str | None, banks: list[str],
@@ -128,11 +131,9 @@ def _go(console: Console, plan: Plan, blank: str | None, banks: list[str],
     try:
         for step in plan.steps:
             console.rule(f"{step.drill} · ~{step.minutes:.0f} min")
-            try:
-                _run_step(step, blank, banks, home)
-            except KeyboardInterrupt:
+            code = _run_step(step, blank, banks, home)
+            if interrupted.hit or code == 130:
                 interrupted.hit = True
-            if interrupted.hit:
                 break
             done.append(step.drill)
     finally:
@@ -144,27 +145,29 @@ def _go(console: Console, plan: Plan, blank: str | None, banks: list[str],
     console.print("Your answers are saved." if interrupted.hit else "Today's plan is done.")
     from lossdrill.schedule.choose import next_line
 
-    console.print(f"Next: {next_line(home, banks) if left else 'lossdrill progress'}",
-                  highlight=False)
+    console.print(f"Next: {escape(next_line(home, banks) if left else 'lossdrill progress')}",
+                  highlight=False, soft_wrap=True)
     return 130 if interrupted.hit else 0
 
 
-def _run_step(step: Any, blank: str | None, banks: list[str], home: str | None) -> int:
+def step_args(step: Any, blank: str | None, banks: list[str], home: str | None) -> list[str]:
+    """The drill's command line for one step of the plan."""
+    common = [a for b in banks for a in ("--bank", b)] + (["--home", home] if home else [])
     if step.drill == "flashcards":
-        from lossdrill.commands.flashcards import run as flashcards
-
         new = sum(1 for p in step.picks if p.candidate.memory is None)
-        return flashcards(new=new, topics=[], cram=False, banks=banks, home=home)
+        return ["flashcards", "--new", str(new), *common]
     if step.drill == "quiz":
-        from lossdrill.commands.quiz import run as quiz
-
-        return quiz(topics=[], kinds=[], count=len(step.picks), seed=None, banks=banks,
-                    home=home, item_ids=list(step.item_ids))
+        items = [a for i in step.item_ids for a in ("--item", i)]
+        return ["quiz", "-n", str(len(step.picks)), *items, *common]
     if step.drill == "implement":
-        from lossdrill.commands.implement import run as implement
+        return ["implement", step.item_ids[0], *(["--file", blank] if blank else []), *common]
+    return ["interview", *common]
 
-        return implement(task=step.item_ids[0], file=blank, check=False, as_json=False,
-                         edit=False, seed=None, banks=banks, home=home)
-    from lossdrill.commands.interview import run as interview
 
-    return interview(task=None, minutes=20, seed=None, banks=banks, home=home)
+def _run_step(step: Any, blank: str | None, banks: list[str], home: str | None) -> int:
+    """Run one drill as its own command in this terminal (so Ctrl-C reaches it as usual)."""
+    import subprocess
+    import sys
+
+    return subprocess.call([sys.executable, "-m", "lossdrill",
+                            *step_args(step, blank, banks, home)])

@@ -259,7 +259,7 @@ def table(learners: int, minutes_list: list[int], days_list: list[int], sizes: t
 
 
 def planning_speed(n_items: int = 10_000, n_reviews: int = 100_000) -> float:
-    """Median ms of plan_day over n_items whose FSRS states replay n_reviews graded reviews."""
+    """Median CPU ms of plan_day over n_items whose FSRS states replay n_reviews graded reviews."""
     rng = random.Random(1)
     scheduler = item_scheduler(None)
     now = (START + timedelta(days=60)).timestamp()
@@ -274,10 +274,10 @@ def planning_speed(n_items: int = 10_000, n_reviews: int = 100_000) -> float:
                        (f"m{i % 10}",) if i % 3 == 0 else ()) for i in range(n_items)]
     settings = Settings((START + timedelta(days=70)).date(), 30)
     times = []
-    for _ in range(7):
-        t0 = time.perf_counter()
+    for _ in range(7):  # CPU time of this process: the work, whatever else the machine runs
+        t0 = time.process_time()
         plan_day(now, cands, settings, misconceptions={"m3": 0.8})
-        times.append((time.perf_counter() - t0) * 1000)
+        times.append((time.process_time() - t0) * 1000)
     return statistics.median(times)
 
 

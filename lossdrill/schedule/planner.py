@@ -31,6 +31,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from zlib import crc32
 
 from lossdrill.schedule.memory import DEFAULT_CURVE, NEW, Curve, Memory
 
@@ -47,6 +48,8 @@ MOCK_SPARE_MINUTES = 10.0
 """Before the final days a mock is planned only when this much time is left for reviews."""
 NEW_CARDS_PER_DAY = 10
 GROWTH = 30.0
+MAX_RANKED = 2000
+"""Deadline mode keeps the best this-many candidates (a day holds far fewer)."""
 TASK_VALUE = 6.0
 """An implement task written from memory weighs as much as this many questions (it is a
 readiness line of its own and the core of the interview)."""
@@ -194,7 +197,7 @@ def plan_day(
                                              active, new_allowed)
     else:
         scored, due_total = _open_scores(now, end_of_today, candidates, curve, active)
-    scored.sort(key=lambda p: (-p.score, p.candidate.item_id))
+    scored.sort(key=lambda p: -p.score)  # stable: keeps the tie order of the scoring
     for pick in scored:
         if budget.left < 0.5:
             break
@@ -232,32 +235,49 @@ def expected_gain(curve: Curve, memory: Memory | None, now: float, target: float
 def _deadline_scores(now: float, end_of_today: float, target: float,
                      candidates: Sequence[Candidate], curve: Curve, active: Mapping[str, float],
                      new_allowed: bool) -> tuple[list[Pick], int]:
-    """Deadline mode: expected gain on the day per minute, plus misconception repair."""
-    scored: list[Pick] = []
+    """Deadline mode: expected gain on the day per minute, plus misconception repair.
+
+    The arithmetic of :func:`expected_gain` and :meth:`Curve.retrievability`, inlined: this
+    loop runs over every item of the banks each time a plan is made.
+    """
+    rows: list[tuple[float, int, str, Candidate]] = []
     due_total = 0
     new_gain = expected_gain(curve, None, now, target)
+    factor, decay = curve.factor, -curve.decay
+    again = curve.initial[0]
+    days = max(0.0, (target - now) / DAY)
+    exp, floor = math.exp, math.floor
     for c in candidates:
         boost = 0.0
         if active and c.misconceptions:
             boost = min(1.0, max(active.get(m, 0.0) for m in c.misconceptions))
         m = c.memory
-        if m is None or m.state == NEW or m.stability is None:
+        if m is None or m.state == NEW or m.stability is None or m.last_review is None:
             if not new_allowed and not boost:
                 continue
             reason, gain = ("misconception" if boost else "new"), new_gain
         else:
             due = m.due is not None and m.due <= end_of_today
             due_total += due
-            r_day = curve.retrievability(m.stability, m.last_review, target)
+            s = m.stability
+            r_day = (1 + factor * max(0, floor((target - m.last_review) / DAY)) / s) ** decay
             if not due and not boost and r_day >= TARGET_R:
                 continue  # already recalled on the day as FSRS aims: no pull-in needed
             reason = "misconception" if boost else "due" if due else "deadline"
-            gain = expected_gain(curve, m, now, target, r_day)
+            r_now = (1 + factor * max(0, floor((now - m.last_review) / DAY)) / s) ** decay
+            grown = s * (1 + GROWTH * (exp(0.8 * (1 - r_now)) - 1))
+            lapsed = max(again, 0.3 * s)
+            gain = (r_now * (1 + factor * days / grown) ** decay
+                    + (1 - r_now) * (1 + factor * days / lapsed) ** decay - r_day)
         gain += REPAIR_VALUE * boost
         if gain > 0:
             value = TASK_VALUE if c.kind == "implement" else 1.0
-            scored.append(Pick(c, reason, value * gain / MINUTES.get(c.kind, 2.0)))
-    return scored, due_total
+            # Ties (new items all gain alike) broken in a fixed pseudo-random order, so
+            # new material is not taken alphabetically (one topic, one kind at a time).
+            rows.append((-value * gain / MINUTES.get(c.kind, 2.0), crc32(c.item_id.encode()),
+                         reason, c))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [Pick(c, reason, -score) for score, _, reason, c in rows[:MAX_RANKED]], due_total
 
 
 def _open_scores(now: float, end_of_today: float, candidates: Sequence[Candidate],

@@ -117,7 +117,8 @@ def adaptive_items(
     return chosen[:count]
 
 
-def _order(item_id: str) -> str:
-    import hashlib
+def _order(item_id: str) -> int:
+    """A fixed pseudo-random order of unseen items within a topic."""
+    from zlib import crc32
 
-    return hashlib.sha1(item_id.encode()).hexdigest()
+    return crc32(item_id.encode())

@@ -26,7 +26,6 @@ passed before).
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -342,9 +341,9 @@ def _steps(chosen: list[Pick], mock: bool) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def _tiebreak(item_id: str) -> str:
+def _tiebreak(item_id: str) -> int:
     """A fixed pseudo-random order (so new items are not taken alphabetically)."""
-    return hashlib.sha1(item_id.encode()).hexdigest()
+    return crc32(item_id.encode())
 
 
 def days_until(today: date, interview: date | None) -> int | None:

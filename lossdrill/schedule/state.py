@@ -10,13 +10,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from lossdrill.schedule import misconceptions as mc
-from lossdrill.schedule.forecast import Forecast, forecast
 from lossdrill.schedule.memory import Curve
 from lossdrill.schedule.planner import Candidate, Plan, Settings, interview_instant, plan_day
 from lossdrill.store import schedule as unified
 
 if TYPE_CHECKING:
     from lossdrill.bank.schema import Bank
+    from lossdrill.schedule.forecast import Forecast
     from lossdrill.store.db import Store
 
 LOOKBACK_DAYS = 21
@@ -105,6 +105,8 @@ def readiness_lines(bank: Bank) -> list[tuple[str, str, list[str]]]:
 
 def forecast_for(state: EngineState, bank: Bank, day: date | None = None) -> Forecast | None:
     """The forecast for the interview day (or ``day``); None without either."""
+    from lossdrill.schedule.forecast import forecast
+
     day = day or state.settings.interview
     if day is None:
         return None

@@ -148,3 +148,18 @@ def test_today_go_runs_the_plan_and_ctrl_c_saves_and_summarises(tmp_path: Path) 
     rows = conn.execute("SELECT kind, rating, source FROM schedule_log").fetchall()
     conn.close()
     assert rows == [("card", 3, "review")]
+
+
+def test_bare_lossdrill_stays_light(tmp_path: Path) -> None:
+    """With warm caches, today's plan imports neither NumPy, YAML nor the fsrs package."""
+    import sys
+
+    env = {**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home")}
+    code = ("import sys\nsys.argv = ['lossdrill']\nfrom lossdrill import cli\n"
+            "try:\n    cli.app()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print('HEAVY', [m for m in ('numpy', 'yaml', 'fsrs') if m in sys.modules])\n")
+    for _ in range(2):  # the first run fills the bank and taxonomy caches
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert "HEAVY []" in done.stdout, done.stdout[-500:]

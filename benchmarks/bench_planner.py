@@ -135,6 +135,9 @@ def minutes(item: Item) -> float:
     return MINUTES[item.kind]
 
 
+PREDICTIONS: list[tuple[float, int]] = []
+"""(FSRS's predicted retrievability, recalled) of every planner review with a prediction."""
+
 TAXONOMY = Taxonomy(tuple(Misconception(f"m{k}", f"m{k}", "", "", ()) for k in range(N_MISCONCEPTIONS)))
 
 
@@ -174,8 +177,10 @@ class PlannerStrategy:
             grade = implement_grade(correct, elapsed, 0)
         else:
             grade = quiz_grade(correct, 1.0)
-        self.memory[item.item_id], _ = review(self.scheduler, self.memory.get(item.item_id, Memory()),
-                                              grade, at)
+        self.memory[item.item_id], predicted = review(
+            self.scheduler, self.memory.get(item.item_id, Memory()), grade, at)
+        if predicted is not None:
+            PREDICTIONS.append((predicted, int(grade > 1)))
         if correct:
             self.right[item.item_id] = at
         else:
@@ -304,6 +309,18 @@ def command_speed(runs: int) -> None:
               f" = {meds[name] / meds['baseline']:.2f}x (target <= 2.0x)")
 
 
+def _calibration() -> None:
+    """FSRS's predictions on the synthetic learners (whose memory is not FSRS)."""
+    from lossdrill.schedule.calibration import calibrate
+
+    cal = calibrate(PREDICTIONS)
+    if cal is not None:
+        print(f"calibration on {cal.reviews} simulated reviews (recall rate {cal.recall_rate:.1%}):"
+              f" FSRS log loss {cal.log_loss:.3f}, RMSE(bins) {cal.rmse_bins:.3f};"
+              f" average-recall-rate baseline {cal.baseline_log_loss:.3f},"
+              f" {cal.baseline_rmse_bins:.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="20 min/day, 14 days, few learners")
@@ -313,11 +330,13 @@ def main() -> None:
     sizes = (120, 60, 12)
     if args.quick:
         ratio = table(40, [20], [14], sizes)
+        _calibration()
     else:
         print(f"planning with 10,000 items / 100,000 reviews: {planning_speed():.1f} ms"
               " (target < 50 ms)", flush=True)
         command_speed(args.runs)
         ratio = table(args.learners, [10, 20, 40], [7, 14, 28], sizes)
+        _calibration()
     print(f"planner/random recall ratio {ratio:.2f}")
 
 

@@ -135,5 +135,8 @@ def test_calibration_against_an_independent_computation() -> None:
     sq = sum((bins == b).sum() * (p[bins == b].mean() - y[bins == b].mean()) ** 2
              for b in np.unique(bins))
     assert cal.rmse_bins == pytest.approx(np.sqrt(sq / len(p)))
+    sq_base = sum((bins == b).sum() * (rate - y[bins == b].mean()) ** 2 for b in np.unique(bins))
+    assert cal.baseline_rmse_bins == pytest.approx(np.sqrt(sq_base / len(p)))
+    assert cal.rmse_bins < cal.baseline_rmse_bins
     # Outcomes drawn from the predictions: the predictions beat the constant baseline.
     assert cal.log_loss < cal.baseline_log_loss

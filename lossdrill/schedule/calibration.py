@@ -4,11 +4,13 @@ Scored on the graded log (``schedule_log``): each review that had a prediction (
 item's first) is a pair (predicted R, recalled = grade above Again).
 
 - **log loss**: mean of -[y log p + (1-y) log(1-p)], p clipped to [1e-6, 1-1e-6];
-- **RMSE(bins)**: predictions grouped in :data:`BINS` equal-width bins of p; the root of the
-  count-weighted mean squared gap between each bin's mean prediction and its recall rate
-  (a simplified form of srs-benchmark's binned RMSE, which bins by interval and history);
+- **RMSE(bins)**: reviews grouped in :data:`BINS` equal-width bins of the scheduler's
+  prediction; the root of the count-weighted mean squared gap between each bin's mean
+  prediction and its recall rate (a simplified form of srs-benchmark's binned RMSE, which
+  bins by interval and history);
 - **baseline**: the same metrics for "average recall rate", predicting the overall recall
-  rate for every review.
+  rate for every review, scored on the same bins (binned by its own constant prediction it
+  would score 0 trivially).
 
 srs-benchmark reports FSRS-6 defaults at log loss 0.339 against 0.363 for that baseline
 (and 0.490 for SM-2); :data:`MIN_REVIEWS` graded reviews are needed before any figure.
@@ -43,10 +45,13 @@ def log_loss(pairs: Sequence[tuple[float, int]]) -> float:
     return total / len(pairs)
 
 
-def rmse_bins(pairs: Sequence[tuple[float, int]], bins: int = BINS) -> float:
+def rmse_bins(pairs: Sequence[tuple[float, int]], keys: Sequence[float] | None = None,
+              bins: int = BINS) -> float:
+    """Binned RMSE; the bins are equal-width bins of ``keys`` (default: the predictions)."""
     sums: dict[int, list[float]] = {}
-    for p, y in pairs:
-        b = min(bins - 1, int(p * bins))
+    for n, (p, y) in enumerate(pairs):
+        key = p if keys is None else keys[n]
+        b = min(bins - 1, int(key * bins))
         s = sums.setdefault(b, [0.0, 0.0, 0.0])
         s[0] += p
         s[1] += y
@@ -61,5 +66,6 @@ def calibrate(pairs: Sequence[tuple[float, int]]) -> Calibration | None:
         return None
     rate = sum(y for _, y in pairs) / len(pairs)
     baseline = [(rate, y) for _, y in pairs]
+    scheduler = [p for p, _ in pairs]
     return Calibration(len(pairs), rate, log_loss(pairs), rmse_bins(pairs),
-                       log_loss(baseline), rmse_bins(baseline))
+                       log_loss(baseline), rmse_bins(baseline, keys=scheduler))

@@ -209,3 +209,16 @@ def test_evidence_raises_a_misconception_and_a_right_answer_repairs_it() -> None
     weights = active(tax, named, wrong=[("q-half", "x", T0), ("q-kl", "KL(q||p)", T0)],
                      right=[("q-half", T0 + DAY)], diagnoses=[], now=T0)
     assert weights == {"kl-direction": 1.0}
+
+
+def test_calibration_pairs_skip_same_day_repeats(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.set_scheduler_parameters(NO_FUZZ)
+    for at, correct in ((T0, True), (T0 + 3600, False), (T0 + 3 * DAY, True)):
+        store.record_quiz_answer(QuizAnswer("s", "q", 1, "choice", "regression", correct,
+                                            float(correct), "a", 900, at=at))
+    pairs = unified.predictions(store.conn)
+    # The first review has no prediction; the same-day repeat is not scored.
+    assert len(pairs) == 1 and pairs[0][1] == 1
+    assert 0 < pairs[0][0] < 1
+    store.close()

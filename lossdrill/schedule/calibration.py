@@ -1,7 +1,9 @@
 """How well the scheduler's predicted retrievability matches what the learner recalled.
 
 Scored on the graded log (``schedule_log``): each review that had a prediction (not an
-item's first) is a pair (predicted R, recalled = grade above Again).
+item's first) and came at least a day after the item's previous review (as in
+srs-benchmark; FSRS-6 counts whole days) is a pair (predicted R, recalled = grade above
+Again).
 
 - **log loss**: mean of -[y log p + (1-y) log(1-p)], p clipped to [1e-6, 1-1e-6];
 - **RMSE(bins)**: reviews grouped in :data:`BINS` equal-width bins of the scheduler's

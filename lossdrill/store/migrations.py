@@ -204,6 +204,7 @@ CREATE TABLE schedule_log (
     rating INTEGER NOT NULL,
     source TEXT NOT NULL,
     retrievability REAL,
+    elapsed_days REAL,
     state_after INTEGER,
     stability_after REAL,
     difficulty_after REAL,

@@ -7,7 +7,9 @@ Tables (schema version 4, :mod:`lossdrill.store.migrations`):
   ``bug-hunt``), ``implement`` for a task, ``card`` for a flashcard.
 - ``schedule_log``: one row per graded piece of evidence, in the shape of Anki's revlog
   plus ``retrievability``, the probability of recall the scheduler predicted just before
-  (None for a first review): what ``progress --calibration`` scores.
+  (None for a first review) and ``elapsed_days`` since the item's previous review: what
+  ``progress --calibration`` scores (reviews a day or more apart, as srs-benchmark does:
+  FSRS-6 counts whole days, so it predicts 1.0 for a same-day repeat).
 - ``plan_settings``: the interview date and the daily minutes (``lossdrill plan``).
 
 Every ``record_*`` of :class:`lossdrill.store.db.Store` calls one hook here inside its
@@ -26,6 +28,7 @@ from lossdrill.schedule.grades import card_grade, implement_grade, quiz_grade
 from lossdrill.schedule.memory import Memory, item_scheduler, review
 
 CARD, IMPLEMENT = "card", "implement"
+DAY = 86400.0
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,8 @@ def on_review(conn: sqlite3.Connection, r: object) -> None:
                     reps=old.reps + 1,
                     lapses=old.lapses + int(r.rating == 1 and r.state_before == 2))  # type: ignore[attr-defined]
     _save(conn, CARD, r.card_id, row[0] if row else "", memory)  # type: ignore[attr-defined]
-    _log(conn, CARD, r.card_id, r.at, int(r.rating), "review", predicted, memory)  # type: ignore[attr-defined]
+    elapsed = None if old.last_review is None else (r.at - old.last_review) / DAY  # type: ignore[attr-defined]
+    _log(conn, CARD, r.card_id, r.at, int(r.rating), "review", predicted, memory, elapsed)  # type: ignore[attr-defined]
 
 
 def _at(recorded: float) -> float:
@@ -110,7 +114,8 @@ def _grade(conn: sqlite3.Connection, kind: str, item_id: str, topic: str, rating
     sched = scheduler or item_scheduler(_parameters(conn))
     after, predicted = review(sched, memory, rating, at)  # type: ignore[arg-type]
     _save(conn, kind, item_id, topic or (before.topic if before else ""), after)
-    _log(conn, kind, item_id, at, rating, source, predicted, after)
+    elapsed = None if memory.last_review is None else (at - memory.last_review) / DAY
+    _log(conn, kind, item_id, at, rating, source, predicted, after, elapsed)
 
 
 def _save(conn: sqlite3.Connection, kind: str, item_id: str, topic: str, m: Memory) -> None:
@@ -127,12 +132,13 @@ def _save(conn: sqlite3.Connection, kind: str, item_id: str, topic: str, m: Memo
 
 
 def _log(conn: sqlite3.Connection, kind: str, item_id: str, at: float, rating: int,
-         source: str, predicted: float | None, m: Memory) -> None:
+         source: str, predicted: float | None, m: Memory, elapsed: float | None) -> None:
     conn.execute(
         "INSERT INTO schedule_log (kind, item_id, at, rating, source, retrievability,"
-        " state_after, stability_after, difficulty_after, due) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (kind, item_id, at, rating, source, predicted, m.state, m.stability, m.difficulty,
-         m.due),
+        " elapsed_days, state_after, stability_after, difficulty_after, due)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (kind, item_id, at, rating, source, predicted, elapsed, m.state, m.stability,
+         m.difficulty, m.due),
     )
 
 
@@ -169,9 +175,11 @@ def graded_log(conn: sqlite3.Connection) -> list[LoggedGrade]:
 
 
 def predictions(conn: sqlite3.Connection) -> list[tuple[float, int]]:
-    """(predicted retrievability, recalled 0/1) of every graded review that had a prediction."""
+    """(predicted retrievability, recalled 0/1) of every graded review that had a prediction
+    and came a day or more after the item's previous review."""
     rows = conn.execute(
         "SELECT retrievability, rating > 1 FROM schedule_log WHERE retrievability IS NOT NULL"
+        " AND elapsed_days >= 1"
     ).fetchall()
     return [(float(p), int(y)) for p, y in rows]
 
@@ -274,8 +282,9 @@ def rebuild(conn: sqlite3.Connection) -> None:
                      else None)
         conn.execute(
             "INSERT INTO schedule_log (kind, item_id, at, rating, source, retrievability,"
-            " stability_after) VALUES (?,?,?,?,?,?,?)",
-            (CARD, card_id, at, rating, "migrated-review", predicted, stability))
+            " elapsed_days, stability_after) VALUES (?,?,?,?,?,?,?,?)",
+            (CARD, card_id, at, rating, "migrated-review", predicted,
+             (at - before[0]) / DAY if before else None, stability))
         previous[card_id] = (at, stability)
     conn.execute(
         "INSERT INTO schedule (kind, item_id, topic, state, step, stability, difficulty, due,"

@@ -36,7 +36,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
     name="lossdrill",
     help="Drill loss functions for ML interviews: quiz, implement, flashcards, progress.",
-    no_args_is_help=True,
+    no_args_is_help=False,
+    invoke_without_command=True,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -56,12 +57,18 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", "-V", is_eager=True, callback=_version, help="Print the version and exit."),
     ] = False,
 ) -> None:
-    """Options of ``lossdrill`` itself (the help text is the app's)."""
+    """Options of ``lossdrill`` itself (the help text is the app's); bare ``lossdrill`` shows
+    today's plan."""
+    if ctx.invoked_subcommand is None:
+        from lossdrill.commands.today import run
+
+        _exit(run(go=False, banks=[], home=None))
 
 Bank = Annotated[
     list[str] | None,
@@ -91,12 +98,40 @@ def _exit(code: int | None) -> None:
     raise typer.Exit(code or 0)
 
 
+@app.command(short_help="Today's plan and the next command.")
+def today(
+    go: Annotated[bool, typer.Option("--go", help="Run the plan now, drill after drill.")] = False,
+    bank: Bank = None,
+    home: Home = None,
+) -> None:
+    """Today's plan: due reviews, weak items, a re-implementation; the next command."""
+    from lossdrill.commands.today import run
+
+    _exit(run(go=go, banks=bank or [], home=home))
+
+
+@app.command(short_help="Aim the plan at your interview date.")
+def plan(
+    interview: Annotated[str | None, typer.Option("--interview", metavar="DATE", help="Interview date, YYYY-MM-DD.")] = None,
+    minutes: Annotated[int | None, typer.Option("--minutes", metavar="N", help="Minutes of practice a day (default 20).")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Forget the interview date.")] = False,
+    bank: Bank = None,
+    home: Home = None,
+) -> None:
+    """Set the interview date and daily minutes; the forecast for the day."""
+    from lossdrill.commands.plan import run
+
+    _exit(run(interview=interview, minutes=minutes, clear=clear, banks=bank or [], home=home))
+
+
 @app.command(short_help="Quiz: gotchas, scenarios, numbers, recall.")
 def quiz(
     topic: Topic = None,
     kind: QuizKind = None,
     count: Annotated[int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of questions.")] = 10,
     seed: Seed = None,
+    missed: Annotated[bool, typer.Option("--missed", help="Drill the last session's misses.")] = False,
+    item: Annotated[list[str] | None, typer.Option("--item", metavar="ID", hidden=True)] = None,
     bank: Bank = None,
     home: Home = None,
     item_id: Annotated[list[str] | None, typer.Option("--id", metavar="ID", help="Ask exactly this item (repeatable, in order; --topic, --kind, --count are then ignored).")] = None,
@@ -106,7 +141,7 @@ def quiz(
     from lossdrill.commands.quiz import run
 
     _exit(run(topics=topic or [], kinds=kind or [], count=count, seed=seed, banks=bank or [], home=home,
-              ids=item_id or [], as_json=json_out))
+              ids=item_id or [], as_json=json_out, missed=missed, item_ids=item or None))
 
 
 @app.command(short_help="Write a loss; it is checked on every save.")
@@ -184,13 +219,14 @@ def flashcards(
 @app.command(short_help="Mastery, weak spots, due cards, readiness.")
 def progress(
     json_out: Json = False,
+    calibration: Annotated[bool, typer.Option("--calibration", help="Score the scheduler's predicted recall against your log.")] = False,
     bank: Bank = None,
     home: Home = None,
 ) -> None:
     """What is mastered, what is weak, what is due; the interview readiness checklist."""
     from lossdrill.commands.progress import run
 
-    _exit(run(as_json=json_out, banks=bank or [], home=home))
+    _exit(run(as_json=json_out, banks=bank or [], home=home, calibration=calibration))
 
 
 @app.command(short_help="A timed mock interview on one loss.")

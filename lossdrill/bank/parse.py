@@ -64,6 +64,8 @@ class _Invalid(Exception):
 def parse_file(path: Path, errors: list[BankError]) -> list[Item]:
     """Every valid item of one file; problems are appended to ``errors``."""
     name = str(path)
+    if path.name == "misconceptions.yaml":  # the misconception taxonomy, not a bank
+        return []
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -221,7 +223,7 @@ class _Fields:
 
 
 _COMMON = {"id", "version", "kind", "topic", "tags", "difficulty", "prompt", "explanation",
-           "source", "cards"}
+           "source", "cards", "misconceptions"}
 
 
 def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> Item | None:
@@ -249,12 +251,13 @@ def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> I
             prompt=f.text("prompt", "" if kind == "flashcard" else ...),
             explanation=f.text("explanation", "" if kind in ("flashcard", "implement") else ...),
             source=f.text("source", "lecture"),
+            misconceptions=_misconceptions(f),
             file=name,
             line=_line(node),
         )
         cards = []
         for i, c in enumerate(f.children("cards", ())):
-            c.check_unknown({"id", "topic", "front", "back", "replaces"})
+            c.check_unknown({"id", "topic", "front", "back", "replaces", "misconceptions"})
             cards.append(
                 Card(
                     id=c.text("id", f"{item_id_text}#{i + 1}"),
@@ -265,6 +268,7 @@ def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> I
                     source_item=item_id_text,
                     tags=common["tags"],
                     replaces=c.strings("replaces", ()),
+                    misconceptions=_misconceptions(c),
                 )
             )
         common["cards"] = tuple(cards)
@@ -278,8 +282,21 @@ def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> I
         return None
 
 
+def _misconceptions(f: _Fields) -> tuple[str, ...]:
+    """The optional ``misconceptions`` list, each id checked against the taxonomy."""
+    ids = f.strings("misconceptions", ())
+    if ids:
+        from lossdrill.schedule.misconceptions import unknown
+
+        bad = unknown(ids)
+        if bad:
+            raise _Invalid(f.line("misconceptions"), f.name("misconceptions"),
+                           f"unknown misconception {bad[0]!r} (see questions/misconceptions.yaml)")
+    return ids
+
+
 def _options(f: _Fields, key: str, *, scenario: bool = False) -> tuple[Option, ...]:
-    allowed = {"text", "correct", "feedback"} | ({"next"} if scenario else set())
+    allowed = {"text", "correct", "feedback", "misconceptions"} | ({"next"} if scenario else set())
     opts = []
     for o in f.children(key):
         o.check_unknown(allowed)
@@ -289,6 +306,7 @@ def _options(f: _Fields, key: str, *, scenario: bool = False) -> tuple[Option, .
                 correct=o.boolean("correct", False),
                 feedback=o.text("feedback", "", nonempty=False),
                 next=o.text("next", None) if o.has("next") else None,
+                misconceptions=_misconceptions(o),
             )
         )
     if len(opts) < 2:

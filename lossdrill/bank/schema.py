@@ -57,6 +57,8 @@ class Card:
     tags: tuple[str, ...] = ()
     replaces: tuple[str, ...] = ()
     """Ids of merged duplicate cards: their review history now belongs to this card."""
+    misconceptions: tuple[str, ...] = ()
+    """Ids from ``questions/misconceptions.yaml`` the card repairs."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class Option:
     """Why this option is right or wrong; shown after answering."""
     next: str | None = None
     """Scenario only: id of the step this option leads to (None ends the scenario)."""
+    misconceptions: tuple[str, ...] = ()
+    """Misconceptions that choosing this (wrong) option reveals."""
 
 
 @dataclass(frozen=True)
@@ -335,6 +339,8 @@ class Item:
     line: int
     cards: tuple[Card, ...] = ()
     """Flashcards carried by the item (formulas, gradients, gotchas)."""
+    misconceptions: tuple[str, ...] = ()
+    """Ids from ``questions/misconceptions.yaml`` the item reveals or repairs."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,11 @@ from lossdrill.progress.report import build_report
 from lossdrill.store import open_store
 
 
-def run(as_json: bool, banks: list[str], home: str | None) -> int:
+def run(as_json: bool, banks: list[str], home: str | None, calibration: bool = False) -> int:
+    if calibration:
+        from lossdrill.commands.calibration import run as calibration_run
+
+        return calibration_run(as_json, home)
     bank = load_banks(banks)
     store = open_store(home)
     try:

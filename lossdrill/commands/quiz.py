@@ -25,6 +25,8 @@ def run(
     home: str | None,
     ids: list[str] | None = None,
     as_json: bool = False,
+    item_ids: list[str] | None = None,
+    missed: bool = False,
 ) -> int:
     """``ids`` asks exactly those items in that order; ``as_json`` prints the summary as one
     JSON object on standard output (the questions and feedback then go to standard error)."""
@@ -40,23 +42,29 @@ def run(
     bad_topics = [t for t in topics if t not in known_topics]
     if bad_topics:
         return report_unknown("topic", bad_topics[0], known_topics)
-    seed = seed if seed is not None else new_seed()
+    by_id = {i.id: i for i in quiz_items}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        other = bank.get(missing[0])
+        why = f"it is a {other.kind} item, not a quiz question" if other else "no such item"
+        err.print(f"[red]Cannot ask {missing[0]!r}:[/] {why} (see lossdrill list).")
+        return 2
+    recorder = recorder_with_notice(home, err)
     if ids:
-        by_id = {i.id: i for i in quiz_items}
-        missing = [i for i in ids if i not in by_id]
-        if missing:
-            other = bank.get(missing[0])
-            why = f"it is a {other.kind} item, not a quiz question" if other else "no such item"
-            err.print(f"[red]Cannot ask {missing[0]!r}:[/] {why} (see lossdrill list).")
-            return 2
         chosen = [by_id[i] for i in ids]
-    else:
+    elif seed is not None:
         chosen = select_items(quiz_items, topics=topics, kinds=kinds, count=count, seed=seed)
+    else:  # the quiz adapts: planned, missed, or due and weak items first
+        from lossdrill.schedule.choose import quiz_items_for
+
+        chosen = quiz_items_for(recorder, quiz_items, topics, kinds, count, item_ids, missed)
+    seed = seed if seed is not None else new_seed()
     if not chosen:
-        err.print("[yellow]No questions match these filters.[/]")
+        recorder.close()
+        err.print("[yellow]No questions match these filters.[/]" if not missed
+                  else "[yellow]No missed questions in the last session.[/]")
         return 1
 
-    recorder = recorder_with_notice(home, err)
     answers = AnswerSource(console)
     summary = QuizSummary(seed=seed, planned=len(chosen),
                           replay=_replay(topics, kinds, count, seed, banks, ids))
@@ -94,6 +102,10 @@ def run(
         sys.stdout.flush()
     else:
         render_summary(console, summary)
+    from lossdrill.schedule.choose import next_line
+
+    console.print(f"Next: {escape(next_line(home, banks, after='quiz'))}", highlight=False,
+                  soft_wrap=True)
     return 0
 
 

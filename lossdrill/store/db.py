@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from lossdrill.recording import ImplementAttempt, QuizAnswer
 from lossdrill.store import migrations
+from lossdrill.store import schedule as unified
 from lossdrill.store.migrations import DamagedStore
 
 if TYPE_CHECKING:  # the bank schema is not needed to open a store (implement --check stays light)
@@ -195,6 +196,7 @@ class Store:
             )
             if not answer.correct:
                 self._bring_forward([answer.item_id], answer.at)
+            unified.on_quiz_answer(self.conn, answer)
 
     @_recovering
     def record_implement_attempt(self, attempt: ImplementAttempt) -> None:
@@ -230,6 +232,7 @@ class Store:
             )
             if not attempt.passed:
                 self._bring_forward([attempt.task], attempt.at)
+            unified.on_implement_attempt(self.conn, attempt)
 
     @_recovering
     def record_hint(self, task: str, level: int) -> None:
@@ -343,6 +346,7 @@ class Store:
                  review.difficulty, review.interval_s, review.last_interval_s,
                  review.answer_ms, int(review.cram)),
             )
+            unified.on_review(self.conn, review)
             if review.cram:
                 return
             self.conn.execute(

@@ -11,6 +11,7 @@ are stored as ``|tag|tag|`` so a related-card lookup is a plain ``instr``.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 V1 = """
 CREATE TABLE sessions (
@@ -179,7 +180,58 @@ UPDATE task_stats SET best_time_s = (
 without changing the card's schedule; a best time counts only timed passes (``implement
 --check`` records 0 s)."""
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+V4 = """
+CREATE TABLE schedule (
+    kind TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    topic TEXT NOT NULL DEFAULT '',
+    state INTEGER NOT NULL DEFAULT 0,
+    step INTEGER,
+    stability REAL,
+    difficulty REAL,
+    due REAL,
+    last_review REAL,
+    reps INTEGER NOT NULL DEFAULT 0,
+    lapses INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, item_id)
+);
+CREATE INDEX schedule_due ON schedule (due);
+CREATE TABLE schedule_log (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    rating INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    retrievability REAL,
+    elapsed_days REAL,
+    state_after INTEGER,
+    stability_after REAL,
+    difficulty_after REAL,
+    due REAL
+);
+CREATE INDEX schedule_log_item ON schedule_log (kind, item_id, at);
+CREATE TABLE plan_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    interview_date TEXT,
+    minutes INTEGER NOT NULL,
+    updated REAL NOT NULL
+);
+"""
+"""Version 4: the unified schedule (:mod:`lossdrill.store.schedule`): one FSRS state per
+(kind, item id) for quiz items, bug hunts, implement tasks and cards, its graded log, and
+the plan's settings. The history of a version 3 store is graded and replayed into it by
+:func:`_fill_schedule`."""
+
+
+def _fill_schedule(conn: sqlite3.Connection) -> None:
+    from lossdrill.store.schedule import rebuild
+
+    rebuild(conn)
+
+
+MIGRATIONS: tuple[str | tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
+    V1, V2, V3, (V4, _fill_schedule))
 LATEST = len(MIGRATIONS)
 
 
@@ -214,8 +266,12 @@ def migrate(conn: sqlite3.Connection) -> int:
         if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             raise DamagedStore("an SQLite file that is not a lossdrill store")
         for n in range(version, LATEST):
-            for statement in _statements(MIGRATIONS[n]):
+            step = MIGRATIONS[n]
+            script, fill = (step, None) if isinstance(step, str) else step
+            for statement in _statements(script):
                 conn.execute(statement)
+            if fill is not None:  # data a migration computes in Python (FSRS replay)
+                fill(conn)
             conn.execute(f"PRAGMA user_version = {n + 1}")
         conn.execute("COMMIT")
     except BaseException:

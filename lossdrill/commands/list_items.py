@@ -33,12 +33,14 @@ def task_status(home: str | None) -> dict[str, str]:
 
     store = open_store(home)
     try:
-        rows = store.query("SELECT task, max(passed) FROM implement_attempts GROUP BY task")
+        from lossdrill.store.queries import task_passed
+
+        passed = task_passed(store)
     except Exception:  # a damaged store: the list still shows, every task as new
         return {}
     finally:
         store.close()
-    return {task: "passed" if passed else "failing" for task, passed in rows}
+    return {task: "passed" if ok else "failing" for task, ok in passed.items()}
 
 
 def run(topics: list[str], kinds: list[str], as_json: bool, banks: list[str],

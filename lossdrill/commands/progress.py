@@ -11,7 +11,7 @@ from lossdrill.store import open_store
 
 def run(as_json: bool, banks: list[str], home: str | None, calibration: bool = False) -> int:
     if calibration:
-        from lossdrill.commands.calibration import run as calibration_run
+        from lossdrill.ui.calibration_view import run as calibration_run
 
         return calibration_run(as_json, home)
     bank = load_banks(banks)

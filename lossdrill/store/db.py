@@ -293,7 +293,7 @@ class Store:
 
         A card's schedule is never reset: a new version of a card keeps its history.
         """
-        from lossdrill.flashcards.card_ids import adopt_replaced_ids
+        from lossdrill.store.card_ids import adopt_replaced_ids
 
         cards = list(cards)
         rows = [

@@ -295,3 +295,9 @@ def recent_interviews(store: Store, limit: int = 10) -> list[InterviewRow]:
             (limit,),
         )
     ]
+
+
+def task_passed(store: Store) -> dict[str, bool]:
+    """Each task tried: whether any attempt at it passed."""
+    rows = store.conn.execute("SELECT task, max(passed) FROM implement_attempts GROUP BY task")
+    return {task: bool(passed) for task, passed in rows}

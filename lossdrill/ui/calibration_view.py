@@ -1,4 +1,4 @@
-"""``lossdrill progress --calibration``: the scheduler's predictions against the learner's log."""
+"""`lossdrill progress --calibration`: the scheduler's predictions against the learner's log (the view)."""
 
 from __future__ import annotations
 

@@ -23,6 +23,9 @@ def _start_worker_early(argv: list[str]) -> None:
 
 
 # Before Typer is imported: the worker's NumPy import overlaps with everything below.
+from lossdrill.paths import adopt_home_option  # noqa: E402
+
+adopt_home_option(sys.argv)  # --home moves the caches too, exactly as LOSSDRILL_HOME does
 _start_worker_early(sys.argv)
 
 import typer  # noqa: E402
@@ -208,6 +211,14 @@ def validate(
     _exit(run(paths=paths or [], as_json=json_out))
 
 
+@app.command()
+def doctor(json_out: Json = False) -> None:
+    """Show the checker's protections on this machine, versions, folders and any problem found."""
+    from lossdrill.commands.doctor import run
+
+    _exit(run(as_json=json_out))
+
+
 @export_app.command("anki")
 def export_anki(
     out: Annotated[str, typer.Argument(metavar="OUT.apkg", help="Output file, e.g. lossdrill.apkg.")],
@@ -222,6 +233,9 @@ def export_anki(
 
 def main() -> None:
     """Entry point: run the app; no Python traceback ever reaches the user."""
+    from lossdrill.ui.console import prepare_streams
+
+    prepare_streams()  # closed stdin/stdout, an output encoding that cannot show every character
     try:
         app()
     except KeyboardInterrupt:

@@ -7,7 +7,9 @@ rich itself.
 
 from __future__ import annotations
 
+import atexit
 import os
+import re
 import select
 import signal
 import sys
@@ -15,9 +17,67 @@ from typing import TextIO
 
 from rich.console import Console
 
+MAX_ANSWER_CHARS = 10_000
+"""A scripted answer line longer than this is cut (``quiz < /dev/zero`` must not fill memory)."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
 
 def make_console(stderr: bool = False) -> Console:
     return Console(highlight=False, stderr=stderr)
+
+
+def inert(text: str) -> str:
+    """``text`` with terminal control characters (ESC, CSI, BEL...) shown as ``^[``-style
+    escapes, so learner output and bank text cannot clear the screen or draw fake lines.
+
+    Newlines and tabs are kept. Apply before rich's ``escape`` for markup.
+    """
+    return _CONTROL.sub(lambda m: "^" + chr((ord(m.group()) + 64) & 0x7F) if ord(m.group()) < 0x80
+                        else "\\x9b", text)
+
+
+def safe_markup(text: str) -> str:
+    """Learner or user text, made inert and escaped for rich markup (``[/]`` stays literal)."""
+    from rich.markup import escape
+
+    return escape(inert(text))
+
+
+def prepare_streams() -> None:
+    """Make the standard streams safe to use whatever the caller gave.
+
+    A closed stdin or stdout (``<&-``, ``>&-``) becomes ``/dev/null`` (end of input, output
+    discarded); an output encoding that cannot show every character (``PYTHONIOENCODING=ascii``,
+    a non-UTF-8 locale) replaces what it cannot show instead of failing.
+    """
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115
+            continue
+        if mode == "w":
+            try:
+                "·✗−ŷ✓".encode(stream.encoding or "ascii")
+            except (UnicodeEncodeError, LookupError):
+                try:
+                    stream.reconfigure(errors="replace")
+                except (AttributeError, ValueError):
+                    pass
+    atexit.register(_late_notices)
+
+
+def _late_notices() -> None:
+    """Store notices raised after a command printed its own (damage found mid-session)."""
+    store_db = sys.modules.get("lossdrill.store.db")
+    if store_db is None:
+        return
+    try:
+        for notice in store_db.unshown_notices():
+            sys.stderr.write(f"lossdrill: {notice}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 class EndOfInput(Exception):
@@ -49,7 +109,14 @@ class AnswerSource:
             return line.strip()
         self.console.print(f"[bold cyan]{prompt}[/]", end="")
         try:
-            line = self.stream.readline()
+            line = self.stream.readline(MAX_ANSWER_CHARS) if self.stream is not None else ""
+            if len(line) >= MAX_ANSWER_CHARS and not line.endswith("\n"):
+                for _ in range(100):  # drop the rest of an overlong line, a piece at a time
+                    rest = self.stream.readline(MAX_ANSWER_CHARS)
+                    if not rest or rest.endswith("\n"):
+                        break
+                else:  # a megabyte without a line break is not an answer: end the session
+                    line = ""
         except KeyboardInterrupt:
             self.console.print()
             raise EndOfInput from None

@@ -41,6 +41,15 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 """A bank file larger than this is refused (10,000 items take about 3 MB)."""
 MAX_TEXT_CHARS = 20_000
 """A text field longer than this is refused: it could not be shown in a terminal anyway."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+"""Terminal control characters (ESC...): bank text shows them inert, as ``^[``."""
+
+
+def _inert(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"^{chr(ord(m.group()) ^ 0x40)}" if ord(m.group()) < 0x80
+                        else f"\\x{ord(m.group()):02x}", text)
+
+
 _CONSTRUCTION_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError, MemoryError)
 """What building a value from YAML can raise: unknown tags, ``!!int abc``, a 5,000-digit
 integer, an unhashable key, a recursive alias."""
@@ -192,7 +201,7 @@ class _Fields:
         if len(value) > MAX_TEXT_CHARS:
             raise _Invalid(self.line(key), self.name(key),
                            f"{len(value):,} characters: longer than the limit of {MAX_TEXT_CHARS:,}")
-        return value
+        return _inert(value)
 
     def integer(self, key: str, default: Any = ..., lo: int | None = None, hi: int | None = None) -> int:
         value = self.value(key, default)

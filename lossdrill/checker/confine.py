@@ -171,6 +171,9 @@ def landlock(workdir: str, forbidden: list[str]) -> dict:
             allow(path, _READ)
         allow(os.devnull, _READ_FILE | _WRITE_FILE | _TRUNCATE)
         allow(workdir, _READ | _WRITE)
+        parent = os.path.dirname(os.path.abspath(workdir))
+        if os.path.basename(parent).startswith("lossdrill-sandboxes-"):
+            allow(parent, _REMOVE_DIR)  # so the worker can remove its own (emptied) folder
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             state["reason"] = f"no_new_privs refused: {os.strerror(ctypes.get_errno())}"
             return state

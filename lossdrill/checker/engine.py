@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from lossdrill.checker.case_cache import cases_and_expected
-from lossdrill.checker.forbidden import forbidden_import, forbidden_in_calls
 from lossdrill.checker.cases import GROUPS, Case
 from lossdrill.checker.compare import (
     SANDBOX_STATUS,
@@ -36,6 +35,7 @@ from lossdrill.checker.diagnose import (
     verdict_diagnoses,
     wrong_result,
 )
+from lossdrill.checker.forbidden import forbidden_import, forbidden_in_calls
 from lossdrill.checker.result import (
     CheckResult,
     Diagnosis,

@@ -117,6 +117,34 @@ def kill_orphans(rounds: int = 50) -> int:
     return killed
 
 
+def sandbox_base() -> str:
+    """The folder that holds the workers' folders: ``$TMPDIR/lossdrill-sandboxes-<uid>``.
+
+    Private to this user (mode 700, checked to be ours and not a link); the confined worker
+    may remove only empty folders here, so it can remove its own folder when its trainer
+    is killed. Falls back to the temporary directory itself.
+    """
+    import stat
+    import tempfile
+
+    tmp = tempfile.gettempdir()
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    base = os.path.join(tmp, f"lossdrill-sandboxes-{uid}")
+    try:
+        os.mkdir(base, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return tmp
+    try:
+        info = os.lstat(base)
+    except OSError:
+        return tmp
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid or info.st_mode & 0o077:
+        return tmp
+    return base
+
+
 def remove_stale_folders(tmpdir: str) -> None:
     """Remove ``lossdrill-sandbox-<pid>-*`` folders whose trainer process is gone."""
     import shutil

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import re
 import select
 import shutil
 import signal
@@ -213,9 +214,22 @@ def _is_safe_value(value: object) -> bool:
     return True
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+
+
+def inert(text: str) -> str:
+    """``text`` with terminal control characters (ESC, CSI, BEL, CR...) written as ``^[``, ``^M``...
+
+    Whatever the learner's code prints or puts in an exception crosses here, so no view can
+    pass a screen-clearing or title-changing sequence to the terminal. Newlines and tabs stay.
+    """
+    return _CONTROL.sub(lambda m: f"^{chr(ord(m.group()) ^ 0x40)}" if ord(m.group()) < 0x80
+                        else f"\\x{ord(m.group()):02x}", text)
+
+
 def _text(message: dict, key: str) -> str:
     value = message.get(key, "")
-    return value if isinstance(value, str) else ""
+    return inert(value) if isinstance(value, str) else ""
 
 
 def _line(message: dict) -> int | None:
@@ -326,8 +340,9 @@ class _WorkerProcess:
 
     def __init__(self, *, memory_mb: int, cpu_seconds: int, output_limit: int) -> None:
         reaper.become_subreaper()
-        reaper.remove_stale_folders(tempfile.gettempdir())
-        self.workdir = tempfile.mkdtemp(prefix=f"lossdrill-sandbox-{os.getpid()}-")
+        base = reaper.sandbox_base()
+        reaper.remove_stale_folders(base)
+        self.workdir = tempfile.mkdtemp(prefix=f"lossdrill-sandbox-{os.getpid()}-", dir=base)
         self.capture_path = os.path.join(self.workdir, ".output")
         self.confinement: dict = {}
         command = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import re
 import select
 import signal
 import sys
@@ -20,28 +19,24 @@ from rich.console import Console
 MAX_ANSWER_CHARS = 10_000
 """A scripted answer line longer than this is cut (``quiz < /dev/zero`` must not fill memory)."""
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+class _Console(Console):
+    """A rich console that never fails on markup: a stray ``[/]`` in user text (a path, a
+    topic) is printed as written instead of raising ``MarkupError``."""
+
+    def print(self, *objects: object, **kwargs: object) -> None:  # type: ignore[override]
+        from rich.errors import MarkupError
+
+        try:
+            super().print(*objects, **kwargs)
+        except MarkupError:
+            kwargs["markup"] = False
+            super().print(*objects, **kwargs)
 
 
 def make_console(stderr: bool = False) -> Console:
-    return Console(highlight=False, stderr=stderr)
-
-
-def inert(text: str) -> str:
-    """``text`` with terminal control characters (ESC, CSI, BEL...) shown as ``^[``-style
-    escapes, so learner output and bank text cannot clear the screen or draw fake lines.
-
-    Newlines and tabs are kept. Apply before rich's ``escape`` for markup.
-    """
-    return _CONTROL.sub(lambda m: "^" + chr((ord(m.group()) + 64) & 0x7F) if ord(m.group()) < 0x80
-                        else "\\x9b", text)
-
-
-def safe_markup(text: str) -> str:
-    """Learner or user text, made inert and escaped for rich markup (``[/]`` stays literal)."""
-    from rich.markup import escape
-
-    return escape(inert(text))
+    return _Console(highlight=False, stderr=stderr)
 
 
 def prepare_streams() -> None:

@@ -180,10 +180,39 @@ def signals_blocked(block: bool) -> Iterator[None]:
         yield
         return
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKABLE)
+    keep: list[int] = []
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        try:
+            keep = _drain_signals_from_workers()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+            for number in keep:
+                signal.raise_signal(number)
+
+
+def _drain_signals_from_workers() -> list[int]:
+    """Take the pending blocked signals; those a worker (or its processes) sent are dropped.
+
+    A signal from anyone else (Ctrl-C from the terminal, ``kill`` from a shell, ``timeout``)
+    is returned, to be delivered once the signals are unblocked.
+    """
+    keep: list[int] = []
+    wanted = set(_BLOCKABLE)
+    for _ in range(64):
+        pending = signal.sigpending() & wanted
+        if not pending:
+            break
+        info = signal.sigtimedwait(pending, 0)
+        if info is None:
+            break
+        sender = info.si_pid
+        from_worker = sender in _worker_sessions or (sender > 0 and (
+            _from_a_worker(sender) or not os.path.exists(f"/proc/{sender}")))
+        if not from_worker and info.si_signo not in keep:
+            keep.append(info.si_signo)
+    return keep
 
 
 def forbidden_paths() -> list[str]:

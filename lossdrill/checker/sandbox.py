@@ -52,6 +52,12 @@ from lossdrill.checker.worker import (
 if TYPE_CHECKING:  # NumPy is imported lazily: the worker starts before it loads here
     import numpy as np
 
+# One BLAS thread in this process too: a signal the worker sends can only be held back
+# (see reaper.signals_blocked) when no thread of ours leaves it unblocked, and OpenBLAS
+# starts its threads with the mask of the moment NumPy is imported.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
 WORKER_SCRIPT = os.path.abspath(_worker_module.__file__)
 FILE_LIMIT_MB = 64
 """Cap on any file the worker writes (its captured fd 1/2 output included)."""

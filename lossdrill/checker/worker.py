@@ -472,6 +472,8 @@ class _Capture:
 
 
 def _short_repr(value: object, limit: int = 200) -> str:
+    if type(value) in (list, tuple, dict, set) and len(value) > 1000:
+        return f"<{type(value).__name__} of {len(value)} entries>"
     try:
         text = repr(value)
     except BaseException:  # noqa: BLE001 - a user __repr__ may raise anything
@@ -569,6 +571,8 @@ def _safe_value(value: object) -> tuple[object, str, str]:
             array = np.array(array, order="C", copy=True)
             return (array[()] if issubclass(kind, np.generic) else array), name, ""
     if kind in (list, tuple):
+        if len(value) > MAX_LIST_ITEMS:
+            return None, name, f"a {name} of {len(value)} entries, too long to check"
         plain = _plain_numbers(value, [0])
         if plain is not None:
             return plain, name, ""
@@ -592,6 +596,8 @@ def _plain_numbers(value: object, count: list[int], depth: int = 0):
         count[0] += array.size
         return array.tolist() if count[0] <= MAX_LIST_ITEMS else None
     if kind in (list, tuple) and depth < 32:
+        if count[0] + len(value) > MAX_LIST_ITEMS:
+            return None
         items = []
         for item in value:
             plain = _plain_numbers(item, count, depth + 1)

@@ -11,13 +11,13 @@ most the record in flight, and two sessions writing at once wait for each other
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import shutil
 import sqlite3
 import struct
 import time
 import uuid
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -96,16 +96,19 @@ class Review:
     ``stability``, ``difficulty`` and ``due`` are the unchanged ones; ``interval_s`` is 0)."""
 
 
-_STORES: weakref.WeakSet[Store] = weakref.WeakSet()
+_KEYS = itertools.count()
+_UNSHOWN: dict[int, str] = {}
+"""Notices no command has read yet, by store: they outlive the store objects themselves."""
 
 
 def unshown_notices() -> list[str]:
-    """Notices of open stores that no command has read yet (damage found mid-session).
+    """Notices of stores that no command has read (damage found mid-session, answers that
+    could not be written when the store was closed).
 
     The console prints these when the process ends, so damage found after a command
     printed its opening notice is never passed over in silence.
     """
-    return [store._notice for store in list(_STORES) if store._notice and not store._notice_read]
+    return list(_UNSHOWN.values())
 
 
 def is_unwritable(exc: BaseException) -> bool:
@@ -162,6 +165,7 @@ class Store:
 
     def __init__(self, path: Path | str, notice: str | None = None) -> None:
         self.path = Path(path) if path != ":memory:" else None
+        self._key = next(_KEYS)
         self._notice: str | None = None
         self._notice_read = True
         self.notice = notice
@@ -173,12 +177,12 @@ class Store:
             if wal_note:
                 self.notice = wal_note
         self.conn, self.previous_version = _connect(path)
-        _STORES.add(self)
 
     @property
     def notice(self) -> str | None:
         """A message for the learner (damage, read-only, locked), or None; reading it marks it shown."""
         self._notice_read = True
+        _UNSHOWN.pop(self._key, None)
         return self._notice
 
     @notice.setter
@@ -187,6 +191,8 @@ class Store:
             text = f"{self._notice}\n{text}"  # an earlier notice nobody has read yet stays
         self._notice = text
         self._notice_read = not text
+        if text:
+            _UNSHOWN[self._key] = text
 
     def _go_to_memory(self, problem: BaseException) -> None:
         """Continue on an in-memory copy of the store; see :func:`_recovering`."""

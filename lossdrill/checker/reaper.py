@@ -60,17 +60,31 @@ def worker_ended(pid: int) -> None:
 
 
 def _children() -> list[int]:
+    """This process's children: from ``/proc/self/task/*/children``, else a scan of ``/proc``."""
     pids: list[int] = []
     try:
         tasks = os.listdir("/proc/self/task")
     except OSError:
         return pids
+    readable = False
     for tid in tasks:
         try:
             with open(f"/proc/self/task/{tid}/children") as fh:
                 pids += [int(p) for p in fh.read().split()]
+            readable = True
         except (OSError, ValueError):
             continue
+    if readable:
+        return pids
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    if int(fh.read().rsplit(b")", 1)[1].split()[1]) == me:
+                        pids.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
     return pids
 
 

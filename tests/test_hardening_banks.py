@@ -127,3 +127,13 @@ def test_r23_escape_sequences_in_bank_text_are_shown_inert(place):
     env = place.env(LOSSDRILL_BUILTIN_BANKS="0")
     proc = place.run("quiz", "--bank", str(folder), "-n", "1", stdin="1\n", env=env)
     assert "\x1b" not in proc.stdout and "^[[2Jclear" in proc.stdout
+
+
+@pytest.mark.parametrize("formula", ["log(0)", "exp(1000)", "(-1)**0.5", "array([1+2j])[0]"])
+def test_formula_warnings_stay_out_of_the_terminal_and_complex_values_are_refused(place, formula):
+    text = ("items:\n  - id: f1\n    version: 1\n    kind: numeric\n    topic: t\n    prompt: p\n"
+            f"    formula: \"{formula}\"\n    tolerance: 0.001\n    explanation: e\n")
+    folder = _bank(place, text)
+    proc = place.run("validate", str(folder))
+    assert proc.returncode == 1 and "Warning" not in proc.stderr and "site-packages" not in proc.stderr
+    assert "finite" in proc.stdout + proc.stderr or "complex" in proc.stdout + proc.stderr

@@ -154,9 +154,17 @@ def evaluate(expr: str) -> float:
             raise FormulaError(f"unknown name {node.id!r} in formula")
     guarded = ast.fix_missing_locations(_Guard().visit(tree))
     names = dict(ns, __guard_pow=_guard_pow, __guard_mul=_guard_mul)
+    import warnings
+
     try:
-        value = eval(compile(guarded, "<formula>", "eval"), {"__builtins__": {}}, names)  # noqa: S307
-        result = float(value)
+        # NumPy's warnings (log of 0, overflow, a dropped imaginary part) become part of the
+        # verdict below instead of library paths printed on the terminal.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = eval(compile(guarded, "<formula>", "eval"), {"__builtins__": {}}, names)  # noqa: S307
+            if isinstance(value, complex) or getattr(getattr(value, "dtype", None), "kind", "") == "c":
+                raise FormulaError(f"formula gives the complex number {value}, not a real one")
+            result = float(value)
     except FormulaError:
         raise
     except Exception as exc:  # any failure of the author's expression is a bank error

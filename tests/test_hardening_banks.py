@@ -36,7 +36,7 @@ CONSTRUCTION = {
     "recursive alias": ("items:\n  - {id: x6, version: 1, kind: flashcard, topic: t, front: f, back: b,"
                         " tags: &r [*r]}\n", 2, "x6", "tags"),
     "complex key in item": ("items:\n  - {id: x7, version: 1, kind: flashcard, topic: t, front: f, back: b,"
-                            " ? [a]: 1}\n", 2, None, None),
+                            " ? [a]: 1}\n", 2, "x7", None),
     "complex key at top": ("? [a, b]\n: 1\nitems:\n" + ITEM.format(id="x8", front="f"), 1, None, None),
 }
 

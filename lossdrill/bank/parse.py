@@ -257,7 +257,7 @@ _COMMON = {"id", "version", "kind", "topic", "tags", "difficulty", "prompt", "ex
 
 
 def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> Item | None:
-    item_id: str | None = None
+    item_id: str | None = _raw_id(node)
     try:
         f = _Fields(node, loader)
         if f.has("id"):
@@ -310,6 +310,16 @@ def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> I
     except _CONSTRUCTION_ERRORS as exc:
         errors.append(BankError(name, _line(node), item_id, None, f"cannot read the item: {_describe(exc)}"))
         return None
+
+
+def _raw_id(node: yaml.Node) -> str | None:
+    """The item's id read straight from the YAML nodes, so that errors found before the
+    fields are read (a list as a key) still name the item."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "id" and isinstance(value, yaml.ScalarNode):
+                return str(value.value)[:100]
+    return None
 
 
 def _describe(exc: BaseException) -> str:

@@ -233,7 +233,7 @@ def export_anki(
 
 def main() -> None:
     """Entry point: run the app; no Python traceback ever reaches the user."""
-    from lossdrill.ui.console import prepare_streams
+    from lossdrill.ui.streams import prepare_streams
 
     prepare_streams()  # closed stdin/stdout, an output encoding that cannot show every character
     try:

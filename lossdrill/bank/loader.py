@@ -12,6 +12,7 @@ bank must cost only tens of milliseconds, so it does not import NumPy.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -177,45 +178,53 @@ def _cache_file(path: Path) -> Path:
 
 
 # The parse cache is JSON: reading it builds only the schema's own records, never runs code.
+# Text, integers, floats, booleans and None are stored as themselves; a JSON list is always
+# tagged: ["t", [...]] a tuple, ["l", [...]] a list, ["d", [[k, v], ...]] a dict,
+# ["c", "ChoiceItem", [field values in order]] a record of the schema.
 
 
 def _to_json(value: object) -> object:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"c": type(value).__name__,
-                "f": {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}}
-    if isinstance(value, tuple):
-        return {"t": [_to_json(v) for v in value]}
-    if isinstance(value, list):
-        return {"l": [_to_json(v) for v in value]}
-    if isinstance(value, dict):
-        return {"d": [[_to_json(k), _to_json(v)] for k, v in value.items()]}
-    if isinstance(value, float):
-        return {"x": repr(value)}
-    if value is None or isinstance(value, (bool, int, str)):
-        return {"v": value}
-    raise TypeError(f"cannot cache a {type(value).__name__}")
+    kind = type(value)
+    if value is None or kind in (str, int, float, bool):
+        return value
+    if kind is tuple:
+        return ["t", [_to_json(v) for v in value]]
+    if kind is list:
+        return ["l", [_to_json(v) for v in value]]
+    if kind is dict:
+        return ["d", [[_to_json(k), _to_json(v)] for k, v in value.items()]]
+    if dataclasses.is_dataclass(value) and _record_class(kind.__name__) is kind:
+        return ["c", kind.__name__, [_to_json(getattr(value, f.name)) for f in dataclasses.fields(value)]]
+    raise TypeError(f"cannot cache a {kind.__name__}")
+
+
+@functools.cache
+def _record_class(name: str) -> type | None:
+    """A dataclass defined in the bank schema, by name; None for anything else."""
+    cls = getattr(schema_mod, name, None)
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == schema_mod.__name__:
+        return cls
+    return None
 
 
 def _from_json(data: object) -> object:
-    if not isinstance(data, dict) or len(data) not in (1, 2):
+    kind = type(data)
+    if data is None or kind in (str, int, float, bool):
+        return data
+    if kind is not list or not data:
         raise ValueError("bad cache entry")
-    if "c" in data:
-        cls = getattr(schema_mod, str(data["c"]), None)
-        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)
-                and cls.__module__ == schema_mod.__name__):
-            raise ValueError("unknown record")
-        return cls(**{str(k): _from_json(v) for k, v in data["f"].items()})
-    (tag, body), = data.items()
+    tag = data[0]
     if tag == "t":
-        return tuple(_from_json(v) for v in body)
+        return tuple([_from_json(v) for v in data[1]])
     if tag == "l":
-        return [_from_json(v) for v in body]
+        return [_from_json(v) for v in data[1]]
     if tag == "d":
-        return {_from_json(k): _from_json(v) for k, v in body}
-    if tag == "x":
-        return float(body)
-    if tag == "v" and (body is None or isinstance(body, (bool, int, str))):
-        return body
+        return {_from_json(k): _from_json(v) for k, v in data[1]}
+    if tag == "c":
+        cls = _record_class(str(data[1]))
+        if cls is None:
+            raise ValueError("unknown record")
+        return cls(*[_from_json(v) for v in data[2]])
     raise ValueError("bad cache entry")
 
 

@@ -24,6 +24,9 @@ def _start_worker_early(argv: list[str]) -> None:
 
 
 # Before Typer is imported: the worker's NumPy import overlaps with everything below.
+from lossdrill.paths import adopt_home_option  # noqa: E402
+
+adopt_home_option(sys.argv)  # --home moves the caches too, exactly as LOSSDRILL_HOME does
 _start_worker_early(sys.argv)
 
 import typer  # noqa: E402
@@ -291,6 +294,14 @@ def validate(
     _exit(run(paths=paths or [], as_json=json_out))
 
 
+@app.command()
+def doctor(json_out: Json = False) -> None:
+    """Show the checker's protections on this machine, versions, folders and any problem found."""
+    from lossdrill.commands.doctor import run
+
+    _exit(run(as_json=json_out))
+
+
 @export_app.command("anki")
 def export_anki(
     out: Annotated[str, typer.Argument(metavar="OUT.apkg", help="Output file, e.g. lossdrill.apkg.")],
@@ -361,6 +372,9 @@ class _NoTrailingSpaces:
 
 def main() -> None:
     """Entry point: run the app; no Python traceback ever reaches the user."""
+    from lossdrill.ui.streams import prepare_streams
+
+    prepare_streams()  # closed stdin/stdout, an output encoding that cannot show every character
     try:
         if not sys.stdout.isatty():
             sys.stdout = _NoTrailingSpaces(sys.stdout)  # type: ignore[assignment]

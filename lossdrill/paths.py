@@ -1,4 +1,4 @@
-"""Where lossdrill keeps the learner's data."""
+"""Where lossdrill keeps the learner's data and its disposable caches."""
 
 from __future__ import annotations
 
@@ -9,12 +9,45 @@ from pathlib import Path
 HOME_ENV = "LOSSDRILL_HOME"
 
 
+def _user_home() -> Path | None:
+    """The user's home folder when ``$HOME`` (or the password database) gives an absolute one."""
+    home = os.environ.get("HOME", "")
+    if os.path.isabs(home) and home != "/":
+        return Path(home)
+    try:
+        import pwd
+
+        entry = pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError, OSError):
+        entry = ""
+    if os.path.isabs(entry) and entry != "/":
+        return Path(entry)
+    return None
+
+
+def _xdg(name: str, fallback: tuple[str, ...]) -> Path:
+    """``$XDG_*`` when absolute (the XDG spec says relative values are ignored), else the default.
+
+    With no usable home folder either (``HOME=""``), a folder under the system's temporary
+    directory named for the user, rather than the root of the file system.
+    """
+    value = os.environ.get(name, "")
+    if os.path.isabs(value):
+        return Path(value)
+    home = _user_home()
+    if home is not None:
+        return home.joinpath(*fallback)
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"lossdrill-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+
+
 def data_home(override: str | Path | None = None) -> Path:
     """``--home``, else ``$LOSSDRILL_HOME``, else the platform's user data directory.
 
     Linux and other Unixes follow XDG (``$XDG_DATA_HOME/lossdrill``, default
-    ``~/.local/share/lossdrill``); macOS uses ``~/Library/Application Support/lossdrill``;
-    Windows ``%APPDATA%\\lossdrill``.
+    ``~/.local/share/lossdrill``; a relative ``$XDG_DATA_HOME`` is ignored, as the XDG spec
+    says); macOS uses ``~/Library/Application Support/lossdrill``; Windows ``%APPDATA%\\lossdrill``.
     """
     if override:
         return Path(override).expanduser()
@@ -25,8 +58,7 @@ def data_home(override: str | Path | None = None) -> Path:
         return Path.home() / "Library" / "Application Support" / "lossdrill"
     if os.name == "nt":
         return Path(os.environ.get("APPDATA", Path.home())) / "lossdrill"
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "lossdrill"
+    return _xdg("XDG_DATA_HOME", (".local", "share")) / "lossdrill"
 
 
 def work_dir(override: str | Path | None = None) -> Path:
@@ -34,12 +66,33 @@ def work_dir(override: str | Path | None = None) -> Path:
     return data_home(override) / "work"
 
 
-def cache_home() -> Path:
-    """Disposable caches: under ``$LOSSDRILL_HOME`` when set, else ``$XDG_CACHE_HOME/lossdrill``."""
+def cache_home(override: str | Path | None = None) -> Path:
+    """Disposable caches: ``<home>/cache`` for ``--home`` or ``$LOSSDRILL_HOME``, else
+    ``$XDG_CACHE_HOME/lossdrill``."""
+    if override:
+        return Path(override).expanduser() / "cache"
     env = os.environ.get(HOME_ENV)
     if env:
         return Path(env).expanduser() / "cache"
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Caches" / "lossdrill"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lossdrill"
+    return _xdg("XDG_CACHE_HOME", (".cache",)) / "lossdrill"
+
+
+def adopt_home_option(argv: list[str]) -> None:
+    """Make ``--home DIR`` on the command line act exactly as ``LOSSDRILL_HOME=DIR``.
+
+    Called by the CLI before any command runs, so the caches (case cache, bank parse cache)
+    move with the data, and the checker's confinement keeps the worker out of that folder.
+    """
+    for i, arg in enumerate(argv[1:], start=1):
+        if arg == "--":
+            return
+        value = None
+        if arg == "--home" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--home="):
+            value = arg.split("=", 1)[1]
+        if value:
+            os.environ[HOME_ENV] = str(Path(value).expanduser())
+            return

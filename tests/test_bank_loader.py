@@ -290,7 +290,7 @@ def test_parse_cache_gives_the_same_items_and_notices_an_edit(tmp_path, monkeypa
     path = write(tmp_path, "bank.yaml", "items:\n" + GOOD_ITEM)
     first = load_files([path])
     second = load_files([path])  # served from the cache
-    assert list((tmp_path / "home" / "cache" / "banks").glob("*.pickle"))
+    assert list((tmp_path / "home" / "cache" / "banks").glob("*.json"))
     assert second.items == first.items and second.errors == []
     path.write_text("items:\n" + GOOD_ITEM.replace("Which?", "Which one, exactly?"))
     third = load_files([path])

@@ -39,7 +39,7 @@ def test_second_call_is_served_from_disk_and_equal(tmp_path, monkeypatch):
     first = case_cache.cases_and_expected("focal", 7, build)
     second = case_cache.cases_and_expected("focal", 7, build)
     assert len(calls) == 1
-    assert list((tmp_path / "cache" / "cases").glob("focal-*.pickle"))
+    assert list((tmp_path / "cache" / "cases").glob("focal-*.npz"))
     assert same(first, second)
     assert same(second, build_focal())
 
@@ -48,8 +48,8 @@ def test_a_damaged_or_foreign_cache_file_is_rebuilt(tmp_path, monkeypatch):
     monkeypatch.setenv("LOSSDRILL_HOME", str(tmp_path))
     monkeypatch.delenv("LOSSDRILL_NO_CACHE", raising=False)
     case_cache.cases_and_expected("focal", 7, build_focal)
-    (target,) = (tmp_path / "cache" / "cases").glob("focal-*.pickle")
-    target.write_bytes(b"not a pickle")
+    (target,) = (tmp_path / "cache" / "cases").glob("focal-*.npz")
+    target.write_bytes(b"not an npz file")
     assert same(case_cache.cases_and_expected("focal", 7, build_focal), build_focal())
 
 

@@ -699,7 +699,12 @@ def test_every_slot_is_reloaded_after_a_restart(sandbox):
     assert sandbox.call("submission", (False,), {}).value == 1.0
 
 
-def test_a_slot_that_no_longer_loads_after_a_restart_reports_a_crash(sandbox, tmp_path):
+def test_a_slot_that_no_longer_loads_after_a_restart_reports_a_crash(tmp_path, monkeypatch):
+    # The module keeps a marker outside the worker's folder: only without Landlock
+    # (the fallback path) can it write there.
+    monkeypatch.setenv("LOSSDRILL_NO_LANDLOCK", "1")
+    sandbox = Sandbox()
+    sandbox.start()
     marker = tmp_path / "loaded-once"
     _load_ok(
         sandbox,
@@ -718,6 +723,7 @@ def test_a_slot_that_no_longer_loads_after_a_restart_reports_a_crash(sandbox, tm
     message = "could not be loaded again after a restart: RuntimeError: second load (line 3)"
     assert outcomes == [CallOutcome("crash", message=message)] * 2
     _mse_still_works(sandbox)
+    sandbox.close()
 
 
 def test_close_kills_the_worker_and_a_new_sandbox_works():

@@ -11,14 +11,17 @@ bank must cost only tens of milliseconds, so it does not import NumPy.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
+import json
 import os
-import pickle
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from lossdrill import __version__
 from lossdrill.bank import formula as formula_mod
+from lossdrill.bank import schema as schema_mod
 from lossdrill.bank.schema import (
     Bank,
     BankError,
@@ -141,7 +144,7 @@ def _load_file(path: Path, errors: list[BankError]) -> list[Item]:
         stat = path.stat()
     except OSError:
         stat = None
-    key = (str(path), stat.st_mtime_ns, stat.st_size, __version__) if stat else None
+    key = [str(path), stat.st_mtime_ns, stat.st_size, __version__, _parser_stamp()] if stat else None
     cached = _cache_read(path, key) if key else None
     if cached is not None:
         items, file_errors = cached
@@ -156,33 +159,107 @@ def _load_file(path: Path, errors: list[BankError]) -> list[Item]:
     return items
 
 
+def _parser_stamp() -> list:
+    """Size and time of the schema and the parser: a changed record layout is never served."""
+    here = Path(__file__).resolve().parent
+    out = []
+    for name in ("schema.py", "parse.py"):
+        try:
+            st = (here / name).stat()
+            out.append([name, st.st_mtime_ns, st.st_size])
+        except OSError:
+            out.append([name, 0, 0])
+    return out
+
+
 def _cache_file(path: Path) -> Path:
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:20]
-    return cache_home() / "banks" / f"{digest}.pickle"
+    return cache_home() / "banks" / f"{digest}.json"
 
 
-def _cache_read(path: Path, key: tuple) -> tuple[list[Item], list[BankError]] | None:
+# The parse cache is JSON: reading it builds only the schema's own records, never runs code.
+# Text, integers, floats, booleans and None are stored as themselves; a JSON list is always
+# tagged: ["t", [...]] a tuple, ["l", [...]] a list, ["d", [[k, v], ...]] a dict,
+# ["c", "ChoiceItem", [field values in order]] a record of the schema.
+
+
+def _to_json(value: object) -> object:
+    kind = type(value)
+    if value is None or kind in (str, int, float, bool):
+        return value
+    if kind is tuple:
+        return ["t", [_to_json(v) for v in value]]
+    if kind is list:
+        return ["l", [_to_json(v) for v in value]]
+    if kind is dict:
+        return ["d", [[_to_json(k), _to_json(v)] for k, v in value.items()]]
+    if dataclasses.is_dataclass(value) and _record_class(kind.__name__) is kind:
+        return ["c", kind.__name__, [_to_json(getattr(value, f.name)) for f in dataclasses.fields(value)]]
+    raise TypeError(f"cannot cache a {kind.__name__}")
+
+
+@functools.cache
+def _record_class(name: str) -> type | None:
+    """A dataclass defined in the bank schema, by name; None for anything else."""
+    cls = getattr(schema_mod, name, None)
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == schema_mod.__name__:
+        return cls
+    return None
+
+
+def _from_json(data: object) -> object:
+    kind = type(data)
+    if data is None or kind in (str, int, float, bool):
+        return data
+    if kind is not list or not data:
+        raise ValueError("bad cache entry")
+    tag = data[0]
+    if tag == "t":
+        return tuple([_from_json(v) for v in data[1]])
+    if tag == "l":
+        return [_from_json(v) for v in data[1]]
+    if tag == "d":
+        return {_from_json(k): _from_json(v) for k, v in data[1]}
+    if tag == "c":
+        cls = _record_class(str(data[1]))
+        if cls is None:
+            raise ValueError("unknown record")
+        return cls(*[_from_json(v) for v in data[2]])
+    raise ValueError("bad cache entry")
+
+
+def _cache_read(path: Path, key: list) -> tuple[list[Item], list[BankError]] | None:
     """The parsed items of an unchanged file. Any problem with the cache means: parse again."""
     if os.environ.get(NO_CACHE_ENV):
         return None
     try:
-        with open(_cache_file(path), "rb") as fh:
-            stored_key, value = pickle.load(fh)
-    except Exception:
+        with open(_cache_file(path), encoding="utf-8") as fh:
+            stored = json.load(fh)
+        if stored.get("key") != key:
+            return None
+        items = _from_json(stored["items"])
+        errors = _from_json(stored["errors"])
+        if not (isinstance(items, list) and all(isinstance(i, Item) for i in items)
+                and isinstance(errors, list) and all(isinstance(e, BankError) for e in errors)):
+            return None
+        return items, errors
+    except Exception:  # noqa: BLE001 - missing, damaged, planted or foreign
         return None
-    return value if stored_key == key else None
 
 
-def _cache_write(path: Path, key: tuple, value: tuple[list[Item], list[BankError]]) -> None:
+def _cache_write(path: Path, key: list, value: tuple[list[Item], list[BankError]]) -> None:
     if os.environ.get(NO_CACHE_ENV):
         return
     target = _cache_file(path)
+    items, errors = value
+    try:
+        text = json.dumps({"key": key, "items": _to_json(list(items)), "errors": _to_json(list(errors))})
+    except (TypeError, ValueError):
+        return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
     except OSError:
         pass  # a cache that cannot be written only costs time
-

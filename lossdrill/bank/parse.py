@@ -52,6 +52,23 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""A bank file larger than this is refused (10,000 items take about 3 MB)."""
+MAX_TEXT_CHARS = 20_000
+"""A text field longer than this is refused: it could not be shown in a terminal anyway."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+"""Terminal control characters (ESC...): bank text shows them inert, as ``^[``."""
+
+
+def _inert(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"^{chr(ord(m.group()) ^ 0x40)}" if ord(m.group()) < 0x80
+                        else f"\\x{ord(m.group()):02x}", text)
+
+
+_CONSTRUCTION_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError, MemoryError)
+"""What building a value from YAML can raise: unknown tags, ``!!int abc``, a 5,000-digit
+integer, an unhashable key, a recursive alias."""
+
 
 class _Invalid(Exception):
     def __init__(self, line: int, field: str | None, message: str) -> None:
@@ -67,7 +84,13 @@ def parse_file(path: Path, errors: list[BankError]) -> list[Item]:
     if path.name == "misconceptions.yaml":  # the misconception taxonomy, not a bank
         return []
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            errors.append(BankError(name, 0, None, None,
+                                    f"file larger than {MAX_FILE_BYTES >> 20} MB: not loaded"))
+            return []
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(BankError(name, 0, None, None, f"cannot read file: {exc}"))
         return []
@@ -91,6 +114,9 @@ def parse_file(path: Path, errors: list[BankError]) -> list[Item]:
             if item is not None:
                 out.append(item)
         return out
+    except _CONSTRUCTION_ERRORS as exc:  # a backstop: every known case is reported per item
+        errors.append(BankError(name, 0, None, None, f"invalid YAML: {_describe(exc)}"))
+        return []
     finally:
         loader.dispose()
 
@@ -103,7 +129,17 @@ def _items_node(name: str, root: yaml.Node, errors: list[BankError]) -> list[yam
     if isinstance(root, yaml.SequenceNode):
         return list(root.value)
     if isinstance(root, yaml.MappingNode):
-        keys = {k.value: v for k, v in root.value}
+        keys: dict[str, yaml.Node] = {}
+        for k, v in root.value:
+            if not isinstance(k, yaml.ScalarNode):
+                errors.append(BankError(name, _line(k), None, None,
+                                        "top-level keys must be plain words, not a list or mapping"))
+                continue
+            if k.value in keys:
+                errors.append(BankError(name, _line(k), None, str(k.value),
+                                        f"top-level field given twice (first on line {_line(keys[k.value])});"
+                                        " only the last one would be read"))
+            keys[k.value] = v
         unknown = set(keys) - {"items", "bank", "description"}
         for key in sorted(unknown):
             errors.append(BankError(name, _line(root), None, key, "unknown top-level field"))
@@ -122,6 +158,8 @@ def _mapping(node: yaml.Node, field: str | None) -> dict[str, yaml.Node]:
         raise _Invalid(_line(node), field, "expected a mapping")
     out: dict[str, yaml.Node] = {}
     for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            raise _Invalid(_line(key), field, "keys must be plain words, not a list or mapping")
         if key.value in out:
             raise _Invalid(_line(key), str(key.value), "field given twice")
         out[str(key.value)] = value
@@ -157,7 +195,10 @@ class _Fields:
                 raise _Invalid(_line(self.node), self.name(key), "missing required field")
             return default
         node = self.raw(key)
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except _CONSTRUCTION_ERRORS as exc:
+            raise _Invalid(_line(node), self.name(key), f"cannot read the value: {_describe(exc)}") from None
 
     def line(self, key: str) -> int:
         node = self.map.get(key)
@@ -174,7 +215,10 @@ class _Fields:
             raise self._bad(key, "text", value)
         if nonempty and key in self.map and not value.strip():
             raise _Invalid(self.line(key), self.name(key), "must not be empty")
-        return value
+        if len(value) > MAX_TEXT_CHARS:
+            raise _Invalid(self.line(key), self.name(key),
+                           f"{len(value):,} characters: longer than the limit of {MAX_TEXT_CHARS:,}")
+        return _inert(value)
 
     def integer(self, key: str, default: Any = ..., lo: int | None = None, hi: int | None = None) -> int:
         value = self.value(key, default)
@@ -200,6 +244,9 @@ class _Fields:
         value = self.value(key, default)
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise self._bad(key, "a list of text", value)
+        if any(len(v) > MAX_TEXT_CHARS for v in value):
+            raise _Invalid(self.line(key), self.name(key),
+                           f"an entry is longer than the limit of {MAX_TEXT_CHARS:,} characters")
         return tuple(value)
 
     def children(self, key: str, default: Any = ...) -> list[_Fields]:
@@ -227,7 +274,7 @@ _COMMON = {"id", "version", "kind", "topic", "tags", "difficulty", "prompt", "ex
 
 
 def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> Item | None:
-    item_id: str | None = None
+    item_id: str | None = _raw_id(node)
     try:
         f = _Fields(node, loader)
         if f.has("id"):
@@ -280,6 +327,33 @@ def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> I
     except _Invalid as exc:
         errors.append(BankError(name, exc.line, item_id, exc.field, exc.message))
         return None
+    except _CONSTRUCTION_ERRORS as exc:
+        errors.append(BankError(name, _line(node), item_id, None, f"cannot read the item: {_describe(exc)}"))
+        return None
+
+
+def _raw_id(node: yaml.Node) -> str | None:
+    """The item's id read straight from the YAML nodes, so that errors found before the
+    fields are read (a list as a key) still name the item."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "id" and isinstance(value, yaml.ScalarNode):
+                return str(value.value)[:100]
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for a YAML construction error, without PyYAML's ``<unicode string>`` marks."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        text = exc.problem or exc.context or type(exc).__name__
+    elif isinstance(exc, RecursionError):
+        text = "nested too deeply"
+    elif isinstance(exc, MemoryError):
+        text = "too large"
+    else:
+        text = str(exc) or type(exc).__name__
+    text = " ".join(str(text).split())
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _misconceptions(f: _Fields) -> tuple[str, ...]:

@@ -37,6 +37,8 @@ CODES: dict[str, str] = {
     "missing-temperature": "the temperature is ignored or applied the wrong way",
     "one-direction": "only one of the two directions of a symmetric loss is computed",
     "wrong-result": "the result is wrong in a way no known mistake explains",
+    # hardening
+    "forbidden-import": "the file imports lossdrill itself (its references or checker), which a submission may not use",
 }
 
 

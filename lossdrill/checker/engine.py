@@ -26,6 +26,7 @@ from lossdrill.checker.compare import (
 )
 from lossdrill.checker.diagnosis import diagnose, load_diagnosis
 from lossdrill.checker.protocols import CallOutcomeLike, SandboxLike
+from lossdrill.checker.forbidden import forbidden_import, forbidden_in_calls
 from lossdrill.checker.result import (
     CheckResult,
     Diagnosis,
@@ -111,14 +112,14 @@ class _Check:
         loaded = self.sandbox.load("submission", source, spec.function, filename)
         if loaded.status != "ok":
             groups = _groups([(c, False) for c in cases])
-            return self._result(False, groups, [load_diagnosis(loaded, spec.function, source)], None,
-                                output=loaded.output)
+            found = forbidden_import(loaded, source) or load_diagnosis(loaded, spec.function, source)
+            return self._result(False, groups, [found], None, output=loaded.output)
         outcomes = self._call(cases)
         runs = [Run(c, e, o, self._judge(c, e, o)) for c, e, o in zip(cases, expected, outcomes, strict=False)]
         groups = _groups([(r.case, r.verdict.ok) for r in runs])
         if all(r.verdict.ok for r in runs):
             return self._result(True, groups, [], None, output=loaded.output)
-        diagnoses = self._diagnose(runs)
+        diagnoses = forbidden_in_calls([r.outcome for r in runs], source) or self._diagnose(runs)
         failure = self._first_failure(runs)
         sweep = self._sweep(runs, failure) if self.want_sweep else None
         return self._result(False, groups, diagnoses, failure, output=loaded.output, sweep=sweep)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import re
 import select
 import shutil
 import signal
@@ -34,12 +35,16 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from lossdrill.checker import reaper
 from lossdrill.checker import worker as _worker_module
 from lossdrill.checker.worker import (
     CALL_STATUSES,
     FRAME_HEADER,
     LOAD_STATUSES,
     MAX_FRAME_BYTES,
+    MAX_INT_BITS,
+    MAX_LIST_ITEMS,
+    MAX_VALUE_BYTES,
     encode_frame,
     format_output,
 )
@@ -47,11 +52,22 @@ from lossdrill.checker.worker import (
 if TYPE_CHECKING:  # NumPy is imported lazily: the worker starts before it loads here
     import numpy as np
 
+# One BLAS thread in this process too: a signal the worker sends can only be held back
+# (see reaper.signals_blocked) when no thread of ours leaves it unblocked, and OpenBLAS
+# starts its threads with the mask of the moment NumPy is imported.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
 WORKER_SCRIPT = os.path.abspath(_worker_module.__file__)
 FILE_LIMIT_MB = 64
 """Cap on any file the worker writes (its captured fd 1/2 output included)."""
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
 """A batch of calls whose inputs pickle to more than this is sent in several requests."""
+MAX_ANSWER_BYTES = 4 * MAX_VALUE_BYTES + (1 << 20)
+"""An answer frame longer than this is forged (the worker never sends one): the call's verdict
+is then a crash, and the parent never buffers more than this per answer."""
+MAX_VALUE_NODES = 4 * MAX_LIST_ITEMS
+"""Most list entries the parent walks in one answer (a forged DAG of shared lists stops here)."""
 _DEADLINE_SLACK = 0.1
 """Seconds added to each call's deadline for the round trip and the copies of the inputs."""
 
@@ -171,22 +187,55 @@ def _loads(payload: bytes) -> object:
     return _SafeUnpickler(io.BytesIO(payload)).load()
 
 
-def _is_safe_value(value: object, depth: int = 0) -> bool:
+def _is_safe_value(value: object) -> bool:
+    """A number, a numeric NumPy value of bounded size, or nested lists of them.
+
+    Walked without recursion and with a budget of :data:`MAX_VALUE_NODES` entries, so a
+    forged frame of shared lists (2^39 leaves in a few hundred bytes) is refused at once.
+    """
     import numpy as np
 
-    kind = type(value)
-    if value is None or kind in (bool, int, float, complex):
-        return True
-    if kind is np.ndarray or isinstance(value, np.generic):
-        return value.dtype.kind in "biufc" and not value.dtype.hasobject
-    if kind is list and depth < 40:
-        return all(_is_safe_value(item, depth + 1) for item in value)
-    return False
+    budget = MAX_VALUE_NODES
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if item is None or kind in (bool, float, complex):
+            continue
+        if kind is int:
+            if item.bit_length() > MAX_INT_BITS:
+                return False
+            continue
+        if kind is np.ndarray or isinstance(item, np.generic):
+            if item.dtype.kind not in "biufc" or item.dtype.hasobject or item.nbytes > MAX_VALUE_BYTES:
+                return False
+            continue
+        if kind is list and depth < 40:
+            budget -= len(item)
+            if budget < 0:
+                return False
+            stack.extend((child, depth + 1) for child in item)
+            continue
+        return False
+    return True
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+
+
+def inert(text: str) -> str:
+    """``text`` with terminal control characters (ESC, CSI, BEL, CR...) written as ``^[``, ``^M``...
+
+    Whatever the learner's code prints or puts in an exception crosses here, so no view can
+    pass a screen-clearing or title-changing sequence to the terminal. Newlines and tabs stay.
+    """
+    return _CONTROL.sub(lambda m: f"^{chr(ord(m.group()) ^ 0x40)}" if ord(m.group()) < 0x80
+                        else f"\\x{ord(m.group()):02x}", text)
 
 
 def _text(message: dict, key: str) -> str:
     value = message.get(key, "")
-    return value if isinstance(value, str) else ""
+    return inert(value) if isinstance(value, str) else ""
 
 
 def _line(message: dict) -> int | None:
@@ -272,15 +321,23 @@ def _worker_environment(workdir: str) -> dict[str, str]:
 
 
 def _destroy(process: subprocess.Popen, workdir: str) -> None:
-    """Kill the worker's process group, reap it, close its pipes and remove its directory."""
+    """Kill the worker's process group, reap it, close its pipes and remove its directory.
+
+    Then every process the learner's code started that outlived the worker (in a new
+    session, after a double fork) is killed too: this process is a child subreaper, so
+    such orphans become its children (see :func:`reaper.kill_orphans`).
+    """
     if process.returncode is None:  # once reaped, the process group id may be reused
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(Exception):
         process.wait(timeout=5)
+    reaper.worker_ended(process.pid)
     for stream in (process.stdin, process.stdout):
         with contextlib.suppress(Exception):
             stream.close()
+    with contextlib.suppress(Exception):
+        reaper.kill_orphans()
     shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -288,8 +345,12 @@ class _WorkerProcess:
     """One running worker and its channel."""
 
     def __init__(self, *, memory_mb: int, cpu_seconds: int, output_limit: int) -> None:
-        self.workdir = tempfile.mkdtemp(prefix="lossdrill-sandbox-")
+        reaper.become_subreaper()
+        base = reaper.sandbox_base()
+        reaper.remove_stale_folders(base)
+        self.workdir = tempfile.mkdtemp(prefix=f"lossdrill-sandbox-{os.getpid()}-", dir=base)
         self.capture_path = os.path.join(self.workdir, ".output")
+        self.confinement: dict = {}
         command = [
             sys.executable,
             "-I",
@@ -300,7 +361,10 @@ class _WorkerProcess:
             f"--file-mb={FILE_LIMIT_MB}",
             f"--output-limit={output_limit}",
             f"--parent-pid={os.getpid()}",
+            *[f"--forbid={path}" for path in reaper.forbidden_paths()],
         ]
+        if os.environ.get(reaper.NO_LANDLOCK_ENV):
+            command.append("--no-landlock")
         with open(self.capture_path, "a+b") as capture:  # the worker reads it back
             self.process = subprocess.Popen(
                 command,
@@ -313,6 +377,7 @@ class _WorkerProcess:
                 close_fds=True,
                 bufsize=0,
             )
+        reaper.worker_started(self.process.pid)
         self._finalizer = weakref.finalize(self, _destroy, self.process, self.workdir)
         self._in = self.process.stdin.fileno()
         self._out = self.process.stdout.fileno()
@@ -376,7 +441,7 @@ class _WorkerProcess:
         if len(self._buffer) < FRAME_HEADER.size:
             return None
         (size,) = FRAME_HEADER.unpack_from(self._buffer)
-        if size > MAX_FRAME_BYTES:
+        if size > MAX_ANSWER_BYTES:
             raise _Corrupt()
         end = FRAME_HEADER.size + size
         if len(self._buffer) < end:
@@ -483,6 +548,11 @@ class Sandbox:
         return self._worker.workdir if self._worker is not None else None
 
     @property
+    def confinement(self) -> dict:
+        """What the current worker reported in force: Landlock ABI, filesystem, signals..."""
+        return dict(self._worker.confinement) if self._worker is not None else {}
+
+    @property
     def worker_pid(self) -> int | None:
         return self._worker.process.pid if self._worker is not None else None
 
@@ -549,6 +619,8 @@ class Sandbox:
         if message.get("kind") != "ready":
             self._discard_worker()
             raise SandboxError("the worker did not announce itself")
+        confinement = message.get("confinement")
+        worker.confinement = confinement if isinstance(confinement, dict) else {}
         worker.ready = True
 
     # -- load -------------------------------------------------------------------------------
@@ -570,8 +642,9 @@ class Sandbox:
         assert worker is not None and worker.ready
         deadline = time.monotonic() + self.load_timeout
         try:
-            worker.send(("load", slot, source, function, filename), deadline)
-            outcome = _load_outcome(worker.receive(deadline))
+            with reaper.signals_blocked(not worker.confinement.get("signals")):
+                worker.send(("load", slot, source, function, filename), deadline)
+                outcome = _load_outcome(worker.receive(deadline))
             if outcome.status == "memory":
                 self._discard_worker()  # don't keep a worker that ran out of memory
             return outcome
@@ -637,16 +710,17 @@ class Sandbox:
             raise SandboxError(f"the inputs of one call take {len(payload) >> 20} MB: too large")
         outcomes: list[CallOutcome] = []
         try:
-            worker.send_payload(payload, time.monotonic() + self.startup_timeout)
-            while len(outcomes) < len(calls):
-                deadline = time.monotonic() + limit + _DEADLINE_SLACK
-                outcome = _call_outcome(worker.receive(deadline))
-                outcomes.append(outcome)
-                if outcome.status == "memory":
-                    # The worker survived the MemoryError, but what the function left behind
-                    # could starve the next calls (and the mutants sharing this worker).
-                    self._discard_worker()
-                    break
+            with reaper.signals_blocked(not worker.confinement.get("signals")):
+                worker.send_payload(payload, time.monotonic() + self.startup_timeout)
+                while len(outcomes) < len(calls):
+                    deadline = time.monotonic() + limit + _DEADLINE_SLACK
+                    outcome = _call_outcome(worker.receive(deadline))
+                    outcomes.append(outcome)
+                    if outcome.status == "memory":
+                        # The worker survived the MemoryError, but what the function left
+                        # behind could starve the next calls (and the mutants sharing it).
+                        self._discard_worker()
+                        break
         except _Deadline:
             outcomes.append(
                 CallOutcome(

@@ -27,10 +27,13 @@ FRAME_HEADER = struct.Struct("!Q")
 """Every frame is an 8-byte big-endian length followed by that many bytes of pickle."""
 MAX_FRAME_BYTES = 256 * 1024 * 1024
 """Frames longer than this are a protocol error."""
-MAX_VALUE_BYTES = 64 * 1024 * 1024
-"""A returned array larger than this is reported by type and shape only."""
-MAX_LIST_ITEMS = 1_000_000
+MAX_VALUE_BYTES = 1024 * 1024
+"""A returned array larger than this is reported by type and shape only (every expected
+value is a few kilobytes at most; the parent keeps every case's value)."""
+MAX_LIST_ITEMS = 50_000
 """A returned list with more numbers than this is reported by type only."""
+MAX_INT_BITS = 1024
+"""A returned Python int beyond float range is reported by type only."""
 CALL_STATUSES = ("ok", "exception", "timeout", "memory", "crash", "exit")
 LOAD_STATUSES = (
     "ok",
@@ -99,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file-mb", type=int, required=True)
     parser.add_argument("--output-limit", type=int, required=True)
     parser.add_argument("--parent-pid", type=int, required=True)
+    parser.add_argument("--forbid", action="append", default=[])
+    parser.add_argument("--no-landlock", action="store_true")
     options = parser.parse_args(sys.argv[1:] if argv is None else argv)
     worker = _Worker(options)
     return worker.run()
@@ -156,12 +161,40 @@ class _Worker:
             soft = min(soft, hard)
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
+    def _confine(self) -> dict:
+        """Landlock and the refusal of ``lossdrill`` imports; what is in force, for the parent.
+
+        ``confine.py`` is loaded by path under another name, so no ``lossdrill`` module is
+        left in ``sys.modules`` for the learner's code to reach.
+        """
+        import importlib.util
+
+        state: dict = {"abi": 0, "filesystem": False, "signals": False, "network": False,
+                       "imports": False, "reason": ""}
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "confine.py")
+        try:
+            spec = importlib.util.spec_from_file_location("_lossdrill_confine", path)
+            confine = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(confine)
+        except (OSError, ImportError) as error:
+            state["reason"] = f"cannot load {path}: {error}"
+            return state
+        if self.options.no_landlock:
+            os.environ[confine.NO_LANDLOCK_ENV] = "1"
+        try:
+            state.update(confine.landlock(self.home, self.options.forbid))
+        except OSError as error:
+            state["reason"] = f"Landlock failed: {error}"
+        confine.refuse_lossdrill_imports()
+        state["imports"] = True
+        return state
+
     def _remove_home(self) -> None:
         """Remove the worker's temporary directory when the parent cannot any more."""
         import shutil
 
         if os.path.basename(self.home).startswith("lossdrill-sandbox-"):
-            shutil.rmtree(self.home, ignore_errors=True)
+            shutil.rmtree(self.home, ignore_errors=True)  # its contents at least, if confined
 
     def _watch_parent(self) -> None:
         """End the worker (and anything it started) when the parent process goes away.
@@ -194,12 +227,14 @@ class _Worker:
 
         self._limit_resources()
         faulthandler.enable(file=self.capture_fd, all_threads=False)
-        self._watch_parent()
         # Imported once, before the first request, so calls don't pay for it.
         import numpy
 
         numpy.ones(2).sum()
-        self.send({"kind": "ready", "pid": self.pid, "numpy": numpy.__version__})
+        confinement = self._confine()
+        self._watch_parent()  # started after the confinement, so it is confined too
+        self.send({"kind": "ready", "pid": self.pid, "numpy": numpy.__version__,
+                   "confinement": confinement})
         while True:
             frame = _read_frame(self.requests)
             if frame is None:  # the parent is gone (or closed the channel without a word)
@@ -228,7 +263,11 @@ class _Worker:
         if os.getpid() != self.pid:
             # User code forked and the child returned into this loop: it must not talk.
             os._exit(0)
-        _write_all(self.answers, encode_frame(pickle.dumps(message, protocol=5)))
+        try:
+            _write_all(self.answers, encode_frame(pickle.dumps(message, protocol=5)))
+        except OSError:  # the parent is gone: clean up before leaving
+            self._remove_home()
+            os._exit(0)
 
     # -- capture --------------------------------------------------------------------------
 
@@ -433,6 +472,8 @@ class _Capture:
 
 
 def _short_repr(value: object, limit: int = 200) -> str:
+    if type(value) in (list, tuple, dict, set) and len(value) > 1000:
+        return f"<{type(value).__name__} of {len(value)} entries>"
     try:
         text = repr(value)
     except BaseException:  # noqa: BLE001 - a user __repr__ may raise anything
@@ -518,6 +559,8 @@ def _safe_value(value: object) -> tuple[object, str, str]:
 
     kind = type(value)
     name = kind.__name__
+    if kind is int and value.bit_length() > MAX_INT_BITS:
+        return None, name, f"an integer of {value.bit_length()} bits, beyond the range of a float"
     if kind in (bool, int, float, complex):
         return value, name, ""
     if issubclass(kind, (np.generic, np.ndarray)):
@@ -528,6 +571,8 @@ def _safe_value(value: object) -> tuple[object, str, str]:
             array = np.array(array, order="C", copy=True)
             return (array[()] if issubclass(kind, np.generic) else array), name, ""
     if kind in (list, tuple):
+        if len(value) > MAX_LIST_ITEMS:
+            return None, name, f"a {name} of {len(value)} entries, too long to check"
         plain = _plain_numbers(value, [0])
         if plain is not None:
             return plain, name, ""
@@ -539,6 +584,8 @@ def _plain_numbers(value: object, count: list[int], depth: int = 0):
     import numpy as np
 
     kind = type(value)
+    if kind is int and value.bit_length() > MAX_INT_BITS:
+        return None
     if kind in (bool, int, float, complex):
         count[0] += 1
         return value if count[0] <= MAX_LIST_ITEMS else None
@@ -549,6 +596,8 @@ def _plain_numbers(value: object, count: list[int], depth: int = 0):
         count[0] += array.size
         return array.tolist() if count[0] <= MAX_LIST_ITEMS else None
     if kind in (list, tuple) and depth < 32:
+        if count[0] + len(value) > MAX_LIST_ITEMS:
+            return None
         items = []
         for item in value:
             plain = _plain_numbers(item, count, depth + 1)

@@ -57,9 +57,11 @@ def _fail(message: str, as_json: bool, task: str, *, code: int) -> int:
     if as_json:
         print(json.dumps({"task": task, "error": message}))
     else:
+        from rich.markup import escape
+
         from lossdrill.ui.console import make_console
 
-        make_console(stderr=True).print(f"[red]error:[/] {message}", markup=True, highlight=False,
+        make_console(stderr=True).print(f"[red]error:[/] {escape(message)}", markup=True, highlight=False,
                                         soft_wrap=True)
     return code
 
@@ -79,8 +81,10 @@ def _path(task: str, file: str | None, home: str | None) -> Path:
 
 
 def _read(path: Path) -> str:
+    from lossdrill.checker.source import read_submission
+
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return read_submission(path)
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except IsADirectoryError:

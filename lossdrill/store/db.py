@@ -11,8 +11,11 @@ most the record in flight, and two sessions writing at once wait for each other
 from __future__ import annotations
 
 import functools
+import itertools
 import json
+import shutil
 import sqlite3
+import struct
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -94,24 +97,68 @@ class Review:
     ``stability``, ``difficulty`` and ``due`` are the unchanged ones; ``interval_s`` is 0)."""
 
 
+_KEYS = itertools.count()
+_UNSHOWN: dict[int, str] = {}
+"""Notices no command has read yet, by store: they outlive the store objects themselves."""
+
+
+def unshown_notices() -> list[str]:
+    """Notices of stores that no command has read (damage found mid-session, answers that
+    could not be written when the store was closed).
+
+    The console prints these when the process ends, so damage found after a command
+    printed its opening notice is never passed over in silence.
+    """
+    return list(_UNSHOWN.values())
+
+
+def is_unwritable(exc: BaseException) -> bool:
+    """A store that is read-only or held by another process for longer than the busy timeout."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc).lower()
+    return name.startswith(("SQLITE_READONLY", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN")) or (
+        "readonly" in text or "read-only" in text or "locked" in text
+    )
+
+
 def _recovering(method: Callable[..., T]) -> Callable[..., T]:
     """Run ``method``; if the file turns out damaged, move it aside and run it on a fresh store.
 
     Opening only checks the file's header and schema (a full check would cost a read of
     the whole file on every start); damage in a data page shows up on first use instead.
+    Sessions started in the damaged file are started again in the fresh one, so no row
+    points to a session left in the moved file. A store that cannot be written (read-only,
+    or locked by another process past the busy timeout) goes on in memory: the writes of
+    this session are kept and written to the file when the store is closed, if it can be
+    written by then; the notice says which happened.
     """
 
     @functools.wraps(method)
     def run(self: Store, *args: Any, **kwargs: Any) -> T:
         try:
-            return method(self, *args, **kwargs)
+            result = method(self, *args, **kwargs)
         except sqlite3.DatabaseError as exc:
-            if self.path is None or self._recovered or not is_damage(exc):
+            if self.path is not None and not self._recovered and is_damage(exc):
+                self._recover(exc)
+            elif self.path is not None and self._fallback is None and is_unwritable(exc):
+                self._go_to_memory(exc)
+            else:
                 raise
-            self._recover(exc)
-            return method(self, *args, **kwargs)
+            result = method(self, *args, **kwargs)
+        if self._fallback is not None and method.__name__ in _WRITES:
+            self._fallback.append((method.__name__, args, kwargs, result))
+        return result
 
     return run
+
+
+_WRITES = frozenset({
+    "start_session", "end_session", "record_quiz_answer", "record_implement_attempt",
+    "record_hint", "record_interview", "sync_cards", "record_review",
+    "set_scheduler_parameters", "bring_forward",
+})
 
 
 class Store:
@@ -119,9 +166,51 @@ class Store:
 
     def __init__(self, path: Path | str, notice: str | None = None) -> None:
         self.path = Path(path) if path != ":memory:" else None
+        self._key = next(_KEYS)
+        self._notice: str | None = None
+        self._notice_read = True
         self.notice = notice
         self._recovered = False
+        self._fallback: list[tuple[str, tuple, dict, Any]] | None = None
+        self._sessions: dict[str, tuple[str, float]] = {}
+        if self.path is not None:
+            wal_note = check_wal(self.path)
+            if wal_note:
+                self.notice = wal_note
         self.conn, self.previous_version = _connect(path)
+
+    @property
+    def notice(self) -> str | None:
+        """A message for the learner (damage, read-only, locked), or None; reading it marks it shown."""
+        self._notice_read = True
+        _UNSHOWN.pop(self._key, None)
+        return self._notice
+
+    @notice.setter
+    def notice(self, text: str | None) -> None:
+        if text and self._notice and text != self._notice and not self._notice_read:
+            text = f"{self._notice}\n{text}"  # an earlier notice nobody has read yet stays
+        self._notice = text
+        self._notice_read = not text
+        if text:
+            _UNSHOWN[self._key] = text
+
+    def _go_to_memory(self, problem: BaseException) -> None:
+        """Continue on an in-memory copy of the store; see :func:`_recovering`."""
+        memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        try:
+            self.conn.backup(memory)
+            _check_tables(memory)
+        except sqlite3.Error:
+            memory.close()
+            memory, _ = _connect(":memory:")
+        self.conn.close()
+        self.conn = memory
+        self._fallback = []
+        why = "is read-only" if "readonly" in str(problem).lower() else f"cannot be written ({problem})"
+        self.notice = (f"The progress store {self.path} {why}: this session's answers are kept in"
+                       " memory and will be written when the session ends, if the store can be"
+                       " written by then.")
 
     def _recover(self, damage: BaseException) -> None:
         self._recovered = True
@@ -138,17 +227,32 @@ class Store:
             self.notice = (f"The progress store {self.path} is damaged ({damage}) and could not"
                            f" be replaced ({exc}); progress is not being saved this time.")
             self.path = None
+            self._restart_sessions()
             return
         self.notice = damaged_notice(self.path, damage, aside)
+        self._restart_sessions()
+
+    def _restart_sessions(self) -> None:
+        """Start again, in the fresh store, the sessions this process began in the moved file."""
+        for session_id, (drill, started) in self._sessions.items():
+            try:
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO sessions (id, drill, started) VALUES (?, ?, ?)",
+                    (session_id, drill, started),
+                )
+            except sqlite3.Error:
+                pass
 
     # -- Recorder ---------------------------------------------------------------------
 
     @_recovering
-    def start_session(self, drill: str) -> str:
-        session_id = uuid.uuid4().hex
+    def start_session(self, drill: str, _session_id: str | None = None) -> str:
+        session_id = _session_id or uuid.uuid4().hex
+        started = self._sessions.get(session_id, (drill, time.time()))[1]
+        self._sessions[session_id] = (drill, started)
         self.conn.execute(
-            "INSERT INTO sessions (id, drill, started) VALUES (?, ?, ?)",
-            (session_id, drill, time.time()),
+            "INSERT OR IGNORE INTO sessions (id, drill, started) VALUES (?, ?, ?)",
+            (session_id, drill, started),
         )
         return session_id
 
@@ -255,6 +359,26 @@ class Store:
         if conn is not None:
             conn.close()
             self.conn = None  # type: ignore[assignment]
+        if getattr(self, "_fallback", None):
+            self._write_back()
+
+    def _write_back(self) -> None:
+        """Write the writes kept in memory to the file, now that the session is over."""
+        pending, self._fallback = self._fallback or [], None
+        try:
+            target = Store(self.path) if self.path is not None else None
+            if target is None:
+                raise sqlite3.OperationalError("no file")
+            with target:
+                for name, args, kwargs, result in pending:
+                    if name == "start_session":
+                        kwargs = dict(kwargs, _session_id=result)
+                    getattr(type(target), name).__wrapped__(target, *args, **kwargs)
+        except (sqlite3.Error, OSError) as exc:
+            self.notice = (f"The answers of this session could not be written to {self.path} ({exc});"
+                           f" {len(pending)} records were lost.")
+            return
+        self.notice = f"The answers of this session were written to {self.path} after all."
 
     def __enter__(self) -> Store:
         return self
@@ -509,6 +633,74 @@ def move_aside(path: Path) -> Path:
         if extra.exists():
             extra.rename(aside.with_name(aside.name + suffix))
     return aside
+
+
+def _wal_checksum(data: bytes, big: bool, s0: int = 0, s1: int = 0) -> tuple[int, int]:
+    """SQLite's WAL checksum (a Fibonacci-weighted sum of 32-bit words)."""
+    words = struct.unpack(f"{'>' if big else '<'}{len(data) // 4}I", data)
+    for i in range(0, len(words), 2):
+        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
+
+
+def wal_damage(wal: Path) -> str | None:
+    """What is wrong with a write-ahead log that still holds frames, or None when it is sound.
+
+    SQLite drops a WAL whose header is damaged, and every frame from the first damaged
+    one on, without a word; committed records would vanish. Frames of an older
+    generation (other salts) at the end of the file are normal and not damage.
+    """
+    try:
+        size = wal.stat().st_size
+        if size == 0:
+            return None
+        with open(wal, "rb") as fh:
+            header = fh.read(32)
+            if len(header) < 32:
+                return "its header is cut short"
+            magic, version, page_size, _, salt1, salt2, c0, c1 = struct.unpack(">8I", header)
+            if magic not in (0x377F0682, 0x377F0683):
+                return "its header is damaged"
+            big = magic & 1 == 1
+            s0, s1 = _wal_checksum(header[:24], big)
+            if (s0, s1) != (c0, c1) or page_size < 512 or page_size > 65536 or page_size & (page_size - 1):
+                return "its header is damaged"
+            while True:
+                frame = fh.read(24)
+                if len(frame) < 24:
+                    return None
+                page = fh.read(page_size)
+                if len(page) < page_size:
+                    return None  # a frame cut short by a crash: SQLite ignores it, nothing committed
+                _, _, f_salt1, f_salt2, f0, f1 = struct.unpack(">6I", frame)
+                if (f_salt1, f_salt2) != (salt1, salt2):
+                    return None  # an older generation of frames: not part of the log
+                s0, s1 = _wal_checksum(frame[:8], big, s0, s1)
+                s0, s1 = _wal_checksum(page, big, s0, s1)
+                if (s0, s1) != (f0, f1):
+                    return f"a frame at byte {fh.tell() - page_size - 24} is damaged"
+    except OSError:
+        return None
+
+
+def check_wal(path: Path) -> str | None:
+    """Keep a copy of a damaged write-ahead log before SQLite discards it; the notice, if any."""
+    wal = path.with_name(path.name + "-wal")
+    problem = wal_damage(wal)
+    if problem is None:
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    copy = wal.with_name(f"{wal.name}.damaged-{stamp}")
+    try:
+        shutil.copy2(wal, copy)
+        shutil.copy2(path, path.with_name(f"{path.name}.before-wal-damage-{stamp}"))
+    except OSError as exc:
+        return (f"The journal {wal} of the progress store is damaged ({problem}) and could not be"
+                f" copied aside ({exc}); records written since the last checkpoint may be missing.")
+    return (f"The journal {wal} of the progress store is damaged ({problem}): records written"
+            f" since the last checkpoint may be missing. A copy of it is kept at {copy}"
+            f" (and of the store beside it) for recovery.")
 
 
 def damaged_notice(path: Path, damage: BaseException, aside: Path) -> str:

@@ -15,9 +15,27 @@ from typing import TextIO
 
 from rich.console import Console
 
+MAX_ANSWER_CHARS = 10_000
+"""A scripted answer line longer than this is cut (``quiz < /dev/zero`` must not fill memory)."""
+
+
+
+class _Console(Console):
+    """A rich console that never fails on markup: a stray ``[/]`` in user text (a path, a
+    topic) is printed as written instead of raising ``MarkupError``."""
+
+    def print(self, *objects: object, **kwargs: object) -> None:  # type: ignore[override]
+        from rich.errors import MarkupError
+
+        try:
+            super().print(*objects, **kwargs)
+        except MarkupError:
+            kwargs["markup"] = False
+            super().print(*objects, **kwargs)
+
 
 def make_console(stderr: bool = False) -> Console:
-    return Console(highlight=False, stderr=stderr)
+    return _Console(highlight=False, stderr=stderr)
 
 
 class EndOfInput(Exception):
@@ -49,7 +67,14 @@ class AnswerSource:
             return line.strip()
         self.console.print(f"[bold cyan]{prompt}[/]", end="")
         try:
-            line = self.stream.readline()
+            line = self.stream.readline(MAX_ANSWER_CHARS) if self.stream is not None else ""
+            if len(line) >= MAX_ANSWER_CHARS and not line.endswith("\n"):
+                for _ in range(100):  # drop the rest of an overlong line, a piece at a time
+                    rest = self.stream.readline(MAX_ANSWER_CHARS)
+                    if not rest or rest.endswith("\n"):
+                        break
+                else:  # a megabyte without a line break is not an answer: end the session
+                    line = ""
         except KeyboardInterrupt:
             self.console.print()
             raise EndOfInput from None

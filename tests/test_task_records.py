@@ -102,6 +102,9 @@ def test_readiness_roles_name_their_tasks_in_the_checklist_order():
     assert with_role("speed") == ("mse", "mae", "bce")
     assert with_role("stability") == ("bce", "cce", "focal", "softmax")
     assert with_role("gradient") == ("bce-grad", "cce-grad")
+    # a loaded bank's own records give the same answer (without reading the files again)
+    bank = load_files(sorted({item.file for item in ITEMS.values()}))
+    assert with_role("speed", bank) == ("mse", "mae", "bce")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from lossdrill.bank.schema import ImplementItem, TaskRecord
+from lossdrill.bank.schema import Bank, ImplementItem, TaskRecord
 
 
 class TaskRecordError(RuntimeError):
@@ -45,10 +45,15 @@ def task_ids() -> list[str]:
     return list(builtin_tasks())
 
 
-def with_role(role: str) -> tuple[str, ...]:
-    """The task ids whose record names readiness ``role``, in the positions they give."""
+def with_role(role: str, bank: Bank | None = None) -> tuple[str, ...]:
+    """The task ids whose record names readiness ``role``, in the positions they give.
+
+    From ``bank``'s records when it has any (a loaded bank already holds the built-in ones:
+    nothing is read again), else from the built-in records.
+    """
+    items = {t.id: t for t in bank.tasks() if t.record is not None} if bank is not None else {}
     ranked = []
-    for task_id, item in builtin_tasks().items():
+    for task_id, item in (items or builtin_tasks()).items():
         for name, position in item.record.readiness if item.record else ():
             if name == role:
                 ranked.append((position, task_id))

@@ -5,6 +5,7 @@ file and line."""
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,7 +104,7 @@ def test_readiness_roles_name_their_tasks_in_the_checklist_order():
     assert with_role("stability") == ("bce", "cce", "focal", "softmax")
     assert with_role("gradient") == ("bce-grad", "cce-grad")
     # a loaded bank's own records give the same answer (without reading the files again)
-    bank = load_files(sorted({item.file for item in ITEMS.values()}))
+    bank = load_files(sorted({Path(item.file) for item in ITEMS.values()}))
     assert with_role("speed", bank) == ("mse", "mae", "bce")
 
 

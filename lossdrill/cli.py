@@ -294,7 +294,7 @@ def validate(
     _exit(run(paths=paths or [], as_json=json_out))
 
 
-@app.command()
+@app.command(short_help="Protections, versions, folders, problems.")
 def doctor(json_out: Json = False) -> None:
     """Show the checker's protections on this machine, versions, folders and any problem found."""
     from lossdrill.commands.doctor import run

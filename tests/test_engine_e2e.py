@@ -25,7 +25,8 @@ def mse_loss(y_true, y_pred):
     e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
     return 0.5 * float(np.mean(e ** 2)) if e.size else 0.0
 """
-HEADER = r"Q(\d+)/(\d+) · [a-z-]+ · [a-z-]+ · ★+\s+([a-z0-9-]+)"
+# Ids are shown only after an answer; the test bank names each item in its prompt.
+HEADER = r"Q(\d+)/(\d+) · [a-z-]+ · [a-z-]+ · ★+[^\n]*\n\W*Question ([a-z0-9-]+)\?"
 
 
 def at_day(env: dict[str, str], day: int) -> dict[str, str]:

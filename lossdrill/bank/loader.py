@@ -195,14 +195,18 @@ def _to_json(value: object) -> object:
         return ["d", [[_to_json(k), _to_json(v)] for k, v in value.items()]]
     if dataclasses.is_dataclass(value) and _record_class(kind.__name__) is kind:
         return ["c", kind.__name__, [_to_json(getattr(value, f.name)) for f in dataclasses.fields(value)]]
+    if isinstance(value, tuple) and _record_class(kind.__name__) is kind:  # a NamedTuple record
+        return ["c", kind.__name__, [_to_json(v) for v in value]]
     raise TypeError(f"cannot cache a {kind.__name__}")
 
 
 @functools.cache
 def _record_class(name: str) -> type | None:
-    """A dataclass defined in the bank schema, by name; None for anything else."""
+    """A dataclass or NamedTuple defined in the bank schema, by name; None for anything else."""
     cls = getattr(schema_mod, name, None)
-    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == schema_mod.__name__:
+    if not isinstance(cls, type) or cls.__module__ != schema_mod.__name__:
+        return None
+    if dataclasses.is_dataclass(cls) or (issubclass(cls, tuple) and hasattr(cls, "_fields")):
         return cls
     return None
 

@@ -132,7 +132,7 @@ def test_today_go_runs_the_plan_and_ctrl_c_saves_and_summarises(tmp_path: Path) 
     s.expect(r"Enter to reveal")  # the flashcard session has started
     s.send("")
     s.expect(r"rating|Again|again")
-    s.send("3")  # one card rated Good, then Ctrl-C
+    s.send_keys("3")  # one key rates the card Good (single-key prompt), then Ctrl-C
     s.expect(r"Enter to reveal")
     s.interrupt()
     assert s.finish() == 130

@@ -129,11 +129,11 @@ def test_today_go_runs_the_plan_and_ctrl_c_saves_and_summarises(tmp_path: Path) 
            "LOSSDRILL_BANKS": BANK, "LOSSDRILL_NOW": "2026-03-02T09:00:00"}
     s = Session(["today", "--go"], env, tty=True)
     s.expect(r"1\. flashcards")
-    s.expect(r"Enter to reveal")  # the flashcard session has started
+    s.expect(r"#1 · [\s\S]*answer, or Enter to reveal > ")  # the first card's prompt
     s.send("")
-    s.expect(r"rating|Again|again")
+    s.expect(r"4 Easy[^>\n]*> ")  # the rating line
     s.send_keys("3")  # one key rates the card Good (single-key prompt), then Ctrl-C
-    s.expect(r"Enter to reveal")
+    s.expect(r"#2 · [\s\S]*answer, or Enter to reveal > ")
     s.interrupt()
     assert s.finish() == 130
     out = s.text

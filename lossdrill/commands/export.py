@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from lossdrill.commands.preamble import banks_with_warnings
+from lossdrill.commands.preamble import banks_with_warnings, unknown_topic
 from lossdrill.ui.console import make_console
 
 
@@ -17,10 +17,7 @@ def run(out: str, topics: list[str], banks: list[str]) -> int:
     err.soft_wrap = True  # paths in messages stay whole, to copy
     bank = banks_with_warnings(banks, err)
     cards = bank.cards()
-    known = sorted({c.topic for c in cards})
-    bad = [t for t in topics if t not in known]
-    if bad:
-        err.print(f"[red]No flashcards for topic {bad[0]!r}.[/] Topics: {', '.join(known) or 'none'}")
+    if unknown_topic(topics, cards, err):
         return 2
     if topics:
         cards = [c for c in cards if c.topic in topics]

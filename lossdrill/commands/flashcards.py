@@ -7,10 +7,9 @@ from dataclasses import asdict
 from datetime import datetime
 
 from rich.console import Console
-from rich.markup import escape
 
 from lossdrill.bank.schema import Card
-from lossdrill.commands.preamble import banks_with_warnings
+from lossdrill.commands.preamble import banks_with_warnings, print_notice, unknown_topic
 from lossdrill.flashcards.evidence import apply_recent_failures
 from lossdrill.flashcards.scheduling import load_scheduler
 from lossdrill.flashcards.session import FlashcardSession
@@ -27,19 +26,14 @@ def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | N
     err = make_console(stderr=True)
     bank = banks_with_warnings(banks, err)
     cards = bank.cards()
-    known = sorted({c.topic for c in cards})
-    bad = [t for t in topics if t not in known]
-    if bad:
-        err.print(f"[red]No flashcards for topic {bad[0]!r}.[/] Topics: {', '.join(known) or 'none'}")
+    if unknown_topic(topics, cards, err):
         return 2
     if not cards:
         console.print("No flashcards in the banks.")
         return 0
 
     store = open_store(home)
-    shown_notice = store.notice
-    if store.notice:
-        err.print(f"[yellow]{escape(store.notice)}[/]")
+    shown_notice = print_notice(store, err)
     try:
         store.sync_cards(cards)
         scheduler = load_scheduler(store)
@@ -70,8 +64,7 @@ def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | N
         store.end_session(session.session_id, asdict(summary))
         view.show_summary(console, summary, time.time())
     finally:
-        if store.notice and store.notice != shown_notice:  # damage found mid-session
-            err.print(f"[yellow]{escape(store.notice)}[/]")
+        print_notice(store, err, shown=shown_notice)  # damage found mid-session
         store.close()
     return 0
 

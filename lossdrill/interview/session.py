@@ -72,8 +72,9 @@ class InterviewView(Protocol):
     def broken_item(self, item_id: str, error: str) -> None:
         """A numeric question whose formula cannot be evaluated is skipped."""
 
-    def ask_question(self, item: Item, rng: random.Random, expected: float | None,
-                     session_id: str) -> QuizAnswer | None:
+    def ask_question(
+        self, item: Item, rng: random.Random, expected: float | None, session_id: str
+    ) -> QuizAnswer | None:
         """Ask one question; its graded answer, or None at the end of input."""
 
     def task(self, spec: TaskSpec, item: ImplementItem | None, path: Path, minutes: float) -> None:
@@ -118,8 +119,10 @@ def resolve_task(bank: Bank, name: str) -> str | None:
     """The task id for an id or a function name, in any case (``FOCAL``, ``focal_loss``)."""
     key = name.strip().lower()
     for t in bank.tasks():
-        if key in (t.id, t.function.lower(), t.function.lower().replace("_", "-")) or \
-                key.replace("_", "-") == t.id:
+        if (
+            key in (t.id, t.function.lower(), t.function.lower().replace("_", "-"))
+            or key.replace("_", "-") == t.id
+        ):
             return t.id
     return None
 
@@ -156,8 +159,15 @@ def task_records(recorder: Recorder, bank: Bank) -> list[TaskRecord]:
     return records
 
 
-def run_interview(bank: Bank, task: str | None, minutes: int, seed: int, recorder: Recorder,
-                  view: InterviewView, home: str | None) -> ScoreSheet:
+def run_interview(
+    bank: Bank,
+    task: str | None,
+    minutes: int,
+    seed: int,
+    recorder: Recorder,
+    view: InterviewView,
+    home: str | None,
+) -> ScoreSheet:
     """Choose the task (the weakest, else a random one, when ``task`` is None), plan the
     interview, run it, show and record its score sheet. ``task`` is a task id."""
     chosen_by, reason = "asked", ""
@@ -197,8 +207,16 @@ class Attempt:
 class InterviewSession:
     """One interview being run: asks each step and gathers the evidence for the sheet."""
 
-    def __init__(self, plan: InterviewPlan, bank: Bank, recorder: Recorder, view: InterviewView,
-                 seed: int, home: str | None, reason: str = "") -> None:
+    def __init__(
+        self,
+        plan: InterviewPlan,
+        bank: Bank,
+        recorder: Recorder,
+        view: InterviewView,
+        seed: int,
+        home: str | None,
+        reason: str = "",
+    ) -> None:
         self.plan = plan
         self.reason = reason
         self.bank = bank
@@ -245,9 +263,17 @@ class InterviewSession:
             if self.sandbox is not None:
                 self.sandbox.close()
         return score_sheet(
-            plan.task, task_item.topic, self.implement, self.gradient, self.questions,
-            started=started_wall, finished=time.time(), minutes=plan.minutes,
-            steps_done=self.steps_done, steps_planned=len(plan.steps), notes=self.notes,
+            plan.task,
+            task_item.topic,
+            self.implement,
+            self.gradient,
+            self.questions,
+            started=started_wall,
+            finished=time.time(),
+            minutes=plan.minutes,
+            steps_done=self.steps_done,
+            steps_planned=len(plan.steps),
+            notes=self.notes,
         )
 
     def record(self, sheet: ScoreSheet) -> None:
@@ -257,9 +283,15 @@ class InterviewSession:
         record = getattr(self.recorder, "record_interview", None)
         if callable(record):
             record(data)
-        self.recorder.end_session(self.session_id, {"task": self.plan.task, "score": data["score"],
-                                                    "verdict": data["verdict"],
-                                                    "complete": data["complete"]})
+        self.recorder.end_session(
+            self.session_id,
+            {
+                "task": self.plan.task,
+                "score": data["score"],
+                "verdict": data["verdict"],
+                "complete": data["complete"],
+            },
+        )
 
     # -- questions ----------------------------------------------------------------------
 
@@ -279,12 +311,16 @@ class InterviewSession:
             except Exception as exc:  # noqa: BLE001 - a broken item is skipped, not fatal
                 self.view.broken_item(item.id, str(exc))
                 return
-        result = self.view.ask_question(item, item_rng(self.seed, item.id), expected,
-                                        self.session_id)
+        result = self.view.ask_question(
+            item, item_rng(self.seed, item.id), expected, self.session_id
+        )
         if result is None:
             raise Ended
-        self.questions.append(QuestionEvidence(step.title, item.id, item.topic, result.correct,
-                                               result.score, result.response))
+        self.questions.append(
+            QuestionEvidence(
+                step.title, item.id, item.topic, result.correct, result.score, result.response
+            )
+        )
         self.recorder.record_quiz_answer(result)
 
     # -- implement ----------------------------------------------------------------------
@@ -309,8 +345,15 @@ class InterviewSession:
             self.view.unreadable(path, str(exc))
             return None
         try:
-            return run_check(task, source, seed=self.seed, bank=self.bank, sandbox=self.sandbox,
-                             filename=str(path), sweep=False)
+            return run_check(
+                task,
+                source,
+                seed=self.seed,
+                bank=self.bank,
+                sandbox=self.sandbox,
+                filename=str(path),
+                sweep=False,
+            )
         except Exception as exc:  # noqa: BLE001 - a checker failure must not end the interview
             self.view.check_failed(str(exc))
             return None
@@ -324,8 +367,14 @@ class InterviewSession:
         start = time.monotonic()
         box = max(60.0, min(step.minutes * 60, self.deadline - start))
         self.view.task(spec, item, path, round(box / 60, 1))
-        state = Attempt(task=step.task, spec=spec, current=path, start=start,
-                        deadline=start + box, starter=path.read_text(encoding="utf-8"))
+        state = Attempt(
+            task=step.task,
+            spec=spec,
+            current=path,
+            start=start,
+            deadline=start + box,
+            starter=path.read_text(encoding="utf-8"),
+        )
         interrupted = True
         try:
             with self.view.timed(step.task, state.deadline):
@@ -338,9 +387,15 @@ class InterviewSession:
             # Cut short before any check, the step was not really taken: not assessed.
             if not (interrupted and state.checks == 0):
                 seconds = (state.passed_at or time.monotonic()) - start
-                evidence = implement_evidence(step.task, state.last, seconds=seconds,
-                                              lines=state.lines, checks=state.checks,
-                                              gave_up=state.gave_up, time_up=state.time_up)
+                evidence = implement_evidence(
+                    step.task,
+                    state.last,
+                    seconds=seconds,
+                    lines=state.lines,
+                    checks=state.checks,
+                    gave_up=state.gave_up,
+                    time_up=state.time_up,
+                )
                 if step.kind == "gradient":
                     self.gradient = evidence
                 else:
@@ -380,8 +435,11 @@ class InterviewSession:
         would read it, unless it is the starter or was checked as it stands (a second
         Ctrl-C skips it)."""
         source = read_source(state.current)
-        if state.passed_at is not None or state.check_cut_short or \
-                source in (state.starter, state.checked_source):
+        if (
+            state.passed_at is not None
+            or state.check_cut_short
+            or source in (state.starter, state.checked_source)
+        ):
             return
         self.view.final_check()
         try:
@@ -405,8 +463,15 @@ class InterviewSession:
         state.checked_source = read_source(state.current)
         state.lines = solution_lines(state.checked_source, state.spec.function)
         self.view.result(result, state.lines)
-        record_attempt(self.recorder, self.session_id, state.task, result,
-                       time.monotonic() - state.start, state.lines, hints_used=0)
+        record_attempt(
+            self.recorder,
+            self.session_id,
+            state.task,
+            result,
+            time.monotonic() - state.start,
+            state.lines,
+            hints_used=0,
+        )
         if result.passed:
             state.passed_at = time.monotonic()
 

@@ -25,8 +25,8 @@ from lossdrill.checker.compare import (
     values_close,
 )
 from lossdrill.checker.diagnosis import diagnose, load_diagnosis
-from lossdrill.checker.protocols import CallOutcomeLike, SandboxLike
 from lossdrill.checker.forbidden import forbidden_import, forbidden_in_calls
+from lossdrill.checker.protocols import CallOutcomeLike, SandboxLike
 from lossdrill.checker.result import (
     CheckResult,
     Diagnosis,

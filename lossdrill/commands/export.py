@@ -7,9 +7,8 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from lossdrill.commands.preamble import banks_with_warnings
+from lossdrill.commands.preamble import banks_with_warnings, unknown_topic
 from lossdrill.ui.console import make_console
-from lossdrill.ui.errors import report_unknown
 
 
 def run(out: str, topics: list[str], banks: list[str]) -> int:
@@ -18,10 +17,8 @@ def run(out: str, topics: list[str], banks: list[str]) -> int:
     err.soft_wrap = True  # paths in messages stay whole, to copy
     bank = banks_with_warnings(banks, err)
     cards = bank.cards()
-    known = sorted({c.topic for c in cards})
-    bad = [t for t in topics if t not in known]
-    if bad:
-        return report_unknown("topic", bad[0], known, plural="flashcard topics")
+    if unknown_topic(topics, cards, err):
+        return 2
     if topics:
         cards = [c for c in cards if c.topic in topics]
     if not cards:

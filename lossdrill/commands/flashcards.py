@@ -7,17 +7,15 @@ from dataclasses import asdict
 from datetime import datetime
 
 from rich.console import Console
-from rich.markup import escape
 
 from lossdrill.bank.schema import Card
-from lossdrill.commands.preamble import banks_with_warnings
+from lossdrill.commands.preamble import banks_with_warnings, print_notice, unknown_topic
 from lossdrill.flashcards.evidence import apply_recent_failures
 from lossdrill.flashcards.scheduling import RATINGS, load_scheduler
 from lossdrill.flashcards.session import FlashcardSession
 from lossdrill.store import Store, open_store
 from lossdrill.ui import flashcards_view as view
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
-from lossdrill.ui.errors import report_unknown
 from lossdrill.ui.keys import is_terminal, read_key, read_key_or_line, sigint_deferred, single_keys
 
 _RATING_WORDS = {"again": 1, "a": 1, "hard": 2, "h": 2, "good": 3, "g": 3, "easy": 4, "e": 4}
@@ -30,18 +28,14 @@ def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | N
     err = make_console(stderr=True)
     bank = banks_with_warnings(banks, err)
     cards = bank.cards()
-    known = sorted({c.topic for c in cards})
-    bad = [t for t in topics if t not in known]
-    if bad:
-        return report_unknown("topic", bad[0], known, plural="flashcard topics")
+    if unknown_topic(topics, cards, err):
+        return 2
     if not cards:
         console.print("No flashcards in the banks.")
         return 0
 
     store = open_store(home)
-    shown_notice = store.notice
-    if store.notice:
-        err.print(f"[yellow]{escape(store.notice)}[/]")
+    shown_notice = print_notice(store, err)
     try:
         store.sync_cards(cards)
         scheduler = load_scheduler(store)
@@ -72,8 +66,7 @@ def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | N
         store.end_session(session.session_id, asdict(summary))
         view.show_summary(console, summary, time.time())
     finally:
-        if store.notice and store.notice != shown_notice:  # damage found mid-session
-            err.print(f"[yellow]{escape(store.notice)}[/]")
+        print_notice(store, err, shown=shown_notice)  # damage found mid-session
         store.close()
     return 0
 

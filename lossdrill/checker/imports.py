@@ -1,0 +1,117 @@
+"""The reference out of reach, read from the source: imports of ``lossdrill`` and of the
+library functions a task forbids (the ones that *are* the answer).
+
+The check is static (:mod:`ast`, nothing runs): every ``import`` and ``from ... import``,
+``importlib.import_module("...")`` and ``__import__("...")`` with a literal name, and every
+dotted use of an imported name (``special.log_softmax`` after ``from scipy import special``)
+is resolved to its full dotted name and compared with the task's ``forbidden`` patterns
+(:func:`fnmatch.fnmatchcase`, so ``torch.nn.functional.*`` forbids the whole module's
+functions and ``torch.nn.*Loss`` every loss class). Any ``lossdrill`` module is always
+forbidden. The worker blocks ``lossdrill`` imports at run time as well; this check names
+the line.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+PRODUCT = "lossdrill"
+"""The product itself: no module of it may be imported by the learner's code."""
+
+
+@dataclass(frozen=True)
+class ForbiddenUse:
+    """One forbidden import or use, with the line it is on."""
+
+    name: str
+    """The full dotted name (``scipy.special.log_softmax``, ``lossdrill.references``)."""
+    line: int
+    pattern: str
+    """The forbidden pattern it matches (``lossdrill`` for the product)."""
+
+
+def forbidden_uses(source: str, forbidden: tuple[str, ...] | list[str] = ()) -> list[ForbiddenUse]:
+    """Every import or dotted use in ``source`` that the product or ``forbidden`` rules out,
+    in line order, one per (name, line). A file that does not parse has none (the sandbox
+    reports the syntax error)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    aliases: dict[str, str] = {}  # local name -> full dotted name
+    found: dict[tuple[str, int], ForbiddenUse] = {}
+
+    def hit(name: str, line: int) -> None:
+        pattern = _match(name, forbidden)
+        if pattern and (name, line) not in found:
+            found[(name, line)] = ForbiddenUse(name, line, pattern)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                hit(a.name, node.lineno)
+                if a.asname:
+                    aliases[a.asname] = a.name
+                else:
+                    top = a.name.split(".")[0]
+                    aliases.setdefault(top, top)
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            hit(module, node.lineno)
+            for a in node.names:
+                full = f"{module}.{a.name}" if module else a.name
+                hit(full, node.lineno)
+                aliases[a.asname or a.name] = full
+        elif isinstance(node, ast.Call) and node.args:
+            first = node.args[0]
+            callee = _dotted(node.func)
+            if (
+                callee in ("__import__", "importlib.import_module", "import_module")
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+            ):
+                hit(first.value, node.lineno)
+    # dotted uses of imported names: special.log_softmax, F.cross_entropy, np.foo is harmless
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Attribute, ast.Name)):
+            dotted = _dotted(node)
+            if not dotted:
+                continue
+            head, _, rest = dotted.partition(".")
+            if head in aliases:
+                hit(aliases[head] + (f".{rest}" if rest else ""), node.lineno)
+    return sorted(found.values(), key=lambda u: (u.line, u.name))
+
+
+def _match(name: str, forbidden: tuple[str, ...] | list[str]) -> str:
+    if name == PRODUCT or name.startswith(PRODUCT + "."):
+        return PRODUCT
+    for pattern in forbidden:
+        if fnmatchcase(name, pattern):
+            return pattern
+    return ""
+
+
+def _dotted(node: ast.AST) -> str:
+    """``a.b.c`` for a chain of attributes on a name; empty for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def describe_uses(uses: list[ForbiddenUse]) -> str:
+    """``line 3: from lossdrill.references import REFERENCES (the product itself)`` ..."""
+    parts = []
+    for u in uses[:3]:
+        why = ("lossdrill itself: the hidden references are not yours to import"
+               if u.pattern == PRODUCT else "a library function that is the answer to this task")
+        parts.append(f"{u.name} on line {u.line} ({why})")
+    more = f", and {len(uses) - 3} more" if len(uses) > 3 else ""
+    return "; ".join(parts) + more

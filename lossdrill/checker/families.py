@@ -76,7 +76,7 @@ def _f(values: Any, dtype: Any = np.float64) -> np.ndarray:
 def as_int(args: tuple[Any, ...], kinds: tuple[str, ...]) -> tuple[Any, ...]:
     out = []
     for a, k in zip(args, kinds, strict=False):
-        if k in INTY or k == REAL:
+        if k in INTY or k in (REAL, EMBED, PROB):  # integer-valued embeddings, 0/1 probabilities
             out.append(np.rint(np.asarray(a)).astype(np.int64))
         else:
             out.append(a)

@@ -41,6 +41,10 @@ def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     if ratio is not None:
         if abs(ratio + 1) < 1e-6:
             return [Diagnosis("wrong-sign", "every value has the opposite sign of the expected one")]
+        if abs(ratio - 2) < 1e-6 and any("2N" in text for _, text in spec.rules):
+            return [Diagnosis("wrong-reduction", "every value is exactly twice the expected one: "
+                              "the mean is over the N pairs where the contract averages over all "
+                              "2N views (or a factor ½ is missing)")]
         if abs(ratio - 2) < 1e-6:
             return [Diagnosis("missing-half", "every value is exactly twice the expected one: "
                               "a factor ½ is missing")]
@@ -196,7 +200,7 @@ def _hyperparameter_ends(spec: TaskSpec, runs: Sequence[Run], failed: Sequence[R
         if None in bad:
             continue
         good = {r.case.kwargs[p.name] for r in runs if p.name in r.case.kwargs} - bad
-        if not good:
+        if not good - {p.default}:  # only the default right: the parameter is ignored
             continue
         lo, hi = min(good), max(good)
         if all(v < lo or v > hi for v in bad):  # type: ignore[operator]
@@ -220,6 +224,7 @@ _COUNTS = {
     "k": lambda shape: shape[-1],
     "k − 1": lambda shape: shape[-1] - 1,
     "all elements": lambda shape: int(np.prod(shape)),
+    "all elements − 1": lambda shape: int(np.prod(shape)) - 1,
 }
 """Counts a mean may be taken over, from the first argument's shape (n rows, k classes)."""
 

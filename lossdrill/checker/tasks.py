@@ -200,7 +200,11 @@ class TaskSpec:
         group (``empty-batch``, ``dtypes``, ``tolerance``, ``hyperparameters``, ``stability``,
         ``inputs``), the record's own by its literal rule cases.
         """
-        rng = np.random.default_rng(self.default_seed() if seed is None else seed)
+        seed = self.default_seed() if seed is None else seed
+        rng = np.random.default_rng(seed)
+        # the cases added for the domains draw from their own stream, so the random group
+        # (and every case that was there before them) stays what it was for a seed
+        extra = np.random.default_rng([seed, 1])
         fam = self.family
         out: list[Case] = []
 
@@ -235,12 +239,12 @@ class TaskSpec:
             base = fam.sample(rng, n, 1.5, fam.two_d and i == 1)
             dtypes.append((f"float32 inputs ({n} row{'s' if n > 1 else ''})",
                            as_float32(base, fam.kinds), {}))
-        dtypes += self._mixed_dtypes(rng)
+        dtypes += self._mixed_dtypes(extra)
         add("dtypes", dtypes)
 
         # params: every value of each hyperparameter's domain (both ends, the default, the
         # interior), alone, with both label classes, and the ends with integer inputs
-        add("params", self._domain_cases(rng))
+        add("params", self._domain_cases(rng, extra))
 
         # random: varied sizes and scales, a quarter with non-default hyperparameters
         randoms: list[Raw] = []
@@ -303,26 +307,31 @@ class TaskSpec:
                 out.append((f"{self.args[i]} as {dt}, the rest float64", tuple(args), {}))
         return out
 
-    def _domain_cases(self, rng: np.random.Generator) -> list[Raw]:
+    def _domain_cases(self, rng: np.random.Generator, extra: np.random.Generator) -> list[Raw]:
+        """The interior values (the record's ``try``) draw from the main stream, the ends and
+        the default from ``extra``."""
         fam = self.family
         out: list[Raw] = []
         for p in self.params:
             ends = p.ends
-            for value in p.domain_values():
+            values = [*p.alternatives, *(v for v in p.domain_values() if v not in p.alternatives)]
+            for value in values:
+                interior = value in p.alternatives
                 where = " (an end of the domain)" if value in ends else (
                     " (the default, passed)" if value == p.default else "")
                 for n in (3, 12):
-                    args = _both_labels(fam.sample(rng, n, fam.scales[-1] / 2, False), fam.kinds)
+                    sample = fam.sample(rng if interior else extra, n, fam.scales[-1] / 2, False)
+                    args = _both_labels(sample, fam.kinds)
                     out.append((f"{p.name}={value:g}{where}, {n} rows", args, {p.name: value}))
             if self.int_ok:
                 for value in ends:
-                    base = _both_labels(fam.sample(rng, 8, 3.0, False), fam.kinds)
+                    base = _both_labels(fam.sample(extra, 8, 3.0, False), fam.kinds)
                     out.append((f"{p.name}={value:g} with integer inputs",
                                 as_int(base, fam.kinds), {p.name: value}))
         if len(self.params) > 1:  # every hyperparameter at the same end at once
             for end in (0, 1):
                 kw = {p.name: p.ends[end] for p in self.params}
-                args = _both_labels(fam.sample(rng, 12, fam.scales[-1] / 2, False), fam.kinds)
+                args = _both_labels(fam.sample(extra, 12, fam.scales[-1] / 2, False), fam.kinds)
                 words = ", ".join(f"{k}={v:g}" for k, v in kw.items())
                 out.append((f"{words}, 12 rows", args, kw))
         return out

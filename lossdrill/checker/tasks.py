@@ -294,7 +294,7 @@ class TaskSpec:
         if len(fam.kinds) < 2:
             return []
         out: list[Raw] = []
-        base = fam.sample(rng, 6, 2.5, False)
+        base = fam.sample(rng, 8, 1.0, False)  # errors of about 1: mostly not whole numbers
         for i, kind in enumerate(fam.kinds):
             if kind == LABEL:
                 continue

@@ -271,6 +271,9 @@ def test_forbidden_uses_resolve_aliases_and_name_the_line():
     assert forbidden_uses("import torch.nn.functional as F\ny = F.cross_entropy\n",
                           ["torch.nn.functional.*"])[0].name == "torch.nn.functional.cross_entropy"
     assert forbidden_uses("import torch\nl = torch.nn.BCEWithLogitsLoss()\n", ["torch.nn.*Loss"])
+    star = forbidden_uses("from scipy.special import *\ny = log_softmax([1.0])\n",
+                          ["scipy.special.log_softmax"])
+    assert [(u.name, u.line) for u in star] == [("scipy.special.log_softmax", 2)]
     assert not forbidden_uses("import numpy as np\nfrom scipy.special import logsumexp\n",
                               ["scipy.special.log_softmax"])
 

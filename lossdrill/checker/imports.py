@@ -41,6 +41,7 @@ def forbidden_uses(source: str, forbidden: tuple[str, ...] | list[str] = ()) -> 
     except (SyntaxError, ValueError):
         return []
     aliases: dict[str, str] = {}  # local name -> full dotted name
+    starred: list[str] = []  # modules imported with ``from m import *``
     found: dict[tuple[str, int], ForbiddenUse] = {}
 
     def hit(name: str, line: int) -> None:
@@ -61,6 +62,9 @@ def forbidden_uses(source: str, forbidden: tuple[str, ...] | list[str] = ()) -> 
             module = "." * node.level + (node.module or "")
             hit(module, node.lineno)
             for a in node.names:
+                if a.name == "*":
+                    starred.append(module)
+                    continue
                 full = f"{module}.{a.name}" if module else a.name
                 hit(full, node.lineno)
                 aliases[a.asname or a.name] = full
@@ -82,6 +86,9 @@ def forbidden_uses(source: str, forbidden: tuple[str, ...] | list[str] = ()) -> 
             head, _, rest = dotted.partition(".")
             if head in aliases:
                 hit(aliases[head] + (f".{rest}" if rest else ""), node.lineno)
+            elif isinstance(node, ast.Name):
+                for module in starred:  # a name that may come from a star import
+                    hit(f"{module}.{node.id}", node.lineno)
     return sorted(found.values(), key=lambda u: (u.line, u.name))
 
 

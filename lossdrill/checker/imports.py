@@ -114,11 +114,21 @@ def _dotted(node: ast.AST) -> str:
 
 
 def describe_uses(uses: list[ForbiddenUse]) -> str:
-    """``line 3: from lossdrill.references import REFERENCES (the product itself)`` ..."""
+    """``lossdrill.references on line 2, ... (lossdrill itself: ...)``: the most specific name
+    on each line, the reason once per kind."""
+    by_line: dict[int, ForbiddenUse] = {}
+    for u in uses:
+        if u.line not in by_line or len(u.name) > len(by_line[u.line].name):
+            by_line[u.line] = u
+    shown = sorted(by_line.values(), key=lambda u: u.line)
     parts = []
-    for u in uses[:3]:
-        why = ("lossdrill itself: the hidden references are not yours to import"
-               if u.pattern == PRODUCT else "a library function that is the answer to this task")
-        parts.append(f"{u.name} on line {u.line} ({why})")
-    more = f", and {len(uses) - 3} more" if len(uses) > 3 else ""
-    return "; ".join(parts) + more
+    for product in (True, False):
+        mine = [u for u in shown if (u.pattern == PRODUCT) == product]
+        if not mine:
+            continue
+        where = ", ".join(f"{u.name} on line {u.line}" for u in mine[:3])
+        more = f" and {len(mine) - 3} more" if len(mine) > 3 else ""
+        why = ("lossdrill itself: the hidden references are not yours to import" if product
+               else "a library function that is this task's answer")
+        parts.append(f"{where}{more} ({why})")
+    return "; ".join(parts)

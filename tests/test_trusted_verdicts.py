@@ -284,7 +284,7 @@ def test_importing_the_reference_fails_with_forbidden_import(sandbox):
     r = run_check("mse", source, bank=NO_MUTANTS, sandbox=sandbox, sweep=False)
     assert not r.passed and r.score == 0.0
     assert r.codes == ("forbidden-import",)
-    assert "lossdrill.references on line 2" in r.diagnoses[0].message
+    assert "lossdrill.references.REFERENCES on line 2" in r.diagnoses[0].message
     assert "forbidden-import" in CODES
 
 

@@ -222,6 +222,10 @@ class TaskSpec:
         if fam.two_d:
             batch = fam.sample(rng, 4, 1.0, True)
             edge.append((f"{np.ndim(batch[0])}-D batch", batch, {}))
+            empty = fam.empty()
+            if all(np.ndim(a) == 1 for a in empty):  # an empty batch of rows, shape (0, 3)
+                edge.append(("empty 2-D batch", tuple(np.zeros((0, 3), dtype=np.asarray(a).dtype)
+                                                      for a in empty), {}))
         if fam.edge:
             edge += fam.edge(self)
         add("edge", edge)

@@ -119,7 +119,10 @@ def _dtype_cast(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
 
 
 def _isclose(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
-    """Equality with a tolerance where a rule defines behaviour at exact equality (``ties``)."""
+    """Equality with a tolerance where a rule defines behaviour at exact equality (``ties``,
+    a zero denominator)."""
+    if spec.id in _ISCLOSE_ZERO:
+        return [("", _wrap(spec, solution, _ISCLOSE_ZERO[spec.id]))]
     if "ties" not in {rid for rid, _ in spec.rules} or len(spec.args) != 2:
         return []
     a, b = spec.args
@@ -136,6 +139,12 @@ def _capped_exp(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
     return [("", "import numpy as np\n\n\ndef _capped_exp(x):\n    return np.exp(np.minimum(x, 700.0))\n\n\n"
              + capped)]
 
+
+_ISCLOSE_ZERO: dict[str, str] = {
+    "dice": ("den = np.sum(np.asarray(y_true, dtype=float)) + np.sum(np.asarray(probs, dtype=float)) + smooth\n"
+             "if np.isclose(den, 0.0):\n    return 0.0\nreturn CALL"),
+}
+"""``np.isclose(x, 0)`` where the contract's zero case means exactly zero."""
 
 _NAN_AT_ZERO: dict[str, str] = {
     "dice": ("if np.sum(np.asarray(y_true, dtype=float)) + np.sum(np.asarray(probs, dtype=float)) "
@@ -171,7 +180,7 @@ CATALOGUE: dict[str, tuple[Maker, frozenset[str]]] = {
     "global-shift": (_global_shift, frozenset({"unstable"})),
     "wrong-axis": (_wrong_axis, frozenset({"wrong-axis", "wrong-reduction"})),
     "dtype-cast": (_dtype_cast, frozenset({"dtype-cast"})),
-    "isclose-equality": (_isclose, frozenset({"approximate-equality"})),
+    "isclose-equality": (_isclose, frozenset({"approximate-equality", "ignores-rule"})),
     "capped-exp": (_capped_exp, frozenset({"unstable", "ignores-rule"})),
     "nan-at-zero-case": (_nan_at_zero, frozenset({"ignores-rule", "unstable"})),
     "dropped-empty-guard": (_dropped_empty_guard, frozenset({"empty-batch"})),

@@ -173,6 +173,16 @@ def _reduction_ratio(runs: Sequence[Run], factor: float = 1.0) -> str | None:
     return "the result is off by a factor of the batch size or a dimension: the reduction is wrong"
 
 
+def broken_rule(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
+    """``ignores-rule`` when every failing non-empty case is a literal case of one rule and
+    each failed by a wrong value."""
+    failed = [r for r in runs if r.failed and not r.case.is_empty]
+    if not failed or any(r.verdict.kind != "mismatch" for r in failed):
+        return []
+    found = _broken_rule(spec, failed)
+    return [found] if found else []
+
+
 def _broken_rule(spec: TaskSpec, failed: Sequence[Run]) -> Diagnosis | None:
     """Every failing case is a literal case of one rule of the record: quote the rule."""
     literal = {rule_id for rule_id, _ in spec.rule_cases}

@@ -400,3 +400,75 @@ def test_nan_at_a_stated_zero_case_quotes_the_rule(sandbox):
     """)
     assert not r.passed and r.codes[0] == "ignores-rule"
     assert "zero denominator" in r.diagnoses[0].message
+
+
+# --------------------------------------------------------------------------- the record's format
+
+
+def test_rule_cases_and_forbidden_load_from_the_record(tmp_path):
+    from lossdrill.bank.loader import load_files
+
+    text = RECORD.replace(
+        '      - {id: empty-batch, text: "An empty batch returns 0.0."}\n',
+        '      - id: zero\n'
+        '        text: "Zero errors give 0.0."\n'
+        '        cases:\n'
+        '          - {name: "all zero", args: [[0, 0], [0, 0]], dtypes: [int64, float64]}\n'
+        '          - {name: "huge", args: [[0], [1000]], kwargs: {delta: 2}, group: stability}\n'
+    ).replace("    scale_arg:", "    forbidden: [sklearn.metrics.mean_squared_error]\n    scale_arg:")
+    path = tmp_path / "tasks.yaml"
+    path.write_text(text)
+    bank = load_files([path])
+    assert bank.errors == []
+    record = bank.implement("mse").record
+    assert record.forbidden == ("sklearn.metrics.mean_squared_error",)
+    first, second = record.rules[0].cases
+    assert first.args == ([0, 0], [0, 0]) and first.dtypes == ("int64", "float64")
+    assert second.kwargs == {"delta": 2.0} and second.group == "stability"
+
+
+@pytest.mark.parametrize(("case", "field", "message"), [
+    ('{name: "x", args: [[0]]}', "rules[0].cases[0].args", "one value per argument (2)"),
+    ('{name: "x", args: [[0], [0]], kwargs: {alpha: 1}}', "rules[0].cases[0].kwargs", "hyperparameters of the task only (delta)"),
+    ('{name: "x", args: [[0], [0]], group: params}', "rules[0].cases[0].group", "must be one of edge, stability"),
+])
+def test_a_bad_rule_case_names_its_field(tmp_path, case, field, message):
+    from lossdrill.bank.loader import load_files
+
+    text = RECORD.replace(
+        '      - {id: empty-batch, text: "An empty batch returns 0.0."}\n',
+        f'      - id: zero\n        text: "t"\n        cases:\n          - {case}\n')
+    path = tmp_path / "tasks.yaml"
+    path.write_text(text)
+    bank = load_files([path])
+    (error,) = bank.errors
+    assert error.field == field and message in error.message and error.line > 1
+
+
+RECORD = """\
+items:
+  - id: mse
+    version: 1
+    kind: implement
+    topic: regression
+    prompt: p
+    function: mse_loss
+    args: [{name: y_true, kind: real}, {name: y_pred, kind: real}]
+    family: regression
+    output: loss
+    params:
+      - {name: delta, default: 1.0, domain: "> 0", try: [0.5, 2.0]}
+    scale_arg: y_pred
+    plot:
+      kind: loss
+      slices:
+        - {axis: error, inputs: error}
+    rules:
+      - {id: empty-batch, text: "An empty batch returns 0.0."}
+    contract: c
+    starter: "def mse_loss(y_true, y_pred):\\n    pass\\n"
+    solution: "def mse_loss(y_true, y_pred):\\n    return 0.0\\n"
+    hints: [a, b, c]
+    debrief: d
+    mutants: []
+"""

@@ -227,7 +227,9 @@ def test_only_the_empty_batch_failing_is_empty_batch(sandbox):
     assert r.codes == ("empty-batch",)
     assert "must give 0.0" in r.diagnoses[0].message and "nan" in r.diagnoses[0].message
     assert r.first_failure.case == "empty batch"
-    assert [g.failed for g in r.groups if g.name == "edge"] == [1]
+    # the empty batch and the empty 2-D batch, and nothing else
+    assert [(g.failed, set(g.failing)) for g in r.groups if g.name == "edge"] == [
+        (2, {"empty batch", "empty 2-D batch"})]
 
 
 def test_nan_where_the_reference_is_finite_fails(sandbox):

@@ -40,6 +40,7 @@ from lossdrill.bank.schema import (
     RecallExamples,
     RecallItem,
     Rule,
+    RuleCase,
     ScenarioItem,
     Step,
     SweepRecord,
@@ -547,7 +548,7 @@ def _implement(f: _Fields) -> tuple[dict[str, Any], set[str]]:
 
 RECORD_FIELDS = frozenset({
     "args", "family", "output", "params", "rules", "scale_arg", "tolerance", "magnitude",
-    "sweep", "plot", "gradient_task", "next_task", "readiness",
+    "sweep", "plot", "gradient_task", "next_task", "readiness", "forbidden",
 })
 """The task record's fields of an implement item (:class:`TaskRecord`): all or none."""
 
@@ -607,8 +608,8 @@ def _record(f: _Fields) -> TaskRecord:
         raise _Invalid(f.line("params"), "params", "argument and hyperparameter names must be unique")
     rules = []
     for r in f.children("rules"):
-        r.check_unknown({"id", "text"})
-        rules.append(Rule(r.text("id"), r.text("text")))
+        r.check_unknown({"id", "text", "cases"})
+        rules.append(Rule(r.text("id"), r.text("text"), _rule_cases(r, len(args), names)))
     if len({r.id for r in rules}) != len(rules):
         raise _Invalid(f.line("rules"), "rules", "rule ids must be unique")
     scale_arg = f.text("scale_arg")
@@ -649,8 +650,29 @@ def _record(f: _Fields) -> TaskRecord:
         gradient_task=f.text("gradient_task", ""),
         next_task=f.text("next_task", ""),
         readiness=tuple(sorted(readiness.items())),
+        forbidden=tuple(f.strings("forbidden")) if f.has("forbidden") else (),
         **_plot(f),
     )
+
+
+def _rule_cases(r: _Fields, n_args: int, names: list[str]) -> tuple[RuleCase, ...]:
+    """A rule's literal cases: one argument list per positional argument, hyperparameters
+    by name, optional dtypes, group ``edge`` or ``stability``."""
+    out = []
+    for c in r.children("cases", ()):
+        c.check_unknown({"name", "args", "kwargs", "dtypes", "group"})
+        args = c.value("args")
+        if not isinstance(args, list) or len(args) != n_args:
+            raise _Invalid(c.line("args"), c.name("args"), f"needs one value per argument ({n_args})")
+        kwargs = c.value("kwargs", {})
+        if not isinstance(kwargs, dict) or not all(k in names[n_args:] for k in kwargs):
+            raise _Invalid(c.line("kwargs"), c.name("kwargs"), f"hyperparameters of the task only ({', '.join(names[n_args:]) or 'none'})")
+        dtypes = tuple(c.strings("dtypes")) if c.has("dtypes") else ()
+        if dtypes and len(dtypes) != n_args:
+            raise _Invalid(c.line("dtypes"), c.name("dtypes"), f"needs one dtype per argument ({n_args})")
+        group = _choice_of(c, "group", ("edge", "stability"), "edge")
+        out.append(RuleCase(c.text("name"), tuple(args), {k: float(v) for k, v in kwargs.items()}, dtypes, group))
+    return tuple(out)
 
 
 def _sweep(f: _Fields, n_args: int) -> SweepRecord:

@@ -204,6 +204,21 @@ class HyperParam:
     that ignores it behaves as if it were this; None where there is none."""
 
 
+@dataclass(frozen=True)
+class RuleCase:
+    """A literal input that exercises one rule of the contract (YAML: under the rule's
+    ``cases``), e.g. dice with ``smooth: 0`` and both masks empty."""
+
+    name: str
+    args: tuple[Any, ...]
+    """Positional arguments as nested lists (made arrays of ``dtypes``)."""
+    kwargs: dict[str, float] = field(default_factory=dict)
+    dtypes: tuple[str, ...] = ()
+    """One NumPy dtype per argument (default: float64; ``label`` arguments int64)."""
+    group: str = "edge"
+    """The checker group it is reported in: ``edge`` or ``stability``."""
+
+
 class Rule(NamedTuple):
     """One rule of the task's contract."""
 
@@ -211,6 +226,9 @@ class Rule(NamedTuple):
     """Stable within the task (``empty-batch``, ``tolerance``)."""
     text: str
     """The rule as the learner reads it."""
+    cases: tuple[RuleCase, ...] = ()
+    """Literal inputs that exercise it; the generic rules (``empty-batch``, ``dtypes``,
+    ``stability``, ...) are exercised by the generated cases instead."""
 
 
 class Tolerance(NamedTuple):
@@ -303,6 +321,9 @@ class TaskRecord:
     readiness: tuple[tuple[ReadinessRole, int], ...] = ()
     """Readiness checklist lines this task is evidence for (stability, speed, gradient),
     each with the task's position in that line's evidence (YAML: ``{speed: 1}``)."""
+    forbidden: tuple[str, ...] = ()
+    """Library functions that *are* the answer (dotted names such as
+    ``scipy.special.log_softmax``); importing or calling one fails the check."""
 
     @property
     def arg_names(self) -> tuple[str, ...]:

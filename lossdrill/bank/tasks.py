@@ -2,15 +2,15 @@
 
 Every registry of tasks (the checker's specs, the plot slices, the interview's follow-ups,
 the readiness rules) is derived from these records. They are read once per process through
-the bank parse cache, so deriving a table costs a few small pickle reads, and PyYAML is
+the bank parse cache, so deriving a table costs a few small JSON reads, and PyYAML is
 imported only when an implement file changed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,7 +82,8 @@ def checker_view() -> dict[str, dict[str, Any]]:
 
     Derived from :func:`builtin_tasks` and kept in the cache folder, keyed by the implement
     files' size and time and the lossdrill version (as the parse cache is): a check reads
-    one small pickle instead of every implement item, and imports no bank module.
+    one small JSON file instead of every implement item, and imports no bank module. The
+    file holds plain data only (never a pickle): reading it runs no code.
     """
     from lossdrill import __version__
     from lossdrill.paths import cache_home
@@ -91,28 +92,34 @@ def checker_view() -> dict[str, dict[str, Any]]:
     try:
         key = (__version__, tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
         digest = hashlib.sha1(repr(key[1][:1]).encode()).hexdigest()[:16]
-        target = cache_home() / "tasks" / f"checker-{digest}.pickle"
+        target = cache_home() / "tasks" / f"checker-{digest}.json"
     except OSError:
-        return _build_view()
+        return _plain(_build_view())
     if not os.environ.get("LOSSDRILL_NO_CACHE"):
         try:
-            with open(target, "rb") as fh:
-                stored, value = pickle.load(fh)
-            if stored == key:
-                return value
+            with open(target, encoding="utf-8") as fh:
+                stored = json.load(fh)
+            if stored["key"] == _plain(key):
+                return dict(stored["view"])
         except Exception:  # missing, partial or foreign: build afresh
             pass
-    value = _build_view()
+    value = _plain(_build_view())
     if not os.environ.get("LOSSDRILL_NO_CACHE"):
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump({"key": key, "view": value}, fh)
             os.replace(tmp, target)
         except OSError:
             pass  # a cache that cannot be written only costs time
     return value
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON gives it back (tuples become lists), so a fresh view and a cached
+    one are the same data."""
+    return json.loads(json.dumps(value))
 
 
 def _build_view() -> dict[str, dict[str, Any]]:
@@ -127,6 +134,12 @@ def _build_view() -> dict[str, dict[str, Any]]:
             "family": r.family,
             "output": r.output,
             "params": tuple((p.name, p.default, p.tries, p.neutral) for p in r.params),
+            "domains": tuple((p.domain.lo, p.domain.hi, p.domain.lo_open, p.domain.hi_open)
+                             for p in r.params),
+            "rules": tuple((rule.id, rule.text) for rule in r.rules),
+            "rule_cases": tuple((rule.id, c.name, c.args, dict(c.kwargs), c.dtypes, c.group)
+                                for rule in r.rules for c in rule.cases),
+            "forbidden": tuple(r.forbidden),
             "scale_arg": r.scale_arg,
             "tol64": (r.tolerance64.rtol, r.tolerance64.atol),
             "tol32": (r.tolerance32.rtol, r.tolerance32.atol),

@@ -32,6 +32,8 @@ class Case:
     """Positional arguments (NumPy arrays), in the order of the task's signature."""
     kwargs: dict[str, Any] = field(default_factory=dict)
     """Hyperparameters that differ from their defaults."""
+    rules: tuple[str, ...] = ()
+    """Ids of the contract rules (the record's ``rules``) this case exercises."""
 
     @property
     def is_empty(self) -> bool:

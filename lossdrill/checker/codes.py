@@ -37,8 +37,11 @@ CODES: dict[str, str] = {
     "missing-temperature": "the temperature is ignored or applied the wrong way",
     "one-direction": "only one of the two directions of a symmetric loss is computed",
     "wrong-result": "the result is wrong in a way no known mistake explains",
-    # hardening
-    "forbidden-import": "the file imports lossdrill itself (its references or checker), which a submission may not use",
+    # trustworthy verdicts
+    "forbidden-import": "the file imports lossdrill itself (its references or checker) or calls a library function that is the task's answer",
+    "ignores-rule": "a rule the contract states (a zero case, an overflow, a tie) is not followed",
+    "dtype-cast": "one argument is converted to another's dtype (float predictions rounded to integer targets)",
+    "approximate-equality": "equality is tested with a tolerance (np.isclose) where the contract means exactly equal",
 }
 
 

@@ -26,6 +26,7 @@ from lossdrill.checker.compare import (
 )
 from lossdrill.checker.diagnosis import diagnose, load_diagnosis
 from lossdrill.checker.forbidden import forbidden_import, forbidden_in_calls
+from lossdrill.checker.imports import describe_uses, forbidden_uses
 from lossdrill.checker.protocols import CallOutcomeLike, SandboxLike
 from lossdrill.checker.result import (
     CheckResult,
@@ -109,6 +110,11 @@ class _Check:
         spec = self.spec
         # computed before the load, while a freshly started worker may still import NumPy
         cases, expected = cases_and_expected(f"{spec.id}-{spec.record_key}", self.seed, self._build_cases)
+        uses = forbidden_uses(source, spec.forbidden)
+        if uses:  # the reference (or the library's answer) out of reach: nothing is run
+            groups = _groups([(c, False) for c in cases])
+            return self._result(False, groups, [Diagnosis(
+                "forbidden-import", f"the file uses {describe_uses(uses)}; write it yourself")], None)
         loaded = self.sandbox.load("submission", source, spec.function, filename)
         if loaded.status != "ok":
             groups = _groups([(c, False) for c in cases])
@@ -127,7 +133,8 @@ class _Check:
     def _result(self, passed: bool, groups: list[GroupResult], diagnoses: list[Diagnosis],
                 failure: Failure | None, *, output: str = "", sweep: Sweep | None = None) -> CheckResult:
         score = float(np.mean([1 - g.failed / g.total for g in groups])) if groups else 0.0
-        if not passed and any(d.code in ("syntax-error", "missing-function") for d in diagnoses):
+        if not passed and any(d.code in ("syntax-error", "missing-function", "forbidden-import")
+                              for d in diagnoses):
             score = 0.0
         return CheckResult(
             task=self.spec.id,

@@ -76,7 +76,7 @@ def _f(values: Any, dtype: Any = np.float64) -> np.ndarray:
 def as_int(args: tuple[Any, ...], kinds: tuple[str, ...]) -> tuple[Any, ...]:
     out = []
     for a, k in zip(args, kinds, strict=False):
-        if k in INTY or k == REAL:
+        if k in INTY or k in (REAL, EMBED, PROB):  # integer-valued embeddings, 0/1 probabilities
             out.append(np.rint(np.asarray(a)).astype(np.int64))
         else:
             out.append(a)
@@ -120,6 +120,9 @@ def _regression_edge(spec: TaskSpec) -> list[Raw]:
         ("perfect predictions", (y, y.copy()), {}),
         ("all targets equal", (_f([2.0, 2.0, 2.0, 2.0]), _f([1.0, 2.5, 4.0, -1.0])), {}),
         ("some errors exactly zero", (_f([1.0, 2.0, 3.0]), _f([1.0, 2.5, 3.0])), {}),
+        # equality is exact: differences of 1e-9 and 1e-12 are not ties (np.isclose would say so)
+        ("near-ties: errors of ±1e-9 and ±1e-12",
+         (_f([1.0, 2.0, 3.0, 0.0, 5.0]), _f([1.0 + 1e-9, 2.0 - 1e-12, 3.0, 1e-12, 5.0 - 1e-9])), {}),
         ("3-D batch", (np.arange(12.0).reshape(2, 3, 2), np.arange(12.0).reshape(2, 3, 2) ** 0.5), {}),
     ]
 
@@ -180,6 +183,8 @@ def _poisson_stability(spec: TaskSpec) -> list[Raw]:
     return [
         ("log-rates of -800", (_f([0.0, 1.0, 3.0]), _f([-800.0, -800.0, -800.0])), {}),
         ("log-rates of -1e4 and 50", (_f([2.0, 0.0]), _f([-1e4, 50.0])), {}),
+        ("log-rates of 700 and 709 (finite, near overflow)", (_f([1.0, 3.0]), _f([700.0, 709.0])), {}),
+        ("log-rate of 800 (the true loss is inf)", (_f([1.0, 2.0]), _f([800.0, 0.0])), {}),
     ]
 
 
@@ -251,6 +256,9 @@ def _softmax_stability(spec: TaskSpec) -> list[Raw]:
         ("all logits near -800", (_f([[-800.0, -801.0, -802.0]]),), {}),
         ("logits of ±1e4", (_f([[1e4, 0.0], [1e4, 1e4 - 1.0]]),), {}),
         ("float32 logits near 88.7", (_f([[88.7, 0.0, -1.0], [89.0, 88.0, 100.0]], np.float32),), {}),
+        # rows whose maxima differ far beyond the float range: only a per-row shift survives
+        ("row maxima 1e3 apart", (_f([[1000.0, 0.0], [-1000.0, -1001.0]]),), {}),
+        ("row maxima 2e4 apart (3-D)", (_f([[[1e4, 0.0, 1.0], [-1e4, -1e4 - 2.0, -1e4 + 1.0]]]),), {}),
     ]
 
 
@@ -326,6 +334,7 @@ def _onehot_edge(spec: TaskSpec) -> list[Raw]:
         ("every row the same class", (np.eye(3)[[1, 1, 1]], z), {}),
         ("two classes", (np.eye(2)[[0, 1, 1]], _f([[0.5, -0.5], [1.0, 2.0], [0.0, 0.0]])), {}),
         ("equal logits", (np.eye(4)[[0, 3]], np.zeros((2, 4))), {}),
+        ("one class (k = 1)", (np.ones((3, 1)), _f([[2.0], [-1.0], [0.0]])), {}),
     ]
 
 
@@ -337,6 +346,9 @@ def _multiclass_stability(spec: TaskSpec, labels_as: str) -> list[Raw]:
     for m in (50.0, 800.0, 1e4):
         out.append((f"logits of ±{m:g}", (y([0, 1, 2], 3), _f([[m, 0.0, -m], [m, 0.0, -m], [0.0, m, -m]])), {}))
     out.append(("all logits near -800", (y([1], 3), _f([[-800.0, -801.0, -802.0]])), {}))
+    # rows whose maxima differ far beyond the float range: a global shift underflows a row
+    out.append(("row maxima 1e3 apart", (y([0, 1], 3), _f([[1000.0, 0.0, 1.0], [-1000.0, -1001.0, -1000.5]])), {}))
+    out.append(("row maxima 2e4 apart", (y([2, 0], 2 + 1), _f([[1e4, 0.0, 5.0], [-1e4, -1e4 - 3.0, -1e4 + 1.0]])), {}))
     z32 = _f([[89.0, 0.0, -1.0], [88.7, 100.0, 0.0]], np.float32)
     y32 = y([1, 0], 3)
     if labels_as == ONEHOT:
@@ -505,6 +517,7 @@ def _contrastive_edge(spec: TaskSpec) -> list[Raw]:
         ("all pairs dissimilar (y=1)", (x1, x2, np.ones(3)), {}),
         ("identical dissimilar pair", (x1[:1], x1[:1].copy(), _f([1.0])), {}),
         ("distance exactly at the margin", (_f([[0.0, 0.0]]), _f([[0.6, 0.8]]), _f([1.0])), {}),
+        ("one-dimensional embeddings", (_f([[0.0], [1.0], [2.0]]), _f([[0.5], [3.0], [2.0]]), _f([0.0, 1.0, 1.0])), {}),
     ]
 
 
@@ -523,6 +536,8 @@ def _cosine_edge(spec: TaskSpec) -> list[Raw]:
         ("all y = +1", (x1, _f([[1.0, 1.0], [0.0, 1.0], [-1.0, 2.0]]), np.ones(3)), {}),
         ("all y = -1", (x1, _f([[1.0, 1.0], [0.0, 1.0], [-1.0, 2.0]]), -np.ones(3)), {}),
         ("parallel and opposite vectors", (x1[:2], _f([[3.0, 0.0], [0.0, -1.0]]), _f([-1.0, 1.0])), {}),
+        ("one-dimensional embeddings", (_f([[2.0], [-1.0], [0.5]]), _f([[3.0], [4.0], [-2.0]]), _f([1.0, -1.0, -1.0])), {}),
+        ("huge norms (1e30)", (x1 * 1e30, _f([[1.0, 1.0], [0.0, 1.0], [-1.0, 2.0]]) * 1e30, _f([1.0, -1.0, -1.0])), {}),
     ]
 
 
@@ -555,6 +570,8 @@ def _views_edge(spec: TaskSpec) -> list[Raw]:
         ("identical views", (x, x.copy()), {}),
         ("unnormalised embeddings (norms 10 and 0.1)", (x * 10.0, _f([[0.1, 0.02], [0.0, 0.1], [-0.1, 0.05]])), {}),
         ("two rows", (_f([[1.0, 2.0, 0.0], [0.5, -1.0, 1.0]]), _f([[1.0, 1.0, 0.0], [0.0, -1.0, 2.0]])), {}),
+        ("one-dimensional embeddings", (_f([[1.0], [-2.0], [0.5]]), _f([[3.0], [-1.0], [-1.0]])), {}),
+        ("huge norms (1e30)", (x * 1e30, _f([[2.0, 1.0], [0.0, 3.0], [1.0, -1.0]]) * 1e30), {}),
     ]
 
 
@@ -566,6 +583,13 @@ def _views_stability(spec: TaskSpec) -> list[Raw]:
         ("temperature 0.001 (logits of ±1000)", (x, k), {tau: 0.001}),
         ("temperature 1e-4 (logits of ±1e4)", (x, k), {tau: 1e-4}),
         ("float32, temperature 0.01 (logits of ±100)", (x.astype(np.float32), k.astype(np.float32)), {tau: 0.01}),
+        # rows whose best matches differ: row 0 peaks at 1/τ, row 1 at 0 (a global shift
+        # subtracts 1e4 from row 1 too, and e^(−1e4) = 0)
+        ("temperature 1e-4, rows' maxima 1e4 apart",
+         (_f([[1.0, 0.0], [0.0, 1.0]]), _f([[1.0, 0.0], [-1.0, 0.0]])), {tau: 1e-4}),
+        ("temperature 1e-3, rows' maxima 1e3 apart",
+         (_f([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+          _f([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, -1.0, 0.0]])), {tau: 1e-3}),
     ]
 
 
@@ -596,6 +620,7 @@ def _kl_edge(spec: TaskSpec) -> list[Raw]:
         ("p equals q", (q, q.copy()), {}),
         ("a single 1-D distribution", (_f([0.1, 0.6, 0.3]), _f([0.3, 0.3, 0.4])), {}),
         ("tiny q", (_f([[0.5, 0.5]]), _f([[1e-300, 1.0 - 1e-300]])), {}),
+        ("p and q both zero in a class", (_f([[0.0, 0.5, 0.5], [0.2, 0.8, 0.0]]), _f([[0.0, 0.4, 0.6], [0.5, 0.5, 0.0]])), {}),
     ]
 
 

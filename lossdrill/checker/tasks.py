@@ -20,7 +20,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -28,8 +28,12 @@ if TYPE_CHECKING:
     from lossdrill.bank.schema import Output
 from lossdrill.checker.cases import Case
 from lossdrill.checker.families import (
+    BINARY,
+    DIST,
     FAMILIES,
     INTY,
+    LABEL,
+    PM1,
     REAL,
     Family,
     Raw,
@@ -45,13 +49,45 @@ RANDOM_CASES = 200
 
 @dataclass(frozen=True)
 class Param:
-    """A keyword hyperparameter with its default and the values the ``params`` group tries."""
+    """A keyword hyperparameter with its default, its domain and the values the ``params``
+    group tries."""
 
     name: str
     default: float
     alternatives: tuple[float, ...]
     neutral: float | None = None
     """The value that switches it off (a solution ignoring it behaves so); None: none."""
+    lo: float = float("-inf")
+    hi: float = float("inf")
+    lo_open: bool = True
+    hi_open: bool = True
+
+    @property
+    def ends(self) -> tuple[float, float]:
+        """Both ends of the domain: a closed end itself, an open end the nearest value a
+        careful caller would use (q = 0.01 and 0.99 for (0, 1); τ = τ₀/100 for τ > 0), an
+        unbounded end a large value (10·default, at least 10)."""
+        lo, hi = self.lo, self.hi
+        span = hi - lo if np.isfinite(lo) and np.isfinite(hi) else max(abs(self.default - lo), 1e-2) \
+            if np.isfinite(lo) else max(abs(hi - self.default), 1e-2)
+        if not np.isfinite(lo):
+            low = self.default - max(10 * abs(self.default), 10.0)
+        else:
+            low = lo + 0.01 * span if self.lo_open else lo
+        if not np.isfinite(hi):
+            high = max(10 * abs(self.default), 10.0)
+        else:
+            high = hi - 0.01 * span if self.hi_open else hi
+        return float(low), float(high)
+
+    def domain_values(self) -> tuple[float, ...]:
+        """Every value the ``params`` group passes: both ends, the default (passed
+        explicitly), then the interior values of the record's ``try``."""
+        out: list[float] = []
+        for v in (*self.ends, self.default, *self.alternatives):
+            if v not in out:
+                out.append(v)
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -104,6 +140,23 @@ class TaskSpec:
     """How the family's ``magnitude`` is named in the stability messages."""
     record_key: str = ""
     """A digest of the record's facts that decide the cases (part of the case cache key)."""
+    rules: tuple[tuple[str, str], ...] = ()
+    """The contract's rules, (id, text), in the record's order."""
+    rule_cases: tuple[tuple[str, Any], ...] = ()
+    """(rule id, :class:`~lossdrill.bank.schema.RuleCase`): the record's literal rule cases."""
+    forbidden: tuple[str, ...] = ()
+    """Library functions that are the answer (the static import check refuses them)."""
+    int_ok: bool = True
+    """The contract allows integer inputs (its ``dtypes`` rule says ``int``)."""
+
+    def param_domain(self, name: str) -> str:
+        p = next(p for p in self.params if p.name == name)
+        lo = "-inf" if not np.isfinite(p.lo) else f"{p.lo:g}"
+        hi = "inf" if not np.isfinite(p.hi) else f"{p.hi:g}"
+        return f"{'(' if p.lo_open else '['}{lo}, {hi}{')' if p.hi_open else ']'}"
+
+    def rule_text(self, rule_id: str) -> str:
+        return next((text for rid, text in self.rules if rid == rule_id), "")
 
     def extremeness(self, case: Case) -> tuple[str, float]:
         """(what is measured, how large it is in ``case``), for the stability messages."""
@@ -142,13 +195,24 @@ class TaskSpec:
 
     # ----------------------------------------------------------------- cases
     def cases(self, seed: int | None = None) -> list[Case]:
-        """Every case of this task, in group order, reproducible from ``seed``."""
-        rng = np.random.default_rng(self.default_seed() if seed is None else seed)
+        """Every case of this task, in group order, reproducible from ``seed``.
+
+        Each case names the contract rules it exercises (``Case.rules``): the generic ones by
+        group (``empty-batch``, ``dtypes``, ``tolerance``, ``hyperparameters``, ``stability``,
+        ``inputs``), the record's own by its literal rule cases.
+        """
+        seed = self.default_seed() if seed is None else seed
+        rng = np.random.default_rng(seed)
+        # the cases added for the domains draw from their own stream, so the random group
+        # (and every case that was there before them) stays what it was for a seed
+        extra = np.random.default_rng([seed, 1])
         fam = self.family
         out: list[Case] = []
 
-        def add(group: str, raws: Sequence[Raw]) -> None:
-            out.extend(Case(group, name, tuple(args), dict(kw)) for name, args, kw in raws)
+        def add(group: str, raws: Sequence[Raw], rules: tuple[str, ...] = ()) -> None:
+            for name, args, kw in raws:
+                tags = rules or _generic_rules(group, name, args)
+                out.append(Case(group, name, tuple(args), dict(kw), tags))
 
         # edge: batch of one, empty batch, 2-D, then the family's and task's own
         edge: list[Raw] = [
@@ -159,33 +223,33 @@ class TaskSpec:
         if fam.two_d:
             batch = fam.sample(rng, 4, 1.0, True)
             edge.append((f"{np.ndim(batch[0])}-D batch", batch, {}))
+            empty = fam.empty()
+            if all(np.ndim(a) == 1 for a in empty):  # an empty batch of rows, shape (0, 3)
+                edge.append(("empty 2-D batch", tuple(np.zeros((0, 3), dtype=np.asarray(a).dtype)
+                                                      for a in empty), {}))
         if fam.edge:
             edge += fam.edge(self)
         add("edge", edge)
+        self._rule_cases(out, "edge")
 
-        # dtypes: integer inputs and float32 inputs
+        # dtypes: integer inputs, float32 inputs, and each argument alone in each allowed dtype
         dtypes: list[Raw] = []
-        if fam.int_inputs is not None:
-            dtypes.append(("integer inputs", fam.int_inputs(rng), {}))
-        elif any(k in INTY or k == REAL for k in fam.kinds):
-            base = fam.sample(rng, 6, 3.0, False)
-            dtypes.append(("integer inputs", as_int(base, fam.kinds), {}))
+        if self.int_ok:
+            if fam.int_inputs is not None:
+                dtypes.append(("integer inputs", fam.int_inputs(rng), {}))
+            elif any(k in INTY or k == REAL for k in fam.kinds):
+                base = fam.sample(rng, 6, 3.0, False)
+                dtypes.append(("integer inputs", as_int(base, fam.kinds), {}))
         for i, n in enumerate((1, 7)):
             base = fam.sample(rng, n, 1.5, fam.two_d and i == 1)
             dtypes.append((f"float32 inputs ({n} row{'s' if n > 1 else ''})",
                            as_float32(base, fam.kinds), {}))
+        dtypes += self._mixed_dtypes(extra)
         add("dtypes", dtypes)
 
-        # params: every alternative value of every hyperparameter, alone
-        params: list[Raw] = []
-        for p in self.params:
-            for value in p.alternatives:
-                for n in (3, 12):
-                    params.append(
-                        (f"{p.name}={value:g}, {n} rows", fam.sample(rng, n, fam.scales[-1] / 2, False),
-                         {p.name: value})
-                    )
-        add("params", params)
+        # params: every value of each hyperparameter's domain (both ends, the default, the
+        # interior), alone, with both label classes, and the ends with integer inputs
+        add("params", self._domain_cases(rng, extra))
 
         # random: varied sizes and scales, a quarter with non-default hyperparameters
         randoms: list[Raw] = []
@@ -205,8 +269,115 @@ class TaskSpec:
         stab: list[Raw] = []
         if fam.stability:
             stab += fam.stability(self)
+        # the hyperparameters' ends crossed with the extreme inputs (γ = 0 with saturated logits)
+        crossed: list[Raw] = []
+        for p in self.params:
+            for value in p.ends:
+                for name, args, kw in stab:
+                    if p.name not in kw:
+                        crossed.append((f"{name}, {p.name}={value:g}", args, {**kw, p.name: value}))
         add("stability", stab)
+        add("stability", crossed, ("stability", "hyperparameters"))
+        self._rule_cases(out, "stability")
         return out
+
+    def _rule_cases(self, out: list[Case], group: str) -> None:
+        """The record's literal rule cases of ``group``, each naming its rule."""
+        for rule_id, rc in self.rule_cases:
+            if rc.group != group:
+                continue
+            dtypes = rc.dtypes or tuple(
+                "int64" if k == LABEL else "float64" for k in self.family.kinds
+            )
+            args = tuple(np.asarray(a, dtype=d) for a, d in zip(rc.args, dtypes, strict=True))
+            out.append(Case(group, rc.name, args, dict(rc.kwargs), (rule_id,)))
+
+    def _mixed_dtypes(self, rng: np.random.Generator) -> list[Raw]:
+        """Each argument alone in each dtype the contract allows, the others float64: int
+        targets with float predictions, float32 logits with float64 labels, ..."""
+        fam = self.family
+        if len(fam.kinds) < 2:
+            return []
+        out: list[Raw] = []
+        base = fam.sample(rng, 8, 1.0, False)  # errors of about 1: mostly not whole numbers
+        for i, kind in enumerate(fam.kinds):
+            if kind == LABEL:
+                continue
+            options = ["float32"]
+            if self.int_ok and kind not in (DIST,):
+                options.append("int64")
+            for dt in options:
+                args = list(base)
+                args[i] = _cast(base[i], kind, dt)
+                out.append((f"{self.args[i]} as {dt}, the rest float64", tuple(args), {}))
+        return out
+
+    def _domain_cases(self, rng: np.random.Generator, extra: np.random.Generator) -> list[Raw]:
+        """The interior values (the record's ``try``) draw from the main stream, the ends and
+        the default from ``extra``."""
+        fam = self.family
+        out: list[Raw] = []
+        for p in self.params:
+            ends = p.ends
+            values = [*p.alternatives, *(v for v in p.domain_values() if v not in p.alternatives)]
+            for value in values:
+                interior = value in p.alternatives
+                where = " (an end of the domain)" if value in ends else (
+                    " (the default, passed)" if value == p.default else "")
+                for n in (3, 12):
+                    sample = fam.sample(rng if interior else extra, n, fam.scales[-1] / 2, False)
+                    args = _both_labels(sample, fam.kinds)
+                    out.append((f"{p.name}={value:g}{where}, {n} rows", args, {p.name: value}))
+            if self.int_ok:
+                for value in ends:
+                    base = _both_labels(fam.sample(extra, 8, 3.0, False), fam.kinds)
+                    out.append((f"{p.name}={value:g} with integer inputs",
+                                as_int(base, fam.kinds), {p.name: value}))
+        if len(self.params) > 1:  # every hyperparameter at the same end at once
+            for end in (0, 1):
+                kw = {p.name: p.ends[end] for p in self.params}
+                args = _both_labels(fam.sample(extra, 12, fam.scales[-1] / 2, False), fam.kinds)
+                words = ", ".join(f"{k}={v:g}" for k, v in kw.items())
+                out.append((f"{words}, 12 rows", args, kw))
+        return out
+
+
+def _generic_rules(group: str, name: str, args: Sequence[Any]) -> tuple[str, ...]:
+    """The generic contract rules a generated case exercises."""
+    if group == "edge":
+        if any(getattr(a, "size", 1) == 0 for a in args):
+            return ("empty-batch",)
+        return ("inputs", "returns", "reduction", "convention")
+    if group == "dtypes":
+        f32 = any(getattr(getattr(a, "dtype", None), "name", "") == "float32" for a in args)
+        return ("dtypes", "tolerance") if f32 else ("dtypes",)
+    if group == "params":
+        return ("hyperparameters",)
+    if group == "stability":
+        return ("stability",)
+    return ("inputs", "returns", "reduction")
+
+
+def _cast(a: Any, kind: str, dtype: str) -> np.ndarray:
+    arr = np.asarray(a)
+    if dtype.startswith("int"):
+        return np.rint(arr).astype(dtype)
+    return arr.astype(dtype)
+
+
+def _both_labels(args: tuple[Any, ...], kinds: Sequence[str]) -> tuple[Any, ...]:
+    """``args`` with both label classes present in every 0/1 or ±1 argument (when it has at
+    least two elements)."""
+    out = list(args)
+    for i, kind in enumerate(kinds):
+        if kind in (BINARY, PM1):
+            y = np.array(out[i], dtype=np.float64, copy=True)
+            flat = y.reshape(-1)
+            if flat.size >= 2:
+                flat[0] = 1.0
+                flat[1] = 0.0 if kind == BINARY else -1.0
+            out[i] = y
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- from the record
@@ -249,12 +420,28 @@ def _sweep(sweep: tuple[Any, ...], args: Sequence[str]) -> SweepSpec:
     )
 
 
+class RuleInput(NamedTuple):
+    """A literal input of one contract rule (the record's ``rules[].cases``), as plain data."""
+
+    name: str
+    args: Sequence[Any]
+    kwargs: dict[str, Any]
+    dtypes: Sequence[str]
+    group: str
+
+
 def spec_of(task_id: str, view: dict[str, Any]) -> TaskSpec:
     """The checker's spec of a task, from its record (:func:`lossdrill.bank.tasks.checker_view`)
     and its family."""
     args = tuple(view["args"])
-    params = tuple(Param(name, default, tuple(tries), neutral)
-                   for name, default, tries, neutral in view["params"])
+    params = tuple(Param(name, default, tuple(tries), neutral, lo, hi, lo_open, hi_open)
+                   for (name, default, tries, neutral), (lo, hi, lo_open, hi_open)
+                   in zip(view["params"], view["domains"], strict=True))
+    rules = tuple((rid, text) for rid, text in view["rules"])
+    rule_cases = tuple((rid, RuleInput(name, tuple(a), dict(kw), tuple(dt), group))
+                       for rid, name, a, kw, dt, group in view["rule_cases"])
+    dtypes_rule = next((text for rid, text in rules if rid == "dtypes"), "int")
+    int_ok = "int" in dtypes_rule.split(".")[0]
     return TaskSpec(
         id=task_id,
         function=view["function"],
@@ -267,7 +454,11 @@ def spec_of(task_id: str, view: dict[str, Any]) -> TaskSpec:
         scale_arg=view["scale_arg"],
         sweep=_sweep(view["sweep"], args) if view["sweep"] is not None else None,
         magnitude_label=view["magnitude"],
-        record_key=f"{zlib.crc32(repr((view['family'], view['args'], view['kinds'], params)).encode()):08x}",
+        record_key=f"{zlib.crc32(repr((view['family'], view['args'], view['kinds'], params, view['rule_cases'], int_ok)).encode()):08x}",
+        rules=rules,
+        rule_cases=rule_cases,
+        forbidden=tuple(view["forbidden"]),
+        int_ok=int_ok,
     )
 
 

@@ -89,6 +89,8 @@ def render_result(
     loaded = result.passed or result.first_failure is not None
     if result.passed:
         head = f"[bold green]PASS[/] {result.task}: all {result.cases} cases match the reference"
+    elif not loaded and result.codes[:1] == ("forbidden-import",):
+        head = f"[bold red]FAIL[/] {result.task}: the file imports what it may not, so none of its cases ran"
     elif not loaded:
         head = f"[bold red]FAIL[/] {result.task}: the file did not load, so none of its cases ran"
     else:

@@ -7,7 +7,8 @@ The order is from the most certain to the least, and it is declared here, in
 1. what the sandbox saw (:mod:`.verdicts`): the file does not parse, the function is
    missing, raises, hangs, runs out of memory, modifies an input, returns the wrong type or
    shape, fails only on the empty batch;
-2. the task's bank mutants (:mod:`.mutants`), each run in the sandbox on the failing cases
+2. a stated rule whose literal cases alone fail (:func:`.fingerprints.broken_rule`), then
+   the task's bank mutants (:mod:`.mutants`), each run in the sandbox on the failing cases
    (and a sample of passing ones): a mutant that behaves like the submission names the
    mistake;
 3. fingerprints of the numbers (:mod:`.fingerprints`): a constant ratio got/expected of n
@@ -21,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lossdrill.checker.cases import Run
-from lossdrill.checker.diagnosis.fingerprints import fingerprint
+from lossdrill.checker.diagnosis.fingerprints import broken_rule, fingerprint
 from lossdrill.checker.diagnosis.hypotheses import explain, explains_empty
 from lossdrill.checker.diagnosis.mutants import match_mutants
 from lossdrill.checker.diagnosis.verdicts import load_diagnosis, verdict_diagnoses, wrong_result
@@ -46,7 +47,11 @@ def diagnose(
     seen = {d.code for d in out}
     nonempty_failures = [r for r in runs if r.failed and not r.case.is_empty]
     if nonempty_failures:
-        found = match_mutants(spec, runs, mutants(), sandbox)
+        # only the literal cases of one stated rule fail: quote the rule (a mutant agreeing on
+        # so few cases would do so by chance)
+        found = broken_rule(spec, runs)
+        if not found:
+            found = match_mutants(spec, runs, mutants(), sandbox)
         if not found:
             found = fingerprint(spec, runs)
         if not found:

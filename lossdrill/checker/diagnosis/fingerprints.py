@@ -20,6 +20,9 @@ def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     mismatched = [r for r in failed if r.verdict.kind == "mismatch"]
     if not mismatched or len(mismatched) != len(failed):
         return []
+    rule = _broken_rule(spec, mismatched)
+    if rule is not None:
+        return [rule]
     groups = {r.case.group for r in mismatched}
     random_passes = all(not r.failed for r in runs if r.case.group == "random")
     if groups == {"stability"} and random_passes:
@@ -31,10 +34,17 @@ def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
             f"gives {_special(as_real_array(r.outcome.value))} where the result is finite, on "
             f"{cases_phrase(mismatched, len(runs))}: guard 0·log 0, log of 0 and overflowing exp",
         )]
+    ends = _hyperparameter_ends(spec, runs, mismatched)
+    if ends is not None:
+        return [ends]
     ratio = _constant_ratio(mismatched)
     if ratio is not None:
         if abs(ratio + 1) < 1e-6:
             return [Diagnosis("wrong-sign", "every value has the opposite sign of the expected one")]
+        if abs(ratio - 2) < 1e-6 and any("2N" in text for _, text in spec.rules):
+            return [Diagnosis("wrong-reduction", "every value is exactly twice the expected one: "
+                              "the mean is over the N pairs where the contract averages over all "
+                              "2N views (or a factor ½ is missing)")]
         if abs(ratio - 2) < 1e-6:
             return [Diagnosis("missing-half", "every value is exactly twice the expected one: "
                               "a factor ½ is missing")]
@@ -44,6 +54,9 @@ def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     reduction = _reduction_ratio(mismatched)
     if reduction is not None:
         return [Diagnosis("wrong-reduction", reduction)]
+    count = _wrong_count(mismatched)
+    if count is not None:
+        return [Diagnosis("wrong-reduction", count)]
     for factor, words in ((2.0, "the factor ½ is missing"), (0.5, "there is an extra factor ½")):
         if _reduction_ratio(mismatched, factor) is not None:
             return [
@@ -158,3 +171,96 @@ def _reduction_ratio(runs: Sequence[Run], factor: float = 1.0) -> str | None:
         return ("the result is 1/n of the expected one, where n is the batch size (or a "
                 "dimension): a mean over the wrong axis or an extra division by n")
     return "the result is off by a factor of the batch size or a dimension: the reduction is wrong"
+
+
+def broken_rule(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
+    """``ignores-rule`` when every failing non-empty case is a literal case of one rule and
+    each failed by a wrong value."""
+    failed = [r for r in runs if r.failed and not r.case.is_empty]
+    if not failed or any(r.verdict.kind != "mismatch" for r in failed):
+        return []
+    found = _broken_rule(spec, failed)
+    return [found] if found else []
+
+
+def _broken_rule(spec: TaskSpec, failed: Sequence[Run]) -> Diagnosis | None:
+    """Every failing case is a literal case of one rule of the record: quote the rule."""
+    literal = {rule_id for rule_id, _ in spec.rule_cases}
+    ids = {rid for r in failed for rid in r.case.rules if rid in literal}
+    if len(ids) != 1 or not all(set(r.case.rules) & ids for r in failed):
+        return None
+    rule_id = next(iter(ids))
+    r = failed[0]
+    got = as_real_array(r.outcome.value)
+    shown = fmt(got) if got is not None and got.ndim == 0 else _special(got)
+    want = fmt(r.expected) if r.expected.ndim == 0 else "other values"
+    return Diagnosis(
+        "ignores-rule",
+        f"the contract says: “{spec.rule_text(rule_id)}” On “{r.case.name}” your function "
+        f"gives {shown} where {want} is right",
+    )
+
+
+def _hyperparameter_ends(spec: TaskSpec, runs: Sequence[Run], failed: Sequence[Run]) -> Diagnosis | None:
+    """Every failing case passes a hyperparameter beyond the values that pass (α = 0,
+    q = 0.99, τ = 1e-4) and every case passing it inside them is right: the value is
+    replaced (``alpha or 0.25``) or clamped."""
+    for p in spec.params:
+        bad = {r.case.kwargs.get(p.name) for r in failed}
+        if None in bad:
+            continue
+        good = {r.case.kwargs[p.name] for r in runs if p.name in r.case.kwargs} - bad
+        if not good - {p.default}:  # only the default right: the parameter is ignored
+            continue
+        lo, hi = min(good), max(good)
+        if all(v < lo or v > hi for v in bad):  # type: ignore[operator]
+            shown = " and ".join(f"{p.name}={v:g}" for v in sorted(bad)[:3])  # type: ignore[type-var]
+            zero = " (0 is falsy: `x or default` replaces it)" if 0.0 in bad else ""
+            return Diagnosis(
+                "ignores-parameter",
+                f"right for {p.name} from {lo:g} to {hi:g}, wrong beyond: {shown}{zero}. The "
+                f"domain is the contract's ({spec.param_domain(p.name)}); do not replace or clamp {p.name}",
+            )
+    return None
+
+
+_COUNTS = {
+    "1": lambda shape: 1,
+    "n": lambda shape: shape[0],
+    "n − 1": lambda shape: shape[0] - 1,
+    "n + 1": lambda shape: shape[0] + 1,
+    "2n": lambda shape: 2 * shape[0],
+    "2n − 1": lambda shape: 2 * shape[0] - 1,
+    "k": lambda shape: shape[-1],
+    "k − 1": lambda shape: shape[-1] - 1,
+    "all elements": lambda shape: int(np.prod(shape)),
+    "all elements − 1": lambda shape: int(np.prod(shape)) - 1,
+}
+"""Counts a mean may be taken over, from the first argument's shape (n rows, k classes)."""
+
+
+def _wrong_count(runs: Sequence[Run]) -> str | None:
+    """Every failing case is exactly the mean over one count where another is due: the ratio
+    got/expected is (right count)/(wrong count) for one pair of :data:`_COUNTS` on every case."""
+    pairs = [(a, b) for a in _COUNTS for b in _COUNTS if a != b]
+    alive = set(pairs)
+    for r in runs:
+        ratio = _ratios(r)
+        shape = np.shape(r.case.args[0])
+        if ratio is None or not shape or not np.allclose(ratio, ratio[0], rtol=1e-6):
+            return None
+        c = float(ratio[0])
+        keep = set()
+        for a, b in alive:
+            right, wrong = _COUNTS[a](shape), _COUNTS[b](shape)
+            if right > 0 and wrong > 0 and abs(c - right / wrong) <= 1e-6 * abs(c):
+                keep.add((a, b))
+        alive = keep
+        if not alive:
+            return None
+    a, b = min(alive, key=lambda ab: (ab[1] == "1", pairs.index(ab)))
+    if b == "1":
+        return ("the result is a sum where a mean over " + a + " is due: "
+                "divide by the count the contract averages over")
+    return (f"the result is the mean over {b} where the contract averages over {a} "
+            "(n rows, k classes): divide by the right count")

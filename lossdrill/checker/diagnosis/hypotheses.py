@@ -11,7 +11,7 @@ import numpy as np
 
 from lossdrill.checker.cases import Case, Run
 from lossdrill.checker.compare import as_real_array, values_close
-from lossdrill.checker.families import BINARY, PM1, REAL, SOFTMAX
+from lossdrill.checker.families import BINARY, DIST, ONEHOT, PM1, REAL, SOFTMAX
 from lossdrill.checker.result import Diagnosis
 from lossdrill.checker.tasks import TaskSpec
 
@@ -177,6 +177,13 @@ def _hypotheses(spec: TaskSpec) -> list[tuple[str, str, Any]]:
             x = np.asarray(case.args[0])
             return None if x.ndim < 2 else np.swapaxes(ref(np.swapaxes(x, 0, -1)), 0, -1)
 
+        def middle_axis(case: Case) -> Any:
+            x = np.asarray(case.args[0])
+            return None if x.ndim < 3 else np.swapaxes(ref(np.swapaxes(x, -2, -1)), -2, -1)
+
+        out.append(("wrong-axis", "normalises along the second-to-last axis (axis=1 of a 3-D "
+                    "input); the contract says the last", middle_axis))
+
         def whole_array(case: Case) -> Any:
             x = np.asarray(case.args[0])
             return None if x.ndim < 2 else np.reshape(ref(np.reshape(x, (1, -1))), x.shape)
@@ -185,7 +192,46 @@ def _hypotheses(spec: TaskSpec) -> list[tuple[str, str, Any]]:
                     other_axis))
         out.append(("wrong-axis", "normalises over the whole array; the contract says each row",
                     whole_array))
+    # every argument transposed: a sum, max or softmax over the rows instead of the classes
+    def transposed(case: Case) -> Any:
+        arrays = [np.asarray(a) for a in case.args]
+        if any(a.ndim != 2 for a in arrays) or any(a.shape[0] == a.shape[1] for a in arrays):
+            return None
+        value = ref(*[a.T for a in arrays], **case.kwargs)
+        return np.asarray(value).T if spec.output == "elementwise" else value
+
+    if len(kinds) > 1 and all(k in (ONEHOT, DIST, REAL) for k in kinds) and spec.family is not SOFTMAX:
+        out.append(("wrong-axis", "sums, maxes or normalises along the first axis (the rows); "
+                    "the contract works along the last axis (the classes)", transposed))
+    # one argument converted to another's dtype: float predictions rounded to integer targets
+    for i in range(len(kinds)):
+        for j in range(len(kinds)):
+            if i != j:
+                out.append(("dtype-cast", f"{spec.args[j]} is converted to the dtype of "
+                            f"{spec.args[i]} (float values truncated to integers); convert "
+                            "every argument to float instead",
+                            with_args(lambda a, i=i, j=j: _cast_like(a, i, j))))
+    # equality with a tolerance where the contract means exactly equal
+    if spec.output == "elementwise" and len(kinds) == 2 and kinds == (REAL, REAL):
+        def approximate(case: Case) -> Any:
+            a, b = (np.asarray(x, dtype=np.float64) for x in case.args)
+            close = np.isclose(a, b) & (a != b)
+            if not close.any():
+                return None
+            return np.where(close, ref(a, a, **case.kwargs), ref(a, b, **case.kwargs))
+
+        out.append(("approximate-equality", "values that differ by a tiny amount (1e-9, 1e-12) "
+                    "are treated as equal (np.isclose); the contract means exactly equal: use ==",
+                    approximate))
     return out
+
+
+def _cast_like(args: list[Any], i: int, j: int) -> list[Any] | None:
+    a, b = np.asarray(args[i]), np.asarray(args[j])
+    if a.dtype.kind not in "iu" or b.dtype.kind != "f" or np.array_equal(b, np.trunc(b)):
+        return None
+    args[j] = b.astype(a.dtype)
+    return args
 
 
 def _mean(values: Any) -> float:
@@ -268,16 +314,79 @@ def _dice_smooth_below_only(case: Case) -> Any:
     return 1 - 2 * np.sum(y * p) / (np.sum(y) + np.sum(p) + smooth)
 
 
+def _unit(x: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.where(norm > 0, norm, 1.0)
+
+
+def _row_ce(s: np.ndarray, pos: np.ndarray) -> float:
+    """−mean over rows of log softmax(s)[row, pos[row]], stable per row."""
+    m = np.max(s, axis=1, keepdims=True)
+    lse = (m + np.log(np.sum(np.exp(s - m), axis=1, keepdims=True)))[:, 0]
+    return float(np.mean(lse - s[np.arange(len(s)), pos]))
+
+
+def _tau_on_positive(task: str, scale_negatives: bool) -> Any:
+    """τ divides only the positive pair's similarity (``scale_negatives`` False: the other
+    similarities are left unscaled)."""
+    def alternative(case: Case) -> Any:
+        a, b = (np.asarray(x, dtype=np.float64) for x in case.args)
+        if a.size == 0:
+            return 0.0
+        tau = float(case.kwargs.get("temperature", {"infonce": 0.1, "clip": 0.07}.get(task, 0.5)))
+        if task == "nt-xent":
+            z = _unit(np.concatenate([a, b]))
+            s = z @ z.T
+            m = len(z)
+            pos = (np.arange(m) + m // 2) % m
+            np.fill_diagonal(s, -np.inf)
+            s[np.arange(m), pos] /= tau
+            return _row_ce(s, pos)
+        s = _unit(a) @ _unit(b).T
+        n = len(s)
+        s[np.arange(n), np.arange(n)] /= tau
+        one = _row_ce(s, np.arange(n))
+        return one if task == "infonce" else 0.5 * (one + _row_ce(s.T.copy(), np.arange(n)))
+    del scale_negatives
+    return alternative
+
+
+def _log_softmax_first_axis(z: np.ndarray) -> np.ndarray:
+    m = np.max(z, axis=0, keepdims=True)
+    return z - m - np.log(np.sum(np.exp(z - m), axis=0, keepdims=True))
+
+
+def _cce_first_axis(case: Case) -> Any:
+    y, z = _args(case)
+    if z.ndim != 2 or z.size == 0:
+        return None
+    return float(np.mean(-np.sum(y * _log_softmax_first_axis(z), axis=0)))
+
+
+def _cce_grad_first_axis(case: Case) -> Any:
+    y, z = _args(case)
+    if z.ndim != 2 or z.size == 0:
+        return None
+    return np.exp(_log_softmax_first_axis(z)) - y
+
+
+_FIRST_AXIS = "the softmax (and the sum) run along the first axis, over the rows; the contract's classes are the last axis"
+_TAU_POSITIVE = "the temperature divides only the positive pair's similarity; every logit of the row must be divided by τ"
 _NOT_LOGITS = "the logits are used as if they were probabilities (no sigmoid/softmax)"
 TASK_HYPOTHESES: dict[str, list[tuple[str, str, Any]]] = {
     "focal": [("constant-alpha", "every example is weighted by alpha; the contract uses alpha_t "
                "(alpha for y=1, 1 − alpha for y=0)", _focal_constant_alpha)],
     "bce": [("probabilities-not-logits", _NOT_LOGITS, _bce_on_probabilities(e)) for e in EPSILONS],
-    "cce": [("probabilities-not-logits", _NOT_LOGITS, _cce_on_probabilities(e)) for e in EPSILONS],
+    "cce": [("probabilities-not-logits", _NOT_LOGITS, _cce_on_probabilities(e)) for e in EPSILONS]
+    + [("wrong-axis", _FIRST_AXIS, _cce_first_axis)],
     "bce-grad": [("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities)],
-    "cce-grad": [("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities)],
+    "cce-grad": [("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities),
+                 ("wrong-axis", _FIRST_AXIS, _cce_grad_first_axis)],
     "huber": [("ignores-parameter", "the linear part is |e| − ½, right only for δ = 1; beyond "
                "δ it is δ·(|e| − ½δ)", _huber_linear_without_delta)],
+    "infonce": [("missing-temperature", _TAU_POSITIVE, _tau_on_positive("infonce", False))],
+    "clip": [("missing-temperature", _TAU_POSITIVE, _tau_on_positive("clip", False))],
+    "nt-xent": [("missing-temperature", _TAU_POSITIVE, _tau_on_positive("nt-xent", False))],
     "dice": [("wrong-result", "smooth is added to the denominator only; it belongs in the "
               "numerator too: 1 − (2·Σ y·p + s) / (Σ y + Σ p + s)", _dice_smooth_below_only)],
     "poisson-nll": [("probabilities-not-logits", "the log-rate is used as if it were the rate "

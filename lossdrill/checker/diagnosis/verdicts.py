@@ -103,6 +103,15 @@ def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
                 "exception", f"{rs[0].outcome.message} on {cases_phrase(rs, total)}{rest}"
             ))
             rest = ""
+    # an in-place operator that raises on mixed dtypes (int -= float) is the same mistake
+    if "mutates-input" in by_kind:
+        rs = by_kind["mutates-input"]
+        names = " and ".join(dict.fromkeys(spec.arg_names(rs[0].outcome.mutated)))
+        out.append(Diagnosis(
+            "mutates-input",
+            f"modifies its input {names} in place (an in-place operator such as -= or *=, "
+            "or writing into a slice); compute into a new array instead",
+        ))
     if "exception" in by_kind:
         rs = by_kind["exception"]
         messages: dict[str, list[Run]] = {}
@@ -118,14 +127,6 @@ def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
             todo = f" — the signature must be {spec.signature()}"
         out.append(Diagnosis(
             "exception", f"raised {first} on {cases_phrase(group, total)}{extra}{todo}"
-        ))
-    if "mutates-input" in by_kind:
-        rs = by_kind["mutates-input"]
-        names = " and ".join(dict.fromkeys(spec.arg_names(rs[0].outcome.mutated)))
-        out.append(Diagnosis(
-            "mutates-input",
-            f"modifies its input {names} in place (an in-place operator such as -= or *=, "
-            "or writing into a slice); compute into a new array instead",
         ))
     if "wrong-type" in by_kind:
         rs = by_kind["wrong-type"]

@@ -28,8 +28,10 @@ def match_mutants(
 ) -> list[Diagnosis]:
     """Codes of the bank mutants that behave like the submission on its failing cases.
 
-    A mutant must agree with the submission on every sampled failing case; among those,
-    the ones agreeing on the most sampled passing cases are the most specific.
+    A mutant must agree with the submission on every sampled case, failing and passing:
+    "behaves exactly like" is a claim about the whole sample. A mutant that fails where the
+    submission passes is another mistake (it matched the one failing case by chance), and
+    the other strategies (fingerprints, hypotheses) name the submission instead.
     """
     failing = [r for r in runs if r.failed and r.verdict.kind not in HAZARDS and not r.case.is_empty]
     if not failing or not mutants:
@@ -49,8 +51,8 @@ def match_mutants(
             outcomes_agree(r.outcome, o, spec.tol32 if r.case.float32() else spec.tol64)
             for r, o in zip(sample, outcomes, strict=False)
         ]
-        if all(agree[: len(failing)]):
-            scored.append((sum(agree[len(failing):]), mutant))
+        if all(agree):
+            scored.append((len(agree), mutant))
     if not scored:
         return []
     best = max(score for score, _ in scored)

@@ -133,3 +133,22 @@ def test_doctor_finds_a_damaged_store_and_stale_caches(place):
     problems = " ".join(json.loads(proc.stdout)["problems"])
     assert "damaged" in problems or "cannot be checked" in problems
     assert "stale" in problems and "pickle" in problems
+
+
+def test_r21_yes_piped_into_quiz_ends_with_a_summary():
+    """`yes | lossdrill quiz` answers 'y' forever: each item is given up after a few unusable
+    lines, so the session ends (it looped forever before)."""
+    import subprocess as sp
+
+    from drive import lossdrill_command
+
+    yes = sp.Popen(["yes"], stdout=sp.PIPE)
+    try:
+        done = sp.run([*lossdrill_command(), "quiz", "-n", "3", "--kind", "choice", "--seed", "1"],
+                      stdin=yes.stdout, capture_output=True, text=True, timeout=120)
+    finally:
+        yes.kill()
+        yes.wait()
+    assert done.returncode == 0, done.stderr
+    assert "given up" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr

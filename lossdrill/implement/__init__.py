@@ -50,8 +50,12 @@ def record_attempt(recorder: Recorder, session: str, task: str, result: CheckRes
 
 
 def read_source(path: Path) -> str:
-    """The file's text ('' when it cannot be read); undecodable bytes become U+FFFD."""
+    """The file's text ('' when it cannot be read), read with the checker's bounds (a FIFO,
+    an endless device or a huge file is not read; a BOM is dropped); undecodable bytes
+    become U+FFFD."""
+    from lossdrill.checker.source import SourceError, read_submission
+
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        return read_submission(path)
+    except (OSError, SourceError):
         return ""

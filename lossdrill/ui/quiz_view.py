@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from rich.console import Console, Group
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
@@ -57,6 +58,10 @@ def _options_table(options: Sequence[Option], order: Sequence[int]) -> Table:
     return table
 
 
+SCRIPTED_RETRIES = 5
+"""Unusable scripted answers in a row before an item is given up."""
+
+
 def _ask_until(
     answers: AnswerSource,
     console: Console,
@@ -64,18 +69,27 @@ def _ask_until(
     parse: Callable[[str], object],
     help_text: str,
 ) -> tuple[str, object]:
-    """Ask until ``parse`` accepts the answer (or the learner gives up with ``?``)."""
+    """Ask until ``parse`` accepts the answer (or the learner gives up with ``?``).
+
+    Scripted input (not a terminal) gets :data:`SCRIPTED_RETRIES` tries: a script that
+    answers wrongly forever (``yes | lossdrill quiz``) gives the item up instead of looping.
+    """
+    tries = 0
     while True:
         text = answers.ask(prompt)
         if text == grading.GIVE_UP:
             return text, None
+        tries += 1
         if not text:
             console.print(f"[yellow]{help_text} (? shows the answer)[/]")
-            continue
-        parsed = parse(text)
-        if parsed is not None:
-            return text, parsed
-        console.print(f"[yellow]Not understood: {text!r}. {help_text}[/]")
+        else:
+            parsed = parse(text)
+            if parsed is not None:
+                return text, parsed
+            console.print(f"[yellow]Not understood: {escape(repr(text))}. {help_text}[/]", highlight=False)
+        if not answers.interactive and tries >= SCRIPTED_RETRIES:
+            console.print(f"[yellow]No usable answer in {tries} scripted lines: given up.[/]")
+            return grading.GIVE_UP, None
 
 
 def _feedback(console: Console, ok: bool, body: list, title: str | None = None, item_id: str = "") -> None:

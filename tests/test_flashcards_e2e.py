@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
-from drive import Session
+from drive import Session, lossdrill_command
 from fsrs import Scheduler
 
 from lossdrill.store import open_store
@@ -298,3 +300,16 @@ def test_an_undo_in_a_script_and_a_line_answer_work_without_a_terminal(home: Pat
     s.close_input()
     assert s.finish() == 0
     assert reviews(home) == [("tc-mse", 2, 0)]
+
+
+def test_the_card_id_shows_only_with_the_back(tmp_path):
+    """Many card ids name the answer (fc-softmax-shift-invariance): the front panel has no id,
+    the back panel does."""
+    env = {**os.environ, "LOSSDRILL_HOME": str(tmp_path), "NO_COLOR": "1", "COLUMNS": "100"}
+    done = subprocess.run([*lossdrill_command(), "flashcards", "--new", "1", "--topic", "stability"],
+                          input="\n3\n", env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    front, _, back = done.stdout.partition("Enter to reveal >")
+    ids = re.findall(r"─ (fc-[a-z0-9-]+) ─", back)
+    assert ids, done.stdout
+    assert ids[0] not in front

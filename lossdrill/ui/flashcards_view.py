@@ -97,20 +97,20 @@ def show_front(console: Console, card: Card, n: int, brought_forward: bool = Fal
     console.print()
     why = " · [yellow]after a recent mistake[/]" if brought_forward else ""
     console.print(
-        Panel(Prose(card.front), title=f"#{n} · {card.topic}{why}", title_align="left",
-              subtitle=f"[dim]{card.id}[/]", subtitle_align="right")
-    )
+        Panel(Prose(card.front), title=f"#{n} · {card.topic}{why}", title_align="left")
+    )  # no id on the front: many ids name the answer (fc-mae-laplace); the back shows it
 
 
 def show_back(console: Console, card: Card, attempt: str = "") -> None:
     """The back of the card, with what the learner typed before revealing, if anything."""
     back = Prose(card.back)
+    shown = back
     if attempt:
         mine = Text("you: ", style="bold cyan")
         mine.append(attempt, style="cyan")
-        console.print(Panel(Group(mine, back), border_style="green"))
-        return
-    console.print(Panel(back, border_style="green"))
+        shown = Group(mine, back)
+    console.print(Panel(shown, border_style="green", subtitle=f"[dim]{escape(card.id)}[/]",
+                        subtitle_align="right"))
 
 
 def keys_help(console: Console) -> None:

@@ -10,6 +10,7 @@ and that the forecast moves with the evidence.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -164,3 +165,20 @@ def test_bare_lossdrill_stays_light(tmp_path: Path) -> None:
                               text=True, timeout=120)
         assert done.returncode == 0, done.stderr
     assert "HEAVY []" in done.stdout, done.stdout[-500:]
+
+
+def test_progress_shows_the_forecast_beside_todays_state_once_a_date_is_set(tmp_path: Path) -> None:
+    env = at_day({**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
+                  "COLUMNS": "100", "LOSSDRILL_BUILTIN_BANKS": "0", "LOSSDRILL_BANKS": BANK}, 0)
+    assert "Forecast for the interview day" not in run(env, "progress").stdout
+    assert "forecast" not in json.loads(run(env, "progress", "--json").stdout)
+    assert run(env, "plan", "--interview", "2026-03-16").returncode == 0
+    out = run(env, "progress").stdout
+    assert "Readiness checklist" in out or "readiness" in out.lower()  # today's state
+    assert re.search(r"Forecast for the interview day \(Mon 16 Mar 2026, in 14 days", out), out[-1500:]
+    before = json.loads(run(env, "progress", "--json").stdout)["forecast"]
+    assert before["interview"] == "2026-03-16"
+    quiz(env, "-n", "4")  # every answer right
+    after = json.loads(run(env, "progress", "--json").stdout)["forecast"]
+    recall = {t["topic"]: t["recall"] for t in after["topics"]}
+    assert max(recall.values()) > max(t["recall"] for t in before["topics"])

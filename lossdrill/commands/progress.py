@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
+from typing import TYPE_CHECKING
 
 from lossdrill.bank.loader import load_banks
 from lossdrill.commands.preamble import print_bank_warnings, print_notice
 from lossdrill.progress.report import build_report
-from lossdrill.store import open_store
+from lossdrill.store import Store, open_store
+
+if TYPE_CHECKING:
+    from lossdrill.bank.schema import Bank
+    from lossdrill.schedule.forecast import Forecast
 
 
 def run(as_json: bool, banks: list[str], home: str | None, calibration: bool = False) -> int:
@@ -19,6 +25,7 @@ def run(as_json: bool, banks: list[str], home: str | None, calibration: bool = F
     store = open_store(home)
     try:
         report = build_report(store, bank)
+        forecast = _forecast(store, bank)
     finally:
         store.close()
     # rich is imported only when something is shown with it (--json stays lean).
@@ -30,10 +37,40 @@ def run(as_json: bool, banks: list[str], home: str | None, calibration: bool = F
         print_bank_warnings(bank, err)
     print_notice(store, err)  # set on open, or when damage was found while reading
     if as_json:
-        sys.stdout.write(report.to_json() + "\n")
+        if forecast is None:
+            sys.stdout.write(report.to_json() + "\n")
+        else:
+            import json
+            from dataclasses import asdict
+
+            body = report.to_dict()
+            body["forecast"] = {"interview": forecast[0].isoformat(), **asdict(forecast[1])}
+            sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
         return 0
     from lossdrill.ui.console import make_console
-    from lossdrill.ui.progress_view import render
+    from lossdrill.ui.progress_view import render, render_forecast
 
-    render(make_console(), report)
+    console = make_console()
+    render(console, report)
+    if forecast is not None:
+        from lossdrill.schedule import clock
+
+        render_forecast(console, *forecast, today=clock.day_of(clock.now()))
     return 0
+
+
+def _forecast(store: Store, bank: Bank) -> tuple[date, Forecast] | None:
+    """The forecast for the interview day, when the learner has set one (``lossdrill plan``)."""
+    from lossdrill.store import schedule as unified
+
+    settings = unified.plan_settings(store.conn)
+    if not settings.interview_date:
+        return None
+    from lossdrill.schedule import clock, state
+
+    engine = state.gather(store, bank, clock.now())
+    interview = engine.settings.interview
+    if interview is None or interview < clock.day_of(clock.now()):
+        return None
+    fc = state.forecast_for(engine, bank)
+    return (interview, fc) if fc is not None else None

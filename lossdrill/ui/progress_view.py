@@ -10,11 +10,17 @@ from __future__ import annotations
 import textwrap
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from lossdrill.progress.report import ProgressReport
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from lossdrill.schedule.forecast import Forecast
 
 NEW_PER_DAY = 10
 """``lossdrill flashcards``' default --new (kept here so the progress view does not import the
@@ -263,3 +269,19 @@ def _interviews(report: ProgressReport) -> list[str]:
         verdict = f"  {escape(i.verdict)}" if i.verdict else ""
         lines.append(f"  {when}  {escape(i.task or '?'):<16} {score:>5}{verdict}")
     return lines + [""]
+
+
+def render_forecast(console: Console, interview: date, forecast: Forecast, today: date) -> None:
+    """Beside today's state, the forecast for the interview day: each readiness line's
+    probability of passing then, and each topic's probability of recall (FSRS
+    retrievability on the day, if nothing more is practised)."""
+    days = (interview - today).days
+    when = f"{interview:%a %d %b %Y}" + (f", in {days} days" if days > 0 else "")
+    lines = [f"[bold]Forecast for the interview day[/] ({when}; if nothing more is practised):"]
+    for line in forecast.lines:
+        lines.append(f"  {line.probability:>4.0%}  {escape(line.text)}")
+    weak = sorted(forecast.topics, key=lambda t: t.recall)[:3]
+    if weak:
+        lines.append("  lowest recall: " + ", ".join(f"{escape(t.topic)} {t.recall:.0%}" for t in weak))
+    lines.append("  the plan toward it: lossdrill today · the full forecast: lossdrill plan")
+    console.print("\n".join(lines), soft_wrap=True, highlight=False)

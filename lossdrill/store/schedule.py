@@ -74,7 +74,10 @@ def on_quiz_answer(conn: sqlite3.Connection, answer: object) -> None:
 def on_implement_attempt(conn: sqlite3.Connection, attempt: object, topic: str = "") -> None:
     """Grade a recorded implement attempt and reschedule its task."""
     a = attempt
-    rating = implement_grade(bool(a.passed), float(a.elapsed_s), int(a.hints_used))  # type: ignore[attr-defined]
+    rating = implement_grade(bool(a.passed), float(a.elapsed_s), int(a.hints_used),  # type: ignore[attr-defined]
+                             kind=str(getattr(a, "kind", "timed")))
+    if rating is None:  # a re-check's pass: no evidence
+        return
     _grade(conn, IMPLEMENT, a.task, topic, rating, _at(a.at), "implement")  # type: ignore[attr-defined]
 
 

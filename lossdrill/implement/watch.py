@@ -88,8 +88,6 @@ class WatchView(Protocol):
     def watching(self, path: Path) -> None:
         """The loop is waiting for saves and commands."""
 
-    def help(self) -> None: ...
-
     def checking(self, number: int) -> None:
         """Check number ``number`` starts."""
 
@@ -119,6 +117,9 @@ class WatchView(Protocol):
 
     def unknown_command(self, command: str) -> None: ...
 
+    def not_yet_next(self) -> None:
+        """``n`` before the task passed."""
+
     def prompt(self, passed: bool, single_keys: bool) -> None:
         """The visible prompt: the commands, one key each at a terminal (``n`` once passed)."""
 
@@ -130,7 +131,8 @@ class PromptLines:
     """Commands typed at the prompt, read by a background thread so the file can be watched.
 
     At a terminal (``single_keys``) each keypress is a command, read in cbreak mode that is
-    left again by :meth:`stop` (the terminal is restored); Enter is ``""``. Otherwise each
+    left again by :meth:`stop` (the terminal is restored); Enter on its own is ``""``, and
+    an Enter typed right after a key (the habit of line input) belongs to that key. Otherwise each
     line is a command. The thread always ends by posting end-of-input when the input ends:
     closed (``sys.stdin`` is None), at its end, Ctrl-D, or failing to read.
     """
@@ -179,6 +181,7 @@ class PromptLines:
         stream = self._stream
         assert stream is not None
         ended = False
+        after_key = False
         try:
             fd = stream.fileno()
             with single_keys(stream):
@@ -191,9 +194,14 @@ class PromptLines:
                         ended = True
                         return
                     if key == "\n":
-                        self.lines.put("")
+                        if not after_key:  # Enter after a key ends that key's "line"
+                            self.lines.put("")
+                        after_key = False
                     elif key.isprintable() and key.strip():
                         self.lines.put(key)
+                        after_key = True
+                    else:
+                        after_key = False
         except Exception:  # noqa: BLE001 - any failure to read is the end of input
             ended = True
         finally:
@@ -324,10 +332,9 @@ class WatchSession:
                 self.check_now(opening=True)
             else:
                 self.state.last_stat, self.state.last_digest = _stat(self.path), digest(current)
-                self.view.help()
+                self._prompt()
             self.prompt.start()  # only now: an editor had the terminal to itself
             self.view.watching(self.path)
-            self._prompt()
             self._loop()
         finally:
             self.prompt.stop()
@@ -357,7 +364,7 @@ class WatchSession:
             if self.state.passed or self.already_passed:
                 self.state.next_task = True
                 return False
-            self.view.unknown_command(cmd)
+            self.view.not_yet_next()
             self._prompt()
             return True
         if cmd in ("h", "hint"):
@@ -367,11 +374,10 @@ class WatchSession:
         elif cmd in ("c", "check"):
             self.check_now()
         elif cmd in ("", "?", "help"):
-            self.view.help()
+            self._prompt()
         else:
             self.view.unknown_command(cmd)
-            self.view.help()
-        self._prompt()
+            self._prompt()
         return True
 
     def _poll_file(self) -> None:
@@ -428,7 +434,6 @@ class WatchSession:
                 self.view.passed(elapsed, lines, state.hints, state.revealed)
                 if self.item is not None and not state.revealed:  # shown already on `r`
                     self.view.solution(self.item)
-        self.view.help()
         self._prompt()
 
     def show_hint(self) -> None:

@@ -62,12 +62,24 @@ def tolerance_line(tol64: Any, tol32: Any) -> str:
 
 
 def render_watch_help(console: Console, *, passed: bool = False, single_keys: bool = False) -> None:
-    """The watch-mode prompt: one key each at a terminal, a line each otherwise."""
+    """The watch-mode prompt: one key each at a terminal, a line each otherwise. Lines
+    break between commands, never inside one (``c check now`` stays whole)."""
     how = "press" if single_keys else "type + Enter"
-    keys = "[bold]h[/] hint · [bold]r[/] reveal · [bold]c[/] check now · [bold]q[/] quit"
+    parts = [f"Save the file to check it, or {how}:", "h hint", "r reveal", "c check now", "q quit"]
     if passed:
-        keys += " · [bold]n[/] next task"
-    console.print(f"Save the file to check it, or {how}: {keys} [bold]›[/]", soft_wrap=False)
+        parts.append("n next task")
+    parts[-1] += " ›"
+    width = max(20, console.width)
+    lines = [parts[0]]
+    for part in parts[1:]:
+        sep = " " if lines[-1] == parts[0] else " · "
+        if len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines.append("  " + part)
+    text = Text("\n".join(lines))
+    text.highlight_regex(r"(?<![a-z])[hrcqn](?= (hint|reveal|check now|quit|next task))", "bold")
+    console.print(text, soft_wrap=True)
 
 
 def render_recheck(console: Console, task: str, lines: int) -> None:

@@ -174,3 +174,19 @@ def test_the_task_title_is_not_cut_at_60_columns(tmp_path):
     flat = " ".join(line.strip("│ ") for line in s.text.splitlines())
     assert "implement · focal" in s.text
     assert "focal_loss(y_true, logits, alpha=0.25, gamma=2.0)" in flat.replace("  ", " ")
+
+
+def test_flashcards_and_bughunt_end_with_a_next_line(tmp_path):
+    home = tmp_path / "home"
+    env = {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}
+    s = Session(["bughunt", "-n", "1"], env, tty=False)
+    s.expect(r"buggy line> ")
+    s.close_input()
+    s.expect(r"Next: lossdrill \S+")
+    assert s.finish() == 0
+    s = Session(["flashcards", "--new", "1"], env, tty=False)
+    s.expect("Enter to reveal > ")
+    s.send("")
+    s.send("3")
+    s.expect(r"Next: lossdrill \S+")
+    assert s.finish() == 0

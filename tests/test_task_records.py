@@ -5,6 +5,7 @@ file and line."""
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -102,6 +103,9 @@ def test_readiness_roles_name_their_tasks_in_the_checklist_order():
     assert with_role("speed") == ("mse", "mae", "bce")
     assert with_role("stability") == ("bce", "cce", "focal", "softmax")
     assert with_role("gradient") == ("bce-grad", "cce-grad")
+    # a loaded bank's own records give the same answer (without reading the files again)
+    bank = load_files(sorted({Path(item.file) for item in ITEMS.values()}))
+    assert with_role("speed", bank) == ("mse", "mae", "bce")
 
 
 @pytest.mark.parametrize(
@@ -208,3 +212,26 @@ def test_an_item_without_a_record_only_adds_text(tmp_path):
     _, bank = _load(tmp_path, partial)
     (error,) = bank.errors
     assert error.field == "args" and error.message == "missing required field"
+
+
+def test_the_checker_view_is_the_records_and_a_check_imports_no_bank_module(tmp_path):
+    """The checker reads its plain-data view of the records (cached), not the items."""
+    import subprocess
+    import sys
+
+    from lossdrill.bank.tasks import _build_view, checker_view
+
+    assert checker_view() == _build_view()
+    assert set(checker_view()) == set(IDS)
+    code = ("import sys; from lossdrill.checker.tasks import TASKS; TASKS['focal'].cases(1); "
+            "print(sorted(m for m in sys.modules if m in ('lossdrill.bank.schema', 'yaml')))")
+    for _ in range(2):  # building the view once, then from its cache
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_implement_files_are_the_loaders_builtin_folder():
+    from lossdrill.bank.loader import builtin_bank_dir
+    from lossdrill.bank.tasks import implement_files
+
+    assert implement_files() == sorted((builtin_bank_dir() / "implement").glob("*.yaml"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 KINDS = (
     "choice",
@@ -178,8 +178,7 @@ class Domain:
         return above and below
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(NamedTuple):
     """One positional argument of an implement task."""
 
     name: str
@@ -205,8 +204,7 @@ class HyperParam:
     that ignores it behaves as if it were this; None where there is none."""
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One rule of the task's contract."""
 
     id: str
@@ -215,8 +213,7 @@ class Rule:
     """The rule as the learner reads it."""
 
 
-@dataclass(frozen=True)
-class Tolerance:
+class Tolerance(NamedTuple):
     """How close a value must be: |got − expected| ≤ atol + rtol·|expected|."""
 
     rtol: float
@@ -241,8 +238,7 @@ class SweepRecord:
     """Labels the sweep can be drawn at (binary tasks: 1 and 0); the first is the default."""
 
 
-@dataclass(frozen=True)
-class PlotVariant:
+class PlotVariant(NamedTuple):
     """One curve of a plot slice."""
 
     label: str

@@ -8,9 +8,15 @@ imported only when an implement file changed.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from lossdrill.bank.schema import ImplementItem, TaskRecord
+if TYPE_CHECKING:  # imported only when the records themselves are needed
+    from lossdrill.bank.schema import Bank, ImplementItem, TaskRecord
 
 
 class TaskRecordError(RuntimeError):
@@ -45,11 +51,88 @@ def task_ids() -> list[str]:
     return list(builtin_tasks())
 
 
-def with_role(role: str) -> tuple[str, ...]:
-    """The task ids whose record names readiness ``role``, in the positions they give."""
+def with_role(role: str, bank: Bank | None = None) -> tuple[str, ...]:
+    """The task ids whose record names readiness ``role``, in the positions they give.
+
+    From ``bank``'s records when it has any (a loaded bank already holds the built-in ones:
+    nothing is read again), else from the built-in records.
+    """
+    items = {t.id: t for t in bank.tasks() if t.record is not None} if bank is not None else {}
     ranked = []
-    for task_id, item in builtin_tasks().items():
+    for task_id, item in (items or builtin_tasks()).items():
         for name, position in item.record.readiness if item.record else ():
             if name == role:
                 ranked.append((position, task_id))
     return tuple(task_id for _, task_id in sorted(ranked))
+
+
+# --------------------------------------------------------------------------- the checker's view
+
+
+def implement_files() -> list[Path]:
+    """The built-in implement files (the folder of :func:`lossdrill.bank.loader.builtin_bank_dir`)."""
+    here = Path(__file__).resolve().parent.parent
+    banks = here / "questions" if (here / "questions").is_dir() else here.parent / "questions"
+    return sorted((banks / "implement").glob("*.yaml"))
+
+
+@cache
+def checker_view() -> dict[str, dict[str, Any]]:
+    """What the checker needs of every built-in task, as plain data (no record classes).
+
+    Derived from :func:`builtin_tasks` and kept in the cache folder, keyed by the implement
+    files' size and time and the lossdrill version (as the parse cache is): a check reads
+    one small pickle instead of every implement item, and imports no bank module.
+    """
+    from lossdrill import __version__
+    from lossdrill.paths import cache_home
+
+    files = implement_files()
+    try:
+        key = (__version__, tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+        digest = hashlib.sha1(repr(key[1][:1]).encode()).hexdigest()[:16]
+        target = cache_home() / "tasks" / f"checker-{digest}.pickle"
+    except OSError:
+        return _build_view()
+    if not os.environ.get("LOSSDRILL_NO_CACHE"):
+        try:
+            with open(target, "rb") as fh:
+                stored, value = pickle.load(fh)
+            if stored == key:
+                return value
+        except Exception:  # missing, partial or foreign: build afresh
+            pass
+    value = _build_view()
+    if not os.environ.get("LOSSDRILL_NO_CACHE"):
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+    return value
+
+
+def _build_view() -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for task_id, item in builtin_tasks().items():
+        r = item.record
+        assert r is not None  # builtin_tasks refuses items without one
+        out[task_id] = {
+            "function": item.function,
+            "args": r.arg_names,
+            "kinds": tuple(a.kind for a in r.args),
+            "family": r.family,
+            "output": r.output,
+            "params": tuple((p.name, p.default, p.tries, p.neutral) for p in r.params),
+            "scale_arg": r.scale_arg,
+            "tol64": (r.tolerance64.rtol, r.tolerance64.atol),
+            "tol32": (r.tolerance32.rtol, r.tolerance32.atol),
+            "magnitude": r.magnitude,
+            "sweep": None if r.sweep is None else (
+                r.sweep.x_label, r.sweep.y_label, r.sweep.lo, r.sweep.hi, r.sweep.points,
+                r.sweep.inputs, r.sweep.labels),
+        }
+    return out

@@ -144,12 +144,19 @@ def fmt(value: Any) -> str:
     return f"{x:.6g}"
 
 
+def exception_type(message: str) -> str:
+    """The exception's type in an ``exception`` outcome's message: the worker writes
+    ``Type: detail (line N)`` or ``Type (line N)``: the part before the first ``:`` and
+    `` (``. A call of ``sys.exit`` (``called sys.exit(2)``) keeps its whole message."""
+    return message.split(":")[0].split(" (")[0]
+
+
 def outcomes_agree(a: Any, b: Any, tol: Tolerance) -> bool:
     """Two call outcomes (submission and mutant) behave the same on one case."""
     if a.status != b.status:
         return False
     if a.status == "exception":
-        return a.message.split(":")[0].split(" (")[0] == b.message.split(":")[0].split(" (")[0]
+        return exception_type(a.message) == exception_type(b.message)
     if a.status != "ok":
         return True
     if bool(a.mutated) != bool(b.mutated):

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from lossdrill.checker.cases import HAZARDS, Case, Run
-from lossdrill.checker.compare import as_real_array
+from lossdrill.checker.compare import as_real_array, exception_type
 from lossdrill.checker.families import (
     COSINE,
     DIST,
@@ -42,7 +42,7 @@ def signature(run: Run) -> tuple:
     """How a case fails: the verdict kind, and for wrong numbers, what sort of numbers."""
     kind = run.verdict.kind
     if kind == "exception":
-        return (kind, run.outcome.message.split(":")[0].split(" (")[0])
+        return (kind, exception_type(run.outcome.message))
     if kind != "mismatch":
         return (kind,)
     got = as_real_array(run.outcome.value)

@@ -20,11 +20,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lossdrill.bank.schema import ImplementItem, Output, SweepRecord
+if TYPE_CHECKING:
+    from lossdrill.bank.schema import Output
 from lossdrill.checker.cases import Case
 from lossdrill.checker.families import (
     FAMILIES,
@@ -224,50 +225,49 @@ def _one_point(label_arg: str, x_arg: str) -> Callable[[dict[str, Any]], tuple[f
     return locate
 
 
-def _sweep(record: SweepRecord, args: Sequence[str]) -> SweepSpec:
-    """The overlay sweep of a record: each argument a one-element array of x, the label or
-    a number."""
-    inputs = record.inputs
+def _sweep(sweep: tuple[Any, ...], args: Sequence[str]) -> SweepSpec:
+    """The overlay sweep of a record (x_label, y_label, lo, hi, points, inputs, labels): each
+    argument a one-element array of x, the label or a number."""
+    x_label, y_label, lo, hi, points, inputs, labels = sweep
 
     def build_at(x: float, label: float) -> tuple[Any, ...]:
         return tuple(_f([x if v == "x" else label if v == "label" else float(v)]) for v in inputs)
 
-    first = record.labels[0] if record.labels else 0.0
-    xs = tuple(float(v) for v in np.linspace(record.lo, record.hi, record.points))
-    if not record.labels:
-        return SweepSpec(record.x_label, record.y_label, xs, lambda x: build_at(x, first))
+    first = labels[0] if labels else 0.0
+    xs = tuple(float(v) for v in np.linspace(lo, hi, points))
+    if not labels:
+        return SweepSpec(x_label, y_label, xs, lambda x: build_at(x, first))
     return SweepSpec(
-        x_label=record.x_label.format(label=first),
-        y_label=record.y_label,
+        x_label=x_label.format(label=first),
+        y_label=y_label,
         xs=xs,
         build=lambda x: build_at(x, first),
-        labels=record.labels,
+        labels=labels,
         build_at=build_at,
-        x_label_at=record.x_label,
+        x_label_at=x_label,
         locate=_one_point(args[inputs.index("label")], args[inputs.index("x")]),
     )
 
 
-def spec_of(item: ImplementItem) -> TaskSpec:
-    """The checker's spec of a task, from its record and its family."""
-    record = item.record
-    if record is None:
-        raise ValueError(f"implement item {item.id!r} has no task record")
-    args = record.arg_names
-    params = tuple(Param(p.name, p.default, p.tries, p.neutral) for p in record.params)
+def spec_of(task_id: str, view: dict[str, Any]) -> TaskSpec:
+    """The checker's spec of a task, from its record (:func:`lossdrill.bank.tasks.checker_view`)
+    and its family."""
+    args = tuple(view["args"])
+    params = tuple(Param(name, default, tuple(tries), neutral)
+                   for name, default, tries, neutral in view["params"])
     return TaskSpec(
-        id=item.id,
-        function=item.function,
+        id=task_id,
+        function=view["function"],
         args=args,
-        family=FAMILIES[record.family],
+        family=FAMILIES[view["family"]],
         params=params,
-        output=record.output,
-        tol64=Tolerance(record.tolerance64.rtol, record.tolerance64.atol),
-        tol32=Tolerance(record.tolerance32.rtol, record.tolerance32.atol),
-        scale_arg=record.scale_arg,
-        sweep=_sweep(record.sweep, args) if record.sweep is not None else None,
-        magnitude_label=record.magnitude,
-        record_key=f"{zlib.crc32(repr((record.family, record.args, params)).encode()):08x}",
+        output=view["output"],
+        tol64=Tolerance(*view["tol64"]),
+        tol32=Tolerance(*view["tol32"]),
+        scale_arg=view["scale_arg"],
+        sweep=_sweep(view["sweep"], args) if view["sweep"] is not None else None,
+        magnitude_label=view["magnitude"],
+        record_key=f"{zlib.crc32(repr((view['family'], view['args'], view['kinds'], params)).encode()):08x}",
     )
 
 
@@ -280,9 +280,9 @@ class _Tasks(Mapping[str, TaskSpec]):
 
     def _all(self) -> dict[str, TaskSpec]:
         if self._specs is None:
-            from lossdrill.bank.tasks import builtin_tasks
+            from lossdrill.bank.tasks import checker_view
 
-            self._specs = {tid: spec_of(item) for tid, item in builtin_tasks().items()}
+            self._specs = {tid: spec_of(tid, view) for tid, view in checker_view().items()}
         return self._specs
 
     def __getitem__(self, task_id: str) -> TaskSpec:

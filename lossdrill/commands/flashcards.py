@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from lossdrill.bank.schema import Card
-from lossdrill.commands.preamble import banks_with_warnings
+from lossdrill.commands.preamble import banks_with_warnings, print_notice
 from lossdrill.flashcards.evidence import apply_recent_failures
 from lossdrill.flashcards.scheduling import RATINGS, load_scheduler
 from lossdrill.flashcards.session import FlashcardSession
@@ -51,9 +51,7 @@ def _session(console: Console, new: int, topics: list[str], cram: bool, banks: l
         return 0
 
     store = open_store(home)
-    shown_notice = store.notice
-    if store.notice:
-        err.print(f"[yellow]{escape(store.notice)}[/]")
+    shown_notice = print_notice(store, err)
     try:
         store.sync_cards(cards)
         scheduler = load_scheduler(store)
@@ -84,8 +82,7 @@ def _session(console: Console, new: int, topics: list[str], cram: bool, banks: l
         store.end_session(session.session_id, asdict(summary))
         view.show_summary(console, summary, time.time())
     finally:
-        if store.notice and store.notice != shown_notice:  # damage found mid-session
-            err.print(f"[yellow]{escape(store.notice)}[/]")
+        print_notice(store, err, shown=shown_notice)  # damage found mid-session
         store.close()
     return 0
 

@@ -18,7 +18,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lossdrill.commands.preamble import open_recorder, recorder_with_notice, unknown_task_message
+from lossdrill.commands.preamble import (
+    open_recorder,
+    print_notice,
+    recorder_with_notice,
+    unknown_task_message,
+)
 from lossdrill.implement import record_attempt
 from lossdrill.paths import work_dir
 
@@ -160,9 +165,7 @@ def _check_once(task: str, where: _Where, as_json: bool, seed: int | None, banks
     source = _read(path)
     bank = _LazyBank(banks)
     recorder = open_recorder(home)  # while the worker may still be importing NumPy
-    notice = getattr(recorder, "notice", None)
-    if notice:
-        sys.stderr.write(f"lossdrill: {notice}\n")
+    print_notice(recorder)
     try:
         # the overlay sweep is drawn only in the rich report; --json leaves it out (speed)
         result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox,

@@ -20,34 +20,57 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from lossdrill.bank.schema import Bank, ImplementItem
+    from lossdrill.bank.schema import Bank, Card, ImplementItem
 
 
 def banks_with_warnings(banks: list[str], err: Console) -> Bank:
     """The built-in and the user's banks; every problem printed as a warning."""
-    from rich.markup import escape
-
     from lossdrill.bank.loader import load_banks
 
     bank = load_banks(banks)
-    for e in bank.errors:
-        err.print(f"[yellow]warning:[/] {escape(str(e))}", soft_wrap=True, highlight=False)
+    print_bank_warnings(bank, err)
     return bank
 
 
-def print_notice(recorder: Recorder, err: Console) -> None:
-    """The store's notice (a damaged file moved aside, a read-only folder), if it has one."""
+def print_bank_warnings(bank: Bank, err: Console) -> None:
+    """Each problem the banks' loader found (the other items still load), as a warning."""
     from rich.markup import escape
 
+    for e in bank.errors:
+        err.print(f"[yellow]warning:[/] {escape(str(e))}", soft_wrap=True, highlight=False)
+
+
+def print_notice(recorder: Recorder, err: Console | None = None, *,
+                 shown: str | None = None) -> str | None:
+    """Print the store's notice (a damaged file moved aside, a read-only folder) unless it is
+    ``shown`` already; returns the notice, to pass as ``shown`` at the end of a session (the
+    store may find damage while it reads). Without ``err`` a standard-error console is made,
+    only when there is something to print (rich stays unimported otherwise)."""
     notice = getattr(recorder, "notice", None)
-    if notice:
+    if notice and notice != shown:
+        from rich.markup import escape
+
+        if err is None:
+            from lossdrill.ui.console import make_console
+
+            err = make_console(stderr=True)
         err.print(f"[yellow]{escape(notice)}[/]", soft_wrap=True, highlight=False)
+    return notice
 
 
 def recorder_with_notice(home: str | None, err: Console) -> Recorder:
     recorder = open_recorder(home)
     print_notice(recorder, err)
     return recorder
+
+
+def unknown_topic(topics: Iterable[str], cards: Iterable[Card], err: Console) -> bool:
+    """True after saying that a topic in ``topics`` has no flashcard in the banks."""
+    known = sorted({c.topic for c in cards})
+    bad = [t for t in topics if t not in known]
+    if bad:
+        err.print(f"[red]No flashcards for topic {bad[0]!r}.[/] Topics: {', '.join(known) or 'none'}")
+    return bool(bad)
 
 
 def unknown_task_message(task: str, known: Iterable[str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from lossdrill.bank.loader import load_banks
+from lossdrill.commands.preamble import print_bank_warnings, print_notice
 from lossdrill.progress.report import build_report
 from lossdrill.store import open_store
 
@@ -21,17 +22,13 @@ def run(as_json: bool, banks: list[str], home: str | None, calibration: bool = F
     finally:
         store.close()
     # rich is imported only when something is shown with it (--json stays lean).
-    warnings = [("warning: ", str(e)) for e in bank.errors]
-    if store.notice:  # set on open, or when damage was found while reading
-        warnings.append(("", store.notice))
-    if warnings:
-        from rich.markup import escape
-
+    err = None
+    if bank.errors:
         from lossdrill.ui.console import make_console
 
         err = make_console(stderr=True)
-        for label, text in warnings:
-            err.print(f"[yellow]{label}{escape(text)}[/]", soft_wrap=True)
+        print_bank_warnings(bank, err)
+    print_notice(store, err)  # set on open, or when damage was found while reading
     if as_json:
         sys.stdout.write(report.to_json() + "\n")
         return 0

@@ -23,11 +23,11 @@ SPEED_LIMIT_S = TARGET_MINUTES * 60.0
 QUIZ_TARGET = 0.8
 
 
-def _role(role: str) -> tuple[str, ...]:
+def _role(role: str, bank: Bank) -> tuple[str, ...]:
     """The tasks whose record makes them evidence for ``role`` (speed, stability, gradient)."""
     from lossdrill.bank.tasks import with_role
 
-    return with_role(role)
+    return with_role(role, bank)
 
 
 @dataclass
@@ -44,19 +44,19 @@ class ChecklistLine:
 def evaluate_checklist(store: Store, bank: Bank, now: float) -> list[ChecklistLine]:
     since = now - WINDOW_DAYS * DAY
     return [
-        _speed(store, since),
+        _speed(store, bank, since),
         _failure_modes(store, bank, since),
-        _stability(store, since),
+        _stability(store, bank, since),
         _gradients(store, bank, since),
         _business(store, bank, since),
         _edge_cases(store, since),
     ]
 
 
-def _speed(store: Store, since: float) -> ChecklistLine:
+def _speed(store: Store, bank: Bank, since: float) -> ChecklistLine:
     evidence = []
     met = True
-    for task in _role("speed"):
+    for task in _role("speed", bank):
         ev = queries.speed_evidence(store, task, since)
         best, passes, untimed = ev.best_s, ev.passes, ev.untimed
         if best is not None:
@@ -129,10 +129,10 @@ def _passed_stability_group(store: Store, task: str, since: float) -> tuple[bool
     return ev.tried, ev.passed
 
 
-def _stability(store: Store, since: float) -> ChecklistLine:
+def _stability(store: Store, bank: Bank, since: float) -> ChecklistLine:
     evidence = []
     met = True
-    tasks = _role("stability")
+    tasks = _role("stability", bank)
     for task in tasks:
         tried, ok = _passed_stability_group(store, task, since)
         met = met and ok
@@ -147,7 +147,7 @@ def _stability(store: Store, since: float) -> ChecklistLine:
 def _gradients(store: Store, bank: Bank, since: float) -> ChecklistLine:
     evidence = []
     met = True
-    tasks = _role("gradient")
+    tasks = _role("gradient", bank)
     for task in tasks:
         passed = queries.passes_since(store, task, since)
         met = met and passed > 0

@@ -2,21 +2,22 @@
 
 Every read of the progress store outside :mod:`lossdrill.store` goes through one of these
 functions; none of them writes. They take a :class:`~lossdrill.store.db.Store` and return
-dataclasses or plain values, so a change of the schema is checked against this module alone.
+typed records (NamedTuples: read-only, and a tenth of a dataclass's import cost, which every
+``lossdrill progress`` pays) or plain values, so a change of the schema is checked against
+this module alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from lossdrill.store.db import Store
 
 # --------------------------------------------------------------------------- implement
 
 
-@dataclass(frozen=True)
-class SpeedEvidence:
+class SpeedEvidence(NamedTuple):
     """A task's passing attempts in a window, for the "10 minutes" checklist line."""
 
     best_s: float | None
@@ -39,8 +40,7 @@ def speed_evidence(store: Store, task: str, since: float) -> SpeedEvidence:
     return SpeedEvidence(best, int(passes), int(untimed or 0), int(helped or 0))
 
 
-@dataclass(frozen=True)
-class StabilityEvidence:
+class StabilityEvidence(NamedTuple):
     tried: bool
     """An attempt in the window ran the stability group."""
     passed: bool
@@ -76,8 +76,7 @@ def tasks_passed_since(store: Store, since: float) -> int:
     return int(tasks)
 
 
-@dataclass(frozen=True)
-class Slip:
+class Slip(NamedTuple):
     task: str
     code: str
 
@@ -97,8 +96,7 @@ def recent_slips(store: Store, codes: Sequence[str], last: int = 10) -> list[Sli
     return [Slip(task, code) for task, code in rows]
 
 
-@dataclass(frozen=True)
-class TaskStats:
+class TaskStats(NamedTuple):
     attempts: int
     passes: int
     best_time_s: float | None
@@ -128,8 +126,7 @@ def diagnosis_counts(store: Store) -> dict[str, list[tuple[str, int]]]:
     return out
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     total: int
     good: int
     """Passed attempts or correct answers."""
@@ -152,8 +149,7 @@ def failed_tasks_since(store: Store, since: float) -> list[tuple[str, float]]:
 # --------------------------------------------------------------------------- quiz
 
 
-@dataclass(frozen=True)
-class QuizShare:
+class QuizShare(NamedTuple):
     answers: int
     accuracy: float | None
     """Mean score; None when there are no answers."""
@@ -201,8 +197,7 @@ def topic_trend(store: Store, topic: str, sessions: int) -> list[float]:
     return [r[0] for r in reversed(rows)]
 
 
-@dataclass(frozen=True)
-class ItemStats:
+class ItemStats(NamedTuple):
     item_id: str
     topic: str
     kind: str
@@ -232,8 +227,7 @@ def failed_items_since(store: Store, since: float) -> list[tuple[str, float]]:
 # --------------------------------------------------------------------------- cards
 
 
-@dataclass(frozen=True)
-class CardState:
+class CardState(NamedTuple):
     card_id: str
     state: int
     """0 new, then the FSRS states."""
@@ -246,8 +240,7 @@ def card_states(store: Store) -> list[CardState]:
             store._rows("SELECT card_id, state, stability, due FROM cards")]
 
 
-@dataclass(frozen=True)
-class Retention:
+class Retention(NamedTuple):
     reviews: int
     """Reviews of cards in the review state (not cram) in the window."""
     kept: int
@@ -281,8 +274,7 @@ def is_empty(store: Store) -> bool:
     return bool(empty)
 
 
-@dataclass(frozen=True)
-class InterviewRow:
+class InterviewRow(NamedTuple):
     started: float
     task: str | None
     score: float | None

@@ -4,15 +4,17 @@ passing ones): a mutant that behaves like the submission names the mistake."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lossdrill.bank.schema import Mutant
 from lossdrill.checker.cases import HAZARDS, Run
 from lossdrill.checker.codes import describe
 from lossdrill.checker.compare import outcomes_agree
 from lossdrill.checker.protocols import SandboxLike
 from lossdrill.checker.result import Diagnosis
 from lossdrill.checker.tasks import TaskSpec
+
+if TYPE_CHECKING:
+    from lossdrill.bank.schema import Mutant
 
 
 def match_mutants(

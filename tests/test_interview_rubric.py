@@ -137,11 +137,11 @@ def test_a_session_ended_before_the_implement_step_scores_zero_there_and_is_inco
     assert [c.points for c in s.criteria] == [0, 0, 0, 0, 4]
     assert s.score == 4 / 20  # the unreached implement criteria count, at 0
     assert not s.complete
-    assert s.verdict == "not yet"
+    assert s.verdict == "incomplete"
     assert s.status == f"incomplete: 1 of {s.steps_planned} steps"
     nothing = sheet(None, done=0)
     assert nothing.score == 0.0
-    assert nothing.verdict == "not yet"
+    assert nothing.verdict == "incomplete"
 
 
 def test_an_incomplete_interview_is_never_better_than_incomplete():

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 
 from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notice
 from lossdrill.interview.plan import MAX_MINUTES, InterviewPlan, Step, interview_tasks
@@ -63,6 +64,10 @@ def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home
         run_interview(bank, task, minutes, seed, recorder, TerminalView(console, err), home)
     finally:
         recorder.close()
+    from lossdrill.schedule.choose import next_line
+
+    console.print(f"Next: {escape(next_line(home, banks, after='interview'))}", highlight=False,
+                  soft_wrap=True)
     return 0
 
 
@@ -117,6 +122,9 @@ class TerminalView:
 
     def unknown_command(self) -> None:
         self.console.print("Type [bold]c[/] to check, [bold]q[/] to give up, or [bold]file PATH[/].")
+
+    def time_up_in_question(self) -> None:
+        ui.render_time_up_in_question(self.console)
 
     def time_up(self) -> None:
         ui.render_time_up(self.console)

@@ -13,8 +13,8 @@ to practise next, as a command:
 A step that was not reached or not answered scores 0: the implement criteria of an
 implement step never reached (or never checked), and each planned question left unanswered
 counts as a wrong answer in ``concepts``. An interview that ended before its last step is
-*incomplete*: the sheet says "incomplete: k of n steps" and its verdict is never better than
-``incomplete``. Stability and edge cases are *not assessed* (and do not count towards the
+*incomplete*: the sheet says "incomplete: k of n steps" and its verdict is ``incomplete``
+(never better). Stability and edge cases are *not assessed* (and do not count towards the
 total) when the ordinary random cases fail too and no stability or contract mistake was
 diagnosed: a wrong formula fails the extreme and edge cases as well, and says nothing about
 either.
@@ -135,20 +135,21 @@ class ScoreSheet:
 
     @property
     def verdict(self) -> str:
-        """``strong`` / ``pass`` / ``borderline`` / ``not yet`` from the score; an incomplete
-        interview is ``incomplete`` at best (``not yet`` stays ``not yet``)."""
+        """``strong`` / ``pass`` / ``borderline`` / ``not yet`` from the score of a complete
+        interview; ``incomplete`` for one that ended before its last step, whatever its score
+        (the score itself counts the steps not reached as 0)."""
         s = self.score
+        if not self.complete:
+            return "incomplete"
         if s is None:
-            return "incomplete" if not self.complete else "not assessed"
+            return "not assessed"
         if s >= 0.85:
-            verdict = "strong"
-        elif s >= 0.65:
-            verdict = "pass"
-        elif s >= 0.45:
-            verdict = "borderline"
-        else:
-            return "not yet"
-        return verdict if self.complete else "incomplete"
+            return "strong"
+        if s >= 0.65:
+            return "pass"
+        if s >= 0.45:
+            return "borderline"
+        return "not yet"
 
     @property
     def status(self) -> str:

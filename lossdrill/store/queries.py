@@ -286,7 +286,10 @@ def recent_interviews(store: Store, limit: int = 10) -> list[InterviewRow]:
     return [
         InterviewRow(started, task, score, finished, verdict)
         for started, task, score, finished, verdict in store._rows(
-            "SELECT started, task, score, finished, json_extract(sheet, '$.verdict')"
+            # a sheet of an interview that ended early reads "incomplete", also when an
+            # older lossdrill stored a better verdict for it
+            "SELECT started, task, score, finished, CASE WHEN json_extract(sheet, '$.complete')"
+            " = 0 THEN 'incomplete' ELSE json_extract(sheet, '$.verdict') END"
             " FROM interviews ORDER BY started DESC LIMIT ?",
             (limit,),
         )

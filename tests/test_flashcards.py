@@ -226,7 +226,7 @@ def test_undo_puts_the_session_and_the_store_back_and_shows_the_card_again(store
     assert undone.id == "a" and schedule == before
     assert store.undo_review("a", schedule)
     assert store.card_schedule("a") == before
-    assert store.query("SELECT count(*) FROM reviews") == [(0,)]
+    assert store.conn.execute("SELECT count(*) FROM reviews").fetchall() == [(0,)]
     assert s.next_card(NOW).id == "a"  # the undone card comes back first
     summary = s.summary(NOW)
     assert (summary.reviewed, summary.new, summary.ratings, summary.again) == (0, 0, {}, [])

@@ -84,6 +84,7 @@ def plan_for(state: EngineState) -> Plan:
 
 def readiness_lines(bank: Bank) -> list[tuple[str, str, list[str]]]:
     """The checklist's lines as (text, rule, item ids) for :func:`forecast`."""
+    from lossdrill.bank.tasks import with_role
     from lossdrill.progress import readiness as r
 
     quiz = bank.quiz_items()
@@ -92,11 +93,11 @@ def readiness_lines(bank: Bank) -> list[tuple[str, str, list[str]]]:
     gradient_q = [i.id for i in quiz if i.topic == "gradients"]
     tasks = [t.id for t in bank.tasks()]
     return [
-        ("Can implement MSE, MAE, BCE from scratch in 10 minutes", "all", list(r.SPEED_TASKS)),
+        ("Can implement MSE, MAE, BCE from scratch in 10 minutes", "all", list(with_role("speed", bank))),
         ("Know when each loss fails and why", "share", failure),
         ("Understand numerical stability (logits vs probabilities)", "all",
-         list(r.STABILITY_TASKS)),
-        ("Can derive key gradients (BCE + sigmoid = p - y): tasks", "all", list(r.GRADIENT_TASKS)),
+         list(with_role("stability", bank))),
+        ("Can derive key gradients (BCE + sigmoid = p - y): tasks", "all", list(with_role("gradient", bank))),
         ("Can derive key gradients (BCE + sigmoid = p - y): questions", "share", gradient_q),
         ("Explain business impact of loss choice", "share", business),
         ("Handle edge cases (empty batches, extreme values)", f"k:{5}", tasks),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -271,6 +272,18 @@ class _View:
             self.console.print(f"[yellow]could not start {editor!r}: {error}[/]")
 
 
+def _warm_next_line() -> None:
+    """Import what the ``Next:`` line needs (the engine, FSRS) while the learner works, so
+    quitting does not wait for it."""
+    try:
+        from lossdrill.schedule import state  # noqa: F401
+        from lossdrill.schedule.memory import item_scheduler
+
+        item_scheduler(None)
+    except Exception:  # noqa: BLE001 - only a head start; next_line reports nothing either
+        pass
+
+
 def _watch_tasks(task: str, where: _Where, edit: bool, seed: int | None, banks: list[str],
                  home: str | None, sandbox: Any) -> int:
     """Watch ``task``; after ``n`` (next task) watch the next one, and so on. Ends with the
@@ -284,6 +297,7 @@ def _watch_tasks(task: str, where: _Where, edit: bool, seed: int | None, banks: 
 
     console = make_console()
     prompt = PromptLines()  # one reader for every task of the run
+    threading.Thread(target=_warm_next_line, name="lossdrill-warm", daemon=True).start()
     done: list[str] = []
     while True:
         state = _watch(task, where, edit, seed, banks, home, sandbox, prompt)

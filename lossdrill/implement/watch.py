@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Protocol, TextIO, cast
 
 from lossdrill.hints import next_hint, reveal
 from lossdrill.implement import read_source, record_attempt
@@ -145,7 +145,7 @@ class PromptLines:
         self._stream = stream if stream is not None or not use_stdin else sys.stdin
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self.single_keys = (self._stream is not None and is_terminal(self._stream)
+        self.single_keys = (self._stream is not None and is_terminal(cast(TextIO, self._stream))
                             if single_keys is None else single_keys)
 
     def start(self) -> None:
@@ -178,8 +178,7 @@ class PromptLines:
     def _read_keys(self) -> None:
         from lossdrill.ui.keys import read_key, single_keys
 
-        stream = self._stream
-        assert stream is not None
+        stream = cast(TextIO, self._stream)
         ended = False
         after_key = False
         try:

@@ -74,8 +74,9 @@ class InterviewView(Protocol):
     def broken_item(self, item_id: str, error: str) -> None:
         """A numeric question whose formula cannot be evaluated is skipped."""
 
-    def ask_question(self, item: Item, rng: random.Random, expected: float | None,
-                     session_id: str) -> QuizAnswer | None:
+    def ask_question(
+        self, item: Item, rng: random.Random, expected: float | None, session_id: str
+    ) -> QuizAnswer | None:
         """Ask one question; its graded answer, or None at the end of input."""
 
     def task(self, spec: TaskSpec, item: ImplementItem | None, path: Path, minutes: float) -> None:
@@ -127,8 +128,10 @@ def resolve_task(bank: Bank, name: str) -> str | None:
     """The task id for an id or a function name, in any case (``FOCAL``, ``focal_loss``)."""
     key = name.strip().lower()
     for t in bank.tasks():
-        if key in (t.id, t.function.lower(), t.function.lower().replace("_", "-")) or \
-                key.replace("_", "-") == t.id:
+        if (
+            key in (t.id, t.function.lower(), t.function.lower().replace("_", "-"))
+            or key.replace("_", "-") == t.id
+        ):
             return t.id
     return None
 
@@ -165,8 +168,15 @@ def task_records(recorder: Recorder, bank: Bank) -> list[TaskRecord]:
     return records
 
 
-def run_interview(bank: Bank, task: str | None, minutes: int, seed: int, recorder: Recorder,
-                  view: InterviewView, home: str | None) -> ScoreSheet:
+def run_interview(
+    bank: Bank,
+    task: str | None,
+    minutes: int,
+    seed: int,
+    recorder: Recorder,
+    view: InterviewView,
+    home: str | None,
+) -> ScoreSheet:
     """Choose the task (the weakest, else a random one, when ``task`` is None), plan the
     interview, run it, show and record its score sheet. ``task`` is a task id."""
     chosen_by, reason = "asked", ""
@@ -208,8 +218,16 @@ class Attempt:
 class InterviewSession:
     """One interview being run: asks each step and gathers the evidence for the sheet."""
 
-    def __init__(self, plan: InterviewPlan, bank: Bank, recorder: Recorder, view: InterviewView,
-                 seed: int, home: str | None, reason: str = "") -> None:
+    def __init__(
+        self,
+        plan: InterviewPlan,
+        bank: Bank,
+        recorder: Recorder,
+        view: InterviewView,
+        seed: int,
+        home: str | None,
+        reason: str = "",
+    ) -> None:
         self.plan = plan
         self.reason = reason
         self.bank = bank
@@ -258,9 +276,17 @@ class InterviewSession:
             if self.sandbox is not None:
                 self.sandbox.close()
         return score_sheet(
-            plan.task, task_item.topic, self.implement, self.gradient, self.questions,
-            started=started_wall, finished=time.time(), minutes=plan.minutes,
-            steps_done=self.steps_done, steps_planned=len(plan.steps), notes=self.notes,
+            plan.task,
+            task_item.topic,
+            self.implement,
+            self.gradient,
+            self.questions,
+            started=started_wall,
+            finished=time.time(),
+            minutes=plan.minutes,
+            steps_done=self.steps_done,
+            steps_planned=len(plan.steps),
+            notes=self.notes,
             questions_planned=sum(1 for s in plan.steps if s.kind in QUESTION_STEPS),
         )
 
@@ -271,9 +297,15 @@ class InterviewSession:
         record = getattr(self.recorder, "record_interview", None)
         if callable(record):
             record(data)
-        self.recorder.end_session(self.session_id, {"task": self.plan.task, "score": data["score"],
-                                                    "verdict": data["verdict"],
-                                                    "complete": data["complete"]})
+        self.recorder.end_session(
+            self.session_id,
+            {
+                "task": self.plan.task,
+                "score": data["score"],
+                "verdict": data["verdict"],
+                "complete": data["complete"],
+            },
+        )
 
     # -- questions ----------------------------------------------------------------------
 
@@ -295,13 +327,15 @@ class InterviewSession:
                 return
         # The clock can run out while the question waits: say so at once (a timer), and
         # an answer given after that does not count.
-        timer = threading.Timer(max(0.0, self.deadline - time.monotonic()),
-                                self.view.time_up_in_question)
+        timer = threading.Timer(
+            max(0.0, self.deadline - time.monotonic()), self.view.time_up_in_question
+        )
         timer.daemon = True
         timer.start()
         try:
-            result = self.view.ask_question(item, item_rng(self.seed, item.id), expected,
-                                            self.session_id)
+            result = self.view.ask_question(
+                item, item_rng(self.seed, item.id), expected, self.session_id
+            )
         finally:
             timer.cancel()
         if result is None:
@@ -309,8 +343,11 @@ class InterviewSession:
         if time.monotonic() > self.deadline:
             self.notes.append(f"the time ran out during “{step.title}”: its answer does not count")
             raise TimeUp
-        self.questions.append(QuestionEvidence(step.title, item.id, item.topic, result.correct,
-                                               result.score, result.response))
+        self.questions.append(
+            QuestionEvidence(
+                step.title, item.id, item.topic, result.correct, result.score, result.response
+            )
+        )
         self.recorder.record_quiz_answer(result)
 
     # -- implement ----------------------------------------------------------------------
@@ -335,8 +372,15 @@ class InterviewSession:
             self.view.unreadable(path, str(exc))
             return None
         try:
-            return run_check(task, source, seed=self.seed, bank=self.bank, sandbox=self.sandbox,
-                             filename=str(path), sweep=False)
+            return run_check(
+                task,
+                source,
+                seed=self.seed,
+                bank=self.bank,
+                sandbox=self.sandbox,
+                filename=str(path),
+                sweep=False,
+            )
         except Exception as exc:  # noqa: BLE001 - a checker failure must not end the interview
             self.view.check_failed(str(exc))
             return None
@@ -351,9 +395,15 @@ class InterviewSession:
         start = time.monotonic()
         box = max(60.0, min(step.minutes * 60, self.deadline - start))
         self.view.task(spec, item, path, round(box / 60, 1))
-        state = Attempt(task=step.task, spec=spec, current=path, start=start,
-                        deadline=start + box, starter=path.read_text(encoding="utf-8"),
-                        started_wall=wall)
+        state = Attempt(
+            task=step.task,
+            spec=spec,
+            current=path,
+            start=start,
+            deadline=start + box,
+            starter=path.read_text(encoding="utf-8"),
+            started_wall=wall,
+        )
         interrupted = True
         try:
             with self.view.timed(step.task, state.deadline):
@@ -366,9 +416,15 @@ class InterviewSession:
             # Cut short before any check, the step was not really taken: not assessed.
             if not (interrupted and state.checks == 0):
                 seconds = (state.passed_at or time.monotonic()) - start
-                evidence = implement_evidence(step.task, state.last, seconds=seconds,
-                                              lines=state.lines, checks=state.checks,
-                                              gave_up=state.gave_up, time_up=state.time_up)
+                evidence = implement_evidence(
+                    step.task,
+                    state.last,
+                    seconds=seconds,
+                    lines=state.lines,
+                    checks=state.checks,
+                    gave_up=state.gave_up,
+                    time_up=state.time_up,
+                )
                 if step.kind == "gradient":
                     self.gradient = evidence
                 else:
@@ -408,8 +464,11 @@ class InterviewSession:
         would read it, unless it is the starter or was checked as it stands (a second
         Ctrl-C skips it)."""
         source = read_source(state.current)
-        if state.passed_at is not None or state.check_cut_short or \
-                source in (state.starter, state.checked_source):
+        if (
+            state.passed_at is not None
+            or state.check_cut_short
+            or source in (state.starter, state.checked_source)
+        ):
             return
         self.view.final_check()
         try:
@@ -440,10 +499,18 @@ class InterviewSession:
         except OSError:
             written_before = False
         kind = "recheck" if written_before else "timed"
-        record_attempt(self.recorder, self.session_id, state.task, result,
-                       time.monotonic() - state.start if kind == "timed" else 0.0, state.lines,
-                       hints_used=0, kind=kind, watch_id=f"{self.session_id}:{state.task}",
-                       digest=digest(state.checked_source))
+        record_attempt(
+            self.recorder,
+            self.session_id,
+            state.task,
+            result,
+            time.monotonic() - state.start if kind == "timed" else 0.0,
+            state.lines,
+            hints_used=0,
+            kind=kind,
+            watch_id=f"{self.session_id}:{state.task}",
+            digest=digest(state.checked_source),
+        )
         if result.passed:
             state.passed_at = time.monotonic()
 

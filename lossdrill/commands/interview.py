@@ -126,8 +126,8 @@ class TerminalView:
     def time_up_in_question(self) -> None:
         ui.render_time_up_in_question(self.console)
 
-    def time_up(self) -> None:
-        ui.render_time_up(self.console)
+    def time_up(self, will_check: bool) -> None:
+        ui.render_time_up(self.console, will_check)
 
     def final_check(self) -> None:
         self.console.print("\n[dim]Checking the file as it stands…[/]")

@@ -95,8 +95,9 @@ class InterviewView(Protocol):
     def time_up_in_question(self) -> None:
         """The interview's time ran out while a question waits (said at once, from a timer)."""
 
-    def time_up(self) -> None:
-        """The step's time box is over; the file is checked as it stands."""
+    def time_up(self, will_check: bool) -> None:
+        """The step's time box is over; ``will_check``: the file is checked as it stands
+        (it is not when it is still the untouched starter)."""
 
     def final_check(self) -> None:
         """The interview ended during the step: the file is checked once as it stands."""
@@ -436,8 +437,9 @@ class InterviewSession:
             left = state.deadline - time.monotonic()
             if left <= 0:
                 state.time_up = True
-                self.view.time_up()
-                if read_source(state.current) != state.starter:
+                will_check = read_source(state.current) != state.starter
+                self.view.time_up(will_check)
+                if will_check:
                     self._check_and_record(state)
                 return
             command = self.view.command(left)

@@ -181,8 +181,10 @@ def render_check(console: Console, result: Any, lines: int) -> None:
         render_failure(console, result.first_failure)
 
 
-def render_time_up(console: Console) -> None:
-    console.print("[yellow]Time is up for this step.[/] The file is checked as it stands.")
+def render_time_up(console: Console, will_check: bool = True) -> None:
+    what = ("The file is checked as it stands." if will_check
+            else "The file is still the starter: there is nothing to check.")
+    console.print(f"[yellow]Time is up for this step.[/] {what}")
 
 
 def render_time_up_in_question(console: Console) -> None:

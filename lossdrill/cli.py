@@ -149,10 +149,12 @@ def quiz(
 
 @app.command(short_help="Write a loss; it is checked on every save.")
 def implement(
-    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id, e.g. focal (see `lossdrill list`).",
-                                  autocompletion=completion.task_ids)],
+    task: Annotated[str | None, typer.Argument(metavar="[TASK]", help="Task id, e.g. focal (see `lossdrill list`); none: the next task not passed yet.",
+                                  autocompletion=completion.task_ids)] = None,
     file: Annotated[str | None, typer.Option("--file", "-f", metavar="PATH", help="Solution file (never overwritten).")] = None,
-    check: Annotated[bool, typer.Option("--check", help="Check once and exit (0 pass, 1 fail).")] = False,
+    here: Annotated[bool, typer.Option("--here", help="Work in ./TASK.py, in the current folder (never overwritten).")] = False,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Start from a blank starter in a new file TASK-N.py (a timed attempt).")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Check once and exit (0 pass, 1 fail); --json implies it.")] = False,
     json_out: Json = False,
     edit: Annotated[bool, typer.Option("--edit", "-e", help="Open $EDITOR on the file.")] = False,
     seed: Seed = None,
@@ -162,7 +164,8 @@ def implement(
     """Write a loss function; it is checked against a hidden reference on every save."""
     from lossdrill.commands.implement import run
 
-    _exit(run(task=task, file=file, check=check, as_json=json_out, edit=edit, seed=seed, banks=bank or [], home=home))
+    _exit(run(task=task, file=file, check=check, as_json=json_out, edit=edit, seed=seed, banks=bank or [], home=home,
+              here=here, fresh=fresh))
 
 
 @app.command(short_help="Show the next hint of a task.")

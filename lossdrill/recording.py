@@ -51,6 +51,15 @@ class ImplementAttempt:
     lines: int
     """Non-blank, non-comment lines of the solution."""
     at: float = field(default_factory=time.time)
+    kind: str = "timed"
+    """``timed`` (a watch session that started from the starter or a failing file),
+    ``recheck`` (a watch session that opened a file which already passed: never a timed pass)
+    or ``check`` (``implement --check``: untimed)."""
+    watch_id: str = ""
+    """The watch session the check belongs to: its checks are one attempt ("" for a
+    check on its own)."""
+    digest: str = ""
+    """SHA-256 of the checked source ("" when unknown)."""
 
 
 class Recorder(Protocol):
@@ -75,6 +84,10 @@ class Recorder(Protocol):
         ...
 
     def has_passed(self, task: str) -> bool: ...
+
+    def last_digest(self, task: str) -> str | None:
+        """The source digest of the last recorded check of ``task`` (None: none known)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -107,6 +120,9 @@ class NullRecorder:
 
     def has_passed(self, task: str) -> bool:
         return False
+
+    def last_digest(self, task: str) -> str | None:
+        return None
 
     def close(self) -> None:
         return None

@@ -233,3 +233,27 @@ def test_a_file_that_does_not_parse_says_so_at_the_check(home, tmp_path):
     assert s.finish() == 0
     assert "syntax-error: the file does not parse: line 1" in s.text
     assert "missing-function: the file does not define mse_loss()" in s.text
+
+
+def test_time_running_out_at_a_question_is_said_at_once_and_the_sheet_is_incomplete(home):
+    """The trial's reproduction (M4): a 1-minute interview that runs out after 1 step."""
+    s = Session(["interview", "--task", "mse", "--minutes", "1", "--seed", "4"],
+                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=140)
+    s.expect(PROMPT)
+    s.send("?")  # step 1 answered (given up)
+    s.expect(PROMPT)  # step 2 waits; the clock runs out while it does
+    s.expect("Time is up for the interview", timeout=90)
+    s.send("?")  # an answer after the time is up does not count
+    s.expect(r"incomplete: 1 of (\d+) steps")
+    s.expect(r"Overall \d+% · incomplete")
+    s.expect(r"Next: lossdrill \S+")
+    assert s.finish() == 0
+    (sheet,) = stored_sheets(home)
+    assert sheet["complete"] is False and sheet["verdict"] == "incomplete"
+    assert sheet["steps_done"] == 1
+    points = {c["name"]: c["points"] for c in sheet["criteria"]}
+    # the implement step was never reached: 0, not "not assessed"
+    assert points["correctness"] == 0 and points["speed"] == 0
+    assert points["numerical stability"] == 0 and points["edge cases"] == 0
+    assert sheet["score"] == 0.0
+    assert any("its answer does not count" in n for n in sheet["notes"])

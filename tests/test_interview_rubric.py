@@ -132,14 +132,41 @@ def test_concepts_follow_the_quiz_answers():
     assert full.practise.command == "lossdrill flashcards --topic regression"
 
 
-def test_a_session_ended_before_the_implement_step_is_not_assessed_there():
+def test_a_session_ended_before_the_implement_step_scores_zero_there_and_is_incomplete():
     s = sheet(None, questions=[right()], done=1)
-    assert [c.points for c in s.criteria] == [None, None, None, None, 4]
-    assert s.score == 1.0  # over the assessed criteria only
+    assert [c.points for c in s.criteria] == [0, 0, 0, 0, 4]
+    assert s.score == 4 / 20  # the unreached implement criteria count, at 0
     assert not s.complete
+    assert s.verdict == "incomplete"
+    assert s.status == f"incomplete: 1 of {s.steps_planned} steps"
     nothing = sheet(None, done=0)
-    assert nothing.score is None
-    assert nothing.verdict == "not assessed"
+    assert nothing.score == 0.0
+    assert nothing.verdict == "incomplete"
+
+
+def test_an_incomplete_interview_is_never_better_than_incomplete():
+    # every criterion full marks, but only 5 of 6 steps reached
+    s = sheet(passing(), questions=[right()], done=5)
+    assert s.score == 1.0
+    assert not s.complete
+    assert s.verdict == "incomplete"
+    assert s.to_dict()["verdict"] == "incomplete"
+    assert s.to_dict()["status"] == f"incomplete: 5 of {s.steps_planned} steps"
+    complete = sheet(passing(), questions=[right()])
+    assert complete.verdict == "strong"
+    assert complete.status == ""
+
+
+def test_unanswered_planned_questions_score_zero():
+    s = score_sheet("mse", "regression", passing(), None, [right()], started=0.0, finished=60.0,
+                    minutes=30, steps_done=3, steps_planned=6, questions_planned=4)
+    c = criterion(s, "concepts")
+    assert c.points == 1  # 1 of 4 questions right: round(4 * 1/4)
+    assert "✗ 3 of 4 questions not reached or not answered (0 each)" in c.evidence
+    none = score_sheet("mse", "regression", None, None, [], started=0.0, finished=60.0,
+                       minutes=30, steps_done=0, steps_planned=6, questions_planned=4)
+    assert criterion(none, "concepts").points == 0
+    assert none.score == 0.0
 
 
 def test_a_step_with_no_check_scores_zero():
@@ -205,13 +232,14 @@ def test_an_unstable_formula_is_marked_down_even_when_ordinary_cases_fail_too():
     assert criterion(sheet(ev, task="bce"), "numerical stability").points == 0
 
 
-def test_an_untouched_starter_leaves_stability_and_edge_cases_unjudged():
+def test_an_untouched_starter_scores_zero_for_stability_and_edge_cases():
     ev = ImplementEvidence("mse", False, seconds=60.0, time_up=True)
     s = sheet(ev)
-    assert criterion(s, "numerical stability").points is None
-    assert criterion(s, "edge cases").points is None
-    assert criterion(s, "numerical stability").evidence == ("no check was run: nothing to judge",)
-    assert [c.name for c in s.assessed] == ["correctness", "speed"]
+    assert criterion(s, "numerical stability").points == 0
+    assert criterion(s, "edge cases").points == 0
+    assert criterion(s, "numerical stability").evidence == ("no check was run on the submission",)
+    assert [c.name for c in s.assessed] == ["correctness", "numerical stability", "edge cases",
+                                            "speed"]
 
 
 def test_a_partly_right_scenario_shows_its_credit_not_the_raw_answers():

@@ -170,7 +170,8 @@ def test_a_pass_by_check_alone_is_untimed_and_does_not_prove_speed(store, bank) 
     report = build_report(store, bank, NOW)
     speed = line(report, "Can implement MSE")
     assert speed.met is False
-    assert speed.evidence[0] == "mse: passed, but untimed (--check); time it with `lossdrill implement mse`"
+    assert speed.evidence[0] == ("mse: passed, but untimed (--check or a re-check); time it from a blank starter"
+                                 " with `lossdrill implement mse --fresh`")
     mse = next(t for t in report.tasks if t.task == "mse")
     assert (mse.status, mse.best_time_s) == ("passed", None)
     implement(store, "mse", True, elapsed=300.0)
@@ -321,9 +322,10 @@ def test_at_80_columns_every_line_fits_and_no_word_is_cut(tmp_path: Path) -> Non
     assert [row for row in text.splitlines() if row.endswith(" ")] == []
     flat = " ".join(row.strip() for row in text.splitlines())
     # Wrapped at word boundaries: every sentence reads whole once the lines are joined.
-    assert ("rule: mse, mae and bce each passed within 10 minutes, timed and without hints, in"
-            " the last 30 days") in flat
-    assert "mse: passed, but untimed (--check); time it with `lossdrill implement mse`" in flat
+    assert ("rule: mse, mae and bce each passed within 10 minutes, timed from a blank starter and"
+            " without hints, in the last 30 days") in flat
+    assert ("mse: passed, but untimed (--check or a re-check); time it from a blank starter"
+            " with `lossdrill implement mse --fresh`") in flat
     assert "focal: you keep forgetting the max-shift / log-sum-exp trick for extreme inputs" in flat
     assert "untimed" in text.split("Implement", 1)[1].split("\n")[2]  # mse's best time
 
@@ -348,5 +350,6 @@ def test_mock_interviews_show_a_percentage_and_the_verdict(tmp_path: Path) -> No
     text = run_progress(home).stdout
     section = text.split("Mock interviews", 1)[1]
     rows = [row.split() for row in section.strip().splitlines()[1:]]
-    assert [row[2:] for row in rows] == [["mse", "—", "not", "assessed"], ["focal", "80%", "pass"]]
+    # an interview that ended early reads "incomplete", whatever verdict its sheet stored
+    assert [row[2:] for row in rows] == [["mse", "—", "incomplete"], ["focal", "80%", "pass"]]
     assert "0.8" not in section

@@ -15,6 +15,7 @@ from pathlib import Path
 from lossdrill.bank.schema import Card
 from lossdrill.recording import ImplementAttempt, QuizAnswer
 from lossdrill.store import open_store
+from lossdrill.store.migrations import LATEST
 
 
 def raw_rows(store, sql, params=()):
@@ -161,7 +162,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     store = open_store(tmp_path)
     assert store.notice is None
     assert store.previous_version == 1
-    assert raw_rows(store, "PRAGMA user_version") == [(4,)]
+    assert raw_rows(store, "PRAGMA user_version") == [(LATEST,)]
     # Version 3 marks cram reviews; every older review was a scheduled one.
     assert raw_rows(store, "SELECT card_id, rating, cram FROM reviews") == [("fc-mse", 3, 0)]
     assert store.counts()["quiz_answers"] == 1

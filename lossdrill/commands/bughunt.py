@@ -65,6 +65,12 @@ def run(item: str | None, count: int, seed: int | None, banks: list[str], home: 
     recorder.end_session(session, {"hunts": [r.__dict__ for r in results]})
     recorder.close()
     _summary(console, results, len(chosen))
+    from rich.markup import escape
+
+    from lossdrill.schedule.choose import next_line
+
+    console.print(f"Next: {escape(next_line(home, banks, after='bughunt'))}", highlight=False,
+                  soft_wrap=True)
     return 0
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from rich.console import Console
+from rich.markup import escape
 
 from lossdrill.bank.schema import Card
 from lossdrill.commands.preamble import banks_with_warnings, print_notice, unknown_topic
@@ -24,7 +25,19 @@ _UNDO = {"u", "undo"}
 
 
 def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | None) -> int:
+    """The session, then the ``Next:`` line (one real command from today's plan)."""
     console = make_console()
+    code = _session(console, new, topics, cram, banks, home)
+    if code == 0:
+        from lossdrill.schedule.choose import next_line
+
+        console.print(f"Next: {escape(next_line(home, banks, after='flashcards'))}",
+                      highlight=False, soft_wrap=True)
+    return code
+
+
+def _session(console: Console, new: int, topics: list[str], cram: bool, banks: list[str],
+             home: str | None) -> int:
     err = make_console(stderr=True)
     bank = banks_with_warnings(banks, err)
     cards = bank.cards()

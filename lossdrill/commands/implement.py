@@ -1,16 +1,20 @@
-"""``lossdrill implement TASK``: write a loss function and have it checked on every save.
+"""``lossdrill implement [TASK]``: write a loss function and have it checked on every save.
 
-``--check`` checks a file once (``--json`` prints the DESIGN machine interface) and exits
-0 on a pass, 1 on a failure, 2 on a usage error. Without it: the task is shown, a starter
-is written (an existing file is never overwritten), ``$EDITOR`` opens on request, and the
-file is watched; each save is checked. Commands typed at the prompt: ``h`` hint, ``r``
-reveal, ``c`` check now, ``q`` quit.
+``--check`` checks a file once (``--json`` prints the DESIGN machine interface, and implies
+``--check``) and exits 0 on a pass, 1 on a failure, 2 on a usage error. Without it: the
+task is shown, a starter is written (an existing file is never overwritten), ``$EDITOR``
+opens on request, and the file is watched; each save is checked. Keys (one keypress at a
+terminal, a line each otherwise): ``h`` hint, ``r`` reveal, ``c`` check now, ``q`` quit,
+``n`` the next task once this one passes. Without TASK the next task is chosen
+(:mod:`lossdrill.implement.choose`). The file is ``<data>/work/TASK.py``, ``./TASK.py``
+with ``--here``, a new ``TASK-N.py`` beside it with ``--fresh``, or ``--file``.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -30,7 +34,7 @@ class UsageError(Exception):
 
 
 def run(
-    task: str,
+    task: str | None,
     file: str | None,
     check: bool,
     as_json: bool,
@@ -38,7 +42,23 @@ def run(
     seed: int | None,
     banks: list[str],
     home: str | None,
+    here: bool = False,
+    fresh: bool = False,
 ) -> int:
+    check = check or as_json  # --json is the machine interface of a single check
+    if task is None:
+        if check or file:
+            return _fail("name the task to check, e.g. `lossdrill implement mse --check`",
+                         as_json, "", code=2)
+        from lossdrill.implement.choose import next_task
+
+        chosen = next_task(home, banks)
+        if chosen is None:
+            print("Every task has passed. Name one to practise again (`lossdrill list` shows"
+                  " them), or run `lossdrill today`.")
+            return 0
+        print(f"No task named: starting {chosen.task} ({chosen.why}).")
+        task = chosen.task
     # The worker starts first: it imports NumPy while this process loads the rest.
     try:
         from lossdrill.checker.sandbox import SandboxError, take
@@ -47,9 +67,10 @@ def run(
     except Exception as exc:  # noqa: BLE001 - reported in plain words
         return _fail(f"cannot start the checker's worker process: {exc}", as_json, task, code=3)
     try:
+        where = _Where(file, home, here, fresh)
         if check:
-            return _check_once(task, file, as_json, seed, banks, home, sandbox)
-        return _watch(task, file, edit, seed, banks, home, sandbox)
+            return _check_once(task, where, as_json, seed, banks, home, sandbox)
+        return _watch_tasks(task, where, edit, seed, banks, home, sandbox)
     except UsageError as exc:
         return _fail(str(exc), as_json, task, code=2)
     except SandboxError as exc:
@@ -81,8 +102,27 @@ def _spec(task: str) -> Any:
 
 
 
-def _path(task: str, file: str | None, home: str | None) -> Path:
-    return Path(file).expanduser() if file else work_dir(home) / f"{task}.py"
+class _Where:
+    """Where a task's file is: ``--file``, else ``TASK.py`` in the current folder
+    (``--here``) or the data folder's ``work/``; ``--fresh``: a new ``TASK-N.py`` there."""
+
+    def __init__(self, file: str | None, home: str | None, here: bool, fresh: bool) -> None:
+        self.file, self.home, self.here, self.fresh = file, home, here, fresh
+
+    def path(self, task: str) -> Path:
+        if self.file:
+            return Path(self.file).expanduser()
+        folder = Path.cwd() if self.here else work_dir(self.home)
+        path = folder / f"{task}.py"
+        n = 2
+        while self.fresh and path.exists():
+            path = folder / f"{task}-{n}.py"
+            n += 1
+        return path
+
+    def for_next_task(self) -> _Where:
+        """The next task's file: never the file given for this one."""
+        return _Where(None, self.home, self.here, False)
 
 
 def _read(path: Path) -> str:
@@ -116,15 +156,16 @@ class _LazyBank:
 # --------------------------------------------------------------------------- --check
 
 
-def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, banks: list[str],
+def _check_once(task: str, where: _Where, as_json: bool, seed: int | None, banks: list[str],
                 home: str | None, sandbox: Any) -> int:
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
+    from lossdrill.implement.watch import digest
 
     spec = _spec(task)
-    path = _path(task, file, home)
+    path = where.path(task)
     if not path.exists():
-        hint = "" if file else f" (run `lossdrill implement {task}` to get a starter, or pass --file)"
+        hint = "" if where.file else f" (run `lossdrill implement {task}` to get a starter, or pass --file)"
         raise UsageError(f"no such file: {path}{hint}")
     source = _read(path)
     bank = _LazyBank(banks)
@@ -135,11 +176,15 @@ def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, ba
         result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox,
                            filename=str(path), sweep=not as_json)
         lines = solution_lines(source, spec.function)
-        session = recorder.start_session("implement")
-        record_attempt(recorder, session, task, result, 0.0, lines, recorder.hints_shown(task))
+        source_digest = digest(source)
+        unchanged = recorder.last_digest(task) == source_digest
+        if not unchanged:  # checking an unchanged file again is not a new attempt
+            session = recorder.start_session("implement")
+            record_attempt(recorder, session, task, result, 0.0, lines, recorder.hints_shown(task),
+                           kind="check", digest=source_digest)
+            recorder.end_session(session, {"task": task, "passed": result.passed, "checks": 1,
+                                           "mode": "check"})
         hints = recorder.hints_shown(task)
-        recorder.end_session(session, {"task": task, "passed": result.passed, "checks": 1,
-                                       "mode": "check"})
     finally:
         recorder.close()
     if as_json:
@@ -149,8 +194,11 @@ def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, ba
         from lossdrill.ui.implement_view import render_result
 
         item = bank().implement(task) if not result.passed else None
-        render_result(make_console(), result, hints_shown=hints,
+        console = make_console()
+        render_result(console, result, hints_shown=hints,
                       hints_total=len(item.hints) if item else 0, lines=lines)
+        if unchanged:
+            console.print("[dim]Unchanged since the last recorded check: not recorded again.[/]")
     return 0 if result.passed else 1
 
 
@@ -169,10 +217,18 @@ class _View:
 
         self.console.print(f"[dim]Watching {escape(str(path))}.[/]", soft_wrap=True)
 
-    def help(self) -> None:
+    def prompt(self, passed: bool, single_keys: bool) -> None:
         from lossdrill.ui.implement_view import render_watch_help
 
-        render_watch_help(self.console)
+        render_watch_help(self.console, passed=passed, single_keys=single_keys)
+
+    def rechecked(self, lines: int) -> None:
+        from lossdrill.ui.implement_view import render_recheck
+
+        render_recheck(self.console, self.task, lines)
+
+    def not_yet_next(self) -> None:
+        self.console.print("[bold]n[/] (next task) works once this task passes.")
 
     def checking(self, number: int) -> None:
         self.console.rule(f"check #{number} · {time.strftime('%H:%M:%S')}")
@@ -220,8 +276,51 @@ class _View:
             self.console.print(f"[yellow]could not start {editor!r}: {error}[/]")
 
 
-def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: list[str],
-           home: str | None, sandbox: Any) -> int:
+def _warm_next_line() -> None:
+    """Import what the ``Next:`` line needs (the engine, FSRS) while the learner works, so
+    quitting does not wait for it."""
+    try:
+        from lossdrill.schedule import state  # noqa: F401
+        from lossdrill.schedule.memory import item_scheduler
+
+        item_scheduler(None)
+    except Exception:  # noqa: BLE001 - only a head start; next_line reports nothing either
+        pass
+
+
+def _watch_tasks(task: str, where: _Where, edit: bool, seed: int | None, banks: list[str],
+                 home: str | None, sandbox: Any) -> int:
+    """Watch ``task``; after ``n`` (next task) watch the next one, and so on. Ends with the
+    ``Next:`` line."""
+    from rich.markup import escape
+
+    from lossdrill.implement.choose import next_task
+    from lossdrill.implement.watch import PromptLines
+    from lossdrill.schedule.choose import next_line
+    from lossdrill.ui.console import make_console
+
+    console = make_console()
+    prompt = PromptLines()  # one reader for every task of the run
+    threading.Thread(target=_warm_next_line, name="lossdrill-warm", daemon=True).start()
+    done: list[str] = []
+    while True:
+        state = _watch(task, where, edit, seed, banks, home, sandbox, prompt)
+        done.append(task)
+        if not state.next_task:
+            break
+        chosen = next_task(home, banks, exclude=done)
+        if chosen is None:
+            console.print("Every task has passed: well done.")
+            break
+        console.print(f"Next task: [bold]{escape(chosen.task)}[/] ({chosen.why}).")
+        task, where = chosen.task, where.for_next_task()
+    console.print(f"Next: {escape(next_line(home, banks, after='implement'))}", highlight=False,
+                  soft_wrap=True)
+    return 0
+
+
+def _watch(task: str, where: _Where, edit: bool, seed: int | None, banks: list[str],
+           home: str | None, sandbox: Any, prompt: Any) -> Any:
     from lossdrill.bank.loader import load_banks
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
@@ -235,7 +334,7 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
     spec = _spec(task)
     bank = load_banks(banks)
     item = bank.implement(task)
-    path = _path(task, file, home)
+    path = where.path(task)
     existing = path.exists()
     if existing and path.is_dir():
         raise UsageError(f"{path} is a folder, not a Python file")
@@ -263,13 +362,13 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
     recorder = recorder_with_notice(home, err)
     session = WatchSession(
         spec, item, path, check=check, solution_lines=lambda source: solution_lines(source, spec.function),
-        recorder=recorder, view=_View(console, task), starter_digest=digest(text),
+        recorder=recorder, view=_View(console, task), starter_digest=digest(text), prompt=prompt,
     )
     try:
         session.run(edit=edit)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # the CLI still exits 130 (it noted the Ctrl-C)
         console.print()
     finally:
         recorder.close()
         render_summary(console, session.state.summary())
-    return 0
+    return session.state

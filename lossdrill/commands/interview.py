@@ -63,6 +63,10 @@ def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home
         run_interview(bank, task, minutes, seed, recorder, TerminalView(console, err), home)
     finally:
         recorder.close()
+    from lossdrill.schedule.choose import next_line
+
+    console.print(f"Next: {escape(next_line(home, banks, after='interview'))}", highlight=False,
+                  soft_wrap=True)
     return 0
 
 
@@ -118,8 +122,11 @@ class TerminalView:
     def unknown_command(self) -> None:
         self.console.print("Type [bold]c[/] to check, [bold]q[/] to give up, or [bold]file PATH[/].")
 
-    def time_up(self) -> None:
-        ui.render_time_up(self.console)
+    def time_up_in_question(self) -> None:
+        ui.render_time_up_in_question(self.console)
+
+    def time_up(self, will_check: bool) -> None:
+        ui.render_time_up(self.console, will_check)
 
     def final_check(self) -> None:
         self.console.print("\n[dim]Checking the file as it stands…[/]")

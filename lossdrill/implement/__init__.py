@@ -32,8 +32,10 @@ def starter(spec: TaskSpec, item: ImplementItem | None) -> str:
 
 
 def record_attempt(recorder: Recorder, session: str, task: str, result: CheckResult,
-                   elapsed: float, lines: int, hints_used: int) -> None:
-    """Record one check of a submission."""
+                   elapsed: float, lines: int, hints_used: int, *, kind: str = "timed",
+                   watch_id: str = "", digest: str = "") -> None:
+    """Record one check of a submission (``kind``, ``watch_id``: see
+    :class:`~lossdrill.recording.ImplementAttempt`)."""
     recorder.record_implement_attempt(
         ImplementAttempt(
             session_id=session,
@@ -45,6 +47,9 @@ def record_attempt(recorder: Recorder, session: str, task: str, result: CheckRes
             elapsed_s=elapsed,
             hints_used=hints_used,
             lines=lines,
+            kind=kind,
+            watch_id=watch_id,
+            digest=digest,
         )
     )
 

@@ -1,10 +1,18 @@
 """Watch mode: the file is checked on every save; ``h`` hint, ``r`` reveal, ``c`` check now,
-``q`` quit, typed at the prompt.
+``q`` quit, and ``n`` next task once the task passes.
 
 :class:`WatchSession` is the engine: it polls the file, reads the prompt's commands, runs
 checks, records attempts and hints, and tells a :class:`WatchView` what happened; it prints
 nothing itself. Commands are read by a background thread (:class:`PromptLines`) that starts
 only once ``$EDITOR`` (``--edit``) has exited, so an editor owns the terminal while it runs.
+At a terminal each command is one keypress (no Enter); otherwise whole lines are read, so
+scripts keep working.
+
+Honest timings: a session is an *attempt*, its saves are checks of that one attempt (they
+share a ``watch_id``), and a check of a source already recorded is not recorded again. The
+attempt is ``timed`` when it starts from the starter or from a file that fails; a session
+that opens a file which already passes is a ``recheck``: recorded with no time, never a
+timed pass (its clock would measure nothing).
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
+import select
 import shlex
 import signal
 import subprocess
@@ -21,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Protocol, TextIO, cast
 
 from lossdrill.hints import next_hint, reveal
 from lossdrill.implement import read_source, record_attempt
@@ -59,11 +68,18 @@ class WatchState:
     """The file's (mtime, size) when it was last read."""
     last_digest: str | None = None
     """The SHA-256 of the text last read; None before the first read."""
+    kind: str = "timed"
+    """``timed``, or ``recheck`` once the session's first check passed a file it did not
+    write (see the module's docstring)."""
+    recorded_digest: str | None = None
+    """The digest of the last recorded check (an unchanged source is not recorded again)."""
+    next_task: bool = False
+    """The learner asked for the next task (``n`` after a pass)."""
 
     def summary(self) -> dict[str, object]:
         return {"task": self.task, "checks": self.checks, "passed": self.passed,
                 "seconds_to_pass": self.seconds_to_pass, "lines": self.lines,
-                "hints": self.hints, "revealed": self.revealed}
+                "hints": self.hints, "revealed": self.revealed, "kind": self.kind}
 
 
 class WatchView(Protocol):
@@ -71,8 +87,6 @@ class WatchView(Protocol):
 
     def watching(self, path: Path) -> None:
         """The loop is waiting for saves and commands."""
-
-    def help(self) -> None: ...
 
     def checking(self, number: int) -> None:
         """Check number ``number`` starts."""
@@ -83,7 +97,10 @@ class WatchView(Protocol):
     def result(self, result: CheckResult, hints: int, hints_total: int, lines: int) -> None: ...
 
     def passed(self, elapsed: float, lines: int, hints: int, revealed: bool) -> None:
-        """The first pass of the session."""
+        """The first pass of a timed session."""
+
+    def rechecked(self, lines: int) -> None:
+        """The file already passed when the session opened it: a re-check, not a timed pass."""
 
     def hint(self, level: int, total: int, text: str, repeated: bool) -> None: ...
 
@@ -100,26 +117,50 @@ class WatchView(Protocol):
 
     def unknown_command(self, command: str) -> None: ...
 
+    def not_yet_next(self) -> None:
+        """``n`` before the task passed."""
+
+    def prompt(self, passed: bool, single_keys: bool) -> None:
+        """The visible prompt: the commands, one key each at a terminal (``n`` once passed)."""
+
     def editor_problem(self, editor: str | None, error: str) -> None:
         """``$EDITOR`` is not set (editor None) or could not be started."""
 
 
 class PromptLines:
-    """Lines typed at the prompt, read by a background thread so the file can be watched.
+    """Commands typed at the prompt, read by a background thread so the file can be watched.
 
-    The thread always ends by posting end-of-input, whatever happens to stdin: closed
-    (``sys.stdin`` is None), at its end, or failing to read.
+    At a terminal (``single_keys``) each keypress is a command, read in cbreak mode that is
+    left again by :meth:`stop` (the terminal is restored); Enter on its own is ``""``, and
+    an Enter typed right after a key (the habit of line input) belongs to that key. Otherwise each
+    line is a command. The thread always ends by posting end-of-input when the input ends:
+    closed (``sys.stdin`` is None), at its end, Ctrl-D, or failing to read.
     """
 
-    def __init__(self, stream: IO[str] | None = None, *, use_stdin: bool = True) -> None:
+    def __init__(self, stream: IO[str] | None = None, *, use_stdin: bool = True,
+                 single_keys: bool | None = None) -> None:
+        from lossdrill.ui.keys import is_terminal
+
         self.lines: queue.Queue[str | None] = queue.Queue()
         self._stream = stream if stream is not None or not use_stdin else sys.stdin
         self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.single_keys = (self._stream is not None and is_terminal(cast(TextIO, self._stream))
+                            if single_keys is None else single_keys)
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._read, name="lossdrill-commands", daemon=True)
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            target = self._read_keys if self.single_keys else self._read
+            self._thread = threading.Thread(target=target, name="lossdrill-commands", daemon=True)
             self._thread.start()
+
+    def stop(self) -> None:
+        """Stop reading keys and give the terminal back as it was (single keys only: a line
+        reader blocked in ``readline`` is left to the end of input)."""
+        self._stop.set()
+        if self.single_keys and self._thread is not None:
+            self._thread.join(timeout=1.0)
 
     def _read(self) -> None:
         try:
@@ -133,6 +174,38 @@ class PromptLines:
             pass
         finally:
             self.lines.put(None)
+
+    def _read_keys(self) -> None:
+        from lossdrill.ui.keys import read_key, single_keys
+
+        stream = cast(TextIO, self._stream)
+        ended = False
+        after_key = False
+        try:
+            fd = stream.fileno()
+            with single_keys(stream):
+                while not self._stop.is_set():
+                    if not select.select([fd], [], [], 0.1)[0]:
+                        continue
+                    try:
+                        key = read_key(stream)
+                    except EOFError:
+                        ended = True
+                        return
+                    if key == "\n":
+                        if not after_key:  # Enter after a key ends that key's "line"
+                            self.lines.put("")
+                        after_key = False
+                    elif key.isprintable() and key.strip():
+                        self.lines.put(key)
+                        after_key = True
+                    else:
+                        after_key = False
+        except Exception:  # noqa: BLE001 - any failure to read is the end of input
+            ended = True
+        finally:
+            if ended:
+                self.lines.put(None)
 
     def get(self, timeout: float | None) -> str | None | bool:
         """A line, None at the end of input, or False when nothing came within ``timeout``."""
@@ -255,16 +328,20 @@ class WatchSession:
                     self.view.editor_problem(editor, problem)
             current = read_source(self.path)
             if digest(current) != self.starter_digest:
-                self.check_now()
+                self.check_now(opening=True)
             else:
                 self.state.last_stat, self.state.last_digest = _stat(self.path), digest(current)
-                self.view.help()
+                self._prompt()
             self.prompt.start()  # only now: an editor had the terminal to itself
             self.view.watching(self.path)
             self._loop()
         finally:
+            self.prompt.stop()
             self.recorder.end_session(self.session, self.state.summary())
         return self.state
+
+    def _prompt(self) -> None:
+        self.view.prompt(self.state.passed or self.already_passed, self.prompt.single_keys)
 
     def _loop(self) -> None:
         while True:
@@ -282,6 +359,13 @@ class WatchSession:
         cmd = line.strip().lower()
         if cmd in ("q", "quit", "exit"):
             return False
+        if cmd in ("n", "next"):
+            if self.state.passed or self.already_passed:
+                self.state.next_task = True
+                return False
+            self.view.not_yet_next()
+            self._prompt()
+            return True
         if cmd in ("h", "hint"):
             self.show_hint()
         elif cmd in ("r", "reveal"):
@@ -289,10 +373,10 @@ class WatchSession:
         elif cmd in ("c", "check"):
             self.check_now()
         elif cmd in ("", "?", "help"):
-            self.view.help()
+            self._prompt()
         else:
             self.view.unknown_command(cmd)
-            self.view.help()
+            self._prompt()
         return True
 
     def _poll_file(self) -> None:
@@ -310,10 +394,13 @@ class WatchSession:
             state.last_stat = stat
 
     # ----------------------------------------------------------------- commands
-    def check_now(self) -> None:
+    def check_now(self, *, opening: bool = False) -> None:
+        """Check the file now; ``opening``: the check of the file as the session found it
+        (a pass there makes the session a re-check)."""
         state = self.state
         source = read_source(self.path)
-        state.last_stat, state.last_digest = _stat(self.path), digest(source)
+        source_digest = digest(source)
+        state.last_stat, state.last_digest = _stat(self.path), source_digest
         if not self.path.exists():
             self.view.gone(self.path)
             return
@@ -323,17 +410,30 @@ class WatchSession:
         lines = self._lines(source)
         state.checks += 1
         state.lines = lines
-        hints_used = self.recorder.hints_shown(self.spec.id)
-        record_attempt(self.recorder, self.session, self.spec.id, result, elapsed, lines, hints_used)
+        if opening and result.passed:
+            state.kind = "recheck"  # it passed before this session changed anything
+        # An unchanged source is not a new check: not the one this session recorded last,
+        # nor (on opening) the one recorded last for this task.
+        known = self.recorder.last_digest(self.spec.id) if opening else state.recorded_digest
+        if source_digest != known:
+            hints_used = self.recorder.hints_shown(self.spec.id)
+            timed = state.kind == "timed"
+            record_attempt(self.recorder, self.session, self.spec.id, result,
+                           elapsed if timed else 0.0, lines, hints_used, kind=state.kind,
+                           watch_id=self.session, digest=source_digest)
+            state.recorded_digest = source_digest
         state.hints = self.recorder.hints_shown(self.spec.id)
         self.view.result(result, state.hints, self.hints_total, lines)
         if result.passed and not state.passed:
             state.passed = True
-            state.seconds_to_pass = elapsed
-            self.view.passed(elapsed, lines, state.hints, state.revealed)
-            if self.item is not None and not state.revealed:  # shown already on `r`
-                self.view.solution(self.item)
-        self.view.help()
+            if state.kind == "recheck":
+                self.view.rechecked(lines)
+            else:
+                state.seconds_to_pass = elapsed
+                self.view.passed(elapsed, lines, state.hints, state.revealed)
+                if self.item is not None and not state.revealed:  # shown already on `r`
+                    self.view.solution(self.item)
+        self._prompt()
 
     def show_hint(self) -> None:
         if self.item is None:
@@ -342,6 +442,7 @@ class WatchSession:
         level, text, repeated = next_hint(self.item, self.recorder)
         self.state.hints = self.recorder.hints_shown(self.spec.id)
         self.view.hint(level, self.hints_total, text, repeated)
+        self._prompt()
 
     def show_reveal(self) -> bool:
         """False when the input ended while asking."""
@@ -360,4 +461,5 @@ class WatchSession:
         self.state.revealed = True
         self.state.hints = self.recorder.hints_shown(self.spec.id)
         self.view.solution(self.item)
+        self._prompt()
         return True

@@ -10,10 +10,14 @@ to practise next, as a command:
   solution's length (5–8 lines);
 * concepts — the quiz answers (warm-ups, scenario, production).
 
-A criterion without evidence (the session ended before it, no check was run) is *not
-assessed* and does not count towards the total. So are stability and edge cases when the
-ordinary random cases fail too and no stability or contract mistake was diagnosed: a wrong
-formula fails the extreme and edge cases as well, and says nothing about either.
+A step that was not reached or not answered scores 0: the implement criteria of an
+implement step never reached (or never checked), and each planned question left unanswered
+counts as a wrong answer in ``concepts``. An interview that ended before its last step is
+*incomplete*: the sheet says "incomplete: k of n steps" and its verdict is ``incomplete``
+(never better). Stability and edge cases are *not assessed* (and do not count towards the
+total) when the ordinary random cases fail too and no stability or contract mistake was
+diagnosed: a wrong formula fails the extreme and edge cases as well, and says nothing about
+either.
 """
 
 from __future__ import annotations
@@ -131,7 +135,12 @@ class ScoreSheet:
 
     @property
     def verdict(self) -> str:
+        """``strong`` / ``pass`` / ``borderline`` / ``not yet`` from the score of a complete
+        interview; ``incomplete`` for one that ended before its last step, whatever its score
+        (the score itself counts the steps not reached as 0)."""
         s = self.score
+        if not self.complete:
+            return "incomplete"
         if s is None:
             return "not assessed"
         if s >= 0.85:
@@ -142,11 +151,19 @@ class ScoreSheet:
             return "borderline"
         return "not yet"
 
+    @property
+    def status(self) -> str:
+        """``"incomplete: 1 of 6 steps"`` for an interview that ended early, else ``""``."""
+        if self.complete:
+            return ""
+        return f"incomplete: {self.steps_done} of {self.steps_planned} steps"
+
     def to_dict(self) -> dict:
         """The sheet as JSON-ready data (what the progress store keeps)."""
         out = asdict(self)
         out["score"] = None if self.score is None else round(self.score, 4)
         out["verdict"] = self.verdict
+        out["status"] = self.status
         out["elapsed_s"] = round(self.finished - self.started, 1)
         out["max_points"] = MAX_POINTS
         return out
@@ -185,7 +202,7 @@ def _groups_line(ev: ImplementEvidence) -> str:
 
 def _not_checked(name: str, task: str) -> Criterion:
     return Criterion(
-        name, None, ("the implement step was not reached",),
+        name, 0, ("the implement step was not reached",),
         Practice(f"lossdrill implement {task}", "write it from scratch against the checker"),
     )
 
@@ -248,7 +265,7 @@ def stability(task: str, ev: ImplementEvidence | None) -> Criterion:
     if ev is None:
         return _not_checked(name, task)
     if not ev.checked:
-        return Criterion(name, None, ("no check was run: nothing to judge",), cards)
+        return Criterion(name, 0, ("no check was run on the submission",), cards)
     group = ev.group("stability")
     evidence = []
     unstable = [m for c, m in ev.diagnoses if c == "unstable"]
@@ -284,7 +301,7 @@ def edge_cases(task: str, ev: ImplementEvidence | None) -> Criterion:
     practise = Practice(f"lossdrill implement {task}",
                         "read the contract first: empty batch, integer and float32 inputs, shapes")
     if not ev.checked:
-        return Criterion(name, None, ("no check was run: nothing to judge",), practise)
+        return Criterion(name, 0, ("no check was run on the submission",), practise)
     groups = [g for g in ev.groups if g.name in EDGE_GROUPS]
     evidence = [f"{g.name} group: " + ("all right" if g.passed else f"{g.failed} of {g.total} failed")
                 for g in groups]
@@ -336,14 +353,24 @@ def speed(task: str, ev: ImplementEvidence | None) -> Criterion:
     return Criterion(name, points, tuple(evidence), practise)
 
 
-def concepts(task: str, topic: str, questions: Sequence[QuestionEvidence]) -> Criterion:
+def concepts(task: str, topic: str, questions: Sequence[QuestionEvidence],
+             planned: int | None = None) -> Criterion:
+    """The mean credit over the ``planned`` questions (default: those answered); a planned
+    question left unanswered scores 0."""
     name = "concepts"
-    if not questions:
-        return Criterion(name, None, ("no question was answered",),
+    planned = len(questions) if planned is None else max(planned, len(questions))
+    if not planned:
+        return Criterion(name, None, ("no question was planned",),
                          Practice(f"lossdrill quiz --topic {topic}", "when to use it and how it fails"))
-    mean = sum(q.score for q in questions) / len(questions)
+    if not questions:
+        return Criterion(name, 0, (f"none of the {planned} questions was answered",),
+                         Practice(f"lossdrill quiz --topic {topic}", "when to use it and how it fails"))
+    mean = sum(q.score for q in questions) / planned
     points = int(round(MAX_POINTS * mean))
     evidence = tuple(f"{'✓' if q.correct else '✗'} {q.step}: {q.item_id}{_answered(q)}" for q in questions)
+    if planned > len(questions):
+        unanswered = planned - len(questions)
+        evidence += (f"✗ {unanswered} of {planned} questions not reached or not answered (0 each)",)
     missed = [q for q in questions if not q.correct]
     if missed:
         practise = Practice(f"lossdrill quiz --topic {missed[0].topic}", f"you missed {missed[0].item_id}")
@@ -375,14 +402,19 @@ def score_sheet(
     steps_done: int,
     steps_planned: int,
     notes: Sequence[str] = (),
+    questions_planned: int | None = None,
 ) -> ScoreSheet:
-    """The closing score sheet from the evidence gathered in the session."""
+    """The closing score sheet from the evidence gathered in the session.
+
+    ``questions_planned``: the quiz questions the plan holds (unanswered ones score 0);
+    None counts only those answered.
+    """
     criteria = (
         correctness(task, implement, gradient),
         stability(task, implement),
         edge_cases(task, implement),
         speed(task, implement),
-        concepts(task, topic, questions),
+        concepts(task, topic, questions, questions_planned),
     )
     return ScoreSheet(task, criteria, steps_done >= steps_planned, started, finished, minutes,
                       steps_done, steps_planned, tuple(notes))

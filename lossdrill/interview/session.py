@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 import time
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from lossdrill.bank.schema import Bank, NumericItem
 from lossdrill.implement import read_source, record_attempt, starter
+from lossdrill.implement.watch import digest
 from lossdrill.interview.plan import (
     InterviewPlan,
     Step,
@@ -90,8 +92,12 @@ class InterviewView(Protocol):
 
     def unknown_command(self) -> None: ...
 
-    def time_up(self) -> None:
-        """The step's time box is over; the file is checked as it stands."""
+    def time_up_in_question(self) -> None:
+        """The interview's time ran out while a question waits (said at once, from a timer)."""
+
+    def time_up(self, will_check: bool) -> None:
+        """The step's time box is over; ``will_check``: the file is checked as it stands
+        (it is not when it is still the untouched starter)."""
 
     def final_check(self) -> None:
         """The interview ended during the step: the file is checked once as it stands."""
@@ -113,6 +119,10 @@ class InterviewView(Protocol):
 
 class Ended(Exception):
     """The learner ended the interview (the view's input ended)."""
+
+
+class TimeUp(Exception):
+    """The interview's time ran out while a question waited for its answer."""
 
 
 def resolve_task(bank: Bank, name: str) -> str | None:
@@ -202,6 +212,8 @@ class Attempt:
     checked_source: str | None = None
     """The file's text at the last check."""
     check_cut_short: bool = False
+    started_wall: float = field(default_factory=time.time)
+    """Wall-clock start of the step (file times are compared with it)."""
 
 
 class InterviewSession:
@@ -256,6 +268,8 @@ class InterviewSession:
                 else:
                     self._implement(step)
                 self.steps_done += 1
+        except TimeUp:
+            pass  # noted where it happened
         except (Ended, KeyboardInterrupt):
             self.view.ended_early()
             self.notes.append(f"ended early, during step {self.steps_done + 1}")
@@ -274,6 +288,7 @@ class InterviewSession:
             steps_done=self.steps_done,
             steps_planned=len(plan.steps),
             notes=self.notes,
+            questions_planned=sum(1 for s in plan.steps if s.kind in QUESTION_STEPS),
         )
 
     def record(self, sheet: ScoreSheet) -> None:
@@ -311,11 +326,24 @@ class InterviewSession:
             except Exception as exc:  # noqa: BLE001 - a broken item is skipped, not fatal
                 self.view.broken_item(item.id, str(exc))
                 return
-        result = self.view.ask_question(
-            item, item_rng(self.seed, item.id), expected, self.session_id
+        # The clock can run out while the question waits: say so at once (a timer), and
+        # an answer given after that does not count.
+        timer = threading.Timer(
+            max(0.0, self.deadline - time.monotonic()), self.view.time_up_in_question
         )
+        timer.daemon = True
+        timer.start()
+        try:
+            result = self.view.ask_question(
+                item, item_rng(self.seed, item.id), expected, self.session_id
+            )
+        finally:
+            timer.cancel()
         if result is None:
             raise Ended
+        if time.monotonic() > self.deadline:
+            self.notes.append(f"the time ran out during “{step.title}”: its answer does not count")
+            raise TimeUp
         self.questions.append(
             QuestionEvidence(
                 step.title, item.id, item.topic, result.correct, result.score, result.response
@@ -363,6 +391,7 @@ class InterviewSession:
 
         spec = TASKS[step.task]
         item = self.bank.implement(step.task)
+        wall = time.time() - 1.0  # a second's margin for file systems with coarse times
         path = self._write_starter(step.task, spec, item)
         start = time.monotonic()
         box = max(60.0, min(step.minutes * 60, self.deadline - start))
@@ -374,6 +403,7 @@ class InterviewSession:
             start=start,
             deadline=start + box,
             starter=path.read_text(encoding="utf-8"),
+            started_wall=wall,
         )
         interrupted = True
         try:
@@ -407,8 +437,9 @@ class InterviewSession:
             left = state.deadline - time.monotonic()
             if left <= 0:
                 state.time_up = True
-                self.view.time_up()
-                if read_source(state.current) != state.starter:
+                will_check = read_source(state.current) != state.starter
+                self.view.time_up(will_check)
+                if will_check:
                     self._check_and_record(state)
                 return
             command = self.view.command(left)
@@ -463,14 +494,24 @@ class InterviewSession:
         state.checked_source = read_source(state.current)
         state.lines = solution_lines(state.checked_source, state.spec.function)
         self.view.result(result, state.lines)
+        # A file last changed before the step began (``file PATH`` to an old solution) was
+        # not written in this step: a re-check, not a timed pass.
+        try:
+            written_before = state.current.stat().st_mtime < state.started_wall
+        except OSError:
+            written_before = False
+        kind = "recheck" if written_before else "timed"
         record_attempt(
             self.recorder,
             self.session_id,
             state.task,
             result,
-            time.monotonic() - state.start,
+            time.monotonic() - state.start if kind == "timed" else 0.0,
             state.lines,
             hints_used=0,
+            kind=kind,
+            watch_id=f"{self.session_id}:{state.task}",
+            digest=digest(state.checked_source),
         )
         if result.passed:
             state.passed_at = time.monotonic()

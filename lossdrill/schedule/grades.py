@@ -9,6 +9,7 @@ quiz answer wrong                         Again (1)
 implement: fail, or the solution revealed Again (1)
 implement: pass with hints                Hard (2)
 implement: pass, untimed (``--check``)    Hard (2)
+implement: pass of a re-check             none: no evidence (not graded)
 implement: timed pass over the target     Hard (2)
 implement: timed pass within the target   Good (3)
 implement: timed pass in ≤ half of it     Easy (4)
@@ -16,6 +17,9 @@ flashcard                                 the learner's own rating
 ========================================  =========
 
 The implement target is :data:`TARGET_S` (10 minutes, the readiness checklist's line).
+A *re-check* (a watch session that opened a file which already passed) is no evidence of
+a timed pass, nor of recall: its pass is not graded at all, and only its failure (the
+learner broke a working file) is graded Again.
 """
 
 from __future__ import annotations
@@ -33,11 +37,14 @@ def quiz_grade(correct: bool, score: float) -> int:
 
 
 def implement_grade(passed: bool, elapsed_s: float, hints_used: int, revealed: bool = False,
-                    target_s: float = TARGET_S) -> int:
-    """Grade of one implement attempt (a re-implementation from a blank starter)."""
+                    target_s: float = TARGET_S, kind: str = "timed") -> int | None:
+    """Grade of one implement check; ``kind`` is ``timed`` (a re-implementation from a blank
+    or failing file), ``check`` (untimed) or ``recheck`` (None for its pass: no evidence)."""
     if not passed or revealed:
         return AGAIN
-    if hints_used > 0 or elapsed_s <= 0 or elapsed_s > target_s:
+    if kind == "recheck":
+        return None
+    if kind != "timed" or hints_used > 0 or elapsed_s <= 0 or elapsed_s > target_s:
         return HARD
     return EASY if elapsed_s <= target_s / 2 else GOOD
 

@@ -305,34 +305,49 @@ class Store:
     @_recovering
     def record_implement_attempt(self, attempt: ImplementAttempt) -> None:
         groups = [[str(name), int(total), int(failed)] for name, total, failed in attempt.groups]
+        watch = attempt.watch_id or None
         with self._transaction():
+            # The checks of one watch session are one attempt: only its first counts as a new
+            # attempt, and each diagnosis counts once per attempt.
+            seen: set[str] = set()
+            new_attempt = True
+            if watch is not None:
+                rows = self.conn.execute(
+                    "SELECT diagnoses FROM implement_attempts WHERE watch_id = ? AND task = ?",
+                    (watch, attempt.task)).fetchall()
+                new_attempt = not rows
+                seen = {code for (codes,) in rows for code in json.loads(codes)}
             self.conn.execute(
                 "INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
-                " diagnoses, elapsed_s, hints_used, lines, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " diagnoses, elapsed_s, hints_used, lines, at, kind, watch_id, digest)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (attempt.session_id, attempt.task, int(attempt.passed), float(attempt.score),
                  json.dumps(groups), json.dumps(list(attempt.diagnoses)),
                  float(attempt.elapsed_s), int(attempt.hints_used), int(attempt.lines),
-                 attempt.at),
+                 attempt.at, attempt.kind, watch, attempt.digest or None),
             )
-            # `implement --check` records 0 s: a file graded without a clock has no time.
-            timed = attempt.passed and float(attempt.elapsed_s) > 0
+            # Only a timed pass has a time: `implement --check` records 0 s, and a re-check
+            # of a file that already passed is no timed pass.
+            timed = attempt.passed and attempt.kind == "timed" and float(attempt.elapsed_s) > 0
             passed_time = float(attempt.elapsed_s) if timed else None
             passed_lines = int(attempt.lines) if attempt.passed else None
             self.conn.execute(
                 "INSERT INTO task_stats (task, attempts, passes, best_time_s, fewest_lines,"
-                " last_at) VALUES (?,1,?,?,?,?) ON CONFLICT (task) DO UPDATE SET"
-                " attempts = attempts + 1, passes = passes + excluded.passes,"
+                " last_at) VALUES (?,?,?,?,?,?) ON CONFLICT (task) DO UPDATE SET"
+                " attempts = attempts + excluded.attempts, passes = passes + excluded.passes,"
                 " best_time_s = coalesce(min(best_time_s, excluded.best_time_s),"
                 "   best_time_s, excluded.best_time_s),"
                 " fewest_lines = coalesce(min(fewest_lines, excluded.fewest_lines),"
                 "   fewest_lines, excluded.fewest_lines),"
                 " last_at = max(last_at, excluded.last_at)",
-                (attempt.task, int(attempt.passed), passed_time, passed_lines, attempt.at),
+                (attempt.task, int(new_attempt), int(attempt.passed), passed_time, passed_lines,
+                 attempt.at),
             )
             self.conn.executemany(
                 "INSERT INTO diagnosis_counts (task, code, n) VALUES (?,?,1)"
                 " ON CONFLICT (task, code) DO UPDATE SET n = n + 1",
-                [(attempt.task, code) for code in dict.fromkeys(attempt.diagnoses)],
+                [(attempt.task, code) for code in dict.fromkeys(attempt.diagnoses)
+                 if code not in seen],
             )
             if not attempt.passed:
                 self._bring_forward([attempt.task], attempt.at)
@@ -348,6 +363,13 @@ class Store:
     def hints_shown(self, task: str) -> int:
         row = self.conn.execute("SELECT max(level) FROM hints WHERE task = ?", (task,)).fetchone()
         return int(row[0] or 0)
+
+    @_recovering
+    def last_digest(self, task: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT digest FROM implement_attempts WHERE task = ? ORDER BY at DESC, id DESC"
+            " LIMIT 1", (task,)).fetchone()
+        return row[0] if row else None
 
     @_recovering
     def has_passed(self, task: str) -> bool:

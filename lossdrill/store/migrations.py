@@ -224,6 +224,35 @@ the plan's settings. The history of a version 3 store is graded and replayed int
 :func:`_fill_schedule`."""
 
 
+V5 = """
+ALTER TABLE implement_attempts ADD COLUMN kind TEXT NOT NULL DEFAULT 'timed';
+ALTER TABLE implement_attempts ADD COLUMN watch_id TEXT;
+ALTER TABLE implement_attempts ADD COLUMN digest TEXT;
+UPDATE implement_attempts SET kind = 'check' WHERE elapsed_s <= 0;
+UPDATE implement_attempts SET watch_id = session_id WHERE kind = 'timed';
+CREATE INDEX implement_attempts_watch ON implement_attempts (watch_id, task);
+UPDATE implement_attempts SET kind = 'recheck' WHERE kind = 'timed' AND watch_id IN (
+    SELECT a.watch_id FROM implement_attempts AS a
+    WHERE a.passed = 1 AND a.elapsed_s < 5 AND a.id = (SELECT min(b.id) FROM implement_attempts AS b
+                                   WHERE b.watch_id = a.watch_id AND b.task = a.task));
+UPDATE task_stats SET
+    best_time_s = (SELECT min(elapsed_s) FROM implement_attempts AS a
+                   WHERE a.task = task_stats.task AND a.passed = 1 AND a.kind = 'timed'),
+    attempts = (SELECT count(DISTINCT coalesce(watch_id, 'check-' || id))
+                FROM implement_attempts AS a WHERE a.task = task_stats.task)
+"""
+"""Version 5: honest timings. Each check records its ``kind``: ``timed`` (a watch session
+that started from the starter or from a failing file), ``recheck`` (a watch session that
+opened a file which already passed: no timed pass) or ``check`` (``implement --check``,
+untimed); the ``watch_id`` of its watch session, whose checks are one attempt
+(``task_stats.attempts`` counts attempts, not checks); and the SHA-256 ``digest`` of the
+source, so checking an unchanged file again records nothing. History is classified: 0 s
+checks are ``check``, the other checks of a recorder session are one watch session, and a
+watch session whose first check passed within 5 s of opening (the check of a file that
+already passed, run as the session opened it) is ``recheck``; best times are recomputed
+from timed passes only."""
+
+
 def _fill_schedule(conn: sqlite3.Connection) -> None:
     from lossdrill.store.schedule import rebuild
 
@@ -231,7 +260,7 @@ def _fill_schedule(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: tuple[str | tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
-    V1, V2, V3, (V4, _fill_schedule))
+    V1, V2, V3, (V4, _fill_schedule), V5)
 LATEST = len(MIGRATIONS)
 
 

@@ -24,15 +24,16 @@ class SpeedEvidence(NamedTuple):
     """The fastest timed pass without hints (None: there is none)."""
     passes: int
     untimed: int
-    """Passes graded with ``--check`` (no time)."""
+    """Passes with no time: ``--check``, or a re-check of a file that already passed."""
     helped: int
     """Passes after hints."""
 
 
 def speed_evidence(store: Store, task: str, since: float) -> SpeedEvidence:
     (best, passes, untimed, helped), = store._rows(
-        "SELECT min(CASE WHEN hints_used = 0 AND elapsed_s > 0 THEN elapsed_s END),"
-        " count(*), sum(elapsed_s <= 0), sum(hints_used > 0)"
+        "SELECT min(CASE WHEN hints_used = 0 AND kind = 'timed' AND elapsed_s > 0"
+        " THEN elapsed_s END), count(*), sum(kind != 'timed' OR elapsed_s <= 0),"
+        " sum(hints_used > 0)"
         " FROM implement_attempts WHERE task = ? AND passed = 1 AND at >= ?",
         (task, since),
     )
@@ -81,10 +82,13 @@ class Slip(NamedTuple):
 
 
 def recent_slips(store: Store, codes: Sequence[str], last: int = 10) -> list[Slip]:
-    """Diagnoses among ``codes`` in the ``last`` attempts, newest first."""
+    """Diagnoses among ``codes`` in the ``last`` attempts, newest first; an attempt of a
+    watch session is judged by its final check, not by the saves made while working."""
     marks = ",".join("?" * len(codes))
     rows = store._rows(
         "SELECT a.task, d.value FROM (SELECT task, diagnoses, at FROM implement_attempts"
+        " WHERE watch_id IS NULL OR id IN (SELECT max(id) FROM implement_attempts"
+        " WHERE watch_id IS NOT NULL GROUP BY watch_id, task)"
         f" ORDER BY at DESC LIMIT ?) AS a, json_each(a.diagnoses) AS d"
         f" WHERE d.value IN ({marks}) ORDER BY a.at DESC",
         (last, *codes),
@@ -282,7 +286,10 @@ def recent_interviews(store: Store, limit: int = 10) -> list[InterviewRow]:
     return [
         InterviewRow(started, task, score, finished, verdict)
         for started, task, score, finished, verdict in store._rows(
-            "SELECT started, task, score, finished, json_extract(sheet, '$.verdict')"
+            # a sheet of an interview that ended early reads "incomplete", also when an
+            # older lossdrill stored a better verdict for it
+            "SELECT started, task, score, finished, CASE WHEN json_extract(sheet, '$.complete')"
+            " = 0 THEN 'incomplete' ELSE json_extract(sheet, '$.verdict') END"
             " FROM interviews ORDER BY started DESC LIMIT ?",
             (limit,),
         )

@@ -74,7 +74,10 @@ def on_quiz_answer(conn: sqlite3.Connection, answer: object) -> None:
 def on_implement_attempt(conn: sqlite3.Connection, attempt: object, topic: str = "") -> None:
     """Grade a recorded implement attempt and reschedule its task."""
     a = attempt
-    rating = implement_grade(bool(a.passed), float(a.elapsed_s), int(a.hints_used))  # type: ignore[attr-defined]
+    rating = implement_grade(bool(a.passed), float(a.elapsed_s), int(a.hints_used),  # type: ignore[attr-defined]
+                             kind=str(getattr(a, "kind", "timed")))
+    if rating is None:  # a re-check's pass: no evidence
+        return
     _grade(conn, IMPLEMENT, a.task, topic, rating, _at(a.at), "implement")  # type: ignore[attr-defined]
 
 
@@ -267,8 +270,9 @@ def rebuild(conn: sqlite3.Connection) -> None:
                        "migrated-quiz"))
     for task, passed, elapsed, hints, at, rowid in conn.execute(
             "SELECT task, passed, elapsed_s, hints_used, at, id FROM implement_attempts"):
-        events.append((at, rowid, IMPLEMENT, task, "", implement_grade(bool(passed), elapsed, hints),
-                       "migrated-implement"))
+        rating = implement_grade(bool(passed), elapsed, hints)
+        if rating is not None:  # a version 3 history has no re-checks: always graded
+            events.append((at, rowid, IMPLEMENT, task, "", rating, "migrated-implement"))
     events.sort(key=lambda e: (e[0], e[6], e[1]))
     for at, _, kind, item_id, topic, rating, source in events:
         _grade(conn, kind, item_id, topic, rating, at, source, sched)

@@ -21,8 +21,10 @@ __all__ = ["TARGET_LINES", "TARGET_MINUTES"]
 
 def render_task(console: Console, spec: Any, item: Any | None, path: str, *, existing: bool) -> None:
     """The task: prompt, contract, tolerance, targets, and where the file is."""
-    title = f"implement · {spec.id} · {spec.signature()}"
-    parts: list[Any] = []
+    # The title stays short (a panel cuts a long title at its width); the signature is the
+    # body's first line, where it wraps like any text.
+    title = f"implement · {spec.id}"
+    parts: list[Any] = [Text(spec.signature(), style="bold"), Text("")]
     if item is not None:
         parts.append(Prose(item.prompt))  # reflowed to the terminal, formula lines kept
         parts.append(Text("\nContract", style="bold"))
@@ -59,10 +61,33 @@ def tolerance_line(tol64: Any, tol32: Any) -> str:
     )
 
 
-def render_watch_help(console: Console) -> None:
+def render_watch_help(console: Console, *, passed: bool = False, single_keys: bool = False) -> None:
+    """The watch-mode prompt: one key each at a terminal, a line each otherwise. Lines
+    break between commands, never inside one (``c check now`` stays whole)."""
+    how = "press" if single_keys else "type + Enter"
+    parts = [f"Save the file to check it, or {how}:", "h hint", "r reveal", "c check now", "q quit"]
+    if passed:
+        parts.append("n next task")
+    parts[-1] += " ›"
+    width = max(20, console.width)
+    lines = [parts[0]]
+    for part in parts[1:]:
+        sep = " " if lines[-1] == parts[0] else " · "
+        if len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines.append("  " + part)
+    text = Text("\n".join(lines))
+    text.highlight_regex(r"(?<![a-z])[hrcqn](?= (hint|reveal|check now|quit|next task))", "bold")
+    console.print(text, soft_wrap=True)
+
+
+def render_recheck(console: Console, task: str, lines: int) -> None:
+    """A file that already passed when watch mode opened it: a re-check, not a timed pass."""
     console.print(
-        "Save the file to check it. Commands: [bold]h[/] hint · [bold]r[/] reveal · "
-        "[bold]c[/] check now · [bold]q[/] quit"
+        f"[bold green]Passes[/] ({lines} line{'s' if lines != 1 else ''}), as it did before this"
+        " session opened it: recorded as a re-check, not a timed pass. To time yourself, start"
+        f" from a blank starter: [bold]lossdrill implement {escape(task)} --fresh[/]"
     )
 
 
@@ -101,7 +126,7 @@ def render_result(
         console.print(table)
     if lines and (result.passed or result.score > 0):  # not for the untouched starter
         lo, hi = TARGET_LINES
-        console.print(f"Solution: {lines} line{'s' if lines != 1 else ''} (target {lo}–{hi})")
+        console.print(f"Solution: {lines} line{'s' if lines != 1 else ''} ({lo}–{hi} typical)")
     for d in result.diagnoses:
         console.print(f"[bold yellow]{escape(d.code)}[/]: {escape(d.message)}", soft_wrap=False)
     if result.first_failure is not None:
@@ -221,7 +246,7 @@ def _render_overlay(console: Console, result: CheckResult) -> None:
 def render_hint(console: Console, task: str, level: int, total: int, text: str, *, repeated: bool,
                 watch: bool = False) -> None:
     note = " (the last one)" if level == total else ""
-    console.print(Panel(escape(text.strip()), title=f"hint {level} of {total}{note}",
+    console.print(Panel(Prose(text.strip()), title=f"hint {level} of {total}{note}",
                         title_align="left", border_style="yellow"))
     if repeated:
         how = "r" if watch else f"lossdrill reveal {task}"
@@ -230,7 +255,7 @@ def render_hint(console: Console, task: str, level: int, total: int, text: str, 
 
 
 def render_reveal(console: Console, item: Any) -> None:
-    console.print(Panel(escape(item.debrief.rstrip()), title=f"debrief · {item.id}",
+    console.print(Panel(Prose(item.debrief.rstrip()), title=f"debrief · {item.id}",
                         title_align="left", border_style="green"))
     console.print(Panel(Syntax(item.solution.rstrip(), "python", theme="ansi_dark", word_wrap=True),
                         title="reference solution", title_align="left", border_style="green"))
@@ -245,7 +270,7 @@ def render_pass(console: Console, seconds: float, lines: int, hints: int, *,
               else f"{hints} hint{'s' if hints != 1 else ''} used")
     console.print(
         f"[bold green]Passed[/] in {minutes}m{secs:02d}s ({speed} the {TARGET_MINUTES}-minute target), "
-        f"{lines} line{'s' if lines != 1 else ''} (target {lo}–{hi}), {helped}."
+        f"{lines} line{'s' if lines != 1 else ''} ({lo}–{hi} typical), {helped}."
     )
 
 
@@ -253,6 +278,8 @@ def render_summary(console: Console, summary: dict[str, Any]) -> None:
     passed = summary.get("passed")
     t = summary.get("seconds_to_pass")
     when = f" in {int(t) // 60}m{int(t) % 60:02d}s" if t is not None else ""
+    if summary.get("kind") == "recheck":
+        when = " (re-check, untimed)"
     state = f"[green]passed{when}[/]" if passed else "[yellow]not passed yet[/]"
     checks, hints, lines = (int(summary.get(k) or 0) for k in ("checks", "hints", "lines"))
     parts = [f"{checks} check{'s' if checks != 1 else ''}"]

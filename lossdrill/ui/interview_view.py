@@ -16,6 +16,7 @@ from rich.text import Text
 
 from lossdrill.interview.plan import InterviewPlan, Step
 from lossdrill.interview.rubric import MAX_POINTS, ScoreSheet
+from lossdrill.ui.text import Prose
 
 CHOSEN_BY = {
     "asked": "the loss you asked for",
@@ -121,15 +122,17 @@ def render_interview_task(console: Console, spec: Any, item: Any | None, path: s
     """The implement task without hints: statement, formula, contract, grading, targets."""
     from lossdrill.ui.implement_view import TARGET_LINES, TARGET_MINUTES, tolerance_line
 
-    parts: list[Any] = [Text(task_statement(item.prompt) if item is not None else f"Write {spec.signature()}.")]
+    parts: list[Any] = [Text(spec.signature(), style="bold"), Text("")]
+    parts.append(Prose(task_statement(item.prompt)) if item is not None
+                 else Text(f"Write {spec.signature()}."))
     if item is not None and item.contract.strip():
-        parts += [Text("\nContract", style="bold"), Text(item.contract.rstrip())]
+        parts += [Text("\nContract", style="bold"), Prose(item.contract.rstrip())]
     parts += [
         Text("\nGraded", style="bold"),
         Text(tolerance_line(spec.tol64, spec.tol32)),
         Text(f"Target: {TARGET_LINES[0]}–{TARGET_LINES[1]} lines, under {TARGET_MINUTES} minutes."),
     ]
-    console.print(Panel(Group(*parts), title=escape(f"implement · {spec.id} · {spec.signature()}"),
+    console.print(Panel(Group(*parts), title=escape(f"implement · {spec.id}"),
                         title_align="left", border_style="cyan"))
     console.print(f"Starter written to: [bold]{escape(path)}[/]")
 
@@ -178,8 +181,16 @@ def render_check(console: Console, result: Any, lines: int) -> None:
         render_failure(console, result.first_failure)
 
 
-def render_time_up(console: Console) -> None:
-    console.print("[yellow]Time is up for this step.[/] The file is checked as it stands.")
+def render_time_up(console: Console, will_check: bool = True) -> None:
+    what = ("The file is checked as it stands." if will_check
+            else "The file is still the starter: there is nothing to check.")
+    console.print(f"[yellow]Time is up for this step.[/] {what}")
+
+
+def render_time_up_in_question(console: Console) -> None:
+    """The interview's clock ran out while a question waits for its answer."""
+    console.print("\n[bold yellow]Time is up for the interview.[/] An answer now does not count;"
+                  " press Enter for the score sheet.", soft_wrap=True)
 
 
 WIDE_SHEET = 120
@@ -194,16 +205,30 @@ def _score_markup(points: int | None) -> str:
     return f"[{style}]{points}/{MAX_POINTS}[/]"
 
 
+def _advised(sheet: ScoreSheet) -> list[bool]:
+    """Per criterion: whether its advice is new (the same command and reason is said once)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for c in sheet.criteria:
+        key = (c.practise.command, c.practise.why)
+        out.append(key not in seen)
+        seen.add(key)
+    return out
+
+
 def _criteria_blocks(sheet: ScoreSheet) -> list[Any]:
     """The criteria one under the other, each command whole on its own line (narrow terminals)."""
     parts: list[Any] = []
-    for c in sheet.criteria:
+    for c, new in zip(sheet.criteria, _advised(sheet), strict=True):
         parts.append(Text(""))
         parts.append(Text.from_markup(f"[bold]{escape(c.name)}[/]  {_score_markup(c.points)}"))
         for e in c.evidence:
             parts.append(Padding(Text(f"• {e}"), (0, 0, 0, 2)))
-        parts.append(Text.assemble("  → ", (c.practise.command, "bold cyan"), overflow="fold"))
-        parts.append(Padding(Text(c.practise.why, style="dim"), (0, 0, 0, 4)))
+        if new:
+            parts.append(Text.assemble("  → ", (c.practise.command, "bold cyan"), overflow="fold"))
+            parts.append(Padding(Text(c.practise.why, style="dim"), (0, 0, 0, 4)))
+        else:
+            parts.append(Padding(Text("→ as above", style="dim"), (0, 0, 0, 2)))
     return parts
 
 
@@ -215,13 +240,16 @@ def render_sheet(console: Console, sheet: ScoreSheet) -> None:
     table.add_column("evidence", ratio=3)
     longest = max((len(c.practise.command) for c in sheet.criteria), default=0)
     table.add_column("practise next", min_width=longest, max_width=max(longest, 36))
-    for c in sheet.criteria:
+    for c, new in zip(sheet.criteria, _advised(sheet), strict=True):
         score = _score_markup(c.points)
         evidence = Text("\n".join(f"• {e}" for e in c.evidence))
-        practise = Text.assemble((c.practise.command, "bold cyan"), "\n", (c.practise.why, "dim"))
+        practise = (Text.assemble((c.practise.command, "bold cyan"), "\n", (c.practise.why, "dim"))
+                    if new else Text("as above", style="dim"))
         table.add_row(c.name, score, evidence, practise)
     total = sheet.score
     head = Text()
+    if sheet.status:
+        head.append(f"{sheet.status}\n", style="bold yellow")
     if total is None:
         head.append("Nothing was assessed.", style="yellow")
     else:
@@ -232,6 +260,6 @@ def render_sheet(console: Console, sheet: ScoreSheet) -> None:
     parts: list[Any] = [head, table] if console.width >= WIDE_SHEET else [head, *_criteria_blocks(sheet)]
     parts += [Text(f"note: {n}", style="yellow") for n in sheet.notes]
     if not sheet.complete:
-        parts.append(Text("Partial sheet: not every step was reached; criteria marked n/a were not assessed.",
-                          style="yellow"))
+        parts.append(Text("Partial sheet: steps not reached or not answered score 0, and the"
+                          " verdict is at best incomplete.", style="yellow"))
     console.print(Panel(Group(*parts), title="score sheet", title_align="left", border_style="magenta"))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 
 from lossdrill.commands.preamble import banks_with_warnings, recorder_with_notice
 from lossdrill.interview.plan import MAX_MINUTES, InterviewPlan, Step, interview_tasks

@@ -248,13 +248,30 @@ def _sweep(record: SweepRecord, args: Sequence[str]) -> SweepSpec:
     )
 
 
+def _typed(function: str, name: str, values: tuple[float, ...]) -> tuple[Any, tuple[Any, ...]]:
+    """(default, alternatives) with the type of the reference's default: an integer
+    hyperparameter (``blank``, ``ignore_index``) is passed as an int and a flag (``full``) as
+    a bool, so a solution may index with it or test it with ``is``."""
+    import inspect
+
+    from lossdrill.references import REFERENCES
+
+    kind = type(inspect.signature(REFERENCES[function]).parameters[name].default)
+    cast: Callable[[float], Any] = kind if kind in (int, bool) else float
+    typed = tuple(cast(v) for v in values)
+    return typed[0], typed[1:]
+
+
 def spec_of(item: ImplementItem) -> TaskSpec:
     """The checker's spec of a task, from its record and its family."""
     record = item.record
     if record is None:
         raise ValueError(f"implement item {item.id!r} has no task record")
     args = record.arg_names
-    params = tuple(Param(p.name, p.default, p.tries, p.neutral) for p in record.params)
+    params = tuple(
+        Param(p.name, *_typed(item.function, p.name, (p.default, *p.tries)), p.neutral)
+        for p in record.params
+    )
     return TaskSpec(
         id=item.id,
         function=item.function,

@@ -695,6 +695,7 @@ def _tokens_edge(spec: TaskSpec) -> list[Raw]:
         ("[empty-batch] sequences of length 0", (np.zeros((2, 0, 3)), np.zeros((2, 0), dtype=np.int64)), {}),
         ("[ignore-index-any] ignore_index = -1", (z, np.array([[0, -1, 2], [-1, 1, 1]])), {"ignore_index": -1}),
         ("[ignore-index-any] ignore_index = 2, a vocabulary id", (z, np.array([[0, 2, 2], [1, 2, 0]])), {"ignore_index": 2}),
+        ("[ignore-index-any] ignore_index = -200", (z, np.array([[0, 1, 2], [2, 1, 0]])), {"ignore_index": -200}),
         ("[ignore-index-any] ignore_index = 0, every token ignored", (z, np.zeros((2, 3), dtype=np.int64)), {"ignore_index": 0}),
     ]
 
@@ -711,7 +712,9 @@ def _tokens_stability(spec: TaskSpec) -> list[Raw]:
 
 def _tokens_valid(args: tuple[Any, ...]) -> bool:
     z, t = (np.asarray(a) for a in args)
-    return z.ndim == 3 and t.shape == z.shape[:2] and bool(np.all(t < z.shape[2]))
+    # targets are vocabulary ids or an ignore value (-100 by default, -1 in one edge case)
+    kept = (t >= 0) | (t == -100) | (t == -1)
+    return z.ndim == 3 and t.shape == z.shape[:2] and bool(np.all(kept & (t < z.shape[2])))
 
 
 MASKED_TOKENS = Family(
@@ -953,8 +956,9 @@ def _gan_sample(rng: np.random.Generator, n: int, scale: float, two_d: bool) -> 
 
 def _gan_edge(spec: TaskSpec) -> list[Raw]:
     return [
-        ("[real-is-one] real samples only", (_f([2.0, -1.0, 0.5]), np.zeros(0)), {}),
-        ("[fake-is-zero] fake samples only", (np.zeros(0), _f([2.0, -1.0, 0.5])), {}),
+        ("[real-is-one] confident real samples, one fake at 0", (_f([6.0, 4.0, -1.0]), _f([0.0])), {}),
+        ("[fake-is-zero] confident fake samples, one real at 0", (_f([0.0]), _f([-6.0, -4.0, 1.0])), {}),
+        ("no fake samples", (_f([2.0, -1.0, 0.5]), np.zeros(0)), {}),
         ("[two-means] 1 real sample, 4 fake ones", (_f([0.5]), _f([-1.0, 0.0, 1.0, 2.0])), {}),
         ("[empty] no samples at all", (np.zeros(0), np.zeros(0)), {}),
         ("logits exactly 0", (_f([0.0]), _f([0.0])), {}),
@@ -1140,7 +1144,7 @@ def _arcface_valid(args: tuple[Any, ...]) -> bool:
     x, w, y = (np.asarray(a) for a in args)
     if x.ndim != 2 or w.ndim != 2 or y.ndim != 1 or x.shape[1] != w.shape[1] or len(y) != len(x):
         return False
-    return bool(np.all(y < len(w)) and _zero_rows(x) == 0 and _zero_rows(w) == 0)
+    return bool(np.all((y >= 0) & (y < len(w))) and _zero_rows(x) == 0 and _zero_rows(w) == 0)
 
 
 def _zero_rows(a: np.ndarray) -> int:

@@ -937,12 +937,21 @@ def _grpo_valid(args: tuple[Any, ...]) -> bool:
     return np.ndim(args[0]) == 2
 
 
+def _grpo_stability(spec: TaskSpec) -> list[Raw]:
+    return [
+        ("rewards of 1e8 ± 1", (_f([[1e8 + 1.0, 1e8, 1e8 - 1.0, 1e8]]),), {}),
+        ("rewards of ±1e150", (_f([[1e150, -1e150, 0.0, 1e150]]),), {}),
+        ("float32 rewards of 1e4 ± 1", (_f([[1e4 + 1.0, 1e4, 1e4 - 1.0, 1e4]], np.float32),), {}),
+    ]
+
+
 GRPO_REWARDS = Family(
     kinds=(REAL,),
     sample=_grpo_sample,
     empty=lambda: (np.zeros((0, 4)),),
     scales=(0.0, 0.1, 1.0, 3.0),
     edge=_grpo_edge,
+    stability=_grpo_stability,
     valid=_grpo_valid,
 )
 
@@ -1151,12 +1160,27 @@ def _zero_rows(a: np.ndarray) -> int:
     return int(np.sum(~np.any(a != 0, axis=-1))) if a.size else 0
 
 
+def _arcface_stability(spec: TaskSpec) -> list[Raw]:
+    x = _f([[1.0, 0.2], [-0.3, 1.0], [0.5, -1.0]])
+    w = _f([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    y = np.array([0, 1, 2])
+    return [(f"scale {s:g} (logits of ±{s:g})", (x, w, y), {"scale": s}) for s in (800.0, 1e4)] + [
+        ("float32, scale 100", (x.astype(np.float32), w.astype(np.float32), y), {"scale": 100.0}),
+    ]
+
+
+def _arcface_magnitude(case: Case) -> float:
+    return float(case.kwargs.get("scale", 64.0))
+
+
 ARCFACE = Family(
     kinds=(EMBED, EMBED, LABEL),
     sample=_arcface_sample,
     empty=lambda: (np.zeros((0, 3)), np.eye(3), np.zeros(0, dtype=np.int64)),
     scales=(0.1, 0.5, 1.0, 2.0),
     edge=_arcface_edge,
+    stability=_arcface_stability,
+    magnitude=_arcface_magnitude,
     valid=_arcface_valid,
 )
 
@@ -1193,6 +1217,10 @@ BATCH_HARD = Family(
     empty=lambda: (np.zeros((0, 3)), np.zeros(0, dtype=np.int64)),
     scales=(0.1, 0.5, 1.0, 2.0),
     edge=_batch_hard_edge,
+    stability=lambda spec: [
+        ("coordinates of 1e6", (_f([[1e6, 0.0], [1e6 + 1.0, 0.0], [1e6 + 3.0, 0.0], [1e6 + 3.5, 0.0]]), np.array([0, 0, 1, 1])), {}),
+        ("float32 coordinates of 1e3", (_f([[1e3, 0.0], [1e3 + 1.0, 0.0], [1e3 + 3.0, 0.0]], np.float32), np.array([0, 0, 1])), {}),
+    ],
     valid=_labelled_valid,
 )
 

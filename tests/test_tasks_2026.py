@@ -263,3 +263,15 @@ def test_numeric_quiz_items_equal_the_references_they_stand_for():
     assert set(items) == set(NUMERIC_EQUIVALENTS)
     for item_id, reference_value in NUMERIC_EQUIVALENTS.items():
         assert evaluate(items[item_id]["formula"]) == pytest.approx(float(reference_value()), rel=1e-12), item_id
+
+
+def test_integer_and_flag_hyperparameters_reach_the_learner_with_their_type():
+    ctc, nll = TASKS["ctc"], TASKS["gaussian-nll"]
+    assert ctc.signature() == "ctc_loss(log_probs, targets, blank=0)"
+    assert nll.signature() == "gaussian_nll_loss(y_true, mean, var, eps=1e-06, full=False)"
+    blanks = [c.kwargs["blank"] for c in ctc.cases() if "blank" in c.kwargs]
+    fulls = [c.kwargs["full"] for c in nll.cases() if "full" in c.kwargs]
+    assert blanks and all(type(b) is int for b in blanks)
+    assert fulls and all(f is True for f in fulls)
+    ignore = [c.kwargs["ignore_index"] for c in TASKS["masked-ce"].cases() if "ignore_index" in c.kwargs]
+    assert ignore and all(type(i) is int for i in ignore)

@@ -1008,7 +1008,7 @@ def _gnll_edge(spec: TaskSpec) -> list[Raw]:
         ("[clamp] variances 0 and 1e-9", (_f([0.5, 1.0]), np.zeros(2), _f([0.0, 1e-9])), {}),
         ("[clamp] variances below eps = 0.5", (_f([0.5, 1.0, -1.0]), np.zeros(3), _f([0.1, 0.49, 2.0])), {"eps": 0.5}),
         ("[half-log-var] exact predictions", (_f([1.0, 2.0]), _f([1.0, 2.0]), _f([4.0, 0.25])), {}),
-        ("[full] full = True", (_f([1.0, -2.0, 0.0]), _f([0.0, 0.0, 0.0]), _f([1.0, 2.0, 0.5])), {"full": 1.0}),
+        ("[full] full = True", (_f([1.0, -2.0, 0.0]), _f([0.0, 0.0, 0.0]), _f([1.0, 2.0, 0.5])), {"full": True}),
         ("[mean] 2-D batch", (np.arange(6.0).reshape(2, 3), np.ones((2, 3)), np.full((2, 3), 2.0)), {}),
     ]
 

@@ -1257,9 +1257,14 @@ def _ctc_edge(spec: TaskSpec) -> list[Raw]:
 def _ctc_stability(spec: TaskSpec) -> list[Raw]:
     rng = np.random.default_rng(7)
     out: list[Raw] = []
-    for t, reps in ((400, 20), (1500, 10)):
-        out.append((f"[log-space] {t} frames", (_log_softmax_rows(rng.normal(0.0, 2.0, (t, 5))),
-                                                 np.array([1, 2, 3, 4] * reps)), {}))
+    out.append(("[log-space] 400 frames", (_log_softmax_rows(rng.normal(0.0, 2.0, (400, 5))),
+                                            np.array([1, 2, 3, 4] * 20)), {}))
+    # the blank is likely in every frame, the labels are not: p(target) ≈ e^-1000, below the
+    # smallest float64, while −log p is an ordinary number
+    z = rng.normal(0.0, 1.0, (150, 5))
+    z[:, 0] += 12.0
+    out.append(("[log-space] 150 frames, p(target) below 1e-308",
+                (_log_softmax_rows(z), np.array([1, 2, 3, 4] * 25)), {}))
     flat = np.full((4, 3), -1e4)
     flat[[0, 1, 2, 3], [0, 1, 2, 0]] = 0.0
     out.append(("[log-space] log-probabilities of -1e4", (flat, np.array([1, 2])), {}))

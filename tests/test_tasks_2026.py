@@ -275,3 +275,14 @@ def test_integer_and_flag_hyperparameters_reach_the_learner_with_their_type():
     assert fulls and all(f is True for f in fulls)
     ignore = [c.kwargs["ignore_index"] for c in TASKS["masked-ce"].cases() if "ignore_index" in c.kwargs]
     assert ignore and all(type(i) is int for i in ignore)
+
+
+def test_the_shrinker_drops_an_axis_of_masked_ce_logits_no_more():
+    from lossdrill.checker.shrink import _collapse
+
+    spec = TASKS["masked-ce"]
+    case = next(c for c in spec.cases() if c.group == "random" and np.shape(c.args[0])[0] > 1)
+    collapsed = _collapse(spec, case)  # what the generic shrinker would try: (T, V) logits
+    assert collapsed is not None and np.ndim(collapsed[0]) == 2
+    assert not spec.family.valid(collapsed)
+    assert all(np.ndim(c.args[0]) == 3 for c in _candidates(spec, case))

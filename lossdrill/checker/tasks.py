@@ -61,12 +61,22 @@ class Param:
     hi: float = float("inf")
     lo_open: bool = True
     hi_open: bool = True
+    type: str = "float"
+    """``float``, ``index`` (an int whose valid values depend on the inputs: never swept
+    beyond the default and ``try``) or ``bool`` (passed as False/True)."""
 
     @property
-    def ends(self) -> tuple[float, float]:
+    def ends(self) -> tuple[Any, Any]:
         """Both ends of the domain: a closed end itself, an open end the nearest value a
         careful caller would use (q = 0.01 and 0.99 for (0, 1); τ = τ₀/100 for τ > 0), an
-        unbounded end a large value (10·default, at least 10)."""
+        unbounded end a large value (10·default, at least 10). An ``index`` sweeps only the
+        values the record names, so its ends are the least and greatest of the default and
+        ``try``; a ``bool``'s ends are False and True."""
+        if self.type == "index":
+            named = (self.default, *self.alternatives)
+            return min(named), max(named)
+        if self.type == "bool":
+            return False, True
         lo, hi = self.lo, self.hi
         span = hi - lo if np.isfinite(lo) and np.isfinite(hi) else max(abs(self.default - lo), 1e-2) \
             if np.isfinite(lo) else max(abs(hi - self.default), 1e-2)
@@ -210,8 +220,13 @@ class TaskSpec:
         out: list[Case] = []
 
         def add(group: str, raws: Sequence[Raw], rules: tuple[str, ...] = ()) -> None:
-            for name, args, kw in raws:
-                tags = rules or _generic_rules(group, name, args)
+            for raw in raws:
+                name, args, kw = raw[:3]
+                if fam.valid is not None and not fam.valid(tuple(args)):
+                    continue  # a generated input the family's contract rules out (int casts)
+                own: tuple[str, ...] = raw[3] if len(raw) > 3 else ()  # type: ignore[misc]
+                generic = rules or _generic_rules(group, name, args)
+                tags = own + tuple(r for r in generic if r not in own)
                 out.append(Case(group, name, tuple(args), dict(kw), tags))
 
         # edge: batch of one, empty batch, 2-D, then the family's and task's own
@@ -273,7 +288,7 @@ class TaskSpec:
         crossed: list[Raw] = []
         for p in self.params:
             for value in p.ends:
-                for name, args, kw in stab:
+                for name, args, kw, *_ in stab:
                     if p.name not in kw:
                         crossed.append((f"{name}, {p.name}={value:g}", args, {**kw, p.name: value}))
         add("stability", stab)
@@ -430,12 +445,21 @@ class RuleInput(NamedTuple):
     group: str
 
 
+def _typed(kind: str, default: float, tries: Sequence[float]) -> tuple[Any, tuple[Any, ...]]:
+    """(default, alternatives) in the parameter's type: an ``index`` (``blank``,
+    ``ignore_index``) is passed as an int and a ``bool`` (``full``) as a bool, so a solution
+    may index with it or test it with ``is``."""
+    cast: Callable[[float], Any] = {"index": int, "bool": bool}.get(kind, float)
+    return cast(default), tuple(cast(v) for v in tries)
+
+
 def spec_of(task_id: str, view: dict[str, Any]) -> TaskSpec:
     """The checker's spec of a task, from its record (:func:`lossdrill.bank.tasks.checker_view`)
     and its family."""
     args = tuple(view["args"])
-    params = tuple(Param(name, default, tuple(tries), neutral, lo, hi, lo_open, hi_open)
-                   for (name, default, tries, neutral), (lo, hi, lo_open, hi_open)
+    params = tuple(Param(name, *_typed(kind, default, tries), neutral, lo, hi, lo_open, hi_open,
+                         kind)
+                   for (name, default, tries, neutral, kind), (lo, hi, lo_open, hi_open)
                    in zip(view["params"], view["domains"], strict=True))
     rules = tuple((rid, text) for rid, text in view["rules"])
     rule_cases = tuple((rid, RuleInput(name, tuple(a), dict(kw), tuple(dt), group))

@@ -275,7 +275,7 @@ def test_integer_and_flag_hyperparameters_reach_the_learner_with_their_type():
     blanks = [c.kwargs["blank"] for c in ctc.cases() if "blank" in c.kwargs]
     fulls = [c.kwargs["full"] for c in nll.cases() if "full" in c.kwargs]
     assert blanks and all(type(b) is int for b in blanks)
-    assert fulls and all(f is True for f in fulls)
+    assert fulls and all(type(f) is bool for f in fulls) and {True, False} <= set(fulls)
     ignore = [c.kwargs["ignore_index"] for c in TASKS["masked-ce"].cases() if "ignore_index" in c.kwargs]
     assert ignore and all(type(i) is int for i in ignore)
 

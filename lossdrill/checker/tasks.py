@@ -285,8 +285,11 @@ class TaskSpec:
         if fam.stability:
             stab += fam.stability(self)
         # the hyperparameters' ends crossed with the extreme inputs (γ = 0 with saturated logits)
+        # (an index is left out: which values are valid depends on the inputs)
         crossed: list[Raw] = []
         for p in self.params:
+            if p.type == "index":
+                continue
             for value in p.ends:
                 for name, args, kw, *_ in stab:
                     if p.name not in kw:
@@ -327,6 +330,16 @@ class TaskSpec:
                 out.append((f"{self.args[i]} as {dt}, the rest float64", tuple(args), {}))
         return out
 
+    def _int_sample(self, rng: np.random.Generator) -> tuple[Any, ...]:
+        """Integer inputs of 8 rows (both label classes) that the family's ``valid`` accepts:
+        where rounding makes one invalid (a zero embedding row), a larger scale is drawn."""
+        fam = self.family
+        for scale in (3.0, 10.0, 30.0, 100.0):
+            args = as_int(_both_labels(fam.sample(rng, 8, scale, False), fam.kinds), fam.kinds)
+            if fam.valid is None or fam.valid(args):
+                break
+        return args
+
     def _domain_cases(self, rng: np.random.Generator, extra: np.random.Generator) -> list[Raw]:
         """The interior values (the record's ``try``) draw from the main stream, the ends and
         the default from ``extra``."""
@@ -345,9 +358,8 @@ class TaskSpec:
                     out.append((f"{p.name}={value:g}{where}, {n} rows", args, {p.name: value}))
             if self.int_ok:
                 for value in ends:
-                    base = _both_labels(fam.sample(extra, 8, 3.0, False), fam.kinds)
                     out.append((f"{p.name}={value:g} with integer inputs",
-                                as_int(base, fam.kinds), {p.name: value}))
+                                self._int_sample(extra), {p.name: value}))
         if len(self.params) > 1:  # every hyperparameter at the same end at once
             for end in (0, 1):
                 kw = {p.name: p.ends[end] for p in self.params}

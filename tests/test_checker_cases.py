@@ -102,7 +102,7 @@ def test_inputs_honour_the_contract(task):
             p, q = (np.asarray(a) for a in c.args)
             assert np.all(q[p > 0] > 0), c.name
         if spec.family.valid is not None:  # the family states where its labels point
-            assert spec.family.valid(c.args), c.name
+            assert spec.family.valid(c.args, c.kwargs), c.name
 
 
 def test_huber_boundary_and_kl_zero_probabilities_are_cases():

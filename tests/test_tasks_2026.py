@@ -86,7 +86,7 @@ def test_every_case_is_valid_and_the_reference_answers_it(task_id):
     assert {"edge", "dtypes", "random"} <= {c.group for c in cases}
     for c in cases:
         if spec.family.valid is not None:
-            assert spec.family.valid(c.args), c.name
+            assert spec.family.valid(c.args, c.kwargs), c.name
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             value = np.asarray(ref(*c.args, **c.kwargs), dtype=np.float64)
@@ -103,7 +103,7 @@ def test_the_shrinker_only_proposes_valid_inputs(task_id):
     for c in [c for c in spec.cases() if c.group in ("random", "edge") and not c.is_empty][:60]:
         for candidate in _candidates(spec, c):
             proposed += 1
-            assert spec.family.valid(candidate.args), (c.name, candidate.args)
+            assert spec.family.valid(candidate.args, candidate.kwargs), (c.name, candidate.args)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 ref(*candidate.args, **candidate.kwargs)  # a valid input: the reference answers
@@ -125,6 +125,21 @@ def test_the_shrinker_only_proposes_valid_inputs(task_id):
 )
 def test_the_families_refuse_invalid_inputs(task_id, bad):
     assert not TASKS[task_id].family.valid(bad)
+
+
+def test_index_hyperparameters_are_part_of_validity():
+    """``blank`` is a class index below C that no target uses; ``ignore_index`` is the one
+    target value outside the vocabulary that is allowed."""
+    ctc, masked = TASKS["ctc"].family, TASKS["masked-ce"].family
+    lp = np.log(np.full((3, 4), 0.25))
+    assert ctc.valid((lp, np.array([1, 2])), {"blank": 3})
+    assert not ctc.valid((lp, np.array([1, 2])), {"blank": 4})  # not a class
+    assert not ctc.valid((lp, np.array([1, 3])), {"blank": 3})  # a target is the blank
+    assert not ctc.valid((lp, np.array([1, 2])), {"blank": -1})
+    z, t = np.zeros((1, 2, 3)), np.array([[1, 7]])
+    assert masked.valid((z, t), {"ignore_index": 7})
+    assert not masked.valid((z, t), {"ignore_index": -100})
+    assert not masked.valid((z, t), {})
 
 
 # ----------------------------------------------------------------------------- bug hunts

@@ -13,7 +13,7 @@ its record (the implement item in ``questions/implement/*.yaml``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -67,9 +67,11 @@ class Family:
     magnitude: Callable[[Case], float] | None = None
     """How extreme a case is, in the words of the record's ``magnitude`` (default: the
     largest |scale_arg|)."""
-    valid: Callable[[tuple[Any, ...]], bool] | None = None
-    """Whether positional arguments are a valid input (the shrinker keeps only valid
-    simplifications); None: whatever keeps the kinds is valid."""
+    valid: Callable[[tuple[Any, ...], Mapping[str, Any]], bool] | None = None
+    """Whether positional arguments with these hyperparameters are a valid input (the
+    generator and the shrinker keep only valid ones: an ``index`` hyperparameter such as
+    CTC's ``blank`` must name a class the inputs have); None: whatever keeps the kinds is
+    valid."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -739,11 +741,12 @@ def _tokens_stability(spec: TaskSpec) -> list[Raw]:
     return out
 
 
-def _tokens_valid(args: tuple[Any, ...]) -> bool:
+def _tokens_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     z, t = (np.asarray(a) for a in args)
-    # targets are vocabulary ids or an ignore value (-100 by default, -1 in one edge case)
-    kept = (t >= 0) | (t == -100) | (t == -1)
-    return z.ndim == 3 and t.shape == z.shape[:2] and bool(np.all(kept & (t < z.shape[2])))
+    # targets are vocabulary ids or the ignore value
+    ignore = (kwargs or {}).get("ignore_index", -100)
+    kept = ((t >= 0) & (t < z.shape[-1])) | (t == ignore)
+    return z.ndim == 3 and t.shape == z.shape[:2] and bool(np.all(kept))
 
 
 MASKED_TOKENS = Family(
@@ -763,7 +766,7 @@ def _logit_rows_sample(rng: np.random.Generator, n: int, scale: float, two_d: bo
     return (rng.normal(0.0, scale, (n, int(rng.integers(2, 7)))),)
 
 
-def _rows_valid(args: tuple[Any, ...]) -> bool:
+def _rows_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     return all(np.ndim(a) == 2 for a in args) and len({np.shape(a) for a in args}) == 1
 
 
@@ -890,7 +893,7 @@ def _dpo_stability(spec: TaskSpec) -> list[Raw]:
     return out
 
 
-def _same_shapes(args: tuple[Any, ...]) -> bool:
+def _same_shapes(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     return len({np.shape(a) for a in args}) == 1 and np.ndim(args[0]) == 1
 
 
@@ -962,7 +965,7 @@ def _grpo_edge(spec: TaskSpec) -> list[Raw]:
     ]
 
 
-def _grpo_valid(args: tuple[Any, ...]) -> bool:
+def _grpo_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     return np.ndim(args[0]) == 2
 
 
@@ -1009,7 +1012,7 @@ def _gan_stability(spec: TaskSpec) -> list[Raw]:
     ] + [("float32 logits near ±88.7", (_f([-89.0, 100.0], np.float32), _f([88.7, -100.0, 89.0], np.float32)), {}, ("stable",))]
 
 
-def _vectors_valid(args: tuple[Any, ...]) -> bool:
+def _vectors_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     return all(np.ndim(a) == 1 for a in args)
 
 
@@ -1049,7 +1052,7 @@ def _gnll_stability(spec: TaskSpec) -> list[Raw]:
     ]
 
 
-def _gnll_valid(args: tuple[Any, ...]) -> bool:
+def _gnll_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     return len({np.shape(a) for a in args}) == 1 and bool(np.all(np.asarray(args[2]) >= 0))
 
 
@@ -1140,7 +1143,7 @@ def _sgns_stability(spec: TaskSpec) -> list[Raw]:
           (_f([[10.0, 0.0]], np.float32), _f([[-10.0, 0.0]], np.float32), _f([[[10.0, 0.0]]], np.float32)), {}, ("stable",))]
 
 
-def _sgns_valid(args: tuple[Any, ...]) -> bool:
+def _sgns_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     u, v, neg = (np.asarray(a) for a in args)
     return (u.ndim == 2 and v.shape == u.shape and neg.ndim == 3
             and neg.shape[0] == u.shape[0] and neg.shape[2] == u.shape[1])
@@ -1178,7 +1181,7 @@ def _arcface_edge(spec: TaskSpec) -> list[Raw]:
     ]
 
 
-def _arcface_valid(args: tuple[Any, ...]) -> bool:
+def _arcface_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     x, w, y = (np.asarray(a) for a in args)
     if x.ndim != 2 or w.ndim != 2 or y.ndim != 1 or x.shape[1] != w.shape[1] or len(y) != len(x):
         return False
@@ -1235,7 +1238,7 @@ def _batch_hard_edge(spec: TaskSpec) -> list[Raw]:
     ]
 
 
-def _labelled_valid(args: tuple[Any, ...]) -> bool:
+def _labelled_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     x, y = (np.asarray(a) for a in args)
     return x.ndim == 2 and y.ndim == 1 and len(x) == len(y)
 
@@ -1302,9 +1305,12 @@ def _ctc_stability(spec: TaskSpec) -> list[Raw]:
     return out
 
 
-def _ctc_valid(args: tuple[Any, ...]) -> bool:
+def _ctc_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     lp, t = (np.asarray(a) for a in args)
     if lp.ndim != 2 or t.ndim != 1 or (t.size and (t.min() < 0 or t.max() >= lp.shape[1])):
+        return False
+    blank = (kwargs or {}).get("blank", 0)
+    if not 0 <= blank < lp.shape[1] or np.any(t == blank):  # a class index, never a label
         return False
     with np.errstate(all="ignore"):
         total = np.log(np.sum(np.exp(lp.astype(np.float64)), axis=1))
@@ -1355,7 +1361,7 @@ def _lists_stability(spec: TaskSpec) -> list[Raw]:
     ] + [("float32 scores near 100", (_f([[100.0, -100.0, 89.0]], np.float32), _f([[0.0, 2.0, 1.0]], np.float32)), {}, ("stable",))]
 
 
-def _lists_valid(args: tuple[Any, ...]) -> bool:
+def _lists_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     s, r = (np.asarray(a) for a in args)
     return s.shape == r.shape and s.ndim in (1, 2) and s.shape[-1] >= 1
 

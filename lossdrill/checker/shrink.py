@@ -113,7 +113,7 @@ def _candidates(spec: TaskSpec, case: Case) -> list[Case]:
             return
         c = Case(case.group, case.name, args, case.kwargs)
         k = _key(c)
-        if spec.family.valid is not None and not spec.family.valid(args):
+        if spec.family.valid is not None and not spec.family.valid(args, case.kwargs):
             return  # the family's contract rules this simplification out
         if k not in seen and not c.is_empty:
             seen.add(k)

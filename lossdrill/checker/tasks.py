@@ -222,7 +222,7 @@ class TaskSpec:
         def add(group: str, raws: Sequence[Raw], rules: tuple[str, ...] = ()) -> None:
             for raw in raws:
                 name, args, kw = raw[:3]
-                if fam.valid is not None and not fam.valid(tuple(args)):
+                if fam.valid is not None and not fam.valid(tuple(args), kw):
                     continue  # a generated input the family's contract rules out (int casts)
                 own: tuple[str, ...] = raw[3] if len(raw) > 3 else ()  # type: ignore[misc]
                 generic = rules or _generic_rules(group, name, args)
@@ -330,13 +330,13 @@ class TaskSpec:
                 out.append((f"{self.args[i]} as {dt}, the rest float64", tuple(args), {}))
         return out
 
-    def _int_sample(self, rng: np.random.Generator) -> tuple[Any, ...]:
+    def _int_sample(self, rng: np.random.Generator, kw: dict[str, Any]) -> tuple[Any, ...]:
         """Integer inputs of 8 rows (both label classes) that the family's ``valid`` accepts:
         where rounding makes one invalid (a zero embedding row), a larger scale is drawn."""
         fam = self.family
         for scale in (3.0, 10.0, 30.0, 100.0):
             args = as_int(_both_labels(fam.sample(rng, 8, scale, False), fam.kinds), fam.kinds)
-            if fam.valid is None or fam.valid(args):
+            if fam.valid is None or fam.valid(args, kw):
                 break
         return args
 
@@ -359,7 +359,7 @@ class TaskSpec:
             if self.int_ok:
                 for value in ends:
                     out.append((f"{p.name}={value:g} with integer inputs",
-                                self._int_sample(extra), {p.name: value}))
+                                self._int_sample(extra, {p.name: value}), {p.name: value}))
         if len(self.params) > 1:  # every hyperparameter at the same end at once
             for end in (0, 1):
                 kw = {p.name: p.ends[end] for p in self.params}

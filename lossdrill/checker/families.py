@@ -728,6 +728,8 @@ def _tokens_edge(spec: TaskSpec) -> list[Raw]:
         ("ignore_index = 2, a vocabulary id", (z, np.array([[0, 2, 2], [1, 2, 0]])), {"ignore_index": 2}, ("ignore-index-any",)),
         ("ignore_index = -200", (z, np.array([[0, 1, 2], [2, 1, 0]])), {"ignore_index": -200}, ("ignore-index-any",)),
         ("ignore_index = 0, every token ignored", (z, np.zeros((2, 3), dtype=np.int64)), {"ignore_index": 0}, ("ignore-index-any",)),
+        ("ignore_index = 1000000, the top of its domain", (z, np.array([[0, 10**6, 2], [10**6, 1, 1]])), {"ignore_index": 10**6}, ("ignore-index-any",)),
+        ("ignore_index = -1000000, the bottom of its domain", (z, np.array([[-10**6, 1, 2], [2, -10**6, 0]])), {"ignore_index": -10**6}, ("ignore-index-any",)),
     ]
 
 
@@ -738,6 +740,9 @@ def _tokens_stability(spec: TaskSpec) -> list[Raw]:
         out.append((f"logits of ±{m:g}", (z, np.array([[2, 1], [2, -100]])), {}, ("stable",)))
     out.append(("float32 logits near 88.7",
                 (_f([[[89.0, 0.0, -1.0], [88.7, 100.0, 0.0]]], np.float32), np.array([[1, 0]])), {}, ("stable",)))
+    # each row shifted by its own max: the maxima differ by far more than exp's range
+    z = _f([[[1000.0, 0.0, -1.0], [0.0, 1.0, 2.0]], [[-1000.0, -1001.0, -1002.0], [5.0, 4.0, 3.0]]])
+    out.append(("row maxima from -1000 to 1000", (z, np.array([[0, 2], [1, 0]])), {}, ("stable",)))
     return out
 
 
@@ -783,7 +788,9 @@ def _zloss_stability(spec: TaskSpec) -> list[Raw]:
     return [
         (f"logits of ±{m:g}", (_f([[m, 0.0, -m], [m, m, m]]),), {"weight": 1.0}, ("stable",))
         for m in (50.0, 800.0, 1e4)
-    ] + [("float32 logits near 88.7", (_f([[89.0, 0.0], [100.0, 88.7]], np.float32),), {"weight": 1.0}, ("stable",))]
+    ] + [("float32 logits near 88.7", (_f([[89.0, 0.0], [100.0, 88.7]], np.float32),), {"weight": 1.0}, ("stable",)),
+         ("row maxima from -1000 to 1000", (_f([[1000.0, 0.0, -1.0], [-1000.0, -1001.0, -1003.0], [0.0, 1.0, 2.0]]),),
+          {"weight": 1.0}, ("stable",))]
 
 
 Z_LOSS_ROWS = Family(
@@ -811,7 +818,8 @@ def _router_stability(spec: TaskSpec) -> list[Raw]:
     return [
         (f"router logits of ±{m:g}", (_f([[m, -m, 0.0], [-m, m, 0.0], [0.0, -m, m]]),), {}, ("stable",))
         for m in (50.0, 800.0, 1e4)
-    ] + [("float32 router logits near 88.7", (_f([[89.0, 0.0], [0.0, 100.0]], np.float32),), {}, ("stable",))]
+    ] + [("float32 router logits near 88.7", (_f([[89.0, 0.0], [0.0, 100.0]], np.float32),), {}, ("stable",)),
+         ("row maxima from -1000 to 1000", (_f([[1000.0, 0.0, -1.0], [-1000.0, -999.0, -1001.0], [0.0, 1.0, 2.0]]),), {}, ("stable",))]
 
 
 ROUTER_LOGITS = Family(
@@ -851,7 +859,10 @@ def _kd_stability(spec: TaskSpec) -> list[Raw]:
         (f"logits of ±{m:g}, T = 1", (_f([[m, -m, 0.0]]), _f([[-m, m, 0.0]])), {"temperature": 1.0}, ("stable",))
         for m in (50.0, 800.0, 1e4)
     ] + [("float32 logits near 88.7, T = 1",
-          (_f([[89.0, 0.0, -1.0]], np.float32), _f([[0.0, 100.0, 0.0]], np.float32)), {"temperature": 1.0}, ("stable",))]
+          (_f([[89.0, 0.0, -1.0]], np.float32), _f([[0.0, 100.0, 0.0]], np.float32)), {"temperature": 1.0}, ("stable",)),
+         ("row maxima from -1000 to 1000, T = 1",
+          (_f([[1000.0, 0.0, -1.0], [-1000.0, -999.0, -1002.0]]), _f([[0.0, 1000.0, 2.0], [-1001.0, -1000.0, -999.0]])),
+          {"temperature": 1.0}, ("stable",))]
 
 
 KD_LOGITS = Family(
@@ -1283,6 +1294,9 @@ def _ctc_edge(spec: TaskSpec) -> list[Raw]:
         ("no labels: every frame blank", (lp, np.zeros(0, dtype=np.int64)), {}, ("empty-target",)),
         ("blank is the last class", (lp, np.array([0, 2, 2])), {"blank": 3}, ("blank-index",)),
         ("blank = 1", (lp, np.array([0, 2])), {"blank": 1}, ("blank-index",)),
+        ("blank = 9 of 10 classes", (_ctc_rows(np.tile([0.5, 0.0, 1.0, 0.0, -1.0, 0.5, 0.0, 2.0, 0.0, 1.0], (4, 1))
+                                               + np.arange(4)[:, None] * 0.1 * np.arange(10)),
+                                     np.array([7, 3])), {"blank": 9}, ("blank-index",)),
     ]
 
 
@@ -1351,6 +1365,9 @@ def _lists_edge(spec: TaskSpec) -> list[Raw]:
         ("three lists", (np.vstack([s, s[:1] * 2.0]), np.vstack([rel, rel[1:]])), {}, ("per-list", "mean-lists")),
         ("no lists", (np.zeros((0, 4)), np.zeros((0, 4))), {}, ("empty",)),
         ("equal scores", (np.zeros((1, 3)), _f([[2.0, 0.0, 1.0]])), {}),
+        # fractional relevance read as such, whatever the dtype of the scores
+        ("integer scores, fractional relevance", (np.array([[2, 0, 1, -1]]), _f([[0.25, 0.75, 1.5, 0.0]])), {},
+         ("softmax-target", "ideal-permutation")),
     ]
 
 
@@ -1358,7 +1375,9 @@ def _lists_stability(spec: TaskSpec) -> list[Raw]:
     return [
         (f"scores of ±{m:g}", (_f([[m, -m, 0.0], [0.0, m, -m]]), _f([[0.0, 2.0, 1.0], [1.0, 0.0, 2.0]])), {}, ("stable",))
         for m in (50.0, 800.0, 1e4)
-    ] + [("float32 scores near 100", (_f([[100.0, -100.0, 89.0]], np.float32), _f([[0.0, 2.0, 1.0]], np.float32)), {}, ("stable",))]
+    ] + [("float32 scores near 100", (_f([[100.0, -100.0, 89.0]], np.float32), _f([[0.0, 2.0, 1.0]], np.float32)), {}, ("stable",)),
+         ("row maxima from -1000 to 1000", (_f([[1000.0, 0.0, -1.0], [-1000.0, -999.0, -1002.0]]),
+                                            _f([[0.0, 2.0, 1.0], [1.0, 0.0, 2.0]])), {}, ("stable",))]
 
 
 def _lists_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:

@@ -69,6 +69,8 @@ def _clamp_bounds(p: Param) -> tuple[float | None, float]:
 def _clamped(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
     out = []
     for p in spec.params:
+        if p.type == "bool":  # a flag has no interior to clamp into
+            continue
         lo, hi = _clamp_bounds(p)
         body = f"{p.name} = min({p.name}, {hi!r})\n"
         if lo is not None:

@@ -63,6 +63,8 @@ def _falsy_default(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
 def _clamp_bounds(p: Param) -> tuple[float | None, float]:
     lo = p.lo + 0.05 * (p.default - p.lo) if np.isfinite(p.lo) and p.default > p.lo else None
     hi = p.hi - 0.05 * (p.hi - p.default) if np.isfinite(p.hi) else 5 * max(abs(p.default), 1.0)
+    if p.type == "index":  # an index stays an int (blank = min(blank, 5))
+        return (None if lo is None else int(np.ceil(lo))), int(hi)
     return lo, hi
 
 

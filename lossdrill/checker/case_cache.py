@@ -27,7 +27,8 @@ from lossdrill.paths import cache_home
 NO_CACHE_ENV = "LOSSDRILL_NO_CACHE"
 
 _SOURCES = ("checker/tasks.py", "checker/families.py", "checker/cases.py", "references")
-_FORMAT = 2
+_FORMAT = 3
+"""3: each case keeps the ids of the rules it exercises (``Case.rules``)."""
 
 
 class _Unsupported(Exception):
@@ -132,7 +133,8 @@ def _read(target: Path, key: list) -> tuple[list, list] | None:
             arrays = {name: stored[name] for name in stored.files if name != "meta"}
         cases = [
             Case(group=str(c["group"]), name=str(c["name"]),
-                 args=tuple(_decode(c["args"], arrays)), kwargs=dict(_decode(c["kwargs"], arrays)))
+                 args=tuple(_decode(c["args"], arrays)), kwargs=dict(_decode(c["kwargs"], arrays)),
+                 rules=tuple(str(r) for r in c["rules"]))
             for c in meta["cases"]
         ]
         expected = [np.asarray(_decode(e, arrays), dtype=np.float64) for e in meta["expected"]]
@@ -153,7 +155,7 @@ def _write(target: Path, key: list, value: tuple[list, list]) -> None:
             "key": key,
             "cases": [
                 {"group": c.group, "name": c.name, "args": _encode(tuple(c.args), arrays),
-                 "kwargs": _encode(dict(c.kwargs), arrays)}
+                 "kwargs": _encode(dict(c.kwargs), arrays), "rules": list(c.rules)}
                 for c in cases
             ],
             "expected": [_encode(np.asarray(e), arrays) for e in expected],

@@ -111,7 +111,7 @@ def _candidates(spec: TaskSpec, case: Case) -> list[Case]:
     def add(args: tuple[Any, ...] | None) -> None:
         if args is None:
             return
-        c = Case(case.group, case.name, args, case.kwargs)
+        c = Case(case.group, case.name, args, case.kwargs, case.rules)
         k = _key(c)
         if spec.family.valid is not None and not spec.family.valid(args, case.kwargs):
             return  # the family's contract rules this simplification out

@@ -304,3 +304,40 @@ def test_the_shrinker_drops_an_axis_of_masked_ce_logits_no_more():
     assert collapsed is not None and np.ndim(collapsed[0]) == 2
     assert not spec.family.valid(collapsed)
     assert all(np.ndim(c.args[0]) == 3 for c in _candidates(spec, case))
+
+
+@pytest.mark.parametrize(
+    ("task_id", "call"),
+    [
+        ("masked-ce", "torch.nn.functional.cross_entropy(logits, targets)"),
+        ("masked-ce", "scipy.special.log_softmax(logits, axis=-1)"),
+        ("kd", "torch.nn.functional.kl_div(a, b)"),
+        ("kd", "scipy.special.rel_entr(p, q)"),
+        ("gaussian-nll", "torch.nn.functional.gaussian_nll_loss(a, b, c)"),
+        ("ctc", "torch.nn.functional.ctc_loss(a, b, c, d)"),
+        ("ctc", "optax.ctc_loss(a, b, c, d)"),
+        ("arcface", "torch.nn.functional.cross_entropy(a, b)"),
+        ("batch-hard-triplet", "torch.nn.functional.triplet_margin_loss(a, p, n)"),
+        ("listnet", "scipy.special.log_softmax(s)"),
+        ("gan-d", "torch.nn.functional.binary_cross_entropy_with_logits(a, b)"),
+        ("sgns", "optax.sigmoid_binary_cross_entropy(a, b)"),
+        ("grpo-adv", "scipy.stats.zscore(r, axis=1)"),
+    ],
+)
+def test_library_functions_that_are_the_answer_are_forbidden(task_id, call):
+    from lossdrill.checker.imports import forbidden_uses
+
+    module = call.split("(")[0].rsplit(".", 1)[0]
+    source = f"import {module}\n\n\ndef f(*a):\n    return {call}\n"
+    uses = forbidden_uses(source, TASKS[task_id].forbidden)
+    assert [u.name for u in uses] == [call.split("(")[0]], uses
+
+
+@pytest.mark.parametrize("task_id", IDS)
+def test_building_blocks_stay_allowed_and_every_new_task_forbids_something(task_id):
+    from lossdrill.checker.imports import forbidden_uses
+
+    source = ("import numpy as np\nimport scipy.special\n\n\ndef f(z):\n"
+              "    return scipy.special.logsumexp(z) + np.logaddexp(z, 0) + scipy.special.expit(z)\n")
+    assert TASKS[task_id].forbidden
+    assert forbidden_uses(source, TASKS[task_id].forbidden) == []

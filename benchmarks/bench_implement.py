@@ -11,7 +11,11 @@ all alike; medians are reported, and the ratio of the fastest runs. The "floor" 
 Typer command with NumPy imported: what the CLI framework costs before lossdrill runs. The package is byte-compiled first, as an installed
 wheel would be. Usage::
 
-    python benchmarks/bench_implement.py [--runs 9] [--json]
+    python benchmarks/bench_implement.py [--runs 9] [--json] [--task ctc --task arcface ...]
+
+``--task ID`` (repeatable) also times a passing check of that task's bank solution in the
+same interleaved runs, against the same baseline, and reports its first (cold: the task's
+cases and reference values not cached yet) run apart.
 """
 
 from __future__ import annotations
@@ -81,6 +85,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--task", action="append", default=[],
+                        help="also time a passing check of this task's bank solution")
     options = parser.parse_args()
 
     env = dict(os.environ)
@@ -95,6 +101,13 @@ def main() -> int:
         passing.write_text(PASSING)
         failing.write_text(FAILING)
         cli = [sys.executable, "-m", "lossdrill", "implement", "focal", "--check", "--json", "--file"]
+        task_cmds = {}
+        for task_id in options.task:
+            solution = Path(tmp) / f"{task_id}_pass.py"
+            solution.write_text(_solution(task_id))
+            task_cmds[task_id] = [sys.executable, "-m", "lossdrill", "implement", task_id, "--check",
+                                  "--json", "--file", str(solution)]
+        cold = {task_id: wall(cmd, env, 0) for task_id, cmd in task_cmds.items()}
         baseline_cmd = [sys.executable, "-c", "import typer, numpy, yaml"]
         # one warm-up of each (file system caches, the bank parse cache)
         wall(baseline_cmd, env, 0)
@@ -102,11 +115,14 @@ def main() -> int:
         wall(cli + [str(failing)], env, 1)
         floor_cmd = [sys.executable, "-c", TYPER_FLOOR]
         base, ok, bad, floor = [], [], [], []
+        tasks: dict[str, list[float]] = {task_id: [] for task_id in task_cmds}
         for _ in range(options.runs):
             base.append(wall(baseline_cmd, env, 0))
             ok.append(wall(cli + [str(passing)], env, 0))
             bad.append(wall(cli + [str(failing)], env, 1))
             floor.append(wall(floor_cmd, env, 0))
+            for task_id, cmd in task_cmds.items():
+                tasks[task_id].append(wall(cmd, env, 0))
 
     b, p, f, t = (statistics.median(x) for x in (base, ok, bad, floor))
     report = {
@@ -123,6 +139,11 @@ def main() -> int:
         "passing_target": 2.0,
         "failing_target": 3.0,
     }
+    for task_id, times in tasks.items():
+        report[f"{task_id}_passing_s"] = round(statistics.median(times), 4)
+        report[f"{task_id}_passing_ratio"] = round(statistics.median(times) / b, 2)
+        report[f"{task_id}_passing_ratio_min"] = round(min(times) / min(base), 2)
+        report[f"{task_id}_cold_s"] = round(cold[task_id], 4)
     if options.json:
         print(json.dumps(report))
     else:
@@ -132,7 +153,24 @@ def main() -> int:
               f"{p / b:.2f}x (target 2x; fastest runs {report['passing_ratio_min']:.2f}x)")
         print(f"failing   ... with diagnosis and shrinking       {f * 1000:7.1f} ms  "
               f"{f / b:.2f}x (target 3x; fastest runs {report['failing_ratio_min']:.2f}x)")
+        for task_id in tasks:
+            m = report[f"{task_id}_passing_s"]
+            label = f"implement {task_id} --check --json"
+            print(f"passing   {label:<38} {m * 1000:7.1f} ms  {m / b:.2f}x (target 2x; fastest runs "
+                  f"{report[f'{task_id}_passing_ratio_min']:.2f}x; first, uncached "
+                  f"{report[f'{task_id}_cold_s'] * 1000:.0f} ms)")
     return 0
+
+
+def _solution(task_id: str) -> str:
+    """The bank solution of a task (a passing submission)."""
+    sys.path.insert(0, str(ROOT))
+    from lossdrill.bank.loader import load_banks
+
+    item = load_banks().implement(task_id)
+    if item is None:
+        raise SystemExit(f"no implement task {task_id!r}")
+    return item.solution
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ def build_focal():
 def same(a, b) -> bool:
     (cases_a, exp_a), (cases_b, exp_b) = a, b
     return (
-        [(c.group, c.name, c.kwargs, c.rules) for c in cases_a] == [(c.group, c.name, c.kwargs, c.rules) for c in cases_b]
+        [(c.group, c.name, c.kwargs, c.rules) for c in cases_a]
+        == [(c.group, c.name, c.kwargs, c.rules) for c in cases_b]
         and any(c.rules for c in cases_a)  # the rule ids survive the cache (ignores-rule needs them)
         and all(
             len(x.args) == len(y.args) and all(np.array_equal(p, q) and np.asarray(p).dtype == np.asarray(q).dtype

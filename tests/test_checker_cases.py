@@ -91,7 +91,8 @@ def test_inputs_honour_the_contract(task):
                 assert np.all(a.sum(axis=-1) == 1) and set(np.unique(a)) <= {0, 1}, c.name
             elif kind == "label":
                 assert a.dtype.kind == "i", c.name
-                assert np.all(a >= 0) and np.all(a < np.asarray(c.args[1]).shape[-1]), c.name
+                if spec.family.valid is None:  # labels index the classes of the scores
+                    assert np.all(a >= 0) and np.all(a < np.asarray(c.args[1]).shape[-1]), c.name
             elif kind == "dist" and a.size:
                 assert np.allclose(a.sum(axis=-1), 1.0), c.name
                 assert np.all(a >= 0), c.name
@@ -100,6 +101,8 @@ def test_inputs_honour_the_contract(task):
         if spec.id == "kl":  # the contract: q > 0 wherever p > 0 (both may be 0 together)
             p, q = (np.asarray(a) for a in c.args)
             assert np.all(q[p > 0] > 0), c.name
+        if spec.family.valid is not None:  # the family states where its labels point
+            assert spec.family.valid(c.args, c.kwargs), c.name
 
 
 def test_huber_boundary_and_kl_zero_probabilities_are_cases():

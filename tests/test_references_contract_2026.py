@@ -1,5 +1,6 @@
-"""The shared reference contract for the 17 losses of issue 15 (not yet in the registry):
-names, docstring sections, keyword-only hyperparameters, float results, empty batches
+"""The reference contract for the 17 losses of issue 15, beyond the shared one that
+tests/test_references_contract.py checks for every registered reference: names, the issue's
+argument names and defaults, docstring sections, keyword-only hyperparameters, float results, empty batches
 without warnings, no mutation, float32 inputs, and an import that loads only NumPy."""
 
 from __future__ import annotations

@@ -221,7 +221,7 @@ def test_the_checker_view_is_the_records_and_a_check_imports_no_bank_module(tmp_
 
     from lossdrill.bank.tasks import _build_view, _plain, checker_view
 
-    assert checker_view() == _plain(_build_view())
+    assert checker_view() == _plain(_build_view())  # the same data, as JSON gives it back
     assert set(checker_view()) == set(IDS)
     code = ("import sys; from lossdrill.checker.tasks import TASKS; TASKS['focal'].cases(1); "
             "print(sorted(m for m in sys.modules if m in ('lossdrill.bank.schema', 'yaml')))")
@@ -235,3 +235,50 @@ def test_the_implement_files_are_the_loaders_builtin_folder():
     from lossdrill.bank.tasks import implement_files
 
     assert implement_files() == sorted((builtin_bank_dir() / "implement").glob("*.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("param", "field", "message"),
+    [
+        ('{name: delta, default: 1.0, domain: "> 0", try: [0.5, 2.0], type: integer}',
+         "params[0].type", "must be one of"),
+        ('{name: delta, default: 1.0, domain: ">= 0", try: [], type: index}', "params[0].type", "needs 'try' values"),
+        ('{name: delta, default: 1.0, domain: ">= 0", try: [2.5], type: index}', "params[0].try",
+         "2.5 is not a whole number"),
+        ('{name: delta, default: 0, domain: "[0, 2]", try: [1], type: bool}', "params[0].domain",
+         "a bool's domain is '[0, 1]'"),
+    ],
+)
+def test_a_bad_hyperparameter_type_is_refused(tmp_path, param, field, message):
+    text = GOOD.replace('{name: delta, default: 1.0, domain: "> 0", try: [0.5, 2.0]}', param)
+    assert text != GOOD
+    _, bank = _load(tmp_path, text)
+    (error,) = bank.errors
+    assert error.field == field and message in error.message, error
+
+
+def test_index_and_bool_hyperparameters_load_with_their_type(tmp_path):
+    text = GOOD.replace('{name: delta, default: 1.0, domain: "> 0", try: [0.5, 2.0]}',
+                        '{name: blank, default: 0, domain: ">= 0", try: [1, 2], type: index}\n'
+                        '      - {name: full, default: 0, domain: "[0, 1]", try: [1], type: bool}')
+    _, bank = _load(tmp_path, text)
+    assert bank.errors == []
+    blank, full = bank.implement("mse").record.params
+    assert (blank.type, full.type) == ("index", "bool")
+    assert bank.implement("mse").record.params  # a plain float param defaults to "float":
+    _, plain = _load(tmp_path, GOOD)
+    assert plain.implement("mse").record.params[0].type == "float"
+
+
+def test_the_checker_passes_index_and_bool_hyperparameters_with_their_type():
+    """CTC's blank and masked CE's ignore_index are ints whose values are the record's own
+    (never a domain end the inputs cannot honour); Gaussian NLL's full is a bool."""
+    from lossdrill.checker.tasks import TASKS
+
+    for task, name, named in (("ctc", "blank", {0, 1, 2}), ("masked-ce", "ignore_index", {-100, 0})):
+        p = next(p for p in TASKS[task].params if p.name == name)
+        assert p.type == "index" and type(p.default) is int
+        swept = {c.kwargs[name] for c in TASKS[task].cases() if c.group == "params" and name in c.kwargs}
+        assert swept == named
+    full = next(p for p in TASKS["gaussian-nll"].params if p.name == "full")
+    assert full.type == "bool" and full.default is False and full.ends == (False, True)

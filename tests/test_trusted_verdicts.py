@@ -54,6 +54,10 @@ def test_params_group_tries_both_ends_the_default_and_the_interior(task):
     for p, hp in zip(spec.params, record.params, strict=True):
         tried = {c.kwargs[p.name] for c in cases if set(c.kwargs) == {p.name}}
         lo, hi = p.ends
+        if hp.type == "index":  # valid values depend on the inputs: only the named ones
+            assert (lo, hi) == (min(hp.default, *hp.tries), max(hp.default, *hp.tries))
+            assert {p.default, *hp.tries} <= tried and all(type(v) is int for v in tried)
+            continue
         # the ends lie in the declared domain, at a closed end exactly, near an open one
         assert lo in hp.domain and hi in hp.domain
         if not hp.domain.lo_open:
@@ -91,6 +95,9 @@ def test_hyperparameter_ends_are_crossed_with_the_extreme_inputs(task):
     for p in spec.params:
         if any(p.name in c.kwargs for c in stab if "hyperparameters" not in c.rules):
             continue  # the family's own extreme cases set it (the temperature)
+        if p.type == "index":  # never crossed: its valid values depend on the inputs
+            assert not any(p.name in c.kwargs for c in stab if "hyperparameters" in c.rules)
+            continue
         for end in p.ends:
             assert any(c.kwargs.get(p.name) == end for c in stab), (p.name, end)
 

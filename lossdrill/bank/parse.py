@@ -18,6 +18,7 @@ from lossdrill.bank.schema import (
     ARG_KINDS,
     KINDS,
     OUTPUTS,
+    PARAM_TYPES,
     PLOT_KINDS,
     READINESS_ROLES,
     Arg,
@@ -586,8 +587,9 @@ def _record(f: _Fields) -> TaskRecord:
     names = [a.name for a in args]
     params = []
     for p in f.children("params", ()):
-        p.check_unknown({"name", "default", "domain", "try", "neutral"})
+        p.check_unknown({"name", "default", "domain", "try", "neutral", "type"})
         name = p.text("name")
+        kind = _choice_of(p, "type", PARAM_TYPES) if p.has("type") else "float"
         text = p.text("domain")
         try:
             domain = Domain.parse(text)
@@ -599,10 +601,16 @@ def _record(f: _Fields) -> TaskRecord:
             for v in values:
                 if v not in domain:
                     raise _Invalid(p.line(key), p.name(key), f"{v:g} lies outside the domain {text}")
+                if kind != "float" and v != int(v):
+                    raise _Invalid(p.line(key), p.name(key), f"{v:g} is not a whole number (type {kind})")
+        if kind == "bool" and (domain.lo, domain.hi, domain.lo_open, domain.hi_open) != (0, 1, False, False):
+            raise _Invalid(p.line("domain"), p.name("domain"), "a bool's domain is '[0, 1]'")
+        if kind == "index" and not tries:
+            raise _Invalid(p.line("type"), p.name("type"), "an index needs 'try' values (its domain is not swept)")
         if default in tries:
             raise _Invalid(p.line("try"), p.name("try"), "must not repeat the default")
         neutral = p.number("neutral") if p.has("neutral") else None
-        params.append(HyperParam(name, default, domain, tries, neutral))
+        params.append(HyperParam(name, default, domain, tries, neutral, kind))  # type: ignore[arg-type]
         names.append(name)
     if len(set(names)) != len(names):
         raise _Invalid(f.line("params"), "params", "argument and hyperparameter names must be unique")

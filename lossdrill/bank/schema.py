@@ -129,6 +129,13 @@ ARG_KINDS: tuple[ArgKind, ...] = (
 
 Output = Literal["loss", "elementwise"]
 OUTPUTS: tuple[Output, ...] = ("loss", "elementwise")
+ParamType = Literal["float", "index", "bool"]
+PARAM_TYPES: tuple[ParamType, ...] = ("float", "index", "bool")
+"""A hyperparameter's type: ``float`` (the domain is swept: both ends, the default, ``try``),
+``index`` (an int that names a class or a target value, e.g. CTC's ``blank`` or masked CE's
+``ignore_index``: which values are valid depends on the inputs, so the domain sweep leaves it
+to the default and the ``try`` values, which the family's samples keep valid) or ``bool`` (a
+flag in ``[0, 1]``, passed as False/True)."""
 PlotKind = Literal["loss", "gradient", "function"]
 PLOT_KINDS: tuple[PlotKind, ...] = ("loss", "gradient", "function")
 ReadinessRole = Literal["stability", "speed", "gradient"]
@@ -202,6 +209,8 @@ class HyperParam:
     neutral: float | None = None
     """The value that switches the hyperparameter off (margin 0, temperature 1): a solution
     that ignores it behaves as if it were this; None where there is none."""
+    type: ParamType = "float"
+    """How it is passed and swept (YAML ``type``; :data:`PARAM_TYPES`)."""
 
 
 @dataclass(frozen=True)

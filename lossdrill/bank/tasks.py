@@ -90,7 +90,8 @@ def checker_view() -> dict[str, dict[str, Any]]:
 
     files = implement_files()
     try:
-        key = (__version__, tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+        key = (f"{__version__}+view{_VIEW_FORMAT}",
+               tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
         digest = hashlib.sha1(repr(key[1][:1]).encode()).hexdigest()[:16]
         target = cache_home() / "tasks" / f"checker-{digest}.json"
     except OSError:
@@ -122,6 +123,11 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value))
 
 
+_VIEW_FORMAT = 2
+"""Bumped whenever the view's layout changes (2: each param carries its type), so a view
+cached by an older layout is never read."""
+
+
 def _build_view() -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for task_id, item in builtin_tasks().items():
@@ -133,7 +139,7 @@ def _build_view() -> dict[str, dict[str, Any]]:
             "kinds": tuple(a.kind for a in r.args),
             "family": r.family,
             "output": r.output,
-            "params": tuple((p.name, p.default, p.tries, p.neutral) for p in r.params),
+            "params": tuple((p.name, p.default, p.tries, p.neutral, p.type) for p in r.params),
             "domains": tuple((p.domain.lo, p.domain.hi, p.domain.lo_open, p.domain.hi_open)
                              for p in r.params),
             "rules": tuple((rule.id, rule.text) for rule in r.rules),

@@ -27,7 +27,8 @@ from lossdrill.paths import cache_home
 NO_CACHE_ENV = "LOSSDRILL_NO_CACHE"
 
 _SOURCES = ("checker/tasks.py", "checker/families.py", "checker/cases.py", "references")
-_FORMAT = 3  # 3: each case keeps the ids of the rules it exercises
+_FORMAT = 3
+"""3: each case keeps the ids of the rules it exercises (``Case.rules``)."""
 
 
 class _Unsupported(Exception):
@@ -133,7 +134,7 @@ def _read(target: Path, key: list) -> tuple[list, list] | None:
         cases = [
             Case(group=str(c["group"]), name=str(c["name"]),
                  args=tuple(_decode(c["args"], arrays)), kwargs=dict(_decode(c["kwargs"], arrays)),
-                 rules=tuple(str(r) for r in c.get("rules", ())))
+                 rules=tuple(str(r) for r in c["rules"]))
             for c in meta["cases"]
         ]
         expected = [np.asarray(_decode(e, arrays), dtype=np.float64) for e in meta["expected"]]

@@ -114,7 +114,7 @@ class _Check:
         if uses:  # the reference (or the library's answer) out of reach: nothing is run
             groups = _groups([(c, False) for c in cases])
             return self._result(False, groups, [Diagnosis(
-                "forbidden-import", f"the file uses {describe_uses(uses)}; write it yourself")], None)
+                "forbidden-import", f"the file uses {describe_uses(uses, source)}; write it yourself")], None)
         loaded = self.sandbox.load("submission", source, spec.function, filename)
         if loaded.status != "ok":
             groups = _groups([(c, False) for c in cases])

@@ -46,8 +46,8 @@ def forbidden_uses(source: str, forbidden: tuple[str, ...] | list[str] = ()) -> 
 def _forbidden_uses(source: str, forbidden: tuple[str, ...] | list[str]) -> list[ForbiddenUse]:
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []  # too deep for the parser: the sandbox gives its verdict
     aliases: dict[str, str] = {}  # local name -> full dotted name
     starred: list[str] = []  # modules imported with ``from m import *``
     found: dict[tuple[str, int], ForbiddenUse] = {}
@@ -121,9 +121,16 @@ def _dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts))
 
 
-def describe_uses(uses: list[ForbiddenUse]) -> str:
-    """``lossdrill.references on line 2, ... (lossdrill itself: ...)``: the most specific name
-    on each line, the reason once per kind."""
+def describe_uses(uses: list[ForbiddenUse], source: str = "") -> str:
+    """``lossdrill.references on line 2 (`import lossdrill.references`), ... (lossdrill
+    itself: ...)``: the most specific name on each line, with the line's text when
+    ``source`` is given, the reason once per kind."""
+    lines = source.splitlines()
+
+    def at(u: ForbiddenUse) -> str:
+        text = lines[u.line - 1].strip() if 0 < u.line <= len(lines) else ""
+        return f"{u.name} on line {u.line}" + (f" (`{text[:80]}`)" if text else "")
+
     by_line: dict[int, ForbiddenUse] = {}
     for u in uses:
         if u.line not in by_line or len(u.name) > len(by_line[u.line].name):
@@ -134,7 +141,7 @@ def describe_uses(uses: list[ForbiddenUse]) -> str:
         mine = [u for u in shown if (u.pattern == PRODUCT) == product]
         if not mine:
             continue
-        where = ", ".join(f"{u.name} on line {u.line}" for u in mine[:3])
+        where = ", ".join(at(u) for u in mine[:3])
         more = f" and {len(mine) - 3} more" if len(mine) > 3 else ""
         why = ("lossdrill itself: the hidden references are not yours to import" if product
                else "a library function that is this task's answer")

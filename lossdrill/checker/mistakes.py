@@ -63,12 +63,16 @@ def _falsy_default(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
 def _clamp_bounds(p: Param) -> tuple[float | None, float]:
     lo = p.lo + 0.05 * (p.default - p.lo) if np.isfinite(p.lo) and p.default > p.lo else None
     hi = p.hi - 0.05 * (p.hi - p.default) if np.isfinite(p.hi) else 5 * max(abs(p.default), 1.0)
+    if p.type == "index":  # an index stays an int (blank = min(blank, 5))
+        return (None if lo is None else int(np.ceil(lo))), int(hi)
     return lo, hi
 
 
 def _clamped(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
     out = []
     for p in spec.params:
+        if p.type == "bool":  # a flag has no interior to clamp into
+            continue
         lo, hi = _clamp_bounds(p)
         body = f"{p.name} = min({p.name}, {hi!r})\n"
         if lo is not None:

@@ -111,8 +111,10 @@ def _candidates(spec: TaskSpec, case: Case) -> list[Case]:
     def add(args: tuple[Any, ...] | None) -> None:
         if args is None:
             return
-        c = Case(case.group, case.name, args, case.kwargs)
+        c = Case(case.group, case.name, args, case.kwargs, case.rules)
         k = _key(c)
+        if spec.family.valid is not None and not spec.family.valid(args, case.kwargs):
+            return  # the family's contract rules this simplification out
         if k not in seen and not c.is_empty:
             seen.add(k)
             out.append(c)

@@ -61,12 +61,22 @@ class Param:
     hi: float = float("inf")
     lo_open: bool = True
     hi_open: bool = True
+    type: str = "float"
+    """``float``, ``index`` (an int whose valid values depend on the inputs: never swept
+    beyond the default and ``try``) or ``bool`` (passed as False/True)."""
 
     @property
-    def ends(self) -> tuple[float, float]:
+    def ends(self) -> tuple[Any, Any]:
         """Both ends of the domain: a closed end itself, an open end the nearest value a
         careful caller would use (q = 0.01 and 0.99 for (0, 1); τ = τ₀/100 for τ > 0), an
-        unbounded end a large value (10·default, at least 10)."""
+        unbounded end a large value (10·default, at least 10). An ``index`` sweeps only the
+        values the record names, so its ends are the least and greatest of the default and
+        ``try``; a ``bool``'s ends are False and True."""
+        if self.type == "index":
+            named = (self.default, *self.alternatives)
+            return min(named), max(named)
+        if self.type == "bool":
+            return False, True
         lo, hi = self.lo, self.hi
         span = hi - lo if np.isfinite(lo) and np.isfinite(hi) else max(abs(self.default - lo), 1e-2) \
             if np.isfinite(lo) else max(abs(hi - self.default), 1e-2)
@@ -210,8 +220,13 @@ class TaskSpec:
         out: list[Case] = []
 
         def add(group: str, raws: Sequence[Raw], rules: tuple[str, ...] = ()) -> None:
-            for name, args, kw in raws:
-                tags = rules or _generic_rules(group, name, args)
+            for raw in raws:
+                name, args, kw = raw[:3]
+                if fam.valid is not None and not fam.valid(tuple(args), kw):
+                    continue  # a generated input the family's contract rules out (int casts)
+                own: tuple[str, ...] = raw[3] if len(raw) > 3 else ()  # type: ignore[misc]
+                generic = rules or _generic_rules(group, name, args)
+                tags = own + tuple(r for r in generic if r not in own)
                 out.append(Case(group, name, tuple(args), dict(kw), tags))
 
         # edge: batch of one, empty batch, 2-D, then the family's and task's own
@@ -270,10 +285,13 @@ class TaskSpec:
         if fam.stability:
             stab += fam.stability(self)
         # the hyperparameters' ends crossed with the extreme inputs (γ = 0 with saturated logits)
+        # (an index is left out: which values are valid depends on the inputs)
         crossed: list[Raw] = []
         for p in self.params:
+            if p.type == "index":
+                continue
             for value in p.ends:
-                for name, args, kw in stab:
+                for name, args, kw, *_ in stab:
                     if p.name not in kw:
                         crossed.append((f"{name}, {p.name}={value:g}", args, {**kw, p.name: value}))
         add("stability", stab)
@@ -312,6 +330,16 @@ class TaskSpec:
                 out.append((f"{self.args[i]} as {dt}, the rest float64", tuple(args), {}))
         return out
 
+    def _int_sample(self, rng: np.random.Generator, kw: dict[str, Any]) -> tuple[Any, ...]:
+        """Integer inputs of 8 rows (both label classes) that the family's ``valid`` accepts:
+        where rounding makes one invalid (a zero embedding row), a larger scale is drawn."""
+        fam = self.family
+        for scale in (3.0, 10.0, 30.0, 100.0):
+            args = as_int(_both_labels(fam.sample(rng, 8, scale, False), fam.kinds), fam.kinds)
+            if fam.valid is None or fam.valid(args, kw):
+                break
+        return args
+
     def _domain_cases(self, rng: np.random.Generator, extra: np.random.Generator) -> list[Raw]:
         """The interior values (the record's ``try``) draw from the main stream, the ends and
         the default from ``extra``."""
@@ -330,9 +358,8 @@ class TaskSpec:
                     out.append((f"{p.name}={value:g}{where}, {n} rows", args, {p.name: value}))
             if self.int_ok:
                 for value in ends:
-                    base = _both_labels(fam.sample(extra, 8, 3.0, False), fam.kinds)
                     out.append((f"{p.name}={value:g} with integer inputs",
-                                as_int(base, fam.kinds), {p.name: value}))
+                                self._int_sample(extra, {p.name: value}), {p.name: value}))
         if len(self.params) > 1:  # every hyperparameter at the same end at once
             for end in (0, 1):
                 kw = {p.name: p.ends[end] for p in self.params}
@@ -430,12 +457,21 @@ class RuleInput(NamedTuple):
     group: str
 
 
+def _typed(kind: str, default: float, tries: Sequence[float]) -> tuple[Any, tuple[Any, ...]]:
+    """(default, alternatives) in the parameter's type: an ``index`` (``blank``,
+    ``ignore_index``) is passed as an int and a ``bool`` (``full``) as a bool, so a solution
+    may index with it or test it with ``is``."""
+    cast: Callable[[float], Any] = {"index": int, "bool": bool}.get(kind, float)
+    return cast(default), tuple(cast(v) for v in tries)
+
+
 def spec_of(task_id: str, view: dict[str, Any]) -> TaskSpec:
     """The checker's spec of a task, from its record (:func:`lossdrill.bank.tasks.checker_view`)
     and its family."""
     args = tuple(view["args"])
-    params = tuple(Param(name, default, tuple(tries), neutral, lo, hi, lo_open, hi_open)
-                   for (name, default, tries, neutral), (lo, hi, lo_open, hi_open)
+    params = tuple(Param(name, *_typed(kind, default, tries), neutral, lo, hi, lo_open, hi_open,
+                         kind)
+                   for (name, default, tries, neutral, kind), (lo, hi, lo_open, hi_open)
                    in zip(view["params"], view["domains"], strict=True))
     rules = tuple((rid, text) for rid, text in view["rules"])
     rule_cases = tuple((rid, RuleInput(name, tuple(a), dict(kw), tuple(dt), group))

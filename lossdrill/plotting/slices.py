@@ -258,3 +258,69 @@ def resolve(name: str) -> str | None:
         if key == task.function or key.replace("_", "-") == task.id:
             return task.id
     return None
+
+
+# --------------------------------------------------------------------------- 2026 tasks
+# Axes and input builders of the language-model, preference, metric-learning, sequence and
+# listwise tasks (questions/implement/language-models.yaml and the files beside it).
+
+AXES.update({
+    a.name: a
+    for a in (
+        Axis("reward-margin", "implicit reward margin h = (π_c − ref_c) − (π_r − ref_r)",
+             -30.0, 30.0, _steps(-30.0, 30.0, 5.0)),
+        Axis("ratio", "probability ratio r = π_new / π_old", 0.2, 2.0, _steps(0.2, 2.0, 0.1)),
+        Axis("logit-shift", "shift c added to every logit", -5.0, 5.0, _steps(-5.0, 5.0, 1.0)),
+        Axis("router-gap", "router logit of expert 0 minus expert 1", -5.0, 5.0, _steps(-5.0, 5.0, 1.0)),
+        Axis("reward", "reward r₁ of answer 1 (others 0, 0, 1)", -2.0, 3.0, _steps(-2.0, 3.0, 0.5)),
+        Axis("latent-mean", "posterior mean μ (one latent dimension)", -3.0, 3.0, _steps(-3.0, 3.0, 0.5)),
+        Axis("negative-offset", "offset x of the negative (anchor at 0, positive at 1, negative at 1 + x)",
+             -2.0, 2.0, _steps(-2.0, 2.0, 0.5)),
+        Axis("frame-log-prob", "log-probability of label 'a' in every frame", -6.0, -0.05,
+             (-6.0, -5.0, -4.0, -3.0, -2.0, -1.5, -1.0, -0.5, -0.25, -0.1, -0.05)),
+    )
+})
+
+
+def _two_tokens(x: float, c: dict[str, Any]) -> tuple[np.ndarray, ...]:
+    """Two tokens with the same logits (x, 0, 0), target 0; the second's target is ``k``."""
+    return np.array([[[x, 0.0, 0.0], [x, 0.0, 0.0]]]), np.array([[0, int(c["k"])]])
+
+
+def _router(x: float, c: dict[str, Any]) -> tuple[np.ndarray, ...]:
+    """Four tokens, two experts: all with logits (x, 0), or half of them mirrored to (0, x)."""
+    rows = [[x, 0.0], [x, 0.0], [0.0, x], [0.0, x]] if c.get("mirror") else [[x, 0.0]] * 4
+    return (np.array(rows),)
+
+
+def _arcface_at_cosine(x: float, c: dict[str, Any]) -> tuple[np.ndarray, ...]:
+    """One embedding e₁, its class centre at cosine x, another class centre orthogonal to both."""
+    s = math.sqrt(max(0.0, 1.0 - x * x))
+    return np.array([[1.0, 0.0, 0.0]]), np.array([[x, s, 0.0], [0.0, 0.0, 1.0]]), np.array([0])
+
+
+def _ctc_frames(x: float, c: dict[str, Any]) -> tuple[np.ndarray, ...]:
+    """Four frames over (blank, a, b): log P(a) = x, P(b) = 1e-3, blank the rest; target 'a'·k."""
+    row = [math.log(max(1.0 - math.exp(x) - 1e-3, 1e-300)), x, math.log(1e-3)]
+    return np.array([row] * 4), np.array([1] * int(c["k"]))
+
+
+BUILDERS.update({
+    "two-tokens": _two_tokens,
+    "student-logit": lambda x, c: (np.array([[x, 0.0]]), np.array([[2.0, 0.0]])),
+    "shifted-logits": lambda x, c: (np.array([[x, x + 1.0, x + 2.0]]),),
+    "router": _router,
+    "reward-margin": lambda x, c: (_a(x), _a(0.0), _a(0.0), _a(0.0)),
+    "ratio-and-advantage": lambda x, c: (_a(math.log(x)), _a(0.0), _a(c["A"])),
+    "first-reward": lambda x, c: (np.array([[x, 0.0, 0.0, 1.0]]),),
+    "real-or-fake": lambda x, c: (_a(x), _a()) if c["real"] else (_a(), _a(x)),
+    "error-with-variance": lambda x, c: (_a(x), _a(0.0), _a(c["var"])),
+    "latent-mean": lambda x, c: (np.array([[x]]), np.array([[c["logvar"]]])),
+    "four-and-four-pixels": lambda x, c: (_a(1, 1, 1, 1, 0, 0, 0, 0), _a(*([x] * 4 + [1.0 - x] * 4))),
+    "sgns-positive-score": lambda x, c: (np.array([[x, 0.0]]), np.array([[1.0, 0.0]]), np.array([[[0.0, 1.0]]])),
+    "embedding-at-cosine": _arcface_at_cosine,
+    "negative-on-a-line": lambda x, c: (np.array([[0.0], [1.0], [1.0 + x]]), np.array([0, 0, 1])),
+    "ctc-frames": _ctc_frames,
+    "top-item-gap": lambda x, c: (_a(x, 0.0, 0.0), _a(2.0, 0.0, 0.0)),
+    "two-item-gap": lambda x, c: (_a(x, 0.0), _a(1.0, 0.0)),
+})

@@ -40,6 +40,21 @@ from lossdrill.references.gradients import (
     mse_gradient,
 )
 from lossdrill.references.information import kl_divergence
+from lossdrill.references.language import (
+    distillation_loss,
+    load_balancing_loss,
+    masked_lm_cross_entropy,
+    z_loss,
+)
+from lossdrill.references.listwise import listmle_loss, listnet_loss
+from lossdrill.references.metric import arcface_loss, batch_hard_triplet_loss, sgns_loss
+from lossdrill.references.preference import (
+    dpo_loss,
+    gan_discriminator_loss,
+    grpo_advantages,
+    ppo_clip_loss,
+)
+from lossdrill.references.probabilistic import gaussian_kl, gaussian_nll_loss
 from lossdrill.references.ranking import bpr_loss, margin_ranking_loss
 from lossdrill.references.regression import (
     huber_loss,
@@ -49,6 +64,8 @@ from lossdrill.references.regression import (
     poisson_nll_with_log_input,
     quantile_loss,
 )
+from lossdrill.references.segmentation import tversky_loss
+from lossdrill.references.sequence import ctc_loss
 
 REFERENCES: dict[str, Callable[..., Any]] = {
     fn.__name__: fn
@@ -91,6 +108,30 @@ REFERENCES: dict[str, Callable[..., Any]] = {
         huber_gradient,
         binary_ce_gradient,
         categorical_ce_gradient,
+        # language models
+        masked_lm_cross_entropy,
+        distillation_loss,
+        z_loss,
+        load_balancing_loss,
+        # preference tuning and adversarial
+        dpo_loss,
+        ppo_clip_loss,
+        grpo_advantages,
+        gan_discriminator_loss,
+        # probabilistic
+        gaussian_nll_loss,
+        gaussian_kl,
+        # segmentation
+        tversky_loss,
+        # metric learning
+        sgns_loss,
+        arcface_loss,
+        batch_hard_triplet_loss,
+        # sequences
+        ctc_loss,
+        # listwise ranking
+        listnet_loss,
+        listmle_loss,
     )
 }
 

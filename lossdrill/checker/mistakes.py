@@ -69,9 +69,19 @@ def _clamp_bounds(p: Param) -> tuple[float | None, float]:
 
 
 def _clamped(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
+    return _clamp_each(spec, solution, index=False)
+
+
+def _clamped_index(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
+    return _clamp_each(spec, solution, index=True)
+
+
+def _clamp_each(spec: TaskSpec, solution: str, *, index: bool) -> list[tuple[str, str]]:
     out = []
     for p in spec.params:
         if p.type == "bool":  # a flag has no interior to clamp into
+            continue
+        if (p.type == "index") != index:
             continue
         lo, hi = _clamp_bounds(p)
         body = f"{p.name} = min({p.name}, {hi!r})\n"
@@ -181,6 +191,9 @@ Maker = Callable[[TaskSpec, str], list[tuple[str, str]]]
 CATALOGUE: dict[str, tuple[Maker, frozenset[str]]] = {
     "falsy-default": (_falsy_default, frozenset({"ignores-parameter"})),
     "clamped-hyperparameter": (_clamped, frozenset({"ignores-parameter"})),
+    # A clamped index (ignore_index, blank) turns a valid input into an out-of-range index:
+    # the learner's code raises on the domain-end case, which the verdict names.
+    "clamped-index": (_clamped_index, frozenset({"ignores-parameter", "exception"})),
     "global-shift": (_global_shift, frozenset({"unstable"})),
     "wrong-axis": (_wrong_axis, frozenset({"wrong-axis", "wrong-reduction"})),
     "dtype-cast": (_dtype_cast, frozenset({"dtype-cast"})),

@@ -474,7 +474,7 @@ class _Capture:
 
 
 def _short_repr(value: object, limit: int = 200) -> str:
-    if (isinstance(value, (list, tuple, dict, set)) and type(value) in (list, tuple, dict, set)
+    if (type(value) in (list, tuple, dict, set) and isinstance(value, (list, tuple, dict, set))
             and len(value) > 1000):
         return f"<{type(value).__name__} of {len(value)} entries>"
     try:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 
 def _start_worker_early(argv: list[str]) -> None:
@@ -324,7 +327,7 @@ EXIT_BROKEN_PIPE = 141
 _interrupted: list[int] = []
 
 
-def _on_sigint(signum: int, frame: object) -> None:
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
     """Remember that Ctrl-C was pressed, then interrupt as Python does by default."""
     _interrupted.append(signum)
     signal.default_int_handler(signum, frame)
@@ -380,7 +383,7 @@ def main() -> None:
     prepare_streams()  # closed stdin/stdout, an output encoding that cannot show every character
     try:
         if not sys.stdout.isatty():
-            sys.stdout = _NoTrailingSpaces(sys.stdout)  # type: ignore[assignment]
+            sys.stdout = _NoTrailingSpaces(sys.stdout)
     except (AttributeError, ValueError):
         pass
     try:

@@ -187,11 +187,11 @@ def _to_json(value: object) -> object:
     kind = type(value)
     if value is None or kind in (str, int, float, bool):
         return value
-    if kind is tuple:
+    if type(value) is tuple:
         return ["t", [_to_json(v) for v in value]]
-    if kind is list:
+    if type(value) is list:
         return ["l", [_to_json(v) for v in value]]
-    if kind is dict:
+    if type(value) is dict:
         return ["d", [[_to_json(k), _to_json(v)] for k, v in value.items()]]
     if dataclasses.is_dataclass(value) and _record_class(kind.__name__) is kind:
         return ["c", kind.__name__, [_to_json(getattr(value, f.name)) for f in dataclasses.fields(value)]]
@@ -215,7 +215,7 @@ def _from_json(data: object) -> object:
     kind = type(data)
     if data is None or kind in (str, int, float, bool):
         return data
-    if kind is not list or not data:
+    if type(data) is not list or not data:
         raise ValueError("bad cache entry")
     tag = data[0]
     if tag == "t":

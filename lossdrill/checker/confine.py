@@ -83,8 +83,9 @@ def read_only_paths() -> list[str]:
     paths.add(os.path.join(sys.base_prefix, "lib"))  # libpython, lib-dynload
     for name in ("numpy",):
         module = sys.modules.get(name)
-        if module is not None and getattr(module, "__file__", None):
-            package = os.path.dirname(os.path.abspath(module.__file__))
+        file = getattr(module, "__file__", None)
+        if module is not None and file:
+            package = os.path.dirname(os.path.abspath(file))
             paths.add(package)
             paths.add(package + ".libs")  # the wheel's bundled OpenBLAS
             parent = os.path.dirname(package)

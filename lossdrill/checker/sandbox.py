@@ -132,7 +132,9 @@ def _checked_dtype(dtype: object) -> np.dtype:
 
 
 def _frombuffer(buffer, dtype, shape, order):
-    from numpy._core.numeric import _frombuffer as numpy_frombuffer  # numpy >= 2
+    from numpy._core.numeric import (  # type: ignore[attr-defined]  # private, not in the stubs
+        _frombuffer as numpy_frombuffer,  # numpy >= 2
+    )
 
     return numpy_frombuffer(buffer, _checked_dtype(dtype), shape, order)
 
@@ -202,15 +204,15 @@ def _is_safe_value(value: object) -> bool:
         kind = type(item)
         if item is None or kind in (bool, float, complex):
             continue
-        if kind is int:
+        if type(item) is int:
             if item.bit_length() > MAX_INT_BITS:
                 return False
             continue
-        if kind is np.ndarray or isinstance(item, np.generic):
+        if type(item) is np.ndarray or isinstance(item, np.generic):
             if item.dtype.kind not in "biufc" or item.dtype.hasobject or item.nbytes > MAX_VALUE_BYTES:
                 return False
             continue
-        if kind is list and depth < 40:
+        if type(item) is list and depth < 40:
             budget -= len(item)
             if budget < 0:
                 return False
@@ -333,7 +335,7 @@ def _destroy(process: subprocess.Popen, workdir: str) -> None:
     with contextlib.suppress(Exception):
         process.wait(timeout=5)
     reaper.worker_ended(process.pid)
-    for stream in (process.stdin, process.stdout):
+    for stream in filter(None, (process.stdin, process.stdout)):
         with contextlib.suppress(Exception):
             stream.close()
     with contextlib.suppress(Exception):
@@ -379,6 +381,7 @@ class _WorkerProcess:
             )
         reaper.worker_started(self.process.pid)
         self._finalizer = weakref.finalize(self, _destroy, self.process, self.workdir)
+        assert self.process.stdin is not None and self.process.stdout is not None  # both PIPE
         self._in = self.process.stdin.fileno()
         self._out = self.process.stdout.fileno()
         os.set_blocking(self._in, False)

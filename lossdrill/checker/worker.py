@@ -174,6 +174,8 @@ class _Worker:
         path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "confine.py")
         try:
             spec = importlib.util.spec_from_file_location("_lossdrill_confine", path)
+            if spec is None or spec.loader is None:
+                raise ImportError("no loader for this path")
             confine = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(confine)
         except (OSError, ImportError) as error:
@@ -472,7 +474,8 @@ class _Capture:
 
 
 def _short_repr(value: object, limit: int = 200) -> str:
-    if type(value) in (list, tuple, dict, set) and len(value) > 1000:
+    if (type(value) in (list, tuple, dict, set) and isinstance(value, (list, tuple, dict, set))
+            and len(value) > 1000):
         return f"<{type(value).__name__} of {len(value)} entries>"
     try:
         text = repr(value)
@@ -559,7 +562,7 @@ def _safe_value(value: object) -> tuple[object, str, str]:
 
     kind = type(value)
     name = kind.__name__
-    if kind is int and value.bit_length() > MAX_INT_BITS:
+    if type(value) is int and value.bit_length() > MAX_INT_BITS:
         return None, name, f"an integer of {value.bit_length()} bits, beyond the range of a float"
     if kind in (bool, int, float, complex):
         return value, name, ""
@@ -570,7 +573,7 @@ def _safe_value(value: object) -> tuple[object, str, str]:
                 return None, name, f"an array of shape {array.shape}, too large to check"
             array = np.array(array, order="C", copy=True)
             return (array[()] if issubclass(kind, np.generic) else array), name, ""
-    if kind in (list, tuple):
+    if kind in (list, tuple) and isinstance(value, (list, tuple)):
         if len(value) > MAX_LIST_ITEMS:
             return None, name, f"a {name} of {len(value)} entries, too long to check"
         plain = _plain_numbers(value, [0])
@@ -584,7 +587,7 @@ def _plain_numbers(value: object, count: list[int], depth: int = 0):
     import numpy as np
 
     kind = type(value)
-    if kind is int and value.bit_length() > MAX_INT_BITS:
+    if type(value) is int and value.bit_length() > MAX_INT_BITS:
         return None
     if kind in (bool, int, float, complex):
         count[0] += 1
@@ -595,7 +598,7 @@ def _plain_numbers(value: object, count: list[int], depth: int = 0):
             return None
         count[0] += array.size
         return array.tolist() if count[0] <= MAX_LIST_ITEMS else None
-    if kind in (list, tuple) and depth < 32:
+    if kind in (list, tuple) and isinstance(value, (list, tuple)) and depth < 32:
         if count[0] + len(value) > MAX_LIST_ITEMS:
             return None
         items = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping, Sequence
 
 from rich.markup import escape
 from rich.text import Text
@@ -21,7 +22,7 @@ def _plot_height(console_height: int) -> int:
 
 
 def run(losses: list[str], gradient: bool = False,
-        params: dict[str, float | list[float]] | None = None,
+        params: Mapping[str, float | Sequence[float]] | None = None,
         save: str | None = None) -> int:
     """Draw ``losses``: a plot on a wide terminal, a table of values otherwise (exit 2 on bad names)."""
     params = params or {}
@@ -51,7 +52,7 @@ def run(losses: list[str], gradient: bool = False,
             console.print(figure_table(figure))
             console.print()
 
-    if target is not None:
+    if target is not None and save is not None:  # target is the path ``save`` names
         from lossdrill.plotting.image import MatplotlibMissing, save_png
 
         try:

@@ -8,11 +8,15 @@ store (:meth:`Store.scheduler_parameters`) so every session schedules alike; tes
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, cast
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 
 from lossdrill.store.db import NEW, CardSchedule, Review, Store
+
+if TYPE_CHECKING:
+    from fsrs.scheduler import SchedulerDict
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
@@ -24,7 +28,7 @@ def load_scheduler(store: Store) -> Scheduler:
         scheduler = Scheduler()
         store.set_scheduler_parameters(scheduler.to_dict())
         return scheduler
-    return Scheduler.from_dict(params)
+    return Scheduler.from_dict(cast("SchedulerDict", params))  # stored from Scheduler.to_dict()
 
 
 def review(

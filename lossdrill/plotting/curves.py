@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,7 +137,7 @@ def _values(value: float | Sequence[float]) -> list[float]:
     return list(dict.fromkeys(float(v) for v in values))
 
 
-def _param_sets(task: Task, params: dict[str, float | Sequence[float]]) -> list[tuple[str, dict[str, float]]]:
+def _param_sets(task: Task, params: Mapping[str, float | Sequence[float]]) -> list[tuple[str, dict[str, float]]]:
     """(label, hyperparameters) per curve.
 
     Every value asked for (a repeated option gives one curve per value, several options
@@ -175,7 +175,7 @@ def _curve_label(task: Task, gradient: bool, variant: str, params: str) -> str:
 
 
 def task_curves(task_id: str, axis: str, xs: Sequence[float], *, gradient: bool = False,
-                params: dict[str, float | Sequence[float]] | None = None) -> list[Curve]:
+                params: Mapping[str, float | Sequence[float]] | None = None) -> list[Curve]:
     """The curves of one task on one axis: one per condition (y=1, y=0 ...) and parameter set."""
     task = TASKS[task_id]
     params = params or {}
@@ -216,7 +216,7 @@ PARAM_RULES: dict[str, tuple[Callable[[float], bool], str]] = {
 }
 
 
-def check_arguments(names: Sequence[str], params: dict[str, float | Sequence[float]]) -> list[str]:
+def check_arguments(names: Sequence[str], params: Mapping[str, float | Sequence[float]]) -> list[str]:
     """Task ids for ``names``; raises :class:`PlotError` for unknown names or unused options."""
     if not names:
         raise PlotError("Name at least one loss to plot, e.g. `lossdrill plot mse mae huber`.")
@@ -251,7 +251,7 @@ def check_arguments(names: Sequence[str], params: dict[str, float | Sequence[flo
 
 
 def build_figures(names: Sequence[str], *, gradient: bool = False,
-                  params: dict[str, float | Sequence[float]] | None = None, table: bool = False,
+                  params: Mapping[str, float | Sequence[float]] | None = None, table: bool = False,
                   points: int = 241) -> list[Figure]:
     """The figures for ``lossdrill plot NAMES``: one per x axis the losses need.
 

@@ -79,6 +79,7 @@ def parse_number(text: str) -> float | None:
     text = text.strip().replace(" ", "").replace("−", "-").replace("×", "*").replace("π", "pi")
     if re.fullmatch(r"[-+]?\d+,\d+", text):
         text = text.replace(",", ".")
+    value: float | None
     try:
         value = float(text)
     except ValueError:

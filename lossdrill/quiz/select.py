@@ -11,9 +11,12 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 from lossdrill.bank.schema import Item
 from lossdrill.schedule.memory import Curve, Memory
+
+_I = TypeVar("_I", bound=Item)
 
 WEAK_R = 0.85
 
@@ -34,13 +37,13 @@ def new_seed() -> int:
 
 
 def select_items(
-    items: Sequence[Item],
+    items: Sequence[_I],
     *,
     topics: Sequence[str] = (),
     kinds: Sequence[str] = (),
     count: int,
     seed: int,
-) -> list[Item]:
+) -> list[_I]:
     """Up to ``count`` items matching the topics and kinds (any of each), in seeded order.
 
     Topics spread evenly: items are drawn round-robin from each topic's shuffled list,
@@ -52,14 +55,14 @@ def select_items(
         if (not topics or item.topic in topics) and (not kinds or item.kind in kinds)
     ]
     rng = random.Random(seed)
-    by_topic: dict[str, list[Item]] = {}
+    by_topic: dict[str, list[_I]] = {}
     for item in pool:
         by_topic.setdefault(item.topic, []).append(item)
     queues = [by_topic[t] for t in sorted(by_topic)]
     for queue in queues:
         rng.shuffle(queue)
     rng.shuffle(queues)
-    chosen: list[Item] = []
+    chosen: list[_I] = []
     while len(chosen) < count and any(queues):
         for queue in queues:
             if queue and len(chosen) < count:

@@ -19,10 +19,11 @@ import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from fsrs import Scheduler
+    from fsrs.scheduler import SchedulerDict
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 DAY = 86400.0
@@ -86,7 +87,7 @@ def item_scheduler(parameters: dict | None) -> Scheduler:
     base = dict(parameters or Scheduler().to_dict())
     base["learning_steps"] = []
     base["relearning_steps"] = []
-    return Scheduler.from_dict(base)
+    return Scheduler.from_dict(cast("SchedulerDict", base))  # a Scheduler.to_dict(), as stored
 
 
 def review(scheduler: Scheduler, memory: Memory, rating: int, at: float) -> tuple[Memory, float | None]:

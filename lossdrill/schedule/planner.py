@@ -178,7 +178,8 @@ def plan_day(
     if days_left is not None and days_left < 0:
         days_left = None  # the date has passed: plan as if none was set
     phase = phase_of(days_left)
-    target = interview_instant(settings.interview) if days_left is not None else None
+    target = (interview_instant(settings.interview)
+              if days_left is not None and settings.interview is not None else None)
     active = dict(misconceptions or {})
     budget = _Budget(float(settings.minutes), new_quota(settings.minutes),
                      max(0, NEW_CARDS_PER_DAY - new_cards_today))

@@ -45,9 +45,9 @@ def candidates(bank: Bank, scheduled: Sequence[unified.ScheduledItem]) -> list[C
             out.append(Candidate(item.kind, item.id, item.topic, memory.get((item.kind, item.id)),
                                  tuple(item.misconceptions)))
     for card in bank.cards():
-        item = bank.get(card.source_item)
+        source = bank.get(card.source_item)
         named = tuple(getattr(card, "misconceptions", ())) or tuple(
-            getattr(item, "misconceptions", ()) if item is not None else ())
+            getattr(source, "misconceptions", ()) if source is not None else ())
         out.append(Candidate("card", card.id, card.topic, memory.get(("card", card.id)), named))
     return out
 

@@ -11,7 +11,7 @@ import os
 import select
 import signal
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 
@@ -24,7 +24,7 @@ class _Console(Console):
     """A rich console that never fails on markup: a stray ``[/]`` in user text (a path, a
     topic) is printed as written instead of raising ``MarkupError``."""
 
-    def print(self, *objects: object, **kwargs: object) -> None:  # type: ignore[override]
+    def print(self, *objects: Any, **kwargs: Any) -> None:
         from rich.errors import MarkupError
 
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.padding import Padding
 from rich.panel import Panel
@@ -104,7 +104,7 @@ def show_front(console: Console, card: Card, n: int, brought_forward: bool = Fal
 def show_back(console: Console, card: Card, attempt: str = "") -> None:
     """The back of the card, with what the learner typed before revealing, if anything."""
     back = Prose(card.back)
-    shown = back
+    shown: RenderableType = back
     if attempt:
         mine = Text("you: ", style="bold cyan")
         mine.append(attempt, style="cyan")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 import time
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -43,7 +44,7 @@ def bar(fraction: float, width: int = 10) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
-def columns(header: Sequence[str], rows: Sequence[Sequence[Cell]], right: set[int] = frozenset(),
+def columns(header: Sequence[str], rows: Sequence[Sequence[Cell]], right: AbstractSet[int] = frozenset(),
             max_width: int | None = None, drop: Sequence[int] = (), min_last: int = 8) -> list[str]:
     """Rows of cells as aligned lines of markup that fit ``max_width``.
 

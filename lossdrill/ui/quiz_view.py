@@ -8,9 +8,11 @@ interview). It shows the item, reads answers through an :class:`AnswerSource`
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from rich.console import Console, Group
 from rich.markdown import Markdown
@@ -29,11 +31,14 @@ from lossdrill.bank.schema import (
     Option,
     RecallItem,
     ScenarioItem,
+    Step,
 )
 from lossdrill.quiz import grading
 from lossdrill.quiz.select import shuffled_order
 from lossdrill.recording import QuizAnswer
 from lossdrill.ui.console import AnswerSource
+
+_T = TypeVar("_T")
 
 STARS = {1: "★", 2: "★★", 3: "★★★"}
 
@@ -66,9 +71,9 @@ def _ask_until(
     answers: AnswerSource,
     console: Console,
     prompt: str,
-    parse: Callable[[str], object],
+    parse: Callable[[str], _T | None],
     help_text: str,
-) -> tuple[str, object]:
+) -> tuple[str, _T | None]:
     """Ask until ``parse`` accepts the answer (or the learner gives up with ``?``).
 
     Scripted input (not a terminal) gets :data:`SCRIPTED_RETRIES` tries: a script that
@@ -162,8 +167,8 @@ def _ask_options(
     if multi:
         text, parsed = _ask_until(answers, console, "your answer> ", lambda t: grading.parse_multi(t, n), hint)
         chosen = frozenset(order[i] for i in parsed) if parsed is not None else frozenset()
-        right = frozenset(i for i, o in enumerate(options) if o.correct)
-        grade = grading.grade_multi(chosen, right)
+        right_set = frozenset(i for i, o in enumerate(options) if o.correct)
+        grade = grading.grade_multi(chosen, right_set)
         picked_shown = [str(shown + 1) for shown, index in enumerate(order) if index in chosen]
         body: list = [Text(f"You picked: {', '.join(picked_shown) or 'nothing'}", style="bold")]
         for shown, index in enumerate(order):
@@ -182,16 +187,16 @@ def _ask_options(
         _feedback(console, grade.correct, body + [Text("")] + _explanation(item),
                   title=None if grade.correct else f"Not quite ({grade.score:.0%} credit)", item_id=item.id)
         return grade.correct, grade.score, text
-    text, parsed = _ask_until(answers, console, "your answer> ", lambda t: grading.parse_choice(t, n), hint)
+    text, picked_at = _ask_until(answers, console, "your answer> ", lambda t: grading.parse_choice(t, n), hint)
     right = next(i for i, o in enumerate(options) if o.correct)
-    chosen_index = order[parsed] if parsed is not None else -1
+    chosen_index = order[picked_at] if picked_at is not None else -1
     grade = grading.grade_choice(chosen_index, right)
     body = []
     if chosen_index >= 0 and not grade.correct:
-        chosen = options[chosen_index]
-        body.append(Text(f"You chose: {chosen.text}", style="red"))
-        if chosen.feedback:
-            body.append(Text(f"  {chosen.feedback}"))
+        option = options[chosen_index]
+        body.append(Text(f"You chose: {option.text}", style="red"))
+        if option.feedback:
+            body.append(Text(f"  {option.feedback}"))
     body.append(Text(f"Answer: {order.index(right) + 1}. {options[right].text}", style="green"))
     if options[right].feedback:
         body.append(Text(f"  {options[right].feedback}"))
@@ -271,7 +276,7 @@ def _ask_scenario(
 ) -> tuple[bool, float, str]:
     console.print(Panel(Markdown(item.prompt), title=_header(item, position), title_align="left"))
     steps = {s.id: s for s in item.steps}
-    step = item.steps[0]
+    step: Step | None = item.steps[0]
     responses, right_steps, asked = [], 0, 0
     while step is not None:
         asked += 1
@@ -282,7 +287,7 @@ def _ask_scenario(
             Panel(Group(Markdown(step.prompt), Text(""), _options_table(step.options, order), Text(hint, style="dim")),
                   title=f"step {asked}", title_align="left", border_style="blue")
         )
-        text, parsed = _ask_until(answers, console, "your choice> ", lambda t, n=n: grading.parse_choice(t, n), hint)
+        text, parsed = _ask_until(answers, console, "your choice> ", functools.partial(grading.parse_choice, n_options=n), hint)
         responses.append(text)
         right = next(i for i, o in enumerate(step.options) if o.correct)
         chosen = order[parsed] if parsed is not None else -1
@@ -301,8 +306,8 @@ def _ask_scenario(
         step = steps.get(following) if following else None
     score = right_steps / asked
     correct = right_steps == asked
-    body = Markdown(item.explanation) if item.explanation.strip() else Text(f"{right_steps} of {asked} steps right.")
-    console.print(Panel(body, title=f"Debrief · [dim]{item.id}[/]", border_style="green" if correct else "yellow"))
+    debrief = Markdown(item.explanation) if item.explanation.strip() else Text(f"{right_steps} of {asked} steps right.")
+    console.print(Panel(debrief, title=f"Debrief · [dim]{item.id}[/]", border_style="green" if correct else "yellow"))
     return correct, score, " | ".join(responses)
 
 

@@ -213,7 +213,7 @@ def _hyperparameter_ends(spec: TaskSpec, runs: Sequence[Run], failed: Sequence[R
         if not good - {p.default}:  # only the default right: the parameter is ignored
             continue
         lo, hi = min(good), max(good)
-        if all(v < lo or v > hi for v in bad):  # type: ignore[operator]
+        if all(v < lo or v > hi for v in bad):
             shown = " and ".join(f"{p.name}={v:g}" for v in sorted(bad)[:3])  # type: ignore[type-var]
             zero = " (0 is falsy: `x or default` replaces it)" if 0.0 in bad else ""
             return Diagnosis(

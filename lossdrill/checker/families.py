@@ -23,11 +23,10 @@ if TYPE_CHECKING:
     from lossdrill.checker.cases import Case
     from lossdrill.checker.tasks import TaskSpec
 
-Raw = tuple[str, tuple[Any, ...], dict[str, Any]] | tuple[
-    str, tuple[Any, ...], dict[str, Any], tuple[str, ...]]
-"""A generated case: (name, positional arguments, hyperparameters) and, optionally, the ids
-of the record's rules it exercises (they become :attr:`Case.rules`)."""
-"""A case before it gets its group: (name, args, kwargs)."""
+Raw = tuple[Any, ...]
+"""A generated case before it gets its group: (name, positional arguments, hyperparameters)
+and, optionally, the ids of the record's rules it exercises (they become
+:attr:`Case.rules`). Typed loosely: the families build both shapes in list literals."""
 
 # --------------------------------------------------------------------------- kinds
 # What an argument holds; it decides how a case is converted to another dtype and how

@@ -224,7 +224,7 @@ class TaskSpec:
                 name, args, kw = raw[:3]
                 if fam.valid is not None and not fam.valid(tuple(args), kw):
                     continue  # a generated input the family's contract rules out (int casts)
-                own: tuple[str, ...] = raw[3] if len(raw) > 3 else ()  # type: ignore[misc]
+                own: tuple[str, ...] = raw[3] if len(raw) > 3 else ()
                 generic = rules or _generic_rules(group, name, args)
                 tags = own + tuple(r for r in generic if r not in own)
                 out.append(Case(group, name, tuple(args), dict(kw), tags))

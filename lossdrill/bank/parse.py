@@ -44,6 +44,7 @@ from lossdrill.bank.schema import (
     SweepRecord,
     TaskRecord,
     Tolerance,
+    TrackText,
 )
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -412,7 +413,7 @@ def _implement(f: _Fields) -> tuple[dict[str, Any], set[str]]:
 
 RECORD_FIELDS = frozenset({
     "args", "family", "output", "params", "rules", "scale_arg", "tolerance", "magnitude",
-    "sweep", "plot", "gradient_task", "next_task", "readiness",
+    "sweep", "plot", "gradient_task", "next_task", "readiness", "differentiable", "tracks",
 })
 """The task record's fields of an implement item (:class:`TaskRecord`): all or none."""
 
@@ -514,8 +515,47 @@ def _record(f: _Fields) -> TaskRecord:
         gradient_task=f.text("gradient_task", ""),
         next_task=f.text("next_task", ""),
         readiness=tuple(sorted(readiness.items())),
+        differentiable=_differentiable(f, names[: len(args)]),
+        tracks=_tracks(f),
         **_plot(f),
     )
+
+
+TRACK_FRAMEWORKS = ("torch", "jax")
+
+
+def _differentiable(f: _Fields, args: list[str]) -> tuple[str, ...]:
+    names = f.strings("differentiable", ())
+    for name in names:
+        if name not in args:
+            raise _Invalid(f.line("differentiable"), "differentiable",
+                           f"{name!r} is not one of the arguments {', '.join(args)}")
+    return tuple(names)
+
+
+def _tracks(f: _Fields) -> dict[str, TrackText]:
+    """``tracks: {torch: {solution, hints, debrief, forbidden, starter}, jax: {...}}``."""
+    if not f.has("tracks"):
+        return {}
+    t = _Fields(f.raw("tracks"), f.loader, "tracks.")
+    t.check_unknown(TRACK_FRAMEWORKS)
+    out = {}
+    for framework in TRACK_FRAMEWORKS:
+        if not t.has(framework):
+            continue
+        one = _Fields(t.raw(framework), f.loader, f"tracks.{framework}.")
+        one.check_unknown({"solution", "hints", "debrief", "forbidden", "starter"})
+        hints = one.strings("hints")
+        if len(hints) < 3:
+            raise _Invalid(one.line("hints"), one.name("hints"), "needs at least three progressive hints")
+        out[framework] = TrackText(
+            solution=one.text("solution"),
+            hints=hints,
+            debrief=one.text("debrief"),
+            forbidden=one.strings("forbidden", ()),
+            starter=one.text("starter", ""),
+        )
+    return out
 
 
 def _sweep(f: _Fields, n_args: int) -> SweepRecord:

@@ -249,6 +249,22 @@ class PlotSlice:
 
 
 @dataclass(frozen=True)
+class TrackText:
+    """A task written for one framework (``tracks: {torch: {...}, jax: {...}}``): the same
+    function and argument names, inputs arriving as ``torch.Tensor`` / ``jax.Array``."""
+
+    solution: str
+    hints: tuple[str, ...]
+    debrief: str
+    forbidden: tuple[str, ...] = ()
+    """Dotted names of the library functions the task asks the learner to write
+    (``torch.nn.functional.binary_cross_entropy_with_logits``): calling one is
+    ``forbidden-import``."""
+    starter: str = ""
+    """Empty: generated from the signature and the framework's import."""
+
+
+@dataclass(frozen=True)
 class TaskRecord:
     """Everything declarative about one implement task: the one place that states it.
 
@@ -289,6 +305,10 @@ class TaskRecord:
     readiness: tuple[tuple[ReadinessRole, int], ...] = ()
     """Readiness checklist lines this task is evidence for (stability, speed, gradient),
     each with the task's position in that line's evidence (YAML: ``{speed: 1}``)."""
+    differentiable: tuple[str, ...] = ()
+    """The arguments whose autodiff gradient the framework tracks check."""
+    tracks: dict[str, TrackText] = field(default_factory=dict)
+    """The task written for each framework (``torch``, ``jax``)."""
 
     @property
     def arg_names(self) -> tuple[str, ...]:

@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file-mb", type=int, required=True)
     parser.add_argument("--output-limit", type=int, required=True)
     parser.add_argument("--parent-pid", type=int, required=True)
+    parser.add_argument("--framework", default="numpy")
+    parser.add_argument("--cache-dir", default="")
     options = parser.parse_args(sys.argv[1:] if argv is None else argv)
     worker = _Worker(options)
     return worker.run()
@@ -125,6 +127,8 @@ class _Worker:
         sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
         self.slots: dict[str, tuple[object, str]] = {}
         self.module_count = 0
+        self.track = None
+        """The framework track's runner (lossdrill/checker/frameworks/runner.py), if any."""
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -133,7 +137,10 @@ class _Worker:
         import signal
 
         memory = self.options.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        # PyTorch and XLA reserve far more address space than they use (thread stacks,
+        # allocator arenas): a framework worker caps its data segment instead.
+        limit = resource.RLIMIT_AS if self.track is None else resource.RLIMIT_DATA
+        resource.setrlimit(limit, (memory, memory))
         self._renew_cpu_budget()
         size = self.options.file_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
@@ -192,6 +199,11 @@ class _Worker:
         import faulthandler
         import pickle
 
+        framework = ""
+        if self.options.framework != "numpy":
+            # The framework is imported here, BEFORE any limit or confinement applies:
+            # its import maps large libraries and starts thread pools.
+            framework = self._load_track(self.options.framework)
         self._limit_resources()
         faulthandler.enable(file=self.capture_fd, all_threads=False)
         self._watch_parent()
@@ -199,7 +211,8 @@ class _Worker:
         import numpy
 
         numpy.ones(2).sum()
-        self.send({"kind": "ready", "pid": self.pid, "numpy": numpy.__version__})
+        self.send({"kind": "ready", "pid": self.pid, "numpy": numpy.__version__,
+                   "framework": framework})
         while True:
             frame = _read_frame(self.requests)
             if frame is None:  # the parent is gone (or closed the channel without a word)
@@ -221,6 +234,17 @@ class _Worker:
                 self.calls(slot, calls)
             else:
                 self.send({"kind": "error", "message": f"unknown request {request[0]!r}"})
+
+    def _load_track(self, framework: str) -> str:
+        """Load the framework runner by path and import ``framework``; its version."""
+        import importlib.util
+
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "frameworks", "runner.py")
+        spec = importlib.util.spec_from_file_location("lossdrill_track_runner", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        self.track = module
+        return module.prepare(framework, cache_dir=self.options.cache_dir)
 
     def send(self, message: dict) -> None:
         import pickle
@@ -338,6 +362,10 @@ class _Worker:
 
         answer: dict = {"kind": "call", "status": "ok", "value": None, "value_type": ""}
         answer.update(message="", line=None, traceback="", mutated=[], seconds=0.0)
+        track = None
+        if self.track is not None:
+            kwargs = dict(kwargs)
+            track = kwargs.pop(self.track.TRACK_KEY, None)
         capture = self._begin_capture()
         started = time.perf_counter()
         # The function gets copies, so the pristine inputs remain to compare with, and a
@@ -347,7 +375,10 @@ class _Worker:
         try:
             call_args = _copy_inputs(args)
             call_kwargs = _copy_inputs(kwargs)
-            result = function(*call_args, **call_kwargs)
+            if track is not None:
+                result, answer["track"] = self.track.call(function, call_args, call_kwargs, track)
+            else:
+                result = function(*call_args, **call_kwargs)
             answer["seconds"] = time.perf_counter() - started
             value, value_type, note = _safe_value(result)
             del result

@@ -41,18 +41,28 @@ def run(
     seed: int | None,
     banks: list[str],
     home: str | None,
+    framework: str | None = None,
+    device: str = "cpu",
 ) -> int:
+    from lossdrill.checker.frameworks import sandbox_options
+    from lossdrill.checker.frameworks.choice import TrackUnavailable, chosen, require
+
+    track = chosen(framework, home)
+    try:
+        require(track, device)
+    except TrackUnavailable as exc:
+        return _fail(str(exc), as_json, task, code=2)
     # The worker starts first: it imports NumPy while this process loads the rest.
     try:
         from lossdrill.checker.sandbox import SandboxError, take
 
-        sandbox = take()  # usually already started by the CLI entry point
+        sandbox = take(**sandbox_options(track))  # usually already started by the CLI
     except Exception as exc:  # noqa: BLE001 - reported in plain words
         return _fail(f"cannot start the checker's worker process: {exc}", as_json, task, code=3)
     try:
         if check:
-            return _check_once(task, file, as_json, seed, banks, home, sandbox)
-        return _watch(task, file, edit, seed, banks, home, sandbox)
+            return _check_once(task, file, as_json, seed, banks, home, sandbox, track, device)
+        return _watch(task, file, edit, seed, banks, home, sandbox, track, device)
     except UsageError as exc:
         return _fail(str(exc), as_json, task, code=2)
     except SandboxError as exc:
@@ -82,8 +92,12 @@ def _spec(task: str) -> Any:
 
 
 
-def _path(task: str, file: str | None, home: str | None) -> Path:
-    return Path(file).expanduser() if file else work_dir(home) / f"{task}.py"
+def _path(task: str, file: str | None, home: str | None, framework: str = "numpy") -> Path:
+    """``--file``, else the task's file in the work folder (one per track)."""
+    if file:
+        return Path(file).expanduser()
+    suffix = "" if framework == "numpy" else f"_{framework}"
+    return work_dir(home) / f"{task}{suffix}.py"
 
 
 def _read(path: Path) -> str:
@@ -132,12 +146,12 @@ def _record(recorder: Any, session: str, task: str, result: Any, elapsed: float,
 
 
 def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, banks: list[str],
-                home: str | None, sandbox: Any) -> int:
+                home: str | None, sandbox: Any, framework: str = "numpy", device: str = "cpu") -> int:
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
 
     spec = _spec(task)
-    path = _path(task, file, home)
+    path = _path(task, file, home, framework)
     if not path.exists():
         hint = "" if file else f" (run `lossdrill implement {task}` to get a starter, or pass --file)"
         raise UsageError(f"no such file: {path}{hint}")
@@ -150,7 +164,8 @@ def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, ba
     try:
         # the overlay sweep is drawn only in the rich report; --json leaves it out (speed)
         result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox,
-                           filename=str(path), sweep=not as_json)
+                           filename=str(path), sweep=not as_json, framework=framework,
+                           device=device)
         lines = solution_lines(source, spec.function)
         session = recorder.start_session("implement")
         _record(recorder, session, task, result, 0.0, lines)
@@ -166,6 +181,10 @@ def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, ba
         from lossdrill.ui.implement_view import render_result
 
         item = bank().implement(task) if not result.passed else None
+        if item is not None and framework != "numpy":
+            from lossdrill.checker.frameworks.content import track_item
+
+            item = track_item(item, framework, spec.signature())
         render_result(make_console(), result, hints_shown=hints,
                       hints_total=len(item.hints) if item else 0, lines=lines)
     return 0 if result.passed else 1
@@ -231,7 +250,7 @@ def _open_editor(path: Path, console: Any) -> None:
 
 
 def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: list[str],
-           home: str | None, sandbox: Any) -> int:
+           home: str | None, sandbox: Any, framework: str = "numpy", device: str = "cpu") -> int:
     from lossdrill.bank.loader import load_banks
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
@@ -253,7 +272,11 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
     spec = _spec(task)
     bank = load_banks(banks)
     item = bank.implement(task)
-    path = _path(task, file, home)
+    if framework != "numpy":
+        from lossdrill.checker.frameworks.content import starter, track_item
+
+        item = track_item(item, framework, spec.signature())
+    path = _path(task, file, home, framework)
     existing = path.exists()
     if existing and path.is_dir():
         raise UsageError(f"{path} is a folder, not a Python file")
@@ -261,13 +284,23 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "x", encoding="utf-8") as out:  # "x": never overwrite
-                out.write(_starter(spec, item))
+                out.write(starter(spec.signature(), framework) if framework != "numpy"
+                          and item is None else _starter(spec, item))
         except FileExistsError:
             existing = True
         except OSError as exc:
             raise UsageError(f"cannot write the starter to {path}: {exc}") from None
-    starter_digest = _digest(_starter(spec, item))
+    if framework != "numpy" and item is None:
+        starter_text = starter(spec.signature(), framework)
+    else:
+        starter_text = _starter(spec, item)
+    starter_digest = _digest(starter_text)
     render_task(console, spec, item, str(path), existing=existing)
+    if framework != "numpy":
+        from lossdrill.checker.frameworks.content import track_lines
+
+        for line in track_lines(item, framework, device):
+            console.print(line, markup=False, highlight=False)
 
     recorder = recorder_with_notice(home, err)
     session = recorder.start_session("implement")
@@ -286,7 +319,7 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
         console.rule(f"check #{state['checks'] + 1} · {time.strftime('%H:%M:%S')}")
         try:
             result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox,
-                               filename=str(path))
+                               filename=str(path), framework=framework, device=device)
         finally:
             # a fresh worker for the next check: nothing this file did to the worker's NumPy
             # or globals carries over; it starts while the learner edits

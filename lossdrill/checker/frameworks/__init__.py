@@ -1,0 +1,53 @@
+"""The framework tracks: implement a task in PyTorch or JAX instead of NumPy.
+
+``numpy`` is the default track and never imports a framework. For ``torch`` and ``jax`` the
+sandbox starts a worker that imports the framework before its limits apply
+(:mod:`.runner`); :mod:`.track` judges what came back: the value, the returned tensor's
+type, dtype and device, the autodiff gradient, and the functions the task forbids.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+FRAMEWORKS = ("numpy", "torch", "jax")
+"""The tracks, the default first."""
+
+INSTALL = {
+    "torch": "pip install 'lossdrill[torch]'",
+    "jax": "pip install 'lossdrill[jax]'",
+}
+"""The command that installs each framework's extra."""
+
+MODULE = {"torch": "torch", "jax": "jax"}
+
+
+def installed(framework: str) -> bool:
+    """Whether ``framework`` can be imported (looked up without importing it)."""
+    if framework == "numpy":
+        return True
+    try:
+        return importlib.util.find_spec(MODULE[framework]) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def missing_message(framework: str) -> str:
+    return (f"the {framework} track needs the {framework} extra, which is not installed; "
+            f"install it with: {INSTALL[framework]}")
+
+
+def sandbox_options(framework: str) -> dict:
+    """The :class:`~lossdrill.checker.sandbox.Sandbox` keywords of a track's worker: the
+    framework, its compilation cache, a longer start-up (the framework's import)."""
+    if framework == "numpy":
+        return {}
+    from lossdrill.paths import cache_home
+
+    cache = cache_home() / f"{framework}-compiled"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        cache = None
+    return {"framework": framework, "cache_dir": str(cache) if cache else "",
+            "startup_timeout": 60.0, "load_timeout": 15.0}

@@ -137,8 +137,12 @@ class _Check:
         loaded = self.sandbox.load("submission", source, spec.function, filename)
         if loaded.status != "ok":
             groups = _groups([(c, False) for c in cases])
-            return self._result(False, groups, [load_diagnosis(loaded, spec.function, source)], None,
-                                output=loaded.output)
+            diagnoses = [load_diagnosis(loaded, spec.function, source)]
+            if self.track is not None:  # importing the library loss may be why it failed
+                from lossdrill.checker.frameworks.check import forbidden_diagnoses
+
+                diagnoses = forbidden_diagnoses(self.track, source) + diagnoses
+            return self._result(False, groups, diagnoses, None, output=loaded.output)
         outcomes = self._call(cases)
         runs = [Run(c, e, o, self._judge(c, e, o)) for c, e, o in zip(cases, expected, outcomes, strict=False)]
         if self.track is not None:

@@ -12,6 +12,7 @@ from lossdrill.checker.cases import Case, Run
 from lossdrill.checker.frameworks.track import (
     CODES,
     Track,
+    forbidden_calls,
     forbidden_run,
     gradient_runs,
     judge_call,
@@ -122,3 +123,12 @@ def track_cases(track: Track, cases: list[Case], expected: list[Any]) -> tuple[l
         kept_cases.append(c)
         kept_expected.append(e)
     return kept_cases, kept_expected
+
+
+def forbidden_diagnoses(track: Track, source: str) -> list[Diagnosis]:
+    """``forbidden-import`` for a file that did not load (its import may be the cause)."""
+    found = forbidden_calls(source, track.forbidden)
+    if not found:
+        return []
+    return [Diagnosis("forbidden-import", f"uses {', '.join(found)}: the library loss this "
+                      "task asks you to write")]

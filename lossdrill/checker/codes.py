@@ -37,6 +37,15 @@ CODES: dict[str, str] = {
     "missing-temperature": "the temperature is ignored or applied the wrong way",
     "one-direction": "only one of the two directions of a symmetric loss is computed",
     "wrong-result": "the result is wrong in a way no known mistake explains",
+    # the framework tracks (implement --framework torch|jax)
+    "graph-broken": ".item(), float(), .detach(), .numpy() or torch.tensor(...) re-wrapping cuts the gradient",
+    "wrong-gradient": "the values are right but the autodiff gradient is not (a clamp, where or stop_gradient blocks it)",
+    "non-finite-gradient": "the gradient is inf or nan where the true gradient is finite",
+    "device-mismatch": "tensors made without the input's device (they stay on the CPU for a CUDA input)",
+    "dtype-changed": "the result's dtype differs from the input's (float32 in, float64 out)",
+    "in-place-on-input": "an input tensor is changed in place (autograd's leaf error or a mutated input)",
+    "not-jittable": "fails under jax.jit: Python control flow or float() on a traced value",
+    "forbidden-import": "calls the library loss the task asks you to write",
 }
 
 

@@ -132,14 +132,29 @@ def _device_probe():
     return Probe()
 
 
-def _as_input(array, kind: str, np):
-    """The NumPy array a tensor is made from: class indices as int64, integers as float64."""
-    a = np.asarray(array)
-    if kind == "label":
-        return a if a.dtype == np.int64 else a.astype(np.int64)
-    if a.dtype.kind in "biu":
-        return a.astype(np.float64)
-    return a
+def _float_dtype(args, kinds, np):
+    """float32 when any floating input is float32, else float64."""
+    for i, a in enumerate(args):
+        kind = kinds[i] if i < len(kinds) else "real"
+        if kind != "label" and getattr(a, "dtype", None) == np.float32:
+            return np.float32
+    return np.float64
+
+
+def _as_inputs(args, kinds, np) -> list:
+    """The NumPy arrays tensors are made from: class indices as int64, other integer inputs
+    as the case's float dtype (float32 when any input is float32, else float64)."""
+    target = _float_dtype(args, kinds, np)
+    out = []
+    for i, array in enumerate(args):
+        kind = kinds[i] if i < len(kinds) else "real"
+        a = np.asarray(array)
+        if kind == "label":
+            a = a if a.dtype == np.int64 else a.astype(np.int64)
+        elif a.dtype.kind in "biu":
+            a = a.astype(target)
+        out.append(a)
+    return out
 
 
 def _describe(out, tensor_type) -> dict:
@@ -158,8 +173,7 @@ def _torch_call(function, args, kwargs, options):
     kinds = options.get("kinds", ())
     wanted = set(options.get("grad", ()))
     tensors = []
-    for i, a in enumerate(args):
-        base = _as_input(a, kinds[i] if i < len(kinds) else "real", np)
+    for i, base in enumerate(_as_inputs(args, kinds, np)):
         # from_numpy shares memory with the worker's copy: an in-place change of an input
         # shows up in the worker's mutation check
         t = torch.from_numpy(base)
@@ -251,10 +265,7 @@ def _jax_call(function, args, kwargs, options):
 
     jax, jnp = _jax, _jnp
     kinds = options.get("kinds", ())
-    arrays = [
-        jnp.asarray(_as_input(a, kinds[i] if i < len(kinds) else "real", np))
-        for i, a in enumerate(args)
-    ]
+    arrays = [jnp.asarray(a) for a in _as_inputs(args, kinds, np)]
     wanted = tuple(i for i in sorted(set(options.get("grad", ())))
                    if jnp.issubdtype(arrays[i].dtype, jnp.floating))
     report: dict = {}

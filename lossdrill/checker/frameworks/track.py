@@ -117,15 +117,12 @@ class GradientOutcome:
 
 
 def want_dtype(case: Case, kinds: Sequence[str]) -> str:
-    """The dtype a framework function must return for ``case``: float32 when every floating
-    input is float32 (integers arrive as float64 tensors, class indices as int64)."""
-    floats = []
+    """The dtype a framework function must return for ``case``: float32 when any input is
+    float32 (integer inputs arrive in that dtype too, class indices as int64), else float64."""
     for a, kind in zip(case.args, kinds, strict=False):
-        dtype = np.asarray(a).dtype
-        if kind == "label":
-            continue
-        floats.append("float32" if dtype == np.float32 else "float64")
-    return "float32" if floats and all(d == "float32" for d in floats) else "float64"
+        if kind != "label" and np.asarray(a).dtype == np.float32:
+            return "float32"
+    return "float64"
 
 
 def judge_call(track: Track, case: Case, outcome: Any, arg_names: Sequence[str]) -> Verdict | None:
@@ -355,28 +352,65 @@ def probe_runs(track: Track, cases: Sequence[Case], sandbox: Any) -> list[Run]:
 # ----------------------------------------------------------------------- forbidden calls
 
 
-def forbidden_calls(source: str, forbidden: Sequence[str]) -> list[str]:
-    """The forbidden names (dotted, e.g. ``torch.nn.functional.cross_entropy``) the source
-    uses: an attribute or name ending in the last part, or an import of it."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []
+def _chain(node: ast.AST) -> list[str] | None:
+    """``a.b.c`` as ``["a", "b", "c"]``; None for anything but names and attributes."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return parts[::-1]
+
+
+def used_names(source: str) -> tuple[set[str], set[str]]:
+    """(dotted names the source uses, resolved through its imports; attribute names it reads
+    on values that are not modules, e.g. ``sigmoid`` in ``x.sigmoid()``)."""
+    tree = ast.parse(source)
+    aliases: dict[str, str] = {}
     used: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            used.add(node.attr)
-        elif isinstance(node, ast.Name):
-            used.add(node.id)
-        elif isinstance(node, ast.ImportFrom):
-            used.update(a.name for a in node.names)
-            used.add(node.module or "")
-        elif isinstance(node, ast.Import):
-            used.update(a.name for a in node.names)
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+                used.add(a.name)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                full = f"{node.module}.{a.name}"
+                aliases[a.asname or a.name] = full
+                used.add(full)
+    methods: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and not isinstance(getattr(node, "ctx", None), ast.Store):
+            parts = _chain(node)
+            if parts is None:
+                methods.add(node.attr)
+                continue
+            root = aliases.get(parts[0])
+            if root is None:
+                methods.add(parts[-1])
+                continue
+            used.add(".".join([root, *parts[1:]]))
+        elif isinstance(node, ast.Name) and node.id in aliases:
+            used.add(aliases[node.id])
+    return used, methods
+
+
+def forbidden_calls(source: str, forbidden: Sequence[str]) -> list[str]:
+    """The forbidden names the source uses: a dotted name such as
+    ``torch.nn.functional.cross_entropy`` (reached through any import alias, ``F.`` included)
+    or ``Tensor.sigmoid`` (a method of that name on any value)."""
+    try:
+        used, methods = used_names(source)
+    except (SyntaxError, ValueError):
+        return []
     found = []
     for name in forbidden:
-        last = name.rsplit(".", 1)[-1]
-        if last in used or name in used:
+        if name.startswith("Tensor."):
+            if name.split(".", 1)[1] in methods:
+                found.append(name)
+        elif name in used:
             found.append(name)
     return found
 

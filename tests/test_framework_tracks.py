@@ -56,3 +56,50 @@ def test_framework_solution_passes(box, task: str) -> None:
     assert result.passed, (task, framework, result.diagnoses, result.first_failure)
     groups = {g.name: g for g in result.groups}
     assert groups["gradients"].total >= 1, "the gradient was not checked"
+
+
+def _framework_hunts() -> list:
+    from lossdrill.bank.loader import load_banks
+
+    return [h for h in load_banks().bug_hunts() if h.framework != "numpy"]
+
+
+HUNTS = _framework_hunts()
+
+
+def test_at_least_eight_framework_bug_hunts() -> None:
+    assert len(HUNTS) >= 8
+    assert {h.framework for h in HUNTS} == {"torch", "jax"}
+
+
+@pytest.fixture(scope="module")
+def boxes():
+    """One sandbox per framework, started on first use."""
+    from lossdrill.checker.frameworks import sandbox_options
+
+    made: dict[str, Sandbox] = {}
+
+    def get(framework: str) -> Sandbox:
+        if framework not in made:
+            framework_module(framework)
+            made[framework] = Sandbox(**sandbox_options(framework))
+            made[framework].start()
+        return made[framework]
+
+    yield get
+    for sandbox in made.values():
+        sandbox.close()
+
+
+@pytest.mark.parametrize("hunt", HUNTS, ids=[f"{h.framework}-{h.id}" for h in HUNTS])
+def test_framework_bug_hunt_fails_and_its_fix_passes(boxes, hunt) -> None:
+    framework = hunt.framework
+    sandbox = boxes(framework)
+    buggy = run_check(hunt.task, hunt.code, sandbox=sandbox, framework=framework, sweep=False,
+                      forbid=False)
+    assert not buggy.passed, hunt.id
+    lines = hunt.code.rstrip("\n").splitlines()
+    lines[hunt.bug_line - 1] = hunt.fix.rstrip("\n")
+    fixed = run_check(hunt.task, "\n".join(lines) + "\n", sandbox=sandbox, framework=framework,
+                      sweep=False, forbid=False)
+    assert fixed.passed, (hunt.id, fixed.diagnoses)

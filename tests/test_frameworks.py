@@ -12,10 +12,9 @@ import textwrap
 
 import pytest
 
-from tests.conftest import framework_module
-
 from lossdrill.checker.engine import run_check
 from lossdrill.checker.sandbox import Sandbox
+from tests.conftest import framework_module
 
 
 def _box(framework: str) -> Sandbox:

@@ -623,8 +623,9 @@ def _bug_hunt(f: _Fields) -> tuple[dict[str, Any], set[str]]:
             "code": code,
             "bug_line": f.integer("bug_line", lo=1, hi=n_lines),
             "fix": f.text("fix"),
+            "framework": _choice_of(f, "framework", ("numpy", "torch", "jax"), "numpy"),
         },
-        {"task", "code", "bug_line", "fix"},
+        {"task", "code", "bug_line", "fix", "framework"},
     )
 
 

@@ -406,6 +406,8 @@ class BugHuntItem(Item):
     """1-based line of ``code`` that holds the bug."""
     fix: str = ""
     """The corrected line(s), shown after answering."""
+    framework: str = "numpy"
+    """The track whose checker grades a fix: ``numpy``, ``torch`` or ``jax``."""
 
 
 @dataclass(frozen=True)

@@ -81,11 +81,13 @@ def run_check(
     sweep: bool = True,
     framework: str = "numpy",
     device: str = "cpu",
+    forbid: bool = True,
 ) -> CheckResult:
     """Check ``source`` against task ``task_id``. Raises :class:`UnknownTask`.
 
     ``framework`` ``torch`` or ``jax`` checks a framework track (:mod:`.frameworks.track`);
-    its sandbox must have been made for that framework."""
+    its sandbox must have been made for that framework. ``forbid=False`` lets a fix call
+    the library loss (bug hunts: the exercise is the bug, not writing the loss)."""
     spec = TASKS.get(task_id)
     if spec is None:
         raise UnknownTask(task_id)
@@ -100,7 +102,7 @@ def run_check(
         if framework != "numpy":
             from lossdrill.checker.frameworks.check import track_of
 
-            track = track_of(spec, framework, device)
+            track = track_of(spec, framework, device, forbid)
             return _Check(spec, sandbox, bank, seed, sweep, track).run(source, filename)
         return _Check(spec, sandbox, bank, seed, sweep).run(source, filename)
     finally:

@@ -24,7 +24,7 @@ from lossdrill.checker.result import Diagnosis, Verdict
 from lossdrill.checker.tasks import TaskSpec
 
 
-def track_of(spec: TaskSpec, framework: str, device: str = "cpu") -> Track:
+def track_of(spec: TaskSpec, framework: str, device: str = "cpu", forbid: bool = True) -> Track:
     """The track of ``spec`` in ``framework``, from the task's record."""
     from lossdrill.bank.tasks import builtin_tasks
 
@@ -36,7 +36,7 @@ def track_of(spec: TaskSpec, framework: str, device: str = "cpu") -> Track:
     if record is not None:
         differentiable = tuple(spec.args.index(n) for n in record.differentiable)
         text = record.tracks.get(framework)
-        forbidden = text.forbidden if text is not None else ()
+        forbidden = text.forbidden if text is not None and forbid else ()
     return Track(framework, kinds, differentiable, device, forbidden)
 
 

@@ -161,7 +161,10 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     store = open_store(tmp_path)
     assert store.notice is None
     assert store.previous_version == 1
-    assert raw_rows(store, "PRAGMA user_version") == [(3,)]
+    assert raw_rows(store, "PRAGMA user_version") == [(4,)]
+    # Version 4 records each attempt's framework track; every older attempt was NumPy.
+    assert raw_rows(store, "SELECT task, framework FROM implement_attempts ORDER BY at") == [
+        ("mse", "numpy"), ("mae", "numpy")]
     # Version 3 marks cram reviews; every older review was a scheduled one.
     assert raw_rows(store, "SELECT card_id, rating, cram FROM reviews") == [("fc-mse", 3, 0)]
     assert store.counts()["quiz_answers"] == 1

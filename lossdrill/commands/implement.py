@@ -138,6 +138,7 @@ def _record(recorder: Any, session: str, task: str, result: Any, elapsed: float,
             elapsed_s=elapsed,
             hints_used=recorder.hints_shown(task),
             lines=lines,
+            framework=getattr(result, "framework", "numpy"),
         )
     )
 

@@ -179,7 +179,14 @@ UPDATE task_stats SET best_time_s = (
 without changing the card's schedule; a best time counts only timed passes (``implement
 --check`` records 0 s)."""
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+V_FRAMEWORK = """
+ALTER TABLE implement_attempts ADD COLUMN framework TEXT NOT NULL DEFAULT 'numpy';
+CREATE INDEX implement_attempts_framework ON implement_attempts (framework, task, passed)
+"""
+"""The framework tracks: which track (numpy, torch, jax) each implement attempt was on.
+Earlier attempts were all NumPy. A step of its own, so it can be renumbered on a merge."""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V_FRAMEWORK)
 LATEST = len(MIGRATIONS)
 
 

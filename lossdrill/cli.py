@@ -175,6 +175,7 @@ def progress(
 def interview(
     task: Annotated[str | None, typer.Option("--task", metavar="TASK", help="The loss to be interviewed on (default: your weakest).")] = None,
     minutes: Annotated[int, typer.Option("--minutes", metavar="N", min=1, help="Length of the mock interview.")] = 20,
+    framework: Annotated[str | None, typer.Option("--framework", metavar="NAME", help="numpy, torch or jax for the implement steps (default: `lossdrill config framework`).")] = None,
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
@@ -182,7 +183,7 @@ def interview(
     """A timed mock interview on one loss, with an interviewer's score sheet."""
     from lossdrill.commands.interview import run
 
-    _exit(run(task=task, minutes=minutes, seed=seed, banks=bank or [], home=home))
+    _exit(run(task=task, minutes=minutes, seed=seed, banks=bank or [], home=home, framework=framework))
 
 
 @app.command()

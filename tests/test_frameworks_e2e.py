@@ -44,3 +44,51 @@ def test_torch_track_graph_broken_then_pass(tmp_path: Path) -> None:
     s.send("q")
     s.expect("Session: focal passed")
     assert s.finish() == 0
+
+
+TORCH_MSE = """import torch
+
+
+def mse_loss(y_true, y_pred):
+    e = y_pred - y_true.to(y_pred.dtype)
+    return 0.5 * (e ** 2).mean() if e.numel() else e.sum()
+"""
+TORCH_MSE_GRAD = """import torch
+
+
+def mse_gradient(y_true, y_pred):
+    return y_pred - y_true.to(y_pred.dtype)
+"""
+
+
+def test_interview_on_the_torch_track(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    from test_interview_e2e import PROMPT
+
+    framework_module("torch")
+    home = tmp_path / "home"
+    (tmp_path / "mse.py").write_text(TORCH_MSE)
+    (tmp_path / "grad.py").write_text(TORCH_MSE_GRAD)
+    s = Session(["interview", "--task", "mse", "--seed", "4", "--framework", "torch"],
+                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=140)
+    todo = [f"file {tmp_path / 'mse.py'}", f"file {tmp_path / 'grad.py'}"]
+    while True:
+        try:
+            match = s.expect(PROMPT, timeout=90)
+        except AssertionError:
+            break
+        s.send((todo.pop(0) if todo else "q") if match.group(0).startswith("c check") else "?")
+    assert s.finish() == 0
+    assert "Track: torch" in s.text
+    assert "gradient follow-up mse-grad: passed" in s.text
+    starters = sorted((home / "work").glob("interview-mse-*.py"))
+    assert starters and starters[0].read_text().startswith("import torch")
+    conn = sqlite3.connect(home / "lossdrill.sqlite3")
+    try:
+        (sheet,) = [json.loads(x) for (x,) in conn.execute("SELECT sheet FROM interviews")]
+    finally:
+        conn.close()
+    correctness = next(c for c in sheet["criteria"] if c["name"] == "correctness")
+    assert correctness["points"] == 4

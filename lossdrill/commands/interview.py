@@ -51,9 +51,18 @@ from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
 QUESTION_STEPS = ("warm-up", "scenario", "production")
 
 
-def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home: str | None) -> int:
+def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home: str | None,
+        framework: str | None = None) -> int:
     console = make_console()
     err = make_console(stderr=True)
+    from lossdrill.checker.frameworks.choice import TrackUnavailable, chosen, require
+
+    track = chosen(framework, home)
+    try:
+        require(track, "cpu")
+    except TrackUnavailable as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True, highlight=False)
+        return 2
     bank = banks_with_warnings(banks, err)
     if not interview_tasks(bank):
         err.print("[red]error:[/] the banks hold no implement task to be interviewed on")
@@ -82,6 +91,7 @@ def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home
             task, chosen_by, reason = _choose_task(bank, recorder, random.Random(seed))
         plan = plan_interview(bank, task, minutes, seed, chosen_by)
         session = Session(plan, bank, recorder, console, err, seed, home, reason)
+        session.framework = track
         sheet = session.run()
         from lossdrill.ui.interview_view import render_sheet
 
@@ -187,6 +197,8 @@ class Session:
         self.notes: list[str] = []
         self.steps_done = 0
         self.sandbox: Any = None
+        self.framework = "numpy"
+        """The track the implement steps are written and checked on."""
 
     def run(self) -> Any:
         from lossdrill.ui.interview_view import render_intro, render_step
@@ -248,9 +260,10 @@ class Session:
 
     def _start_sandbox(self) -> None:
         try:
+            from lossdrill.checker.frameworks import sandbox_options
             from lossdrill.checker.sandbox import Sandbox
 
-            self.sandbox = Sandbox()
+            self.sandbox = Sandbox(**sandbox_options(self.framework))
             self.sandbox.start()
         except Exception as exc:  # noqa: BLE001 - reported, and each check will retry
             self.err.print(f"[yellow]the checker's worker did not start: {exc}[/]")
@@ -266,7 +279,7 @@ class Session:
             return None
         try:
             return run_check(task, source, seed=self.seed, bank=self.bank, sandbox=self.sandbox,
-                             filename=str(path), sweep=False)
+                             filename=str(path), sweep=False, framework=self.framework)
         except Exception as exc:  # noqa: BLE001 - a checker failure must not end the interview
             self.console.print(f"[red]the check could not run: {exc}[/]")
             return None
@@ -281,8 +294,17 @@ class Session:
 
         spec = TASKS[step.task]
         item = self.bank.implement(step.task)
+        if self.framework != "numpy":
+            from lossdrill.checker.frameworks.content import track_item
+
+            item = track_item(item, self.framework, spec.signature())
         path = self._write_starter(step.task, spec, item)
         render_interview_task(self.console, spec, item, str(path))
+        if self.framework != "numpy":
+            from lossdrill.checker.frameworks.content import track_lines
+
+            for line in track_lines(item, self.framework):
+                self.console.print(line, markup=False, highlight=False)
         start = time.monotonic()
         box = max(60.0, min(step.minutes * 60, self.deadline - start))
         render_implement_help(self.console, str(path), round(box / 60, 1))

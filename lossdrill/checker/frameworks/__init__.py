@@ -39,7 +39,8 @@ def missing_message(framework: str) -> str:
 
 def sandbox_options(framework: str) -> dict:
     """The :class:`~lossdrill.checker.sandbox.Sandbox` keywords of a track's worker: the
-    framework, its compilation cache, a longer start-up (the framework's import)."""
+    framework, its compilation cache, a longer start-up (the framework's import); for JAX a
+    longer call deadline and a larger memory cap (compilation happens inside calls)."""
     if framework == "numpy":
         return {}
     from lossdrill.paths import cache_home
@@ -49,5 +50,10 @@ def sandbox_options(framework: str) -> dict:
         cache.mkdir(parents=True, exist_ok=True)
     except OSError:
         cache = None
-    return {"framework": framework, "cache_dir": str(cache) if cache else "",
-            "startup_timeout": 60.0, "load_timeout": 15.0}
+    options: dict = {"framework": framework, "cache_dir": str(cache) if cache else "",
+                     "startup_timeout": 60.0, "load_timeout": 15.0}
+    if framework == "jax":
+        # every new input shape is an XLA compilation inside the call: more time per call,
+        # and room in the data segment for the compiler itself
+        options.update(call_timeout=8.0, memory_mb=3072)
+    return options

@@ -183,3 +183,128 @@ def test_jax_forbidden_library_loss_is_named_even_when_it_cannot_load(jax_box) -
     source = jax_bce("import optax\nreturn jnp.mean(optax.sigmoid_binary_cross_entropy(logits, y))")
     result = _check(jax_box, "bce", source, "jax")
     assert "forbidden-import" in result.codes
+
+
+FOCAL_NUMPY = """
+import numpy as np
+
+
+def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
+    y = np.asarray(y_true, dtype=float)
+    z = np.asarray(logits, dtype=float)
+    if y.size == 0:
+        return 0.0
+    ce = np.logaddexp(0.0, z) - y * z
+    p = np.exp(-np.logaddexp(0.0, -z))
+    p_t = y * p + (1 - y) * (1 - p)
+    a_t = y * alpha + (1 - y) * (1 - alpha)
+    return float(np.mean(a_t * (1 - p_t) ** gamma * ce))
+"""
+
+
+def test_numpy_track_imports_neither_framework(tmp_path) -> None:
+    """The CLI process (fake torch/jax packages on its path leave a mark when imported) and
+    the worker (asked from inside) import neither framework for a NumPy check."""
+    import json
+    import subprocess
+
+    from drive import lossdrill_command
+
+    fake = tmp_path / "fake"
+    for name in ("torch", "jax"):
+        (fake / name).mkdir(parents=True)
+        (fake / name / "__init__.py").write_text(
+            f"open({str(tmp_path / (name + '.imported'))!r}, 'w').close()\n")
+    solution = tmp_path / "focal.py"
+    solution.write_text(FOCAL_NUMPY)
+    env = {**os.environ, "PYTHONPATH": str(fake), "LOSSDRILL_HOME": str(tmp_path / "home")}
+    done = subprocess.run([*lossdrill_command(), "implement", "focal", "--check", "--json",
+                           "--file", str(solution)], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["framework"] == "numpy"
+    assert not (tmp_path / "torch.imported").exists()
+    assert not (tmp_path / "jax.imported").exists()
+
+    with Sandbox() as box:
+        probe = "import sys\n\ndef f(x):\n    return [float(m in sys.modules) for m in ('torch', 'jax')]\n"
+        assert box.load("probe", probe, "f").status == "ok"
+        assert box.call("probe", (1.0,), {}).value == [0.0, 0.0]
+
+
+def test_missing_extra_names_the_install_command(tmp_path) -> None:
+    """Without the extra (hidden here by a path entry that makes it unimportable), the
+    command says which pip command installs it and exits 2."""
+    import subprocess
+
+    from drive import lossdrill_command
+
+    block = tmp_path / "block"
+    block.mkdir()
+    # a `jax` that cannot be found: a sitecustomize removes it from the import system
+    (block / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class _Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'jax':\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, _Block())\n")
+    solution = tmp_path / "focal.py"
+    solution.write_text(FOCAL_NUMPY)
+    env = {**os.environ, "PYTHONPATH": str(block), "LOSSDRILL_HOME": str(tmp_path / "home")}
+    done = subprocess.run([*lossdrill_command(), "implement", "focal", "--check",
+                           "--framework", "jax", "--file", str(solution)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "error:" in done.stderr and "pip install 'lossdrill[jax]'" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = subprocess.run([*lossdrill_command(), "config", "framework", "jax"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "pip install 'lossdrill[jax]'" in done.stderr
+
+
+def test_config_saves_the_default_track(tmp_path) -> None:
+    import subprocess
+
+    from drive import lossdrill_command
+
+    framework_module("torch")
+    env = {**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home")}
+    run = [*lossdrill_command(), "config"]
+    assert "framework = numpy" in subprocess.run(run, env=env, capture_output=True,
+                                                 text=True).stdout
+    saved = subprocess.run([*run, "framework", "torch"], env=env, capture_output=True, text=True)
+    assert saved.returncode == 0 and "framework = torch" in saved.stdout
+    assert subprocess.run([*run, "framework"], env=env, capture_output=True,
+                          text=True).stdout.strip() == "torch"
+    bad = subprocess.run([*run, "framework", "tensorflow"], env=env, capture_output=True,
+                         text=True)
+    assert bad.returncode == 2 and "must be one of numpy, torch, jax" in bad.stderr
+    solution = tmp_path / "bce.py"
+    solution.write_text(torch_bce())
+    done = subprocess.run([*lossdrill_command(), "implement", "bce", "--check", "--json",
+                           "--file", str(solution)], env=env, capture_output=True, text=True,
+                          timeout=180)
+    import json
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["framework"] == "torch"
+
+
+def test_device_cuda_without_a_gpu_says_so(tmp_path) -> None:
+    import subprocess
+
+    from drive import lossdrill_command
+
+    torch = framework_module("torch")
+    if torch.cuda.is_available():  # pragma: no cover - CUDA machines run check_cuda.sh
+        return
+    solution = tmp_path / "bce.py"
+    solution.write_text(torch_bce())
+    done = subprocess.run([*lossdrill_command(), "implement", "bce", "--check", "--framework",
+                           "torch", "--device", "cuda", "--file", str(solution)],
+                          env={**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home")},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "no CUDA device" in done.stderr

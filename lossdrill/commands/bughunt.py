@@ -104,7 +104,9 @@ def _check(hunt: BugHuntItem, path: Path, console, bank) -> bool:
     from lossdrill.ui.implement_view import render_result
 
     if not installed(hunt.framework):
-        console.print(f"[yellow]{missing_message(hunt.framework)}[/]")
+        from rich.markup import escape
+
+        console.print(f"[yellow]{escape(missing_message(hunt.framework))}[/]")
         return False
     start = time.monotonic()
     result = run_check(hunt.task, path.read_text(encoding="utf-8", errors="replace"), bank=bank,

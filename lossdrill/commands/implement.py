@@ -75,10 +75,13 @@ def _fail(message: str, as_json: bool, task: str, *, code: int) -> int:
     if as_json:
         print(json.dumps({"task": task, "error": message}))
     else:
+        from rich.markup import escape
+
         from lossdrill.ui.console import make_console
 
-        make_console(stderr=True).print(f"[red]error:[/] {message}", markup=True, highlight=False,
-                                        soft_wrap=True)
+        # escaped: a message may hold brackets (pip install 'lossdrill[torch]')
+        make_console(stderr=True).print(f"[red]error:[/] {escape(message)}", markup=True,
+                                        highlight=False, soft_wrap=True)
     return code
 
 

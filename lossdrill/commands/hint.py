@@ -28,6 +28,7 @@ def run(task: str, banks: list[str], home: str | None) -> int:
     item = implement_item(banks_with_warnings(banks, err), task, err)
     if item is None:
         return 2
+    item = _on_default_track(item, home)
     recorder = recorder_with_notice(home, err)
     try:
         level, text, repeated = next_hint(item, recorder)
@@ -35,3 +36,15 @@ def run(task: str, banks: list[str], home: str | None) -> int:
     finally:
         recorder.close()
     return 0
+
+
+def _on_default_track(item: Any, home: str | None) -> Any:
+    """The item's texts on the learner's default track (`lossdrill config framework`)."""
+    from lossdrill.checker.frameworks.choice import chosen
+
+    framework = chosen(None, home)
+    if framework == "numpy" or item.record is None:
+        return item
+    from lossdrill.checker.frameworks.content import track_item
+
+    return track_item(item, framework, item.record.signature(item.function))

@@ -11,10 +11,10 @@ import os
 import textwrap
 
 import pytest
+from conftest import framework_module
 
 from lossdrill.checker.engine import run_check
 from lossdrill.checker.sandbox import Sandbox
-from tests.conftest import framework_module
 
 
 def _box(framework: str) -> Sandbox:

@@ -245,6 +245,8 @@ def gradient_cases(cases: Sequence[Case], track: Track, arg_count: int) -> list[
             break
     stability = [c for c in cases if c.group == "stability" and not c.is_empty
                  and want_dtype(c, track.kinds) == "float64"]
+    # smallest first: the first failing gradient case is the one shown
+    picks.sort(key=lambda c: sum(np.asarray(c.args[i]).size for i in track.differentiable))
     return picks + stability
 
 

@@ -150,6 +150,10 @@ def judge_call(track: Track, case: Case, outcome: Any, arg_names: Sequence[str])
                        "tensor changed")
     kind = report.get("kind", "")
     if kind and kind != "tensor":
+        if (kind in ("float", "int") or kind.startswith("numpy.")) and case.is_empty:
+            return Verdict("graph-broken", f"returned a {outcome.value_type} for the empty batch, "
+                           f"not a {tensor}: return a 0-d tensor that depends on the input "
+                           "(the empty loss's .sum() is 0 and keeps the graph)")
         if kind in ("float", "int") or kind.startswith("numpy."):
             return Verdict("graph-broken", f"returned a {outcome.value_type}, not a {tensor}: "
                            ".item(), float() or .numpy() takes the value out of the graph, so "

@@ -95,14 +95,16 @@ def diagnose_track(spec: TaskSpec, runs: Sequence[Run], sandbox: Any) -> list[Di
 
 
 JAX_NEW_SHAPES = 4
-"""The JAX track's random cases: those whose input shapes, dtypes and hyperparameters
+"""The JAX track's random cases: those whose input shapes, dtypes and hyperparameter names
 already occur in the other groups, and cases of at most this many new ones (XLA compiles
 once per such signature; each compile costs a few hundred milliseconds)."""
 
 
 def _signature(case: Case) -> tuple:
+    """What one XLA compilation covers: the inputs' shapes and dtypes and which
+    hyperparameters are passed (their values are traced)."""
     return (tuple((np.shape(a), str(np.asarray(a).dtype)) for a in case.args),
-            tuple(sorted(case.kwargs.items())))
+            tuple(sorted(case.kwargs)))
 
 
 def track_cases(track: Track, cases: list[Case], expected: list[Any]) -> tuple[list[Case], list[Any]]:

@@ -61,7 +61,6 @@ def prepare(framework: str, threads: int = 1, cache_dir: str = "") -> str:
             jax.config.update("jax_compilation_cache_dir", cache_dir)
             jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
             jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-        jax.grad(lambda x: (x * x).sum())(jnp.ones(2))
         _jax, _jnp = jax, jnp
         version = str(jax.__version__)
     else:
@@ -223,27 +222,39 @@ def _tracer_error(error: BaseException) -> bool:
     return "Tracer" in name or "Concretization" in name
 
 
-def _jitted(function, kwargs: dict, wanted: tuple):
+_static: set = set()
+"""Functions (by id) that branch on a hyperparameter in Python: their hyperparameters are
+compiled in as constants (one compilation per value) instead of traced."""
+
+
+def _jitted(function, kwargs: dict, wanted: tuple, traced: bool):
+    """The compiled value-and-gradient of ``function``: ``jitted(xs, kw)``.
+
+    ``traced``: the hyperparameters are arguments of the compiled function (one compilation
+    per input shape, whatever their values); otherwise constants (one per value)."""
     import numpy as np
 
     jax, jnp = _jax, _jnp
+    static = () if traced else tuple(sorted(kwargs.items()))
     try:
-        key = (id(function), tuple(sorted(kwargs.items())), wanted)
+        key = (id(function), tuple(sorted(kwargs)), static, wanted)
         hash(key)
     except TypeError:
         key = None
     if key is not None and key in _compiled:
         return _compiled[key][1]
+    constants = dict(kwargs)
 
-    def value_and_grads(*xs):
+    def value_and_grads(xs, kw):
+        params = kw if traced else constants
         if not wanted:
-            return function(*xs, **kwargs), ()
+            return function(*xs, **params), ()
 
         def scalar(*diff):
             full = list(xs)
             for i, x in zip(wanted, diff, strict=True):
                 full[i] = x
-            o = jnp.asarray(function(*full, **kwargs))
+            o = jnp.asarray(function(*full, **params))
             w = jnp.asarray(_weights(tuple(o.shape), np), dtype=o.dtype)
             return (jnp.sum(o * w) if o.ndim else o), o
 
@@ -251,10 +262,24 @@ def _jitted(function, kwargs: dict, wanted: tuple):
         (_, out), grads = grad(*[xs[i] for i in wanted])
         return out, grads
 
-    jitted = jax.jit(value_and_grads)
+    compiled = jax.jit(value_and_grads)
     if key is not None:
-        _compiled[key] = (function, jitted)  # the function is kept alive with its id
-    return jitted
+        _compiled[key] = (function, compiled)  # the function is kept alive with its id
+    return compiled
+
+
+def _run_jitted(function, arrays: list, kwargs: dict, wanted: tuple):
+    """Hyperparameters traced when they are plain numbers and the function allows it."""
+    traceable = (id(function) not in _static and all(
+        type(v) in (int, float) for v in kwargs.values()))
+    if traceable and kwargs:
+        try:
+            return _jitted(function, kwargs, wanted, True)(tuple(arrays), dict(kwargs))
+        except Exception as error:
+            if not _tracer_error(error):
+                raise
+            _static.add(id(function))  # a Python branch on a hyperparameter: constants
+    return _jitted(function, kwargs, wanted, False)(tuple(arrays), {})
 
 
 def _jax_call(function, args, kwargs, options):
@@ -270,7 +295,7 @@ def _jax_call(function, args, kwargs, options):
                    if jnp.issubdtype(arrays[i].dtype, jnp.floating))
     report: dict = {}
     try:
-        out, grads = _jitted(function, kwargs, wanted)(*arrays)
+        out, grads = _run_jitted(function, arrays, kwargs, wanted)
     except Exception as error:
         if not _tracer_error(error):
             raise

@@ -51,6 +51,8 @@ class ImplementAttempt:
     lines: int
     """Non-blank, non-comment lines of the solution."""
     at: float = field(default_factory=time.time)
+    framework: str = "numpy"
+    """The track the attempt was on: ``numpy``, ``torch`` or ``jax``."""
 
 
 class Recorder(Protocol):

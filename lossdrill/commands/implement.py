@@ -38,18 +38,28 @@ def run(
     seed: int | None,
     banks: list[str],
     home: str | None,
+    framework: str | None = None,
+    device: str = "cpu",
 ) -> int:
+    from lossdrill.checker.frameworks import sandbox_options
+    from lossdrill.checker.frameworks.choice import TrackUnavailable, chosen, require
+
+    track = chosen(framework, home)
+    try:
+        require(track, device)
+    except TrackUnavailable as exc:
+        return _fail(str(exc), as_json, task, code=2)
     # The worker starts first: it imports NumPy while this process loads the rest.
     try:
         from lossdrill.checker.sandbox import SandboxError, take
 
-        sandbox = take()  # usually already started by the CLI entry point
+        sandbox = take(**sandbox_options(track))  # usually already started by the CLI
     except Exception as exc:  # noqa: BLE001 - reported in plain words
         return _fail(f"cannot start the checker's worker process: {exc}", as_json, task, code=3)
     try:
         if check:
-            return _check_once(task, file, as_json, seed, banks, home, sandbox)
-        return _watch(task, file, edit, seed, banks, home, sandbox)
+            return _check_once(task, file, as_json, seed, banks, home, sandbox, track, device)
+        return _watch(task, file, edit, seed, banks, home, sandbox, track, device)
     except UsageError as exc:
         return _fail(str(exc), as_json, task, code=2)
     except SandboxError as exc:
@@ -66,8 +76,9 @@ def _fail(message: str, as_json: bool, task: str, *, code: int) -> int:
 
         from lossdrill.ui.console import make_console
 
-        make_console(stderr=True).print(f"[red]error:[/] {escape(message)}", markup=True, highlight=False,
-                                        soft_wrap=True)
+        # escaped: a message may hold brackets (pip install 'lossdrill[torch]')
+        make_console(stderr=True).print(f"[red]error:[/] {escape(message)}", markup=True,
+                                        highlight=False, soft_wrap=True)
     return code
 
 
@@ -80,9 +91,12 @@ def _spec(task: str) -> Any:
     return spec
 
 
-
-def _path(task: str, file: str | None, home: str | None) -> Path:
-    return Path(file).expanduser() if file else work_dir(home) / f"{task}.py"
+def _path(task: str, file: str | None, home: str | None, framework: str = "numpy") -> Path:
+    """``--file``, else the task's file in the work folder (one per track)."""
+    if file:
+        return Path(file).expanduser()
+    suffix = "" if framework == "numpy" else f"_{framework}"
+    return work_dir(home) / f"{task}{suffix}.py"
 
 
 def _read(path: Path) -> str:
@@ -117,12 +131,12 @@ class _LazyBank:
 
 
 def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, banks: list[str],
-                home: str | None, sandbox: Any) -> int:
+                home: str | None, sandbox: Any, framework: str = "numpy", device: str = "cpu") -> int:
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
 
     spec = _spec(task)
-    path = _path(task, file, home)
+    path = _path(task, file, home, framework)
     if not path.exists():
         hint = "" if file else f" (run `lossdrill implement {task}` to get a starter, or pass --file)"
         raise UsageError(f"no such file: {path}{hint}")
@@ -133,7 +147,8 @@ def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, ba
     try:
         # the overlay sweep is drawn only in the rich report; --json leaves it out (speed)
         result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox,
-                           filename=str(path), sweep=not as_json)
+                           filename=str(path), sweep=not as_json, framework=framework,
+                           device=device)
         lines = solution_lines(source, spec.function)
         session = recorder.start_session("implement")
         record_attempt(recorder, session, task, result, 0.0, lines, recorder.hints_shown(task))
@@ -149,6 +164,10 @@ def _check_once(task: str, file: str | None, as_json: bool, seed: int | None, ba
         from lossdrill.ui.implement_view import render_result
 
         item = bank().implement(task) if not result.passed else None
+        if item is not None and framework != "numpy":
+            from lossdrill.checker.frameworks.content import track_item
+
+            item = track_item(item, framework, spec.signature())
         render_result(make_console(), result, hints_shown=hints,
                       hints_total=len(item.hints) if item else 0, lines=lines)
     return 0 if result.passed else 1
@@ -221,7 +240,7 @@ class _View:
 
 
 def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: list[str],
-           home: str | None, sandbox: Any) -> int:
+           home: str | None, sandbox: Any, framework: str = "numpy", device: str = "cpu") -> int:
     from lossdrill.bank.loader import load_banks
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
@@ -235,11 +254,15 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
     spec = _spec(task)
     bank = load_banks(banks)
     item = bank.implement(task)
-    path = _path(task, file, home)
+    if framework != "numpy":
+        from lossdrill.checker.frameworks.content import track_item
+
+        item = track_item(item, framework, spec.signature())
+    path = _path(task, file, home, framework)
     existing = path.exists()
     if existing and path.is_dir():
         raise UsageError(f"{path} is a folder, not a Python file")
-    text = starter(spec, item)
+    text = starter(spec, item, framework)
     if not existing:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -250,10 +273,16 @@ def _watch(task: str, file: str | None, edit: bool, seed: int | None, banks: lis
         except OSError as exc:
             raise UsageError(f"cannot write the starter to {path}: {exc}") from None
     render_task(console, spec, item, str(path), existing=existing)
+    if framework != "numpy":
+        from lossdrill.checker.frameworks.content import track_lines
+
+        for line in track_lines(item, framework, device):
+            console.print(line, markup=False, highlight=False)
 
     def check(source: str, filename: str) -> Any:
         try:
-            return run_check(task, source, seed=seed, bank=bank, sandbox=sandbox, filename=filename)
+            return run_check(task, source, seed=seed, bank=bank, sandbox=sandbox, filename=filename,
+                             framework=framework, device=device)
         finally:
             # a fresh worker for the next check: nothing this file did to the worker's NumPy
             # or globals carries over; it starts while the learner edits

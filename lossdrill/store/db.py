@@ -308,11 +308,12 @@ class Store:
         with self._transaction():
             self.conn.execute(
                 "INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
-                " diagnoses, elapsed_s, hints_used, lines, at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " diagnoses, elapsed_s, hints_used, lines, at, framework)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (attempt.session_id, attempt.task, int(attempt.passed), float(attempt.score),
                  json.dumps(groups), json.dumps(list(attempt.diagnoses)),
                  float(attempt.elapsed_s), int(attempt.hints_used), int(attempt.lines),
-                 attempt.at),
+                 attempt.at, attempt.framework),
             )
             # `implement --check` records 0 s: a file graded without a clock has no time.
             timed = attempt.passed and float(attempt.elapsed_s) > 0

@@ -230,8 +230,16 @@ def _fill_schedule(conn: sqlite3.Connection) -> None:
     rebuild(conn)
 
 
+V_FRAMEWORK = """
+ALTER TABLE implement_attempts ADD COLUMN framework TEXT NOT NULL DEFAULT 'numpy';
+CREATE INDEX implement_attempts_framework ON implement_attempts (framework, task, passed)
+"""
+"""The framework tracks: which track (numpy, torch, jax) each implement attempt was on.
+Earlier attempts were all NumPy. Version 5, after the unified schedule (a step of its own,
+so it can be renumbered on a merge)."""
+
 MIGRATIONS: tuple[str | tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
-    V1, V2, V3, (V4, _fill_schedule))
+    V1, V2, V3, (V4, _fill_schedule), V_FRAMEWORK)
 LATEST = len(MIGRATIONS)
 
 

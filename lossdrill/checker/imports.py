@@ -40,7 +40,15 @@ class ForbiddenUse:
 def forbidden_uses(source: str, forbidden: tuple[str, ...] | list[str] = ()) -> list[ForbiddenUse]:
     """Every import or dotted use in ``source`` that the product or ``forbidden`` rules out,
     in line order, one per (name, line). A file that does not parse has none (the sandbox
-    reports the syntax error)."""
+    reports the syntax error), and so has one too deep or too large for this process to
+    parse (the sandboxed worker gives it its verdict, and its import block still holds)."""
+    try:
+        return _forbidden_uses(source, forbidden)
+    except (RecursionError, MemoryError):
+        return []
+
+
+def _forbidden_uses(source: str, forbidden: tuple[str, ...] | list[str]) -> list[ForbiddenUse]:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):

@@ -16,12 +16,16 @@ if TYPE_CHECKING:
 
 
 def _start_worker_early(argv: list[str]) -> None:
-    """``implement`` needs the checker's worker: spawn it before Typer is even imported."""
+    """``implement`` needs the checker's worker: spawn it before Typer is even imported
+    (a framework track's worker, for ``--framework`` or the saved default, when installed)."""
     if len(argv) > 2 and argv[1] == "implement" and "--help" not in argv:
         try:
+            from lossdrill.checker.frameworks.choice import early_options
             from lossdrill.checker.sandbox import start_early
 
-            start_early()
+            options = early_options(argv)
+            if options is not None:
+                start_early(**options)
         except Exception:  # the command starts its own worker and reports any failure
             pass
 
@@ -160,6 +164,8 @@ def implement(
     check: Annotated[bool, typer.Option("--check", help="Check once and exit (0 pass, 1 fail); --json implies it.")] = False,
     json_out: Json = False,
     edit: Annotated[bool, typer.Option("--edit", "-e", help="Open $EDITOR on the file.")] = False,
+    framework: Annotated[str | None, typer.Option("--framework", metavar="NAME", help="numpy, torch or jax (default: `lossdrill config framework`, else numpy).")] = None,
+    device: Annotated[str, typer.Option("--device", metavar="DEV", help="cpu, or cuda to run the torch track's cases on a GPU too.")] = "cpu",
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
@@ -168,7 +174,19 @@ def implement(
     from lossdrill.commands.implement import run
 
     _exit(run(task=task, file=file, check=check, as_json=json_out, edit=edit, seed=seed, banks=bank or [], home=home,
-              here=here, fresh=fresh))
+              here=here, fresh=fresh, framework=framework, device=device))
+
+
+@app.command()
+def config(
+    key: Annotated[str | None, typer.Argument(metavar="KEY", help="A setting: framework.")] = None,
+    value: Annotated[str | None, typer.Argument(metavar="VALUE", help="Its new value (omit to show it).")] = None,
+    home: Home = None,
+) -> None:
+    """Show or save settings, e.g. `lossdrill config framework torch`."""
+    from lossdrill.commands.config import run
+
+    _exit(run(key=key, value=value, home=home))
 
 
 @app.command(short_help="Show the next hint of a task.")
@@ -243,6 +261,7 @@ def interview(
     task: Annotated[str | None, typer.Option("--task", metavar="TASK", help="The loss to be interviewed on (default: your weakest).",
                                                    autocompletion=completion.task_ids)] = None,
     minutes: Annotated[int, typer.Option("--minutes", metavar="N", min=1, help="Length of the mock interview.")] = 20,
+    framework: Annotated[str | None, typer.Option("--framework", metavar="NAME", help="numpy, torch or jax for the implement steps (default: `lossdrill config framework`).")] = None,
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
@@ -250,7 +269,7 @@ def interview(
     """A timed mock interview on one loss, with an interviewer's score sheet."""
     from lossdrill.commands.interview import run
 
-    _exit(run(task=task, minutes=minutes, seed=seed, banks=bank or [], home=home))
+    _exit(run(task=task, minutes=minutes, seed=seed, banks=bank or [], home=home, framework=framework))
 
 
 @app.command(short_help="Draw losses or gradients in the terminal.")

@@ -60,6 +60,8 @@ class ImplementAttempt:
     check on its own)."""
     digest: str = ""
     """SHA-256 of the checked source ("" when unknown)."""
+    framework: str = "numpy"
+    """The track the attempt was on: ``numpy``, ``torch`` or ``jax``."""
 
 
 class Recorder(Protocol):

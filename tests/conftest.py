@@ -59,3 +59,30 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path,
         (root / name).mkdir()
         monkeypatch.setenv(var, str(root / name))
     return home
+
+
+REQUIRE_FRAMEWORKS_ENV = "LOSSDRILL_REQUIRE_FRAMEWORKS"
+
+
+def framework_module(name: str) -> ModuleType:
+    """Import ``torch`` or ``jax`` for a framework-track test (the extras of that name).
+
+    Without it the test is skipped, or fails when ``LOSSDRILL_REQUIRE_FRAMEWORKS=1`` (CI).
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        message = f"{name} not importable ({exc}); install the '{name}' extra (pip install '.[{name}]')"
+        if os.environ.get(REQUIRE_FRAMEWORKS_ENV) == "1":
+            pytest.fail(f"{message}; {REQUIRE_FRAMEWORKS_ENV}=1 requires it", pytrace=False)
+        pytest.skip(message)
+        raise  # unreachable: skip raises
+
+
+@pytest.fixture(params=["torch", "jax"])
+def framework(request: pytest.FixtureRequest) -> str:
+    """Each framework track in turn (skipped or failed as :func:`framework_module` says)."""
+    framework_module(request.param)
+    return request.param

@@ -15,7 +15,7 @@ from pathlib import Path
 from lossdrill.bank.schema import Card
 from lossdrill.recording import ImplementAttempt, QuizAnswer
 from lossdrill.store import open_store
-from lossdrill.store.migrations import LATEST
+from lossdrill.store.migrations import LATEST, MIGRATIONS, _statements
 
 
 def raw_rows(store, sql, params=()):
@@ -163,6 +163,9 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     assert store.notice is None
     assert store.previous_version == 1
     assert raw_rows(store, "PRAGMA user_version") == [(LATEST,)]
+    # Version 6 records each attempt's framework track; every older attempt was NumPy.
+    assert raw_rows(store, "SELECT task, framework FROM implement_attempts ORDER BY at") == [
+        ("mse", "numpy"), ("mae", "numpy")]
     # Version 3 marks cram reviews; every older review was a scheduled one.
     assert raw_rows(store, "SELECT card_id, rating, cram FROM reviews") == [("fc-mse", 3, 0)]
     assert store.counts()["quiz_answers"] == 1
@@ -178,6 +181,38 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     # What version 2 added works on the migrated file.
     store.record_interview({"task": "mse", "score": 8})
     assert store.interviews() == [{"task": "mse", "score": 8}]
+    store.close()
+
+
+def test_a_version_4_store_gains_the_framework_column_and_keeps_its_schedule(tmp_path: Path) -> None:
+    # A store as the release with the unified schedule (migrations 1-4) wrote it.
+    conn = sqlite3.connect(tmp_path / STORE, isolation_level=None)
+    for step in MIGRATIONS[:4]:
+        script = step if isinstance(step, str) else step[0]
+        for statement in _statements(script):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 4")
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(implement_attempts)")]
+    assert "framework" not in columns
+    conn.execute("INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
+                 " diagnoses, elapsed_s, hints_used, lines, at)"
+                 " VALUES ('s1', 'focal', 1, 1.0, '[]', '[]', 90.0, 0, 5, 1.5)")
+    conn.execute("INSERT INTO schedule (kind, item_id, topic, state, stability, difficulty, due,"
+                 " last_review, reps) VALUES ('implement', 'focal', 'classification', 2, 7.5, 5.0,"
+                 " 4000000000.0, 1.0, 1)")
+    conn.close()
+
+    store = open_store(tmp_path)
+    assert store.notice is None and store.previous_version == 4
+    assert raw_rows(store, "PRAGMA user_version") == [(5,)]
+    assert raw_rows(store, "SELECT task, framework FROM implement_attempts") == [("focal", "numpy")]
+    # The schedule written by version 4 is kept as it was (no replay).
+    assert raw_rows(store, "SELECT kind, item_id, stability, reps FROM schedule") == [
+        ("implement", "focal", 7.5, 1)]
+    s = store.start_session("implement")
+    store.record_implement_attempt(attempt(s, task="focal", passed=True, framework="torch"))
+    assert raw_rows(store, "SELECT framework FROM implement_attempts ORDER BY id") == [
+        ("numpy",), ("torch",)]
     store.close()
 
 

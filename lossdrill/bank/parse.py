@@ -47,6 +47,7 @@ from lossdrill.bank.schema import (
     SweepRecord,
     TaskRecord,
     Tolerance,
+    TrackText,
 )
 from lossdrill.quiz.patterns import pattern_problem
 
@@ -549,7 +550,8 @@ def _implement(f: _Fields) -> tuple[dict[str, Any], set[str]]:
 
 RECORD_FIELDS = frozenset({
     "args", "family", "output", "params", "rules", "scale_arg", "tolerance", "magnitude",
-    "sweep", "plot", "gradient_task", "next_task", "readiness", "forbidden",
+    "sweep", "plot", "gradient_task", "next_task", "readiness", "forbidden", "differentiable",
+    "tracks",
 })
 """The task record's fields of an implement item (:class:`TaskRecord`): all or none."""
 
@@ -659,6 +661,8 @@ def _record(f: _Fields) -> TaskRecord:
         next_task=f.text("next_task", ""),
         readiness=tuple(sorted(readiness.items())),
         forbidden=tuple(f.strings("forbidden")) if f.has("forbidden") else (),
+        differentiable=_differentiable(f, names[: len(args)]),
+        tracks=_tracks(f),
         **_plot(f),
     )
 
@@ -681,6 +685,43 @@ def _rule_cases(r: _Fields, n_args: int, names: list[str]) -> tuple[RuleCase, ..
         group = _choice_of(c, "group", ("edge", "stability"), "edge")
         out.append(RuleCase(c.text("name"), tuple(args), {k: float(v) for k, v in kwargs.items()}, dtypes, group))
     return tuple(out)
+
+
+TRACK_FRAMEWORKS = ("torch", "jax")
+
+
+def _differentiable(f: _Fields, args: list[str]) -> tuple[str, ...]:
+    names = f.strings("differentiable", ())
+    for name in names:
+        if name not in args:
+            raise _Invalid(f.line("differentiable"), "differentiable",
+                           f"{name!r} is not one of the arguments {', '.join(args)}")
+    return tuple(names)
+
+
+def _tracks(f: _Fields) -> dict[str, TrackText]:
+    """``tracks: {torch: {solution, hints, debrief, forbidden, starter}, jax: {...}}``."""
+    if not f.has("tracks"):
+        return {}
+    t = _Fields(f.raw("tracks"), f.loader, "tracks.")
+    t.check_unknown(TRACK_FRAMEWORKS)
+    out = {}
+    for framework in TRACK_FRAMEWORKS:
+        if not t.has(framework):
+            continue
+        one = _Fields(t.raw(framework), f.loader, f"tracks.{framework}.")
+        one.check_unknown({"solution", "hints", "debrief", "forbidden", "starter"})
+        hints = one.strings("hints")
+        if len(hints) < 3:
+            raise _Invalid(one.line("hints"), one.name("hints"), "needs at least three progressive hints")
+        out[framework] = TrackText(
+            solution=one.text("solution"),
+            hints=hints,
+            debrief=one.text("debrief"),
+            forbidden=one.strings("forbidden", ()),
+            starter=one.text("starter", ""),
+        )
+    return out
 
 
 def _sweep(f: _Fields, n_args: int) -> SweepRecord:
@@ -748,8 +789,9 @@ def _bug_hunt(f: _Fields) -> tuple[dict[str, Any], set[str]]:
             "code": code,
             "bug_line": f.integer("bug_line", lo=1, hi=n_lines),
             "fix": f.text("fix"),
+            "framework": _choice_of(f, "framework", ("numpy", "torch", "jax"), "numpy"),
         },
-        {"task", "code", "bug_line", "fix"},
+        {"task", "code", "bug_line", "fix", "framework"},
     )
 
 

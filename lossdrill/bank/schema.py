@@ -290,6 +290,22 @@ class PlotSlice:
 
 
 @dataclass(frozen=True)
+class TrackText:
+    """A task written for one framework (``tracks: {torch: {...}, jax: {...}}``): the same
+    function and argument names, inputs arriving as ``torch.Tensor`` / ``jax.Array``."""
+
+    solution: str
+    hints: tuple[str, ...]
+    debrief: str
+    forbidden: tuple[str, ...] = ()
+    """Dotted names of the library functions the task asks the learner to write
+    (``torch.nn.functional.binary_cross_entropy_with_logits``): calling one is
+    ``forbidden-import``."""
+    starter: str = ""
+    """Empty: generated from the signature and the framework's import."""
+
+
+@dataclass(frozen=True)
 class TaskRecord:
     """Everything declarative about one implement task: the one place that states it.
 
@@ -333,6 +349,10 @@ class TaskRecord:
     forbidden: tuple[str, ...] = ()
     """Library functions that *are* the answer (dotted names such as
     ``scipy.special.log_softmax``); importing or calling one fails the check."""
+    differentiable: tuple[str, ...] = ()
+    """The arguments whose autodiff gradient the framework tracks check."""
+    tracks: dict[str, TrackText] = field(default_factory=dict)
+    """The task written for each framework (``torch``, ``jax``)."""
 
     @property
     def arg_names(self) -> tuple[str, ...]:
@@ -435,6 +455,8 @@ class BugHuntItem(Item):
     """1-based line of ``code`` that holds the bug."""
     fix: str = ""
     """The corrected line(s), shown after answering."""
+    framework: str = "numpy"
+    """The track whose checker grades a fix: ``numpy``, ``torch`` or ``jax``."""
 
 
 @dataclass(frozen=True)

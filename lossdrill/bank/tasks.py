@@ -76,6 +76,11 @@ def implement_files() -> list[Path]:
     return sorted((banks / "implement").glob("*.yaml"))
 
 
+VIEW_FORMAT = 2
+"""The layout of :func:`checker_view`'s entries; a cached view of another layout is rebuilt
+(2: the framework tracks' ``differentiable`` and ``track_forbidden``)."""
+
+
 @cache
 def checker_view() -> dict[str, dict[str, Any]]:
     """What the checker needs of every built-in task, as plain data (no record classes).
@@ -90,7 +95,7 @@ def checker_view() -> dict[str, dict[str, Any]]:
 
     files = implement_files()
     try:
-        key = (f"{__version__}+view{_VIEW_FORMAT}",
+        key = (f"{__version__}+view{_VIEW_FORMAT}+{VIEW_FORMAT}",
                tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
         digest = hashlib.sha1(repr(key[1][:1]).encode()).hexdigest()[:16]
         target = cache_home() / "tasks" / f"checker-{digest}.json"
@@ -146,6 +151,8 @@ def _build_view() -> dict[str, dict[str, Any]]:
             "rule_cases": tuple((rule.id, c.name, c.args, dict(c.kwargs), c.dtypes, c.group)
                                 for rule in r.rules for c in rule.cases),
             "forbidden": tuple(r.forbidden),
+            "differentiable": tuple(r.differentiable),
+            "track_forbidden": {fw: tuple(t.forbidden) for fw, t in r.tracks.items()},
             "scale_arg": r.scale_arg,
             "tol64": (r.tolerance64.rtol, r.tolerance64.atol),
             "tol32": (r.tolerance32.rtol, r.tolerance32.atol),

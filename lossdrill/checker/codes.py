@@ -38,10 +38,18 @@ CODES: dict[str, str] = {
     "one-direction": "only one of the two directions of a symmetric loss is computed",
     "wrong-result": "the result is wrong in a way no known mistake explains",
     # trustworthy verdicts
-    "forbidden-import": "the file imports lossdrill itself (its references or checker) or calls a library function that is the task's answer",
+    "forbidden-import": "the file imports lossdrill itself (its references or checker) or calls a library function that is the task's answer (on a framework track: the library loss the task asks you to write)",
     "ignores-rule": "a rule the contract states (a zero case, an overflow, a tie) is not followed",
     "dtype-cast": "one argument is converted to another's dtype (float predictions rounded to integer targets)",
     "approximate-equality": "equality is tested with a tolerance (np.isclose) where the contract means exactly equal",
+    # the framework tracks (implement --framework torch|jax)
+    "graph-broken": ".item(), float(), .detach(), .numpy() or torch.tensor(...) re-wrapping cuts the gradient",
+    "wrong-gradient": "the values are right but the autodiff gradient is not (a clamp, where or stop_gradient blocks it)",
+    "non-finite-gradient": "the gradient is inf or nan where the true gradient is finite",
+    "device-mismatch": "tensors made without the input's device (they stay on the CPU for a CUDA input)",
+    "dtype-changed": "the result's dtype differs from the input's (float32 in, float64 out)",
+    "in-place-on-input": "an input tensor is changed in place (autograd's leaf error or a mutated input)",
+    "not-jittable": "fails under jax.jit: Python control flow or float() on a traced value",
 }
 
 

@@ -96,6 +96,25 @@ def read_only_paths() -> list[str]:
     return sorted(p for p in paths if p and os.path.exists(p))
 
 
+def package_folders(modules: list[str]) -> list[str]:
+    """The ``sys.path`` folders (``site-packages``) that hold ``modules``: what a framework
+    worker may read after importing PyTorch or JAX, whose lazy imports and data files lie
+    anywhere in the framework's package and its dependencies' packages. A ``lossdrill``
+    folder inside one stays out of reach (the worker's forbidden paths)."""
+    entries = sorted({os.path.realpath(p) for p in sys.path if p and os.path.isdir(p)},
+                     key=len, reverse=True)
+    folders: set[str] = set()
+    for name in modules:
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if not isinstance(file, str):
+            continue
+        real = os.path.realpath(file)
+        entry = next((e for e in entries if _beneath(real, e)), None)
+        if entry is not None:
+            folders.add(entry)
+    return sorted(folders)
+
+
 def _listdir(path: str) -> list[str]:
     try:
         return os.listdir(path)
@@ -107,12 +126,17 @@ def _beneath(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def landlock(workdir: str, forbidden: list[str]) -> dict:
+def landlock(workdir: str, forbidden: list[str], read: list[str] | None = None,
+             write: list[str] | None = None) -> dict:
     """Confine this thread (and every thread and process it starts afterwards).
 
     ``forbidden``: folders that must stay out of reach even when they lie inside a
     read-only path (an installed ``lossdrill`` inside ``site-packages``, the data folder):
     such a path is granted entry by entry, leaving the forbidden one out.
+    ``read``: more read-only folders (a framework's ``site-packages``), with the same
+    carve-outs. ``write``: folders granted read-write by name, even inside a forbidden one
+    (JAX's compilation cache in the cache folder); one that holds a forbidden folder (the
+    whole data or cache folder) is refused.
     Returns what is in force: ``{"abi": n, "filesystem": bool, "signals": bool,
     "network": bool, "reason": str}``.
     """
@@ -168,10 +192,20 @@ def landlock(workdir: str, forbidden: list[str]) -> dict:
             os.close(fd)
 
     try:
-        for path in read_only_paths():
+        for path in [*read_only_paths(), *(read or ())]:
             allow(path, _READ)
         allow(os.devnull, _READ_FILE | _WRITE_FILE | _TRUNCATE)
         allow(workdir, _READ | _WRITE)
+        for path in write or ():
+            real = os.path.realpath(path)
+            if not os.path.isdir(real) or any(_beneath(f, real) for f in forbidden):
+                state["reason"] = f"not granted (a whole forbidden folder or missing): {path}"
+                continue
+            forbidden_here, forbidden[:] = forbidden[:], []  # granted by name
+            try:
+                allow(real, _READ | _WRITE)
+            finally:
+                forbidden[:] = forbidden_here
         parent = os.path.dirname(os.path.abspath(workdir))
         if os.path.basename(parent).startswith("lossdrill-sandboxes-"):
             allow(parent, _REMOVE_DIR)  # so the worker can remove its own (emptied) folder

@@ -82,23 +82,50 @@ def run_check(
     sandbox: SandboxLike | None = None,
     filename: str = "solution.py",
     sweep: bool = True,
+    framework: str = "numpy",
+    device: str = "cpu",
+    forbid: bool = True,
 ) -> CheckResult:
-    """Check ``source`` against task ``task_id``. Raises :class:`UnknownTask`."""
+    """Check ``source`` against task ``task_id``. Raises :class:`UnknownTask`.
+
+    ``framework`` ``torch`` or ``jax`` checks a framework track (:mod:`.frameworks.track`);
+    its sandbox must have been made for that framework. ``forbid=False`` lets a fix call
+    the library loss (bug hunts: the exercise is the bug, not writing the loss)."""
     spec = TASKS.get(task_id)
     if spec is None:
         raise UnknownTask(task_id)
+    track = None
+    if framework != "numpy":
+        from lossdrill.checker.frameworks.check import track_of
+
+        track = track_of(spec, framework, device, forbid)
     if sandbox is None:
+        from lossdrill.checker.frameworks import sandbox_options
         from lossdrill.checker.sandbox import Sandbox
 
-        with Sandbox() as own:
-            return _Check(spec, own, bank, seed, sweep).run(source, filename)
-    return _Check(spec, sandbox, bank, seed, sweep).run(source, filename)
+        with Sandbox(**sandbox_options(framework)) as own:
+            return _Check(spec, own, bank, seed, sweep, track, forbid).run(source, filename)
+    return _Check(spec, sandbox, bank, seed, sweep, track, forbid).run(source, filename)
 
 
 class _Check:
     def __init__(self, spec: TaskSpec, sandbox: SandboxLike, bank: BankLike, seed: int | None,
-                 sweep: bool) -> None:
+                 sweep: bool, track: Any = None, forbid: bool = True) -> None:
         self.spec = spec
+        self.track = track
+        """A framework track (:class:`~lossdrill.checker.frameworks.track.Track`), or None."""
+        self.forbidden: tuple[str, ...] = (
+            (*spec.forbidden, *track.forbidden) if track is not None else spec.forbidden
+        ) if forbid else ()
+        """The task's forbidden library functions (its record's list and, on a framework
+        track, the track's): one static check (:mod:`.imports`) before anything runs.
+        ``lossdrill`` itself is always forbidden; bug hunts (``forbid=False``) may call the
+        library loss."""
+        self.raw_sandbox = sandbox
+        if track is not None:
+            from lossdrill.checker.frameworks.track import TrackSandbox
+
+            sandbox = TrackSandbox(sandbox, track.options())
         self.sandbox = sandbox
         self.bank = bank
         self.seed = spec.default_seed() if seed is None else seed
@@ -110,7 +137,11 @@ class _Check:
         spec = self.spec
         # computed before the load, while a freshly started worker may still import NumPy
         cases, expected = cases_and_expected(f"{spec.id}-{spec.record_key}", self.seed, self._build_cases)
-        uses = forbidden_uses(source, spec.forbidden)
+        if self.track is not None:
+            from lossdrill.checker.frameworks.check import track_cases
+
+            cases, expected = track_cases(self.track, cases, expected)
+        uses = forbidden_uses(source, self.forbidden)
         if uses:  # the reference (or the library's answer) out of reach: nothing is run
             groups = _groups([(c, False) for c in cases])
             return self._result(False, groups, [Diagnosis(
@@ -122,6 +153,10 @@ class _Check:
             return self._result(False, groups, [found], None, output=loaded.output)
         outcomes = self._call(cases)
         runs = [Run(c, e, o, self._judge(c, e, o)) for c, e, o in zip(cases, expected, outcomes, strict=False)]
+        if self.track is not None:
+            from lossdrill.checker.frameworks.check import track_runs
+
+            runs += track_runs(self, cases)
         groups = _groups([(r.case, r.verdict.ok) for r in runs])
         if all(r.verdict.ok for r in runs):
             return self._result(True, groups, [], None, output=loaded.output)
@@ -150,6 +185,7 @@ class _Check:
             elapsed_s=time.perf_counter() - self.started,
             output=output,
             sweep=sweep,
+            framework=self.track.framework if self.track is not None else "numpy",
         )
 
     # ----------------------------------------------------------------- calling
@@ -186,6 +222,13 @@ class _Check:
         return out
 
     def _judge(self, case: Case, expected: np.ndarray, outcome: CallOutcomeLike) -> Verdict:
+        if self.track is not None:
+            from lossdrill.checker.frameworks.check import judge
+
+            return judge(self, case, expected, outcome)
+        return self._judge_value(case, expected, outcome)
+
+    def _judge_value(self, case: Case, expected: np.ndarray, outcome: CallOutcomeLike) -> Verdict:
         if outcome.status == "not-run":
             return Verdict("not-run", outcome.message)
         if outcome.status != "ok":
@@ -213,6 +256,10 @@ class _Check:
 
     # ----------------------------------------------------------------- diagnosis
     def _diagnose(self, runs: list[Run]) -> list[Diagnosis]:
+        if self.track is not None:
+            from lossdrill.checker.frameworks.check import diagnose_track
+
+            return diagnose_track(self.spec, runs, self.sandbox)
         return diagnose(self.spec, runs, self._mutants, self.sandbox)
 
     def _mutants(self) -> Sequence[Any]:
@@ -235,6 +282,8 @@ class _Check:
         order = {g: i for i, g in enumerate(GROUPS)}
         failed.sort(key=lambda r: (r.case.is_empty, order.get(r.case.group, 99)))
         first = failed[0]
+        if first.case.group not in GROUPS:  # a framework check (gradient, probe): as it is
+            return _failure(self.spec, first, False)
         small, shrunk = shrink(self.spec, first, self._evaluate)
         return _failure(self.spec, small, shrunk)
 
@@ -325,8 +374,9 @@ def _groups(results: Sequence[tuple[Case, bool]], examples: int = 3) -> list[Gro
             names = failing.setdefault(case.group, [])
             if len(names) < examples:
                 names.append(case.name)
-    return [GroupResult(g, totals[g][0], totals[g][1], tuple(failing.get(g, ()))) for g in GROUPS
-            if g in totals]
+    order = [*GROUPS, *(g for g in totals if g not in GROUPS)]  # framework groups last
+    return [GroupResult(g, totals[g][0], totals[g][1], tuple(failing.get(g, ())))
+            for g in order if g in totals]
 
 
 def _failure(spec: TaskSpec, run: Run, shrunk: bool) -> Failure:

@@ -6,9 +6,11 @@ The check is static (:mod:`ast`, nothing runs): every ``import`` and ``from ... 
 dotted use of an imported name (``special.log_softmax`` after ``from scipy import special``)
 is resolved to its full dotted name and compared with the task's ``forbidden`` patterns
 (:func:`fnmatch.fnmatchcase`, so ``torch.nn.functional.*`` forbids the whole module's
-functions and ``torch.nn.*Loss`` every loss class). Any ``lossdrill`` module is always
-forbidden. The worker blocks ``lossdrill`` imports at run time as well; this check names
-the line.
+functions and ``torch.nn.*Loss`` every loss class); a pattern ``Tensor.name`` matches the
+method ``name`` called on any value (a framework track's ``x.sigmoid()``). Any
+``lossdrill`` module is always forbidden. The worker blocks ``lossdrill`` imports at run
+time as well; this check names the line. On a framework track the task's list and the
+track's list apply together, through this one check.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from fnmatch import fnmatchcase
 
 PRODUCT = "lossdrill"
 """The product itself: no module of it may be imported by the learner's code."""
+METHOD_PREFIX = "Tensor."
+"""A forbidden pattern ``Tensor.sigmoid`` names a method: reading the attribute ``sigmoid``
+of any value that is not an imported module (``x.sigmoid()``) matches it."""
 
 
 @dataclass(frozen=True)
@@ -86,14 +91,15 @@ def _forbidden_uses(source: str, forbidden: tuple[str, ...] | list[str]) -> list
             ):
                 hit(first.value, node.lineno)
     # dotted uses of imported names: special.log_softmax, F.cross_entropy, np.foo is harmless
+    methods = any(p.startswith(METHOD_PREFIX) for p in forbidden)
     for node in ast.walk(tree):
         if isinstance(node, (ast.Attribute, ast.Name)):
             dotted = _dotted(node)
-            if not dotted:
-                continue
             head, _, rest = dotted.partition(".")
-            if head in aliases:
+            if dotted and head in aliases:
                 hit(aliases[head] + (f".{rest}" if rest else ""), node.lineno)
+            elif isinstance(node, ast.Attribute) and methods and not isinstance(node.ctx, ast.Store):
+                hit(METHOD_PREFIX + node.attr, node.lineno)  # x.sigmoid(), (a - b).softmax(1)
             elif isinstance(node, ast.Name):
                 for module in starred:  # a name that may come from a star import
                     hit(f"{module}.{node.id}", node.lineno)

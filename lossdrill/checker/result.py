@@ -120,6 +120,8 @@ class CheckResult:
     """What the file printed while loading (truncated)."""
     sweep: Sweep | None = None
     """Only for a failing check of a task with a one-dimensional sweep."""
+    framework: str = "numpy"
+    """The track checked: ``numpy``, ``torch`` or ``jax``."""
 
     @property
     def cases(self) -> int:
@@ -137,6 +139,7 @@ class CheckResult:
         """The DESIGN machine interface as a JSON-safe dict."""
         out: dict[str, Any] = {
             "task": self.task,
+            "framework": self.framework,
             "function": self.function,
             "passed": self.passed,
             "score": round(self.score, 4),

@@ -118,6 +118,9 @@ class CallOutcome:
     """For an exception: the traceback restricted to frames of the user's file."""
     seconds: float = 0.0
     """Wall-clock time of the call inside the worker (0 when the worker was lost)."""
+    track: dict | None = None
+    """Framework tracks only: what the call returned as a tensor (kind, dtype, device, shape)
+    and the autodiff gradients (:mod:`lossdrill.checker.frameworks.runner`)."""
 
 
 # -- the restricted unpickler ---------------------------------------------------------------
@@ -245,6 +248,17 @@ def _line(message: dict) -> int | None:
     return value if type(value) is int else None
 
 
+def _safe_track(track: object) -> dict | None:
+    """A framework call's report: str keys; strings, numbers, numeric arrays or lists."""
+    if track is None:
+        return None
+    if type(track) is not dict or not all(
+        type(k) is str and (type(v) is str or _is_safe_value(v)) for k, v in track.items()
+    ):
+        raise _Corrupt()
+    return track
+
+
 def _call_outcome(message: dict) -> CallOutcome:
     status = message.get("status")
     value = message.get("value")
@@ -268,6 +282,7 @@ def _call_outcome(message: dict) -> CallOutcome:
         line=_line(message),
         traceback=_text(message, "traceback"),
         seconds=float(seconds) if type(seconds) is float else 0.0,
+        track=_safe_track(message.get("track")),
     )
 
 
@@ -346,7 +361,10 @@ def _destroy(process: subprocess.Popen, workdir: str) -> None:
 class _WorkerProcess:
     """One running worker and its channel."""
 
-    def __init__(self, *, memory_mb: int, cpu_seconds: int, output_limit: int) -> None:
+    def __init__(
+        self, *, memory_mb: int, cpu_seconds: int, output_limit: int, framework: str = "numpy",
+        cache_dir: str = "",
+    ) -> None:
         reaper.become_subreaper()
         base = reaper.sandbox_base()
         reaper.remove_stale_folders(base)
@@ -364,6 +382,8 @@ class _WorkerProcess:
             f"--output-limit={output_limit}",
             f"--parent-pid={os.getpid()}",
             *[f"--forbid={path}" for path in reaper.forbidden_paths()],
+            f"--framework={framework}",
+            f"--cache-dir={cache_dir}",
         ]
         if os.environ.get(reaper.NO_LANDLOCK_ENV):
             command.append("--no-landlock")
@@ -517,7 +537,13 @@ class Sandbox:
         load_timeout: float = 5.0,
         startup_timeout: float = 30.0,
         output_limit: int = 2000,
+        framework: str = "numpy",
+        cache_dir: str = "",
     ) -> None:
+        self.framework = framework
+        """``numpy``, or ``torch``/``jax``: the worker imports it before its limits apply."""
+        self.cache_dir = cache_dir
+        """Where a framework may keep compiled code between checks (JAX's XLA cache)."""
         self.call_timeout = call_timeout
         self.memory_mb = memory_mb
         self.cpu_seconds = cpu_seconds
@@ -568,6 +594,8 @@ class Sandbox:
                 memory_mb=self.memory_mb,
                 cpu_seconds=self.cpu_seconds,
                 output_limit=self.output_limit,
+                framework=self.framework,
+                cache_dir=self.cache_dir,
             )
 
     def close(self) -> None:
@@ -747,23 +775,27 @@ class Sandbox:
 _early: Sandbox | None = None
 
 
-def start_early() -> None:
-    """Spawn a default worker at once, before the CLI has even parsed its options.
+def start_early(**options: object) -> None:
+    """Spawn a worker at once, before the CLI has even parsed its options.
 
     The worker's NumPy import is the slowest part of a check; started here, it overlaps
     with Typer, option parsing and the checker's own imports. :func:`take` hands it out.
+    ``options`` are :class:`Sandbox` keywords (a framework track's worker).
     """
     global _early
     if _early is None:
-        _early = Sandbox()
+        _early = Sandbox(**options)  # type: ignore[arg-type]
         _early.start()
 
 
-def take() -> Sandbox:
-    """The early worker if there is one (default limits), else a freshly started one."""
+def take(**options: object) -> Sandbox:
+    """The early worker if it was made with ``options`` (else a freshly started one)."""
     global _early
     box, _early = _early, None
+    if box is not None and box.framework != options.get("framework", "numpy"):
+        box.close()
+        box = None
     if box is None:
-        box = Sandbox()
+        box = Sandbox(**options)  # type: ignore[arg-type]
     box.start()
     return box

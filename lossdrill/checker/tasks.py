@@ -158,6 +158,17 @@ class TaskSpec:
     """Library functions that are the answer (the static import check refuses them)."""
     int_ok: bool = True
     """The contract allows integer inputs (its ``dtypes`` rule says ``int``)."""
+    kinds: tuple[str, ...] = ()
+    """Each argument's kind in the record (``real``, ``label``, ``prob``...)."""
+    differentiable: tuple[str, ...] = ()
+    """The arguments whose autodiff gradient the framework tracks check."""
+    track_forbidden: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(framework, names) per framework track (``torch``, ``jax``): the library losses that
+    track forbids on top of :attr:`forbidden`."""
+
+    def forbidden_on(self, framework: str) -> tuple[str, ...]:
+        """What the ``framework`` track forbids on top of :attr:`forbidden`."""
+        return next((names for fw, names in self.track_forbidden if fw == framework), ())
 
     def param_domain(self, name: str) -> str:
         p = next(p for p in self.params if p.name == name)
@@ -495,6 +506,9 @@ def spec_of(task_id: str, view: dict[str, Any]) -> TaskSpec:
         rule_cases=rule_cases,
         forbidden=tuple(view["forbidden"]),
         int_ok=int_ok,
+        kinds=tuple(view["kinds"]),
+        differentiable=tuple(view["differentiable"]),
+        track_forbidden=tuple((fw, tuple(names)) for fw, names in sorted(view["track_forbidden"].items())),
     )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import struct
+from typing import Any
 
 FRAME_HEADER = struct.Struct("!Q")
 """Every frame is an 8-byte big-endian length followed by that many bytes of pickle."""
@@ -104,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parent-pid", type=int, required=True)
     parser.add_argument("--forbid", action="append", default=[])
     parser.add_argument("--no-landlock", action="store_true")
+    parser.add_argument("--framework", default="numpy")
+    parser.add_argument("--cache-dir", default="")
     options = parser.parse_args(sys.argv[1:] if argv is None else argv)
     worker = _Worker(options)
     return worker.run()
@@ -130,6 +133,10 @@ class _Worker:
         sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
         self.slots: dict[str, tuple[object, str]] = {}
         self.module_count = 0
+        self.track: Any = None  # the framework runner module, for a framework track
+        """The framework track's runner (lossdrill/checker/frameworks/runner.py), if any."""
+        self.track_modules: list[str] = []
+        """The modules the framework's import loaded (their folders stay readable)."""
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -138,7 +145,10 @@ class _Worker:
         import signal
 
         memory = self.options.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        # PyTorch and XLA reserve far more address space than they use (thread stacks,
+        # allocator arenas): a framework worker caps its data segment instead.
+        limit = resource.RLIMIT_AS if self.track is None else resource.RLIMIT_DATA
+        resource.setrlimit(limit, (memory, memory))
         self._renew_cpu_budget()
         size = self.options.file_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
@@ -183,8 +193,15 @@ class _Worker:
             return state
         if self.options.no_landlock:
             os.environ[confine.NO_LANDLOCK_ENV] = "1"
+        read: list[str] = []
+        write: list[str] = []
+        if self.track is not None:
+            # after the framework's import: its packages (and their dependencies' folders)
+            # read-only, JAX's compilation cache folder read-write, nothing else of the home
+            read = confine.package_folders(self.track_modules)
+            write = [self.options.cache_dir] if self.options.cache_dir else []
         try:
-            state.update(confine.landlock(self.home, self.options.forbid))
+            state.update(confine.landlock(self.home, self.options.forbid, read=read, write=write))
         except OSError as error:
             state["reason"] = f"Landlock failed: {error}"
         confine.refuse_lossdrill_imports()
@@ -227,6 +244,11 @@ class _Worker:
         import faulthandler
         import pickle
 
+        framework = ""
+        if self.options.framework != "numpy":
+            # The framework is imported here, BEFORE any limit or confinement applies:
+            # its import maps large libraries and starts thread pools.
+            framework = self._load_track(self.options.framework)
         self._limit_resources()
         faulthandler.enable(file=self.capture_fd, all_threads=False)
         # Imported once, before the first request, so calls don't pay for it.
@@ -236,7 +258,7 @@ class _Worker:
         confinement = self._confine()
         self._watch_parent()  # started after the confinement, so it is confined too
         self.send({"kind": "ready", "pid": self.pid, "numpy": numpy.__version__,
-                   "confinement": confinement})
+                   "framework": framework, "confinement": confinement})
         while True:
             frame = _read_frame(self.requests)
             if frame is None:  # the parent is gone (or closed the channel without a word)
@@ -258,6 +280,23 @@ class _Worker:
                 self.calls(slot, calls)
             else:
                 self.send({"kind": "error", "message": f"unknown request {request[0]!r}"})
+
+    def _load_track(self, framework: str) -> str:
+        """Load the framework runner by path and import ``framework``; its version."""
+        import importlib.util
+        import sys
+
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "frameworks", "runner.py")
+        spec = importlib.util.spec_from_file_location("lossdrill_track_runner", path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load the framework runner from {path}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        self.track = module
+        before = set(sys.modules)
+        version = module.prepare(framework, cache_dir=self.options.cache_dir)
+        self.track_modules = sorted(set(sys.modules) - before)
+        return version
 
     def send(self, message: dict) -> None:
         import pickle
@@ -379,6 +418,10 @@ class _Worker:
 
         answer: dict = {"kind": "call", "status": "ok", "value": None, "value_type": ""}
         answer.update(message="", line=None, traceback="", mutated=[], seconds=0.0)
+        track = None
+        if self.track is not None:
+            kwargs = dict(kwargs)
+            track = kwargs.pop(self.track.TRACK_KEY, None)
         capture = self._begin_capture()
         started = time.perf_counter()
         # The function gets copies, so the pristine inputs remain to compare with, and a
@@ -388,7 +431,11 @@ class _Worker:
         try:
             call_args = _copy_inputs(args)
             call_kwargs = _copy_inputs(kwargs)
-            result = function(*call_args, **call_kwargs)
+            if track is not None:
+                result, report = self.track.call(function, call_args, call_kwargs, track)
+                answer["track"] = _contiguous(report)
+            else:
+                result = function(*call_args, **call_kwargs)
             answer["seconds"] = time.perf_counter() - started
             value, value_type, note = _safe_value(result)
             del result
@@ -609,6 +656,22 @@ def _plain_numbers(value: object, count: list[int], depth: int = 0):
             items.append(plain)
         return items
     return None
+
+
+def _contiguous(report: dict) -> dict:
+    """A framework report with its arrays as C-ordered copies: the parent's unpickler takes
+    arrays in the contiguous layout only (a strided gradient, such as an empty one of shape
+    (n, 0), would otherwise be refused as a forged frame)."""
+    import numpy as np
+
+    def plain(value):
+        if isinstance(value, np.ndarray):
+            return np.array(value, order="C", copy=True)
+        if type(value) in (list, tuple):
+            return [plain(v) for v in value]
+        return value
+
+    return {key: plain(value) for key, value in report.items()}
 
 
 # -- input mutation -------------------------------------------------------------------------

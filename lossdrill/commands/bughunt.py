@@ -122,10 +122,17 @@ def _fix_phase(hunt: BugHuntItem, console, answers: AnswerSource, bank, home: st
 
 def _check(hunt: BugHuntItem, path: Path, console, bank) -> bool:
     from lossdrill.checker import run_check
+    from lossdrill.checker.frameworks import installed, missing_message
     from lossdrill.ui.implement_view import render_result
 
+    if not installed(hunt.framework):
+        from rich.markup import escape
+
+        console.print(f"[yellow]{escape(missing_message(hunt.framework))}[/]")
+        return False
     start = time.monotonic()
-    result = run_check(hunt.task, path.read_text(encoding="utf-8", errors="replace"), bank=bank)
+    result = run_check(hunt.task, path.read_text(encoding="utf-8", errors="replace"), bank=bank,
+                       framework=hunt.framework, forbid=False)
     render_result(console, result)
     console.print(f"[dim]checked in {time.monotonic() - start:.1f} s[/]")
     return result.passed

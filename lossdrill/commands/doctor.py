@@ -66,7 +66,36 @@ def _protections() -> tuple[dict[str, Any], list[str]]:
     if not state["subreaper"]:
         notes.append("the trainer is not a child subreaper: processes a submission starts in a new"
                      " session may outlive the check")
+    state["framework_workers"] = _framework_workers(notes, state["filesystem"])
     return state, notes
+
+
+def _framework_workers(notes: list[str], numpy_confined: bool) -> dict[str, str]:
+    """Each installed framework track's worker: confined like the NumPy worker (Landlock after
+    the framework's import), or what it lacks."""
+    from lossdrill.checker.frameworks import installed, sandbox_options
+    from lossdrill.checker.sandbox import Sandbox, SandboxError
+
+    out: dict[str, str] = {}
+    for framework in ("torch", "jax"):
+        if not installed(framework):
+            out[framework] = "not installed"
+            continue
+        try:
+            with Sandbox(**sandbox_options(framework)) as box:
+                box.load("doctor", "def probe():\n    return 0.0\n", "probe")
+                worker = box.confinement
+        except SandboxError as exc:
+            out[framework] = f"cannot start: {exc}"
+            notes.append(f"the {framework} track's worker cannot start: {exc}")
+            continue
+        confined = bool(worker.get("filesystem")) and bool(worker.get("imports"))
+        out[framework] = "confined (Landlock, lossdrill imports refused)" if confined else (
+            f"not confined: {worker.get('reason') or 'no Landlock file rules'}")
+        if numpy_confined and not confined:
+            notes.append(f"the {framework} track's worker runs without Landlock file rules "
+                         f"({worker.get('reason') or 'unknown reason'}); the NumPy worker has them")
+    return out
 
 
 def _store_problems(path: Path) -> list[str]:
@@ -170,6 +199,8 @@ def run(*, as_json: bool) -> int:
             table.add_row(label, yes[bool(p[key])])
     if "limits" in p:
         table.add_row("limits", escape(p["limits"]))
+    for framework, state in p.get("framework_workers", {}).items():
+        table.add_row(f"{framework} track's worker", escape(state))
     console.print(table)
     for note in report["notes"]:
         console.print(f"[yellow]note:[/] {escape(note)}")

@@ -44,8 +44,19 @@ def run(
     home: str | None,
     here: bool = False,
     fresh: bool = False,
+    framework: str | None = None,
+    device: str = "cpu",
 ) -> int:
+    from lossdrill.checker.frameworks import sandbox_options
+    from lossdrill.checker.frameworks.choice import TrackUnavailable, require
+    from lossdrill.checker.frameworks.choice import chosen as chosen_track
+
     check = check or as_json  # --json is the machine interface of a single check
+    track = chosen_track(framework, home)
+    try:
+        require(track, device)
+    except TrackUnavailable as exc:
+        return _fail(str(exc), as_json, task or "", code=2)
     if task is None:
         if check or file:
             return _fail("name the task to check, e.g. `lossdrill implement mse --check`",
@@ -63,14 +74,14 @@ def run(
     try:
         from lossdrill.checker.sandbox import SandboxError, take
 
-        sandbox = take()  # usually already started by the CLI entry point
+        sandbox = take(**sandbox_options(track))  # usually already started by the CLI
     except Exception as exc:  # noqa: BLE001 - reported in plain words
         return _fail(f"cannot start the checker's worker process: {exc}", as_json, task, code=3)
     try:
-        where = _Where(file, home, here, fresh)
+        where = _Where(file, home, here, fresh, track)
         if check:
-            return _check_once(task, where, as_json, seed, banks, home, sandbox)
-        return _watch_tasks(task, where, edit, seed, banks, home, sandbox)
+            return _check_once(task, where, as_json, seed, banks, home, sandbox, track, device)
+        return _watch_tasks(task, where, edit, seed, banks, home, sandbox, track, device)
     except UsageError as exc:
         return _fail(str(exc), as_json, task, code=2)
     except SandboxError as exc:
@@ -104,25 +115,29 @@ def _spec(task: str) -> Any:
 
 class _Where:
     """Where a task's file is: ``--file``, else ``TASK.py`` in the current folder
-    (``--here``) or the data folder's ``work/``; ``--fresh``: a new ``TASK-N.py`` there."""
+    (``--here``) or the data folder's ``work/``; ``--fresh``: a new ``TASK-N.py`` there. A
+    framework track has its own file (``TASK_torch.py``)."""
 
-    def __init__(self, file: str | None, home: str | None, here: bool, fresh: bool) -> None:
+    def __init__(self, file: str | None, home: str | None, here: bool, fresh: bool,
+                 framework: str = "numpy") -> None:
         self.file, self.home, self.here, self.fresh = file, home, here, fresh
+        self.framework = framework
 
     def path(self, task: str) -> Path:
         if self.file:
             return Path(self.file).expanduser()
         folder = Path.cwd() if self.here else work_dir(self.home)
-        path = folder / f"{task}.py"
+        stem = task if self.framework == "numpy" else f"{task}_{self.framework}"
+        path = folder / f"{stem}.py"
         n = 2
         while self.fresh and path.exists():
-            path = folder / f"{task}-{n}.py"
+            path = folder / f"{stem}-{n}.py"
             n += 1
         return path
 
     def for_next_task(self) -> _Where:
         """The next task's file: never the file given for this one."""
-        return _Where(None, self.home, self.here, False)
+        return _Where(None, self.home, self.here, False, self.framework)
 
 
 def _read(path: Path) -> str:
@@ -157,7 +172,7 @@ class _LazyBank:
 
 
 def _check_once(task: str, where: _Where, as_json: bool, seed: int | None, banks: list[str],
-                home: str | None, sandbox: Any) -> int:
+                home: str | None, sandbox: Any, framework: str = "numpy", device: str = "cpu") -> int:
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
     from lossdrill.implement.watch import digest
@@ -174,7 +189,8 @@ def _check_once(task: str, where: _Where, as_json: bool, seed: int | None, banks
     try:
         # the overlay sweep is drawn only in the rich report; --json leaves it out (speed)
         result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox,
-                           filename=str(path), sweep=not as_json)
+                           filename=str(path), sweep=not as_json, framework=framework,
+                           device=device)
         lines = solution_lines(source, spec.function)
         source_digest = digest(source)
         unchanged = recorder.last_digest(task) == source_digest
@@ -194,6 +210,10 @@ def _check_once(task: str, where: _Where, as_json: bool, seed: int | None, banks
         from lossdrill.ui.implement_view import render_result
 
         item = bank().implement(task) if not result.passed else None
+        if item is not None and framework != "numpy":
+            from lossdrill.checker.frameworks.content import track_item
+
+            item = track_item(item, framework, spec.signature())
         console = make_console()
         render_result(console, result, hints_shown=hints,
                       hints_total=len(item.hints) if item else 0, lines=lines)
@@ -289,7 +309,8 @@ def _warm_next_line() -> None:
 
 
 def _watch_tasks(task: str, where: _Where, edit: bool, seed: int | None, banks: list[str],
-                 home: str | None, sandbox: Any) -> int:
+                 home: str | None, sandbox: Any, framework: str = "numpy",
+                 device: str = "cpu") -> int:
     """Watch ``task``; after ``n`` (next task) watch the next one, and so on. Ends with the
     ``Next:`` line."""
     from rich.markup import escape
@@ -304,7 +325,7 @@ def _watch_tasks(task: str, where: _Where, edit: bool, seed: int | None, banks: 
     threading.Thread(target=_warm_next_line, name="lossdrill-warm", daemon=True).start()
     done: list[str] = []
     while True:
-        state = _watch(task, where, edit, seed, banks, home, sandbox, prompt)
+        state = _watch(task, where, edit, seed, banks, home, sandbox, prompt, framework, device)
         done.append(task)
         if not state.next_task:
             break
@@ -320,7 +341,8 @@ def _watch_tasks(task: str, where: _Where, edit: bool, seed: int | None, banks: 
 
 
 def _watch(task: str, where: _Where, edit: bool, seed: int | None, banks: list[str],
-           home: str | None, sandbox: Any, prompt: Any) -> Any:
+           home: str | None, sandbox: Any, prompt: Any, framework: str = "numpy",
+           device: str = "cpu") -> Any:
     from lossdrill.bank.loader import load_banks
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
@@ -334,11 +356,15 @@ def _watch(task: str, where: _Where, edit: bool, seed: int | None, banks: list[s
     spec = _spec(task)
     bank = load_banks(banks)
     item = bank.implement(task)
+    if framework != "numpy":
+        from lossdrill.checker.frameworks.content import track_item
+
+        item = track_item(item, framework, spec.signature())
     path = where.path(task)
     existing = path.exists()
     if existing and path.is_dir():
         raise UsageError(f"{path} is a folder, not a Python file")
-    text = starter(spec, item)
+    text = starter(spec, item, framework)
     if not existing:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -349,10 +375,16 @@ def _watch(task: str, where: _Where, edit: bool, seed: int | None, banks: list[s
         except OSError as exc:
             raise UsageError(f"cannot write the starter to {path}: {exc}") from None
     render_task(console, spec, item, str(path), existing=existing)
+    if framework != "numpy":
+        from lossdrill.checker.frameworks.content import track_lines
+
+        for line in track_lines(item, framework, device):
+            console.print(line, markup=False, highlight=False)
 
     def check(source: str, filename: str) -> Any:
         try:
-            return run_check(task, source, seed=seed, bank=bank, sandbox=sandbox, filename=filename)
+            return run_check(task, source, seed=seed, bank=bank, sandbox=sandbox, filename=filename,
+                             framework=framework, device=device)
         finally:
             # a fresh worker for the next check: nothing this file did to the worker's NumPy
             # or globals carries over; it starts while the learner edits

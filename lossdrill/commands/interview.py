@@ -40,9 +40,18 @@ if TYPE_CHECKING:
     from lossdrill.checker.tasks import TaskSpec
 
 
-def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home: str | None) -> int:
+def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home: str | None,
+        framework: str | None = None) -> int:
     console = make_console()
     err = make_console(stderr=True)
+    from lossdrill.checker.frameworks.choice import TrackUnavailable, chosen, require
+
+    track = chosen(framework, home)
+    try:
+        require(track, "cpu")
+    except TrackUnavailable as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True, highlight=False)
+        return 2
     bank = banks_with_warnings(banks, err)
     if not interview_tasks(bank):
         err.print("[red]error:[/] the banks hold no implement task to be interviewed on")
@@ -61,7 +70,8 @@ def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home
 
     recorder = recorder_with_notice(home, err)
     try:
-        run_interview(bank, task, minutes, seed, recorder, TerminalView(console, err), home)
+        run_interview(bank, task, minutes, seed, recorder, TerminalView(console, err), home,
+                      framework=track)
     finally:
         recorder.close()
     from lossdrill.schedule.choose import next_line
@@ -104,8 +114,14 @@ class TerminalView:
         except EndOfInput:
             return None
 
-    def task(self, spec: TaskSpec, item: ImplementItem | None, path: Path, minutes: float) -> None:
+    def task(self, spec: TaskSpec, item: ImplementItem | None, path: Path, minutes: float,
+             framework: str = "numpy") -> None:
         ui.render_interview_task(self.console, spec, item, str(path))
+        if framework != "numpy":
+            from lossdrill.checker.frameworks.content import track_lines
+
+            for line in track_lines(item, framework):
+                self.console.print(line, markup=False, highlight=False)
         ui.render_implement_help(self.console, str(path), minutes)
 
     def timed(self, task: str, deadline: float) -> AbstractContextManager[object]:

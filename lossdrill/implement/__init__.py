@@ -23,11 +23,14 @@ if TYPE_CHECKING:
     from lossdrill.checker.tasks import TaskSpec
 
 
-def starter(spec: TaskSpec, item: ImplementItem | None) -> str:
-    """The item's starter, or a bare signature that raises NotImplementedError; ends in a newline."""
-    text = item.starter if item is not None and item.starter.strip() else (
-        f"import numpy as np\n\n\ndef {spec.signature()}:\n    raise NotImplementedError\n"
-    )
+def starter(spec: TaskSpec, item: ImplementItem | None, framework: str = "numpy") -> str:
+    """The item's starter (on a framework track: the track's item, see
+    :func:`lossdrill.checker.frameworks.content.track_item`), or a bare signature under the
+    framework's import that raises NotImplementedError; ends in a newline."""
+    from lossdrill.checker.frameworks.content import starter as bare
+
+    text = item.starter if item is not None and item.starter.strip() else bare(
+        spec.signature(), framework)
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -50,6 +53,7 @@ def record_attempt(recorder: Recorder, session: str, task: str, result: CheckRes
             kind=kind,
             watch_id=watch_id,
             digest=digest,
+            framework=result.framework,
         )
     )
 

@@ -79,8 +79,10 @@ class InterviewView(Protocol):
     ) -> QuizAnswer | None:
         """Ask one question; its graded answer, or None at the end of input."""
 
-    def task(self, spec: TaskSpec, item: ImplementItem | None, path: Path, minutes: float) -> None:
-        """The implement task (no hints), its starter's path and the step's minutes."""
+    def task(self, spec: TaskSpec, item: ImplementItem | None, path: Path, minutes: float,
+             framework: str = "numpy") -> None:
+        """The implement task (no hints) as written for ``framework``, its starter's path and
+        the step's minutes."""
 
     def timed(self, task: str, deadline: float) -> AbstractContextManager[object]:
         """The clock of an implement step, running while the step lasts."""
@@ -177,14 +179,16 @@ def run_interview(
     recorder: Recorder,
     view: InterviewView,
     home: str | None,
+    framework: str = "numpy",
 ) -> ScoreSheet:
     """Choose the task (the weakest, else a random one, when ``task`` is None), plan the
-    interview, run it, show and record its score sheet. ``task`` is a task id."""
+    interview, run it, show and record its score sheet. ``task`` is a task id; the implement
+    steps are written and checked on the ``framework`` track."""
     chosen_by, reason = "asked", ""
     if task is None:
         task, chosen_by, reason = choose_task(bank, recorder, random.Random(seed))
     plan = plan_interview(bank, task, minutes, seed, chosen_by)
-    session = InterviewSession(plan, bank, recorder, view, seed, home, reason)
+    session = InterviewSession(plan, bank, recorder, view, seed, home, reason, framework)
     sheet = session.run()
     view.sheet(sheet)
     session.record(sheet)
@@ -228,8 +232,11 @@ class InterviewSession:
         seed: int,
         home: str | None,
         reason: str = "",
+        framework: str = "numpy",
     ) -> None:
         self.plan = plan
+        self.framework = framework
+        """The track the implement steps are written and checked on."""
         self.reason = reason
         self.bank = bank
         self.recorder = recorder
@@ -355,9 +362,10 @@ class InterviewSession:
 
     def _start_sandbox(self) -> None:
         try:
+            from lossdrill.checker.frameworks import sandbox_options
             from lossdrill.checker.sandbox import Sandbox
 
-            sandbox = Sandbox()
+            sandbox = Sandbox(**sandbox_options(self.framework))
             sandbox.start()
             self.sandbox = sandbox
         except Exception as exc:  # noqa: BLE001 - reported, and each check will retry
@@ -381,6 +389,7 @@ class InterviewSession:
                 sandbox=self.sandbox,
                 filename=str(path),
                 sweep=False,
+                framework=self.framework,
             )
         except Exception as exc:  # noqa: BLE001 - a checker failure must not end the interview
             self.view.check_failed(str(exc))
@@ -392,10 +401,14 @@ class InterviewSession:
         spec = TASKS[step.task]
         item = self.bank.implement(step.task)
         wall = time.time() - 1.0  # a second's margin for file systems with coarse times
+        if self.framework != "numpy":
+            from lossdrill.checker.frameworks.content import track_item
+
+            item = track_item(item, self.framework, spec.signature())
         path = self._write_starter(step.task, spec, item)
         start = time.monotonic()
         box = max(60.0, min(step.minutes * 60, self.deadline - start))
-        self.view.task(spec, item, path, round(box / 60, 1))
+        self.view.task(spec, item, path, round(box / 60, 1), self.framework)
         state = Attempt(
             task=step.task,
             spec=spec,
@@ -525,5 +538,5 @@ class InterviewSession:
         while path.exists():  # never overwrite a file
             n += 1
             path = folder / f"interview-{task}-{stamp}-{n}.py"
-        path.write_text(starter(spec, item), encoding="utf-8")
+        path.write_text(starter(spec, item, self.framework), encoding="utf-8")
         return path

@@ -116,6 +116,15 @@ class InterviewResult:
 
 
 @dataclass
+class FrameworkProgress:
+    framework: str
+    tried: int
+    passed: int
+    total: int
+    """Tasks available on the track."""
+
+
+@dataclass
 class ProgressReport:
     generated: float
     empty: bool
@@ -125,6 +134,8 @@ class ProgressReport:
     cards: CardsProgress
     checklist: list[ChecklistLine]
     interviews: list[InterviewResult]
+    frameworks: list[FrameworkProgress] = field(default_factory=list)
+    """Per framework track tried: tasks tried and passed (the NumPy track included)."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -147,7 +158,16 @@ def build_report(store: Store, bank: Bank, now: float | None = None) -> Progress
         cards=cards,
         checklist=evaluate_checklist(store, bank, now),
         interviews=_interviews(store),
+        frameworks=_frameworks(store, len(tasks)),
     )
+
+
+def _frameworks(store: Store, total: int) -> list[FrameworkProgress]:
+    """Evidence per track, NumPy first; a track appears once an attempt was made on it."""
+    tallies = queries.framework_passes(store)
+    order = ["numpy", "torch", "jax"]
+    names = [f for f in order if f in tallies] + sorted(set(tallies) - set(order))
+    return [FrameworkProgress(f, tallies[f].total, tallies[f].good, total) for f in names]
 
 
 def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> list[TopicMastery]:

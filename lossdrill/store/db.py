@@ -319,12 +319,12 @@ class Store:
                 seen = {code for (codes,) in rows for code in json.loads(codes)}
             self.conn.execute(
                 "INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
-                " diagnoses, elapsed_s, hints_used, lines, at, kind, watch_id, digest)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " diagnoses, elapsed_s, hints_used, lines, at, kind, watch_id, digest, framework)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (attempt.session_id, attempt.task, int(attempt.passed), float(attempt.score),
                  json.dumps(groups), json.dumps(list(attempt.diagnoses)),
                  float(attempt.elapsed_s), int(attempt.hints_used), int(attempt.lines),
-                 attempt.at, attempt.kind, watch, attempt.digest or None),
+                 attempt.at, attempt.kind, watch, attempt.digest or None, attempt.framework),
             )
             # Only a timed pass has a time: `implement --check` records 0 s, and a re-check
             # of a file that already passed is no timed pass.

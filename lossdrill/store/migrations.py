@@ -259,8 +259,16 @@ def _fill_schedule(conn: sqlite3.Connection) -> None:
     rebuild(conn)
 
 
+V_FRAMEWORK = """
+ALTER TABLE implement_attempts ADD COLUMN framework TEXT NOT NULL DEFAULT 'numpy';
+CREATE INDEX implement_attempts_framework ON implement_attempts (framework, task, passed)
+"""
+"""The framework tracks: which track (numpy, torch, jax) each implement attempt was on.
+Earlier attempts were all NumPy. Version 6, after the unified schedule (4) and the honest
+timings (5)."""
+
 MIGRATIONS: tuple[str | tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
-    V1, V2, V3, (V4, _fill_schedule), V5)
+    V1, V2, V3, (V4, _fill_schedule), V5, V_FRAMEWORK)
 LATEST = len(MIGRATIONS)
 
 

@@ -138,6 +138,13 @@ def attempts_by_task(store: Store) -> dict[str, Tally]:
             store._rows("SELECT task, count(*), sum(passed) FROM implement_attempts GROUP BY task")}
 
 
+def framework_passes(store: Store) -> dict[str, Tally]:
+    """Per framework track: tasks tried and tasks passed (distinct tasks)."""
+    return {fw: Tally(int(n), int(p or 0)) for fw, n, p in store._rows(
+        "SELECT framework, count(DISTINCT task), count(DISTINCT CASE WHEN passed = 1 THEN task END)"
+        " FROM implement_attempts GROUP BY framework")}
+
+
 def failed_tasks_since(store: Store, since: float) -> list[tuple[str, float]]:
     """(task, time of its last failed attempt) for tasks that failed at or after ``since``."""
     return [(t, at) for t, at in store._rows(

@@ -136,8 +136,17 @@ def render(console: Console, report: ProgressReport) -> None:
         lines = _empty(report) + _checklist(report, width, evidence=False)
     else:
         lines = (_topics(report, width) + _weakest(report, width) + _tasks(report, width)
-                 + _cards(report, width) + _checklist(report, width) + _interviews(report))
+                 + _frameworks(report) + _cards(report, width) + _checklist(report, width) + _interviews(report))
     console.print("\n".join(lines), soft_wrap=True, highlight=False)
+
+
+def _frameworks(report: ProgressReport) -> list[str]:
+    """One line of evidence per framework track, once a PyTorch or JAX attempt exists."""
+    tracks = getattr(report, "frameworks", [])
+    if not any(f.framework != "numpy" for f in tracks):
+        return []
+    parts = [f"{f.framework} {f.passed}/{f.total} passed ({f.tried} tried)" for f in tracks]
+    return ["[bold]Tracks[/]  " + " · ".join(parts), ""]
 
 
 def _empty(report: ProgressReport) -> list[str]:

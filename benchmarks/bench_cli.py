@@ -46,10 +46,6 @@ BARE_APP = textwrap.dedent(
 )
 
 
-
-
-
-
 def bank_load_ms(runs: int, *, cached: bool = True) -> tuple[float, float]:
     """Median ms to load+validate every bank; and with numeric formulas evaluated.
 
@@ -100,7 +96,9 @@ def main() -> None:
     print(f"load+validate all banks: {plain:.1f} ms (target < 50 ms; parse cache warm)")
     print(f"  ... with every numeric formula evaluated: {full:.1f} ms")
     cold, cold_full = bank_load_ms(max(3, args.runs // 3), cached=False)
-    print(f"  ... parsing every file afresh (no cache): {cold:.1f} ms; with formulas {cold_full:.1f} ms")
+    print(
+        f"  ... parsing every file afresh (no cache): {cold:.1f} ms; with formulas {cold_full:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from pathlib import Path
 from timing import wall
 
 SOURCES = {
-    "torch": '''\
+    "torch": """\
 import torch
 import torch.nn.functional as F
 
@@ -41,8 +41,8 @@ def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
     alpha_t = y * alpha + (1 - y) * (1 - alpha)
     loss = alpha_t * (1 - p_t) ** gamma * ce
     return RETURN
-''',
-    "jax": '''\
+""",
+    "jax": """\
 import jax
 import jax.numpy as jnp
 
@@ -55,12 +55,16 @@ def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
     alpha_t = y * alpha + (1 - y) * (1 - alpha)
     loss = alpha_t * (1 - p_t) ** gamma * ce
     return RETURN
-''',
+""",
 }
-PASS_RETURN = {"torch": "loss.mean() if loss.numel() else loss.sum()",
-               "jax": "jnp.mean(loss) if loss.size else jnp.sum(loss)"}
-FAIL_RETURN = {"torch": "loss.mean().item() if loss.numel() else 0.0",
-               "jax": "float(jnp.mean(loss)) if loss.size else 0.0"}
+PASS_RETURN = {
+    "torch": "loss.mean() if loss.numel() else loss.sum()",
+    "jax": "jnp.mean(loss) if loss.size else jnp.sum(loss)",
+}
+FAIL_RETURN = {
+    "torch": "loss.mean().item() if loss.numel() else 0.0",
+    "jax": "float(jnp.mean(loss)) if loss.size else 0.0",
+}
 
 
 def main() -> int:
@@ -105,9 +109,11 @@ def main() -> int:
         print(json.dumps(report, indent=2))
     else:
         for framework, r in report.items():
-            print(f"{framework}: import {r['baseline_s']:.2f}s · pass {r['pass_s']:.2f}s "
-                  f"({r['pass_ratio']:.2f}x, target 1.6x) · fail {r['fail_s']:.2f}s "
-                  f"({r['fail_ratio']:.2f}x)")
+            print(
+                f"{framework}: import {r['baseline_s']:.2f}s · pass {r['pass_s']:.2f}s "
+                f"({r['pass_ratio']:.2f}x, target 1.6x) · fail {r['fail_s']:.2f}s "
+                f"({r['fail_ratio']:.2f}x)"
+            )
     return 0
 
 

@@ -33,7 +33,7 @@ from timing import wall
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PASSING = '''\
+PASSING = """\
 import numpy as np
 
 
@@ -46,10 +46,10 @@ def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
     p_t = np.exp(-ce)
     alpha_t = alpha * y + (1 - alpha) * (1 - y)
     return float(np.mean(alpha_t * (1 - p_t) ** gamma * ce))
-'''
+"""
 
 # probabilities first, then the log: right on moderate logits, inf on extreme ones
-FAILING = '''\
+FAILING = """\
 import numpy as np
 
 
@@ -61,7 +61,7 @@ def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
     p_t = np.where(y == 1, p, 1 - p)
     alpha_t = np.where(y == 1, alpha, 1 - alpha)
     return float(np.mean(-alpha_t * (1 - p_t) ** gamma * np.log(p_t)))
-'''
+"""
 
 
 # What any Typer command costs before lossdrill does anything: typer>=0.2x builds pydantic
@@ -79,20 +79,26 @@ app(["implement", "focal", "--file", "x.py", "--check", "--json"])
 """
 
 
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--task", action="append", default=[],
-                        help="also time a passing check of this task's bank solution")
+    parser.add_argument(
+        "--task",
+        action="append",
+        default=[],
+        help="also time a passing check of this task's bank solution",
+    )
     options = parser.parse_args()
 
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "lossdrill")],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "lossdrill")],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
     with tempfile.TemporaryDirectory(prefix="lossdrill-bench-") as tmp:
         env["LOSSDRILL_HOME"] = str(Path(tmp) / "home")
@@ -100,13 +106,31 @@ def main() -> int:
         failing = Path(tmp) / "focal_fail.py"
         passing.write_text(PASSING)
         failing.write_text(FAILING)
-        cli = [sys.executable, "-m", "lossdrill", "implement", "focal", "--check", "--json", "--file"]
+        cli = [
+            sys.executable,
+            "-m",
+            "lossdrill",
+            "implement",
+            "focal",
+            "--check",
+            "--json",
+            "--file",
+        ]
         task_cmds = {}
         for task_id in options.task:
             solution = Path(tmp) / f"{task_id}_pass.py"
             solution.write_text(_solution(task_id))
-            task_cmds[task_id] = [sys.executable, "-m", "lossdrill", "implement", task_id, "--check",
-                                  "--json", "--file", str(solution)]
+            task_cmds[task_id] = [
+                sys.executable,
+                "-m",
+                "lossdrill",
+                "implement",
+                task_id,
+                "--check",
+                "--json",
+                "--file",
+                str(solution),
+            ]
         cold = {task_id: wall(cmd, env, 0) for task_id, cmd in task_cmds.items()}
         baseline_cmd = [sys.executable, "-c", "import typer, numpy, yaml"]
         # one warm-up of each (file system caches, the bank parse cache)
@@ -149,16 +173,22 @@ def main() -> int:
     else:
         print(f"baseline  python -c 'import typer, numpy, yaml'  {b * 1000:7.1f} ms")
         print(f"floor     a bare Typer command, numpy imported   {t * 1000:7.1f} ms  {t / b:.2f}x")
-        print(f"passing   implement focal --check --json         {p * 1000:7.1f} ms  "
-              f"{p / b:.2f}x (target 2x; fastest runs {report['passing_ratio_min']:.2f}x)")
-        print(f"failing   ... with diagnosis and shrinking       {f * 1000:7.1f} ms  "
-              f"{f / b:.2f}x (target 3x; fastest runs {report['failing_ratio_min']:.2f}x)")
+        print(
+            f"passing   implement focal --check --json         {p * 1000:7.1f} ms  "
+            f"{p / b:.2f}x (target 2x; fastest runs {report['passing_ratio_min']:.2f}x)"
+        )
+        print(
+            f"failing   ... with diagnosis and shrinking       {f * 1000:7.1f} ms  "
+            f"{f / b:.2f}x (target 3x; fastest runs {report['failing_ratio_min']:.2f}x)"
+        )
         for task_id in tasks:
             m = report[f"{task_id}_passing_s"]
             label = f"implement {task_id} --check --json"
-            print(f"passing   {label:<38} {m * 1000:7.1f} ms  {m / b:.2f}x (target 2x; fastest runs "
-                  f"{report[f'{task_id}_passing_ratio_min']:.2f}x; first, uncached "
-                  f"{report[f'{task_id}_cold_s'] * 1000:.0f} ms)")
+            print(
+                f"passing   {label:<38} {m * 1000:7.1f} ms  {m / b:.2f}x (target 2x; fastest runs "
+                f"{report[f'{task_id}_passing_ratio_min']:.2f}x; first, uncached "
+                f"{report[f'{task_id}_cold_s'] * 1000:.0f} ms)"
+            )
     return 0
 
 

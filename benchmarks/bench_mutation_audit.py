@@ -42,8 +42,10 @@ def main() -> int:
                 ok = not result.passed and bool(m.fitting & set(result.codes))
                 named += ok
                 if options.verbose or not ok:
-                    print(f"  {task:18s} {m.name:38s} passed={result.passed} codes={list(result.codes)}",
-                          file=sys.stderr)
+                    print(
+                        f"  {task:18s} {m.name:38s} passed={result.passed} codes={list(result.codes)}",
+                        file=sys.stderr,
+                    )
             rows.append({"task": task, "total": total, "killed": killed, "named": named})
     total = sum(r["total"] for r in rows)
     killed = sum(r["killed"] for r in rows)
@@ -54,10 +56,14 @@ def main() -> int:
         print(f"{'task':18s} {'killed':>10s} {'named':>10s}")
         for r in rows:
             if r["total"]:
-                print(f"{r['task']:18s} {r['killed']:>4d} / {r['total']:<3d} {r['named']:>4d} / {r['total']:<3d}")
-        print(f"{'all':18s} {killed:>4d} / {total:<3d} {named:>4d} / {total:<3d}  "
-              f"killed {100 * killed / max(total, 1):.1f} % (target 100), "
-              f"named {100 * named / max(total, 1):.1f} % (target 95)")
+                print(
+                    f"{r['task']:18s} {r['killed']:>4d} / {r['total']:<3d} {r['named']:>4d} / {r['total']:<3d}"
+                )
+        print(
+            f"{'all':18s} {killed:>4d} / {total:<3d} {named:>4d} / {total:<3d}  "
+            f"killed {100 * killed / max(total, 1):.1f} % (target 100), "
+            f"named {100 * named / max(total, 1):.1f} % (target 95)"
+        )
     return 0
 
 

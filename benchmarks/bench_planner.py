@@ -58,8 +58,16 @@ from lossdrill.schedule.planner import (  # noqa: E402
 
 DAY = 86400.0
 START = datetime(2026, 3, 2, tzinfo=timezone.utc)
-TOPICS = ("regression", "classification", "embeddings", "gradients", "stability",
-          "information-theory", "production", "ranking")
+TOPICS = (
+    "regression",
+    "classification",
+    "embeddings",
+    "gradients",
+    "stability",
+    "information-theory",
+    "production",
+    "ranking",
+)
 QUIZ_KINDS = ("choice", "choice", "multi", "numeric", "recall", "scenario", "bug-hunt")
 N_MISCONCEPTIONS = 10
 
@@ -104,8 +112,11 @@ class Learner:
     def practise(self, item: Item, t: float) -> bool:
         correct = self.rng.random() < self.p_recall(item, t)
         m = self.activation(item.item_id, t)
-        decay = (min(MAX_DECAY, C_DECAY * math.exp(m) + A_DECAY) if m is not None
-                 else A_DECAY + C_DECAY * 0.5)
+        decay = (
+            min(MAX_DECAY, C_DECAY * math.exp(m) + A_DECAY)
+            if m is not None
+            else A_DECAY + C_DECAY * 0.5
+        )
         self.traces.setdefault(item.item_id, []).append((t, decay))
         if item.misconception in self.held and self.rng.random() < MISC_REPAIR:
             self.held.discard(item.misconception)
@@ -120,14 +131,35 @@ def make_bank(rng: random.Random, n_quiz: int, n_cards: int, n_tasks: int) -> li
         return rng.choice(misc) if rng.random() < 0.4 else None
 
     for i in range(n_quiz):
-        items.append(Item(QUIZ_KINDS[i % len(QUIZ_KINDS)], f"q{i}", TOPICS[i % len(TOPICS)],
-                          TAU0 + 0.8 * rng.gauss(0, 1), named()))
+        items.append(
+            Item(
+                QUIZ_KINDS[i % len(QUIZ_KINDS)],
+                f"q{i}",
+                TOPICS[i % len(TOPICS)],
+                TAU0 + 0.8 * rng.gauss(0, 1),
+                named(),
+            )
+        )
     for i in range(n_cards):
-        items.append(Item("card", f"c{i}", TOPICS[i % len(TOPICS)], TAU0 - 0.3 + 0.6 * rng.gauss(0, 1),
-                          named()))
+        items.append(
+            Item(
+                "card",
+                f"c{i}",
+                TOPICS[i % len(TOPICS)],
+                TAU0 - 0.3 + 0.6 * rng.gauss(0, 1),
+                named(),
+            )
+        )
     for i in range(n_tasks):
-        items.append(Item("implement", f"t{i}", TOPICS[i % len(TOPICS)],
-                          TAU0 + 0.5 + 0.6 * rng.gauss(0, 1), named()))
+        items.append(
+            Item(
+                "implement",
+                f"t{i}",
+                TOPICS[i % len(TOPICS)],
+                TAU0 + 0.5 + 0.6 * rng.gauss(0, 1),
+                named(),
+            )
+        )
     return items
 
 
@@ -138,7 +170,9 @@ def minutes(item: Item) -> float:
 PREDICTIONS: list[tuple[float, int]] = []
 """(FSRS's predicted retrievability, recalled) of every planner review with a prediction."""
 
-TAXONOMY = Taxonomy(tuple(Misconception(f"m{k}", f"m{k}", "", "", ()) for k in range(N_MISCONCEPTIONS)))
+TAXONOMY = Taxonomy(
+    tuple(Misconception(f"m{k}", f"m{k}", "", "", ()) for k in range(N_MISCONCEPTIONS))
+)
 
 
 class PlannerStrategy:
@@ -153,17 +187,32 @@ class PlannerStrategy:
 
     def day(self, learner: Learner, day: int) -> None:
         now = (START + timedelta(days=day, hours=9)).timestamp()
-        cands = [Candidate(i.kind, i.item_id, i.topic, self.memory.get(i.item_id),
-                           (i.misconception,) if i.misconception else ())
-                 for i in self.items.values()]
-        weights = active(TAXONOMY, self.named, [w for w in self.wrong if now - w[2] < 21 * DAY],
-                         self.right.items(), [], now)
+        cands = [
+            Candidate(
+                i.kind,
+                i.item_id,
+                i.topic,
+                self.memory.get(i.item_id),
+                (i.misconception,) if i.misconception else (),
+            )
+            for i in self.items.values()
+        ]
+        weights = active(
+            TAXONOMY,
+            self.named,
+            [w for w in self.wrong if now - w[2] < 21 * DAY],
+            self.right.items(),
+            [],
+            now,
+        )
         plan = plan_day(now, cands, self.settings, misconceptions=weights)
         t = 0.0
         picks = [p for s in plan.steps for p in s.picks]
         if plan.mock:  # a mock interview: the weakest task, implemented against the clock
             tasks = [i for i in self.items.values() if i.kind == "implement"]
-            weakest = min(tasks, key=lambda i: (self.memory.get(i.item_id) or Memory()).stability or 0)
+            weakest = min(
+                tasks, key=lambda i: (self.memory.get(i.item_id) or Memory()).stability or 0
+            )
             self._answer(learner, weakest, day, now)
         for pick in picks:
             item = self.items[pick.candidate.item_id]
@@ -178,7 +227,8 @@ class PlannerStrategy:
         else:
             grade = quiz_grade(correct, 1.0)
         self.memory[item.item_id], predicted = review(
-            self.scheduler, self.memory.get(item.item_id, Memory()), grade, at)
+            self.scheduler, self.memory.get(item.item_id, Memory()), grade, at
+        )
         if predicted is not None:
             PREDICTIONS.append((predicted, int(grade > 1)))
         if correct:
@@ -221,7 +271,9 @@ class RoundRobinStrategy:
             self.pos += 1
 
 
-def simulate(strategy: str, per_day: int, days: int, seed: int, sizes: tuple[int, int, int]) -> tuple[float, float]:
+def simulate(
+    strategy: str, per_day: int, days: int, seed: int, sizes: tuple[int, int, int]
+) -> tuple[float, float]:
     rng = random.Random(seed)
     items = make_bank(rng, *sizes)
     held = {f"m{k}" for k in range(N_MISCONCEPTIONS) if rng.random() < MISC_HELD}
@@ -242,24 +294,35 @@ def simulate(strategy: str, per_day: int, days: int, seed: int, sizes: tuple[int
     return statistics.fmean(recall), statistics.fmean(tasks)
 
 
-def table(learners: int, minutes_list: list[int], days_list: list[int], sizes: tuple[int, int, int]) -> float:
+def table(
+    learners: int, minutes_list: list[int], days_list: list[int], sizes: tuple[int, int, int]
+) -> float:
     ratio_20_14 = float("nan")
-    print(f"{'min/day':>7} {'days':>4} | {'planner':>15} {'random':>15} {'round-robin':>15} |"
-          f" {'recall ratio':>12} {'task ratio':>10}")
-    print(f"{'':>7} {'':>4} | {'items / tasks':>15} {'items / tasks':>15} {'items / tasks':>15} |"
-          f" {'vs random':>12} {'vs random':>10}")
+    print(
+        f"{'min/day':>7} {'days':>4} | {'planner':>15} {'random':>15} {'round-robin':>15} |"
+        f" {'recall ratio':>12} {'task ratio':>10}"
+    )
+    print(
+        f"{'':>7} {'':>4} | {'items / tasks':>15} {'items / tasks':>15} {'items / tasks':>15} |"
+        f" {'vs random':>12} {'vs random':>10}"
+    )
     for per_day in minutes_list:
         for days in days_list:
             res = {}
             for strat in ("planner", "random", "round-robin"):
                 runs = [simulate(strat, per_day, days, seed, sizes) for seed in range(learners)]
-                res[strat] = (statistics.fmean(r[0] for r in runs), statistics.fmean(r[1] for r in runs))
+                res[strat] = (
+                    statistics.fmean(r[0] for r in runs),
+                    statistics.fmean(r[1] for r in runs),
+                )
             ratio = res["planner"][0] / res["random"][0]
             task_ratio = res["planner"][1] / max(res["random"][1], 1e-9)
             if per_day == 20 and days == 14:
                 ratio_20_14 = ratio
             cells = " ".join(f"{res[s][0]:>7.1%} / {res[s][1]:>5.1%}" for s in res)
-            print(f"{per_day:>7} {days:>4} | {cells} | {ratio:>12.2f} {task_ratio:>10.2f}", flush=True)
+            print(
+                f"{per_day:>7} {days:>4} | {cells} | {ratio:>12.2f} {task_ratio:>10.2f}", flush=True
+            )
     return ratio_20_14
 
 
@@ -275,8 +338,16 @@ def planning_speed(n_items: int = 10_000, n_reviews: int = 100_000) -> float:
         prev = memory.get(i, Memory())
         at = (prev.last_review or START.timestamp()) + rng.uniform(0.5, 6) * DAY
         memory[i], _ = review(scheduler, prev, rng.choice((1, 2, 3, 3, 4)), min(at, now - 3600))
-    cands = [Candidate(kinds[i % len(kinds)], f"i{i}", TOPICS[i % len(TOPICS)], memory.get(i),
-                       (f"m{i % 10}",) if i % 3 == 0 else ()) for i in range(n_items)]
+    cands = [
+        Candidate(
+            kinds[i % len(kinds)],
+            f"i{i}",
+            TOPICS[i % len(TOPICS)],
+            memory.get(i),
+            (f"m{i % 10}",) if i % 3 == 0 else (),
+        )
+        for i in range(n_items)
+    ]
     settings = Settings((START + timedelta(days=70)).date(), 30)
     times = []
     for _ in range(7):  # CPU time of this process: the work, whatever else the machine runs
@@ -298,15 +369,20 @@ def command_speed(runs: int) -> None:
         env = {**os.environ, "LOSSDRILL_HOME": str(home)}
         os.environ.update(env)
         exe = str(Path(sys.executable).parent / "lossdrill")
-        meds = median_alternating({
-            "baseline": [sys.executable, "-c", "import typer, rich.console, rich.table"],
-            "bare": [exe],
-            "progress": [exe, "progress"],
-        }, runs)
+        meds = median_alternating(
+            {
+                "baseline": [sys.executable, "-c", "import typer, rich.console, rich.table"],
+                "bare": [exe],
+                "progress": [exe, "progress"],
+            },
+            runs,
+        )
     print(f"import typer, rich.console, rich.table: {meds['baseline'] * 1000:.0f} ms")
     for name in ("bare", "progress"):
-        print(f"lossdrill {'' if name == 'bare' else name:<9} {meds[name] * 1000:.0f} ms"
-              f" = {meds[name] / meds['baseline']:.2f}x (target <= 2.0x)")
+        print(
+            f"lossdrill {'' if name == 'bare' else name:<9} {meds[name] * 1000:.0f} ms"
+            f" = {meds[name] / meds['baseline']:.2f}x (target <= 2.0x)"
+        )
 
 
 def _calibration() -> None:
@@ -315,10 +391,12 @@ def _calibration() -> None:
 
     cal = calibrate(PREDICTIONS)
     if cal is not None:
-        print(f"calibration on {cal.reviews} simulated reviews (recall rate {cal.recall_rate:.1%}):"
-              f" FSRS log loss {cal.log_loss:.3f}, RMSE(bins) {cal.rmse_bins:.3f};"
-              f" average-recall-rate baseline {cal.baseline_log_loss:.3f},"
-              f" {cal.baseline_rmse_bins:.3f}")
+        print(
+            f"calibration on {cal.reviews} simulated reviews (recall rate {cal.recall_rate:.1%}):"
+            f" FSRS log loss {cal.log_loss:.3f}, RMSE(bins) {cal.rmse_bins:.3f};"
+            f" average-recall-rate baseline {cal.baseline_log_loss:.3f},"
+            f" {cal.baseline_rmse_bins:.3f}"
+        )
 
 
 def main() -> None:
@@ -332,8 +410,11 @@ def main() -> None:
         ratio = table(40, [20], [14], sizes)
         _calibration()
     else:
-        print(f"planning with 10,000 items / 100,000 reviews: {planning_speed():.1f} ms"
-              " (target < 50 ms)", flush=True)
+        print(
+            f"planning with 10,000 items / 100,000 reviews: {planning_speed():.1f} ms"
+            " (target < 50 ms)",
+            flush=True,
+        )
         command_speed(args.runs)
         ratio = table(args.learners, [10, 20, 40], [7, 14, 28], sizes)
         _calibration()

@@ -53,7 +53,9 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings=CONTEXT,
 )
-export_app = typer.Typer(help="Export lossdrill content.", no_args_is_help=True, context_settings=CONTEXT)
+export_app = typer.Typer(
+    help="Export lossdrill content.", no_args_is_help=True, context_settings=CONTEXT
+)
 app.add_typer(export_app, name="export", short_help="Export the flashcards as an Anki deck.")
 
 
@@ -70,7 +72,9 @@ def _root(
     ctx: typer.Context,
     version: Annotated[
         bool,
-        typer.Option("--version", "-V", is_eager=True, callback=_version, help="Print the version and exit."),
+        typer.Option(
+            "--version", "-V", is_eager=True, callback=_version, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Options of ``lossdrill`` itself (the help text is the app's); bare ``lossdrill`` shows
@@ -80,27 +84,51 @@ def _root(
 
         _exit(run(go=False, banks=[], home=None))
 
+
 Bank = Annotated[
     list[str] | None,
-    typer.Option("--bank", metavar="DIR", help="Extra bank folder (repeatable; also $LOSSDRILL_BANKS)."),
+    typer.Option(
+        "--bank", metavar="DIR", help="Extra bank folder (repeatable; also $LOSSDRILL_BANKS)."
+    ),
 ]
 Home = Annotated[
     str | None,
-    typer.Option("--home", metavar="DIR", help="Data folder for progress (default: $LOSSDRILL_HOME or the user data dir)."),
+    typer.Option(
+        "--home",
+        metavar="DIR",
+        help="Data folder for progress (default: $LOSSDRILL_HOME or the user data dir).",
+    ),
 ]
-Seed = Annotated[int | None, typer.Option("--seed", metavar="N", help="Seed for a reproducible session.")]
+Seed = Annotated[
+    int | None, typer.Option("--seed", metavar="N", help="Seed for a reproducible session.")
+]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Topic = Annotated[
     list[str] | None,
-    typer.Option("--topic", metavar="TOPIC", help="Only this topic (repeatable).", autocompletion=completion.topics),
+    typer.Option(
+        "--topic",
+        metavar="TOPIC",
+        help="Only this topic (repeatable).",
+        autocompletion=completion.topics,
+    ),
 ]
 Kind = Annotated[
     list[str] | None,
-    typer.Option("--kind", metavar="KIND", help="Only this kind (repeatable).", autocompletion=completion.kinds),
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        help="Only this kind (repeatable).",
+        autocompletion=completion.kinds,
+    ),
 ]
 QuizKind = Annotated[
     list[str] | None,
-    typer.Option("--kind", metavar="KIND", help="Only this kind (repeatable).", autocompletion=completion.quiz_kinds),
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        help="Only this kind (repeatable).",
+        autocompletion=completion.quiz_kinds,
+    ),
 ]
 
 
@@ -122,8 +150,13 @@ def today(
 
 @app.command(short_help="Aim the plan at your interview date.")
 def plan(
-    interview: Annotated[str | None, typer.Option("--interview", metavar="DATE", help="Interview date, YYYY-MM-DD.")] = None,
-    minutes: Annotated[int | None, typer.Option("--minutes", metavar="N", help="Minutes of practice a day (default 20).")] = None,
+    interview: Annotated[
+        str | None, typer.Option("--interview", metavar="DATE", help="Interview date, YYYY-MM-DD.")
+    ] = None,
+    minutes: Annotated[
+        int | None,
+        typer.Option("--minutes", metavar="N", help="Minutes of practice a day (default 20)."),
+    ] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Forget the interview date.")] = False,
     bank: Bank = None,
     home: Home = None,
@@ -138,34 +171,93 @@ def plan(
 def quiz(
     topic: Topic = None,
     kind: QuizKind = None,
-    count: Annotated[int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of questions.")] = 10,
+    count: Annotated[
+        int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of questions.")
+    ] = 10,
     seed: Seed = None,
-    missed: Annotated[bool, typer.Option("--missed", help="Drill the last session's misses.")] = False,
+    missed: Annotated[
+        bool, typer.Option("--missed", help="Drill the last session's misses.")
+    ] = False,
     item: Annotated[list[str] | None, typer.Option("--item", metavar="ID", hidden=True)] = None,
     bank: Bank = None,
     home: Home = None,
-    item_id: Annotated[list[str] | None, typer.Option("--id", metavar="ID", help="Ask exactly this item (repeatable, in order; --topic, --kind, --count are then ignored).")] = None,
+    item_id: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--id",
+            metavar="ID",
+            help="Ask exactly this item (repeatable, in order; --topic, --kind, --count are then ignored).",
+        ),
+    ] = None,
     json_out: Json = False,
 ) -> None:
     """Answer gotchas, decision scenarios, numeric and free-recall questions."""
     from lossdrill.commands.quiz import run
 
-    _exit(run(topics=topic or [], kinds=kind or [], count=count, seed=seed, banks=bank or [], home=home,
-              ids=item_id or [], as_json=json_out, missed=missed, item_ids=item or None))
+    _exit(
+        run(
+            topics=topic or [],
+            kinds=kind or [],
+            count=count,
+            seed=seed,
+            banks=bank or [],
+            home=home,
+            ids=item_id or [],
+            as_json=json_out,
+            missed=missed,
+            item_ids=item or None,
+        )
+    )
 
 
 @app.command(short_help="Write a loss; it is checked on every save.")
 def implement(
-    task: Annotated[str | None, typer.Argument(metavar="[TASK]", help="Task id, e.g. focal (see `lossdrill list`); none: the next task not passed yet.",
-                                  autocompletion=completion.task_ids)] = None,
-    file: Annotated[str | None, typer.Option("--file", "-f", metavar="PATH", help="Solution file (never overwritten).")] = None,
-    here: Annotated[bool, typer.Option("--here", help="Work in ./TASK.py, in the current folder (never overwritten).")] = False,
-    fresh: Annotated[bool, typer.Option("--fresh", help="Start from a blank starter in a new file TASK-N.py (a timed attempt).")] = False,
-    check: Annotated[bool, typer.Option("--check", help="Check once and exit (0 pass, 1 fail); --json implies it.")] = False,
+    task: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[TASK]",
+            help="Task id, e.g. focal (see `lossdrill list`); none: the next task not passed yet.",
+            autocompletion=completion.task_ids,
+        ),
+    ] = None,
+    file: Annotated[
+        str | None,
+        typer.Option("--file", "-f", metavar="PATH", help="Solution file (never overwritten)."),
+    ] = None,
+    here: Annotated[
+        bool,
+        typer.Option(
+            "--here", help="Work in ./TASK.py, in the current folder (never overwritten)."
+        ),
+    ] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh", help="Start from a blank starter in a new file TASK-N.py (a timed attempt)."
+        ),
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Check once and exit (0 pass, 1 fail); --json implies it."),
+    ] = False,
     json_out: Json = False,
     edit: Annotated[bool, typer.Option("--edit", "-e", help="Open $EDITOR on the file.")] = False,
-    framework: Annotated[str | None, typer.Option("--framework", metavar="NAME", help="numpy, torch or jax (default: `lossdrill config framework`, else numpy).")] = None,
-    device: Annotated[str, typer.Option("--device", metavar="DEV", help="cpu, or cuda to run the torch track's cases on a GPU too.")] = "cpu",
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            "--framework",
+            metavar="NAME",
+            help="numpy, torch or jax (default: `lossdrill config framework`, else numpy).",
+        ),
+    ] = None,
+    device: Annotated[
+        str,
+        typer.Option(
+            "--device",
+            metavar="DEV",
+            help="cpu, or cuda to run the torch track's cases on a GPU too.",
+        ),
+    ] = "cpu",
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
@@ -173,14 +265,30 @@ def implement(
     """Write a loss function; it is checked against a hidden reference on every save."""
     from lossdrill.commands.implement import run
 
-    _exit(run(task=task, file=file, check=check, as_json=json_out, edit=edit, seed=seed, banks=bank or [], home=home,
-              here=here, fresh=fresh, framework=framework, device=device))
+    _exit(
+        run(
+            task=task,
+            file=file,
+            check=check,
+            as_json=json_out,
+            edit=edit,
+            seed=seed,
+            banks=bank or [],
+            home=home,
+            here=here,
+            fresh=fresh,
+            framework=framework,
+            device=device,
+        )
+    )
 
 
 @app.command()
 def config(
     key: Annotated[str | None, typer.Argument(metavar="KEY", help="A setting: framework.")] = None,
-    value: Annotated[str | None, typer.Argument(metavar="VALUE", help="Its new value (omit to show it).")] = None,
+    value: Annotated[
+        str | None, typer.Argument(metavar="VALUE", help="Its new value (omit to show it).")
+    ] = None,
     home: Home = None,
 ) -> None:
     """Show or save settings, e.g. `lossdrill config framework torch`."""
@@ -191,7 +299,9 @@ def config(
 
 @app.command(short_help="Show the next hint of a task.")
 def hint(
-    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id.", autocompletion=completion.task_ids)],
+    task: Annotated[
+        str, typer.Argument(metavar="TASK", help="Task id.", autocompletion=completion.task_ids)
+    ],
     bank: Bank = None,
     home: Home = None,
 ) -> None:
@@ -203,7 +313,9 @@ def hint(
 
 @app.command(short_help="Show a task's solution and debrief.")
 def reveal(
-    task: Annotated[str, typer.Argument(metavar="TASK", help="Task id.", autocompletion=completion.task_ids)],
+    task: Annotated[
+        str, typer.Argument(metavar="TASK", help="Task id.", autocompletion=completion.task_ids)
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     bank: Bank = None,
     home: Home = None,
@@ -216,9 +328,17 @@ def reveal(
 
 @app.command(short_help="Find and fix the bug in a loss function.")
 def bughunt(
-    item: Annotated[str | None, typer.Argument(metavar="ID", help="A bug-hunt id (default: a random one).",
-                                                   autocompletion=completion.bug_hunts)] = None,
-    count: Annotated[int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of bug hunts.")] = 3,
+    item: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="ID",
+            help="A bug-hunt id (default: a random one).",
+            autocompletion=completion.bug_hunts,
+        ),
+    ] = None,
+    count: Annotated[
+        int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of bug hunts.")
+    ] = 3,
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
@@ -233,7 +353,10 @@ def bughunt(
 def flashcards(
     new: Annotated[int, typer.Option("--new", metavar="N", min=0, help="New cards per day.")] = 10,
     topic: Topic = None,
-    cram: Annotated[bool, typer.Option("--cram", help="Review regardless of due dates; the schedule is not touched.")] = False,
+    cram: Annotated[
+        bool,
+        typer.Option("--cram", help="Review regardless of due dates; the schedule is not touched."),
+    ] = False,
     bank: Bank = None,
     home: Home = None,
 ) -> None:
@@ -246,7 +369,12 @@ def flashcards(
 @app.command(short_help="Mastery, weak spots, due cards, readiness.")
 def progress(
     json_out: Json = False,
-    calibration: Annotated[bool, typer.Option("--calibration", help="Score the scheduler's predicted recall against your log.")] = False,
+    calibration: Annotated[
+        bool,
+        typer.Option(
+            "--calibration", help="Score the scheduler's predicted recall against your log."
+        ),
+    ] = False,
     bank: Bank = None,
     home: Home = None,
 ) -> None:
@@ -258,10 +386,26 @@ def progress(
 
 @app.command(short_help="A timed mock interview on one loss.")
 def interview(
-    task: Annotated[str | None, typer.Option("--task", metavar="TASK", help="The loss to be interviewed on (default: your weakest).",
-                                                   autocompletion=completion.task_ids)] = None,
-    minutes: Annotated[int, typer.Option("--minutes", metavar="N", min=1, help="Length of the mock interview.")] = 20,
-    framework: Annotated[str | None, typer.Option("--framework", metavar="NAME", help="numpy, torch or jax for the implement steps (default: `lossdrill config framework`).")] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            "--task",
+            metavar="TASK",
+            help="The loss to be interviewed on (default: your weakest).",
+            autocompletion=completion.task_ids,
+        ),
+    ] = None,
+    minutes: Annotated[
+        int, typer.Option("--minutes", metavar="N", min=1, help="Length of the mock interview.")
+    ] = 20,
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            "--framework",
+            metavar="NAME",
+            help="numpy, torch or jax for the implement steps (default: `lossdrill config framework`).",
+        ),
+    ] = None,
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
@@ -269,25 +413,54 @@ def interview(
     """A timed mock interview on one loss, with an interviewer's score sheet."""
     from lossdrill.commands.interview import run
 
-    _exit(run(task=task, minutes=minutes, seed=seed, banks=bank or [], home=home, framework=framework))
+    _exit(
+        run(task=task, minutes=minutes, seed=seed, banks=bank or [], home=home, framework=framework)
+    )
 
 
 @app.command(short_help="Draw losses or gradients in the terminal.")
 def plot(
-    losses: Annotated[list[str], typer.Argument(metavar="LOSS...", help="Losses to draw, e.g. mse mae huber.",
-                                                autocompletion=completion.losses)],
-    gradient: Annotated[bool, typer.Option("--gradient", help="Draw the gradients instead.")] = False,
-    delta: Annotated[list[float] | None, typer.Option("--delta", metavar="X", help="Huber delta (repeat for one curve each).")] = None,
-    gamma: Annotated[list[float] | None, typer.Option("--gamma", metavar="X", help="Focal gamma (repeatable).")] = None,
-    alpha: Annotated[list[float] | None, typer.Option("--alpha", metavar="X", help="Focal alpha (repeatable).")] = None,
-    margin: Annotated[list[float] | None, typer.Option("--margin", metavar="X", help="Hinge/ranking margin (repeatable).")] = None,
-    q: Annotated[list[float] | None, typer.Option("--q", metavar="X", help="Quantile level (repeatable).")] = None,
-    save: Annotated[str | None, typer.Option("--save", metavar="FILE.png", help="Also write the figure to a PNG file.")] = None,
+    losses: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="LOSS...",
+            help="Losses to draw, e.g. mse mae huber.",
+            autocompletion=completion.losses,
+        ),
+    ],
+    gradient: Annotated[
+        bool, typer.Option("--gradient", help="Draw the gradients instead.")
+    ] = False,
+    delta: Annotated[
+        list[float] | None,
+        typer.Option("--delta", metavar="X", help="Huber delta (repeat for one curve each)."),
+    ] = None,
+    gamma: Annotated[
+        list[float] | None, typer.Option("--gamma", metavar="X", help="Focal gamma (repeatable).")
+    ] = None,
+    alpha: Annotated[
+        list[float] | None, typer.Option("--alpha", metavar="X", help="Focal alpha (repeatable).")
+    ] = None,
+    margin: Annotated[
+        list[float] | None,
+        typer.Option("--margin", metavar="X", help="Hinge/ranking margin (repeatable)."),
+    ] = None,
+    q: Annotated[
+        list[float] | None, typer.Option("--q", metavar="X", help="Quantile level (repeatable).")
+    ] = None,
+    save: Annotated[
+        str | None,
+        typer.Option("--save", metavar="FILE.png", help="Also write the figure to a PNG file."),
+    ] = None,
 ) -> None:
     """Draw losses (or their gradients) in the terminal."""
     from lossdrill.commands.plot import run
 
-    params = {k: v for k, v in dict(delta=delta, gamma=gamma, alpha=alpha, margin=margin, q=q).items() if v}
+    params = {
+        k: v
+        for k, v in dict(delta=delta, gamma=gamma, alpha=alpha, margin=margin, q=q).items()
+        if v
+    }
     _exit(run(losses=losses, gradient=gradient, params=params, save=save))
 
 
@@ -295,7 +468,9 @@ def plot(
 def list_items(
     topic: Topic = None,
     kind: Kind = None,
-    show_all: Annotated[bool, typer.Option("--all", "-a", help="Every item by topic and kind, not only the tasks.")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="Every item by topic and kind, not only the tasks.")
+    ] = False,
     json_out: Json = False,
     bank: Bank = None,
     home: Home = None,
@@ -304,13 +479,24 @@ def list_items(
     --all (or --kind) lists every question, task and bug hunt by topic and kind."""
     from lossdrill.commands.list_items import run
 
-    _exit(run(topics=topic or [], kinds=kind or [], as_json=json_out, banks=bank or [],
-              show_all=show_all, home=home))
+    _exit(
+        run(
+            topics=topic or [],
+            kinds=kind or [],
+            as_json=json_out,
+            banks=bank or [],
+            show_all=show_all,
+            home=home,
+        )
+    )
 
 
 @app.command(short_help="Check bank files; exit 1 on any error.")
 def validate(
-    paths: Annotated[list[str] | None, typer.Argument(metavar="PATH", help="Bank files or folders (default: all banks).")] = None,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="PATH", help="Bank files or folders (default: all banks)."),
+    ] = None,
     json_out: Json = False,
 ) -> None:
     """Check bank files for authors; exits 1 on any error."""
@@ -329,7 +515,9 @@ def doctor(json_out: Json = False) -> None:
 
 @export_app.command("anki")
 def export_anki(
-    out: Annotated[str, typer.Argument(metavar="OUT.apkg", help="Output file, e.g. lossdrill.apkg.")],
+    out: Annotated[
+        str, typer.Argument(metavar="OUT.apkg", help="Output file, e.g. lossdrill.apkg.")
+    ],
     topic: Topic = None,
     bank: Bank = None,
 ) -> None:

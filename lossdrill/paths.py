@@ -39,7 +39,10 @@ def _xdg(name: str, fallback: tuple[str, ...]) -> Path:
         return home.joinpath(*fallback)
     import tempfile
 
-    return Path(tempfile.gettempdir()) / f"lossdrill-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    return (
+        Path(tempfile.gettempdir())
+        / f"lossdrill-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    )
 
 
 def data_home(override: str | Path | None = None) -> Path:

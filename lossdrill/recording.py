@@ -128,4 +128,3 @@ class NullRecorder:
 
     def close(self) -> None:
         return None
-

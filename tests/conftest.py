@@ -44,8 +44,9 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path,
-                  monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, shared_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Every test gets its own ``LOSSDRILL_HOME`` and XDG folders (as pipx's tests do), so
     no test reads or writes the developer's data, config or caches; subprocesses inherit
     them. The home's ``cache`` folder links to :func:`shared_cache` so caches stay warm."""
@@ -54,8 +55,12 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path,
     home.mkdir()
     (home / "cache").symlink_to(shared_cache, target_is_directory=True)
     monkeypatch.setenv("LOSSDRILL_HOME", str(home))
-    for var, name in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
-                      ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state")):
+    for var, name in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+    ):
         (root / name).mkdir()
         monkeypatch.setenv(var, str(root / name))
     return home
@@ -74,7 +79,9 @@ def framework_module(name: str) -> ModuleType:
     try:
         return importlib.import_module(name)
     except ImportError as exc:
-        message = f"{name} not importable ({exc}); install the '{name}' extra (pip install '.[{name}]')"
+        message = (
+            f"{name} not importable ({exc}); install the '{name}' extra (pip install '.[{name}]')"
+        )
         if os.environ.get(REQUIRE_FRAMEWORKS_ENV) == "1":
             pytest.fail(f"{message}; {REQUIRE_FRAMEWORKS_ENV}=1 requires it", pytrace=False)
         pytest.skip(message)

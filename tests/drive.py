@@ -41,8 +41,15 @@ def _controlling_terminal() -> None:
 class Session:
     """A running ``lossdrill`` with an ``expect``/``send`` interface."""
 
-    def __init__(self, args: list[str], env: dict[str, str] | None = None, *, tty: bool = True,
-                 cols: int = 110, rows: int = 40) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        *,
+        tty: bool = True,
+        cols: int = 110,
+        rows: int = 40,
+    ) -> None:
         self.tty = tty
         self.raw = b""
         self.pos = 0
@@ -53,16 +60,24 @@ class Session:
             fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
             full_env["COLUMNS"], full_env["LINES"] = str(cols), str(rows)
             self.proc = subprocess.Popen(
-                lossdrill_command() + args, stdin=slave, stdout=slave, stderr=slave,
-                env=full_env, preexec_fn=_controlling_terminal, close_fds=True,
+                lossdrill_command() + args,
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=full_env,
+                preexec_fn=_controlling_terminal,
+                close_fds=True,
             )
             os.close(slave)
             self.fd = master
         else:
             full_env["COLUMNS"] = str(cols)
             self.proc = subprocess.Popen(
-                lossdrill_command() + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, env=full_env,
+                lossdrill_command() + args,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=full_env,
             )
             self.fd = self.proc.stdout.fileno()
 
@@ -94,7 +109,9 @@ class Session:
                 return match
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"timed out waiting for {pattern!r}; output so far:\n{self.text[-3000:]}")
+                raise AssertionError(
+                    f"timed out waiting for {pattern!r}; output so far:\n{self.text[-3000:]}"
+                )
             try:
                 self._read(min(remaining, 0.5))
             except EOFError:
@@ -102,7 +119,9 @@ class Session:
                 if match:
                     self.pos = match.end()
                     return match
-                raise AssertionError(f"process ended before {pattern!r}; output:\n{self.text[-3000:]}") from None
+                raise AssertionError(
+                    f"process ended before {pattern!r}; output:\n{self.text[-3000:]}"
+                ) from None
 
     def send(self, line: str) -> None:
         data = (line + "\n").encode()

@@ -44,15 +44,29 @@ class Place:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def run(self, *args: str, stdin: str | bytes = "", timeout: float = 60, env: dict | None = None,
-            **kwargs) -> subprocess.CompletedProcess:
+    def run(
+        self,
+        *args: str,
+        stdin: str | bytes = "",
+        timeout: float = 60,
+        env: dict | None = None,
+        **kwargs,
+    ) -> subprocess.CompletedProcess:
         binary = isinstance(stdin, bytes)
         return subprocess.run(
-            [*lossdrill_command(), *args], input=stdin, capture_output=True, text=not binary,
-            timeout=timeout, cwd=self.work, env=env or self.env(), **kwargs,
+            [*lossdrill_command(), *args],
+            input=stdin,
+            capture_output=True,
+            text=not binary,
+            timeout=timeout,
+            cwd=self.work,
+            env=env or self.env(),
+            **kwargs,
         )
 
-    def check(self, source: str, *extra: str, name: str = "sub.py") -> tuple[subprocess.CompletedProcess, dict]:
+    def check(
+        self, source: str, *extra: str, name: str = "sub.py"
+    ) -> tuple[subprocess.CompletedProcess, dict]:
         """``implement mse --file F --check --json``: the process and its JSON."""
         path = self.write(name, source)
         proc = self.run("implement", "mse", "--file", str(path), "--check", "--json", *extra)

@@ -20,8 +20,13 @@ def measure() -> dict:
     answers = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     bank = load_banks([])
     items = {i.id: i for i in bank.items if isinstance(i, RecallItem)}
-    out = {"correct_total": 0, "correct_accepted": 0, "reversed_total": 0,
-           "reversed_accepted": 0, "failures": []}
+    out = {
+        "correct_total": 0,
+        "correct_accepted": 0,
+        "reversed_total": 0,
+        "reversed_accepted": 0,
+        "failures": [],
+    }
     for item_id, sets in answers.items():
         item = items[item_id]
         for text in sets["correct"]:
@@ -43,6 +48,8 @@ if __name__ == "__main__":
     r = measure()
     for f in r["failures"]:
         print(*f, sep=" | ")
-    print(f"correct accepted {r['correct_accepted']}/{r['correct_total']}"
-          f" = {r['correct_accepted'] / r['correct_total']:.0%};"
-          f" reversed accepted {r['reversed_accepted']}/{r['reversed_total']}")
+    print(
+        f"correct accepted {r['correct_accepted']}/{r['correct_total']}"
+        f" = {r['correct_accepted'] / r['correct_total']:.0%};"
+        f" reversed accepted {r['reversed_accepted']}/{r['reversed_total']}"
+    )

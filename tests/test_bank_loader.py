@@ -41,7 +41,14 @@ def errors_of(tmp_path: Path, text: str, *, evaluate: bool = False):
 def test_sample_bank_loads_every_kind_without_errors():
     bank = load_files(sorted((DATA / "bank_ok").glob("*.yaml")), evaluate_formulas=False)
     assert bank.errors == []
-    assert {i.kind for i in bank.items} == {"choice", "multi", "numeric", "recall", "scenario", "flashcard"}
+    assert {i.kind for i in bank.items} == {
+        "choice",
+        "multi",
+        "numeric",
+        "recall",
+        "scenario",
+        "flashcard",
+    }
     assert [c.id for c in bank.cards()] == ["t-card"]
 
 
@@ -57,7 +64,9 @@ def test_bad_yaml_names_file_and_line_and_other_files_still_load(tmp_path):
 
 
 def test_missing_field_names_item_and_field(tmp_path):
-    bank, path = errors_of(tmp_path, """\
+    bank, path = errors_of(
+        tmp_path,
+        """\
         items:
           - id: no-explanation
             version: 1
@@ -67,27 +76,38 @@ def test_missing_field_names_item_and_field(tmp_path):
             options:
               - {text: a, correct: true}
               - {text: b, feedback: no}
-        """)
+        """,
+    )
     (err,) = bank.errors
-    assert (err.file, err.line, err.item_id, err.field) == (str(path), 2, "no-explanation", "explanation")
+    assert (err.file, err.line, err.item_id, err.field) == (
+        str(path),
+        2,
+        "no-explanation",
+        "explanation",
+    )
     assert "missing" in err.message
     assert str(err).startswith(f"{path}:2: item 'no-explanation' field 'explanation'")
 
 
 def test_wrong_type_points_at_the_field_line(tmp_path):
-    bank, _ = errors_of(tmp_path, """\
+    bank, _ = errors_of(
+        tmp_path,
+        """\
         items:
           - id: bad-version
             version: one
             kind: choice
-        """)
+        """,
+    )
     (err,) = bank.errors
     assert (err.line, err.item_id, err.field) == (3, "bad-version", "version")
     assert "expected an integer" in err.message
 
 
 def test_nested_field_errors_name_the_option(tmp_path):
-    bank, _ = errors_of(tmp_path, """\
+    bank, _ = errors_of(
+        tmp_path,
+        """\
         items:
           - id: bad-option
             version: 1
@@ -98,7 +118,8 @@ def test_nested_field_errors_name_the_option(tmp_path):
             options:
               - {text: a, correct: true}
               - {text: b, correct: maybe, feedback: x}
-        """)
+        """,
+    )
     (err,) = bank.errors
     assert err.field == "options[1].correct"
     assert err.line == 10
@@ -115,7 +136,9 @@ def test_duplicate_id_across_files_reports_both_places(tmp_path):
 
 
 def test_choice_wrong_option_without_feedback_is_rejected(tmp_path):
-    bank, _ = errors_of(tmp_path, """\
+    bank, _ = errors_of(
+        tmp_path,
+        """\
         items:
           - id: silent-option
             version: 1
@@ -126,13 +149,16 @@ def test_choice_wrong_option_without_feedback_is_rejected(tmp_path):
             options:
               - {text: a, correct: true}
               - {text: b}
-        """)
+        """,
+    )
     (err,) = bank.errors
     assert err.field == "options[1].feedback"
 
 
 def test_unknown_field_and_unknown_kind_are_errors(tmp_path):
-    bank, _ = errors_of(tmp_path, """\
+    bank, _ = errors_of(
+        tmp_path,
+        """\
         items:
           - id: typo
             version: 1
@@ -144,14 +170,17 @@ def test_unknown_field_and_unknown_kind_are_errors(tmp_path):
           - id: strange
             version: 1
             kind: essay
-        """)
+        """,
+    )
     first, second = bank.errors
     assert (first.item_id, first.field, first.line) == ("typo", "bakc", 8)
     assert (second.item_id, second.field) == ("strange", "kind")
 
 
 def test_numeric_formula_syntax_error_is_caught_at_load(tmp_path):
-    bank, _ = errors_of(tmp_path, """\
+    bank, _ = errors_of(
+        tmp_path,
+        """\
         items:
           - id: bad-formula
             version: 1
@@ -161,13 +190,16 @@ def test_numeric_formula_syntax_error_is_caught_at_load(tmp_path):
             explanation: e
             formula: "log(2"
             tolerance: 0.001
-        """)
+        """,
+    )
     (err,) = bank.errors
     assert (err.item_id, err.field, err.line) == ("bad-formula", "formula", 8)
 
 
 def test_numeric_formula_that_fails_to_evaluate_is_reported(tmp_path):
-    bank, _ = errors_of(tmp_path, """\
+    bank, _ = errors_of(
+        tmp_path,
+        """\
         items:
           - id: fails
             version: 1
@@ -185,14 +217,21 @@ def test_numeric_formula_that_fails_to_evaluate_is_reported(tmp_path):
             explanation: e
             formula: "1 / 0"
             tolerance: 0.001
-        """, evaluate=True)
-    assert [(e.item_id, e.field) for e in bank.errors] == [("fails", "formula"), ("divides-by-zero", "formula")]
+        """,
+        evaluate=True,
+    )
+    assert [(e.item_id, e.field) for e in bank.errors] == [
+        ("fails", "formula"),
+        ("divides-by-zero", "formula"),
+    ]
     assert "nosuchfunction" in bank.errors[0].message
     assert bank.items == []
 
 
 def test_formula_may_not_reach_attributes_or_builtins(tmp_path):
-    bank, _ = errors_of(tmp_path, """\
+    bank, _ = errors_of(
+        tmp_path,
+        """\
         items:
           - id: sneaky
             version: 1
@@ -202,13 +241,16 @@ def test_formula_may_not_reach_attributes_or_builtins(tmp_path):
             explanation: e
             formula: "().__class__"
             tolerance: 0.001
-        """)
+        """,
+    )
     (err,) = bank.errors
     assert err.field == "formula" and "Attribute" in err.message
 
 
 def test_scenario_next_must_name_a_later_step(tmp_path):
-    bank, _ = errors_of(tmp_path, """\
+    bank, _ = errors_of(
+        tmp_path,
+        """\
         items:
           - id: loop
             version: 1
@@ -227,7 +269,8 @@ def test_scenario_next_must_name_a_later_step(tmp_path):
                 options:
                   - {text: x, correct: true, next: a}
                   - {text: y}
-        """)
+        """,
+    )
     (err,) = bank.errors
     assert err.field == "steps[1].options[0].next"
 
@@ -252,7 +295,10 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_validate_command_exits_nonzero_and_names_file_line_item_field(tmp_path):
-    path = write(tmp_path, "broken.yaml", """\
+    path = write(
+        tmp_path,
+        "broken.yaml",
+        """\
         items:
           - id: broken-item
             version: 1
@@ -264,7 +310,8 @@ def test_validate_command_exits_nonzero_and_names_file_line_item_field(tmp_path)
             key_points:
               - point: p
                 patterns: ["(unclosed"]
-        """)
+        """,
+    )
     proc = run_cli("validate", str(path))
     assert proc.returncode == 1
     assert f"{path}:11: item 'broken-item' field 'key_points[0].patterns'" in proc.stderr
@@ -318,9 +365,17 @@ def test_validate_rejects_an_implement_item_for_an_unknown_task_or_function(tmp_
     debrief: d
     mutants: []
 """
-    path = write(tmp_path, "tasks.yaml", "items:\n" + item.format(id="mse", fn="mean_squared")
-                 + item.format(id="cubic", fn="cubic_loss"))
+    path = write(
+        tmp_path,
+        "tasks.yaml",
+        "items:\n"
+        + item.format(id="mse", fn="mean_squared")
+        + item.format(id="cubic", fn="cubic_loss"),
+    )
     proc = run_cli("validate", str(path))
     assert proc.returncode == 1
-    assert f"{path}:2: item 'mse' field 'function': task 'mse' is graded on mse_loss(), not mean_squared()" in proc.stderr
+    assert (
+        f"{path}:2: item 'mse' field 'function': task 'mse' is graded on mse_loss(), not mean_squared()"
+        in proc.stderr
+    )
     assert f"{path}:14: item 'cubic' field 'id': no implement task 'cubic'" in proc.stderr

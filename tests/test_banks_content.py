@@ -13,21 +13,47 @@ from lossdrill.bank.loader import load_banks
 from lossdrill.bank.schema import BugHuntItem, ImplementItem, NumericItem
 from lossdrill.bank.tasks import task_ids as bank_task_ids
 
-LECTURE_TOPICS = {"regression", "classification", "embeddings", "gradients", "stability",
-                  "information-theory", "production"}
+LECTURE_TOPICS = {
+    "regression",
+    "classification",
+    "embeddings",
+    "gradients",
+    "stability",
+    "information-theory",
+    "production",
+}
 DESIGN_TASKS = {
-    "mse": "mse_loss", "mae": "mae_loss", "huber": "huber_loss", "quantile": "quantile_loss",
-    "sigmoid": "sigmoid", "softmax": "softmax", "bce": "binary_ce_with_logits",
-    "cce": "categorical_ce_with_logits", "focal": "focal_loss", "hinge": "hinge_loss",
-    "triplet": "triplet_loss", "contrastive": "contrastive_loss", "kl": "kl_divergence",
-    "mse-grad": "mse_gradient", "mae-grad": "mae_gradient", "bce-grad": "binary_ce_gradient",
+    "mse": "mse_loss",
+    "mae": "mae_loss",
+    "huber": "huber_loss",
+    "quantile": "quantile_loss",
+    "sigmoid": "sigmoid",
+    "softmax": "softmax",
+    "bce": "binary_ce_with_logits",
+    "cce": "categorical_ce_with_logits",
+    "focal": "focal_loss",
+    "hinge": "hinge_loss",
+    "triplet": "triplet_loss",
+    "contrastive": "contrastive_loss",
+    "kl": "kl_divergence",
+    "mse-grad": "mse_gradient",
+    "mae-grad": "mae_gradient",
+    "bce-grad": "binary_ce_gradient",
     "cce-grad": "categorical_ce_gradient",
     # beyond the lecture
-    "log-cosh": "log_cosh_loss", "huber-grad": "huber_gradient", "log-softmax": "log_softmax",
-    "smooth-ce": "label_smoothing_ce", "weighted-bce": "weighted_bce_with_logits",
-    "multiclass-hinge": "multiclass_hinge_loss", "poisson-nll": "poisson_nll_with_log_input",
-    "cosine-embedding": "cosine_embedding_loss", "margin-ranking": "margin_ranking_loss",
-    "bpr": "bpr_loss", "dice": "dice_loss", "infonce": "info_nce_loss", "clip": "clip_loss",
+    "log-cosh": "log_cosh_loss",
+    "huber-grad": "huber_gradient",
+    "log-softmax": "log_softmax",
+    "smooth-ce": "label_smoothing_ce",
+    "weighted-bce": "weighted_bce_with_logits",
+    "multiclass-hinge": "multiclass_hinge_loss",
+    "poisson-nll": "poisson_nll_with_log_input",
+    "cosine-embedding": "cosine_embedding_loss",
+    "margin-ranking": "margin_ranking_loss",
+    "bpr": "bpr_loss",
+    "dice": "dice_loss",
+    "infonce": "info_nce_loss",
+    "clip": "clip_loss",
     "nt-xent": "nt_xent_loss",
 }
 
@@ -78,7 +104,9 @@ def test_lecture_bce_example_is_taught_with_the_right_value(bank):
 
     from lossdrill.bank.formula import evaluate
 
-    by_hand = (math.log1p(math.exp(-2)) + math.log1p(math.exp(-3)) + 2 * math.log1p(math.exp(-1))) / 4
+    by_hand = (
+        math.log1p(math.exp(-2)) + math.log1p(math.exp(-3)) + 2 * math.log1p(math.exp(-1))
+    ) / 4
     assert abs(by_hand - 0.2005) < 1e-4
     assert abs(evaluate("binary_ce_with_logits([0, 1, 1, 0], [-2, 3, 1, -1])") - by_hand) < 1e-12
 
@@ -102,8 +130,13 @@ def test_bug_hunt_fix_replaces_exactly_the_buggy_line(bank):
 
 
 def test_installed_command_ships_the_banks():
-    proc = subprocess.run([*lossdrill_command(), "list", "--json"], capture_output=True, text=True,
-                          timeout=120, cwd="/")
+    proc = subprocess.run(
+        [*lossdrill_command(), "list", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd="/",
+    )
     assert proc.returncode == 0, proc.stderr
     counts = json.loads(proc.stdout)["counts"]
     assert counts["by_kind"].get("implement", 0) == len(bank_task_ids())

@@ -55,8 +55,15 @@ def test_a_merged_survivor_is_still_brought_forward_by_its_task():
 
 
 def card(card_id: str, replaces: tuple[str, ...] = ()) -> Card:
-    return Card(id=card_id, version=1, topic="t", front=f"front {card_id}", back="b",
-                source_item=card_id, replaces=replaces)
+    return Card(
+        id=card_id,
+        version=1,
+        topic="t",
+        front=f"front {card_id}",
+        back="b",
+        source_item=card_id,
+        replaces=replaces,
+    )
 
 
 @pytest.fixture
@@ -68,7 +75,9 @@ def store(tmp_path: Path):
 
 def review(store, c: Card, rating: int, at: float) -> None:
     store.sync_cards([c])
-    s = FlashcardSession([c], store.card_schedules(), scheduler=Scheduler(enable_fuzzing=False), now=at)
+    s = FlashcardSession(
+        [c], store.card_schedules(), scheduler=Scheduler(enable_fuzzing=False), now=at
+    )
     shown = s.next_card(at)
     assert shown is not None and shown.id == c.id
     store.record_review(s.rate(shown, rating, at=at, answer_ms=900).review)
@@ -82,22 +91,31 @@ def test_the_survivor_takes_over_the_schedule_and_reviews_of_a_replaced_id(store
     store.sync_cards([survivor])
     assert store.card_schedule("bce#2") is None
     after = store.card_schedule("fc-bce-gradient")
-    assert (after.key, after.state, after.reps, after.due) == (before.key, before.state, 1, before.due)
-    assert store.conn.execute("SELECT card_id, rating FROM reviews").fetchall() == [("fc-bce-gradient", 4)]
+    assert (after.key, after.state, after.reps, after.due) == (
+        before.key,
+        before.state,
+        1,
+        before.due,
+    )
+    assert store.conn.execute("SELECT card_id, rating FROM reviews").fetchall() == [
+        ("fc-bce-gradient", 4)
+    ]
     # Syncing again changes nothing.
     store.sync_cards([survivor])
     assert store.card_schedule("fc-bce-gradient") == after
 
 
 def test_when_both_were_reviewed_the_latest_schedule_wins_and_all_reviews_are_kept(store):
-    review(store, card("huber#2"), 1, NOW)           # reviewed first
+    review(store, card("huber#2"), 1, NOW)  # reviewed first
     review(store, card("fc-huber-gradient"), 4, NOW + DAY)  # reviewed last
     latest = store.card_schedule("fc-huber-gradient")
     store.sync_cards([card("fc-huber-gradient", replaces=("huber#2",))])
     assert store.card_schedule("huber#2") is None
     assert store.card_schedule("fc-huber-gradient") == latest
     assert sorted(store.conn.execute("SELECT card_id, rating FROM reviews").fetchall()) == [
-        ("fc-huber-gradient", 1), ("fc-huber-gradient", 4)]
+        ("fc-huber-gradient", 1),
+        ("fc-huber-gradient", 4),
+    ]
 
 
 def test_an_unreviewed_survivor_adopts_the_reviewed_old_schedule(store):

@@ -11,7 +11,9 @@ from lossdrill.checker.tasks import TASKS
 def build_focal():
     spec = TASKS["focal"]
     cases = spec.cases(7)
-    return cases, [np.asarray(spec.reference()(*c.args, **c.kwargs), dtype=np.float64) for c in cases]
+    return cases, [
+        np.asarray(spec.reference()(*c.args, **c.kwargs), dtype=np.float64) for c in cases
+    ]
 
 
 def same(a, b) -> bool:
@@ -19,10 +21,15 @@ def same(a, b) -> bool:
     return (
         [(c.group, c.name, c.kwargs, c.rules) for c in cases_a]
         == [(c.group, c.name, c.kwargs, c.rules) for c in cases_b]
-        and any(c.rules for c in cases_a)  # the rule ids survive the cache (ignores-rule needs them)
+        and any(
+            c.rules for c in cases_a
+        )  # the rule ids survive the cache (ignores-rule needs them)
         and all(
-            len(x.args) == len(y.args) and all(np.array_equal(p, q) and np.asarray(p).dtype == np.asarray(q).dtype
-                                               for p, q in zip(x.args, y.args, strict=True))
+            len(x.args) == len(y.args)
+            and all(
+                np.array_equal(p, q) and np.asarray(p).dtype == np.asarray(q).dtype
+                for p, q in zip(x.args, y.args, strict=True)
+            )
             for x, y in zip(cases_a, cases_b, strict=True)
         )
         and all(np.array_equal(p, q, equal_nan=True) for p, q in zip(exp_a, exp_b, strict=True))

@@ -8,19 +8,38 @@ import pytest
 from lossdrill.checker.tasks import TASKS
 
 DESIGN_TASKS = {
-    "mse": "mse_loss", "mae": "mae_loss", "huber": "huber_loss", "quantile": "quantile_loss",
-    "sigmoid": "sigmoid", "softmax": "softmax", "bce": "binary_ce_with_logits",
-    "cce": "categorical_ce_with_logits", "focal": "focal_loss", "hinge": "hinge_loss",
-    "triplet": "triplet_loss", "contrastive": "contrastive_loss", "kl": "kl_divergence",
-    "mse-grad": "mse_gradient", "mae-grad": "mae_gradient", "bce-grad": "binary_ce_gradient",
+    "mse": "mse_loss",
+    "mae": "mae_loss",
+    "huber": "huber_loss",
+    "quantile": "quantile_loss",
+    "sigmoid": "sigmoid",
+    "softmax": "softmax",
+    "bce": "binary_ce_with_logits",
+    "cce": "categorical_ce_with_logits",
+    "focal": "focal_loss",
+    "hinge": "hinge_loss",
+    "triplet": "triplet_loss",
+    "contrastive": "contrastive_loss",
+    "kl": "kl_divergence",
+    "mse-grad": "mse_gradient",
+    "mae-grad": "mae_gradient",
+    "bce-grad": "binary_ce_gradient",
     "cce-grad": "categorical_ce_gradient",
 }
 ISSUE5_TASKS = {
-    "log-cosh": "log_cosh_loss", "huber-grad": "huber_gradient", "log-softmax": "log_softmax",
-    "smooth-ce": "label_smoothing_ce", "weighted-bce": "weighted_bce_with_logits",
-    "multiclass-hinge": "multiclass_hinge_loss", "poisson-nll": "poisson_nll_with_log_input",
-    "cosine-embedding": "cosine_embedding_loss", "margin-ranking": "margin_ranking_loss",
-    "bpr": "bpr_loss", "dice": "dice_loss", "infonce": "info_nce_loss", "clip": "clip_loss",
+    "log-cosh": "log_cosh_loss",
+    "huber-grad": "huber_gradient",
+    "log-softmax": "log_softmax",
+    "smooth-ce": "label_smoothing_ce",
+    "weighted-bce": "weighted_bce_with_logits",
+    "multiclass-hinge": "multiclass_hinge_loss",
+    "poisson-nll": "poisson_nll_with_log_input",
+    "cosine-embedding": "cosine_embedding_loss",
+    "margin-ranking": "margin_ranking_loss",
+    "bpr": "bpr_loss",
+    "dice": "dice_loss",
+    "infonce": "info_nce_loss",
+    "clip": "clip_loss",
     "nt-xent": "nt_xent_loss",
 }
 IDS = sorted(TASKS)
@@ -30,7 +49,10 @@ def test_every_task_of_the_design_and_issue_5_with_its_function_name():
     # every task of the design and of issue 5 is there with its function name; tasks added
     # since are covered by the cross-registry test (tests/test_task_records.py)
     named = {t: s.function for t, s in TASKS.items()}
-    assert {t: named.get(t) for t in {**DESIGN_TASKS, **ISSUE5_TASKS}} == {**DESIGN_TASKS, **ISSUE5_TASKS}
+    assert {t: named.get(t) for t in {**DESIGN_TASKS, **ISSUE5_TASKS}} == {
+        **DESIGN_TASKS,
+        **ISSUE5_TASKS,
+    }
 
 
 def test_hyperparameter_defaults_are_the_contracts():
@@ -126,8 +148,6 @@ def test_seed_reproduces_cases_and_another_seed_changes_them():
 
     a, b, c = arrays(11), arrays(11), arrays(12)
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
-    assert not all(
-        np.array_equal(x, y) for x, y in zip(a, c, strict=False) if x.shape == y.shape
-    )
+    assert not all(np.array_equal(x, y) for x, y in zip(a, c, strict=False) if x.shape == y.shape)
     assert spec.default_seed() == TASKS["focal"].default_seed()
     assert spec.default_seed() != TASKS["bce"].default_seed()

@@ -46,8 +46,14 @@ def test_two_exceptions_agree_by_type_not_by_detail():
     def raised(message: str) -> SimpleNamespace:
         return SimpleNamespace(status="exception", message=message)
 
-    same = outcomes_agree(raised("IndexError: index 3 is out of bounds (line 5)"),
-                          raised("IndexError: index 9 is out of bounds (line 2)"), TOL64)
-    other = outcomes_agree(raised("IndexError: index 3 is out of bounds (line 5)"),
-                           raised("ValueError: shapes differ (line 5)"), TOL64)
+    same = outcomes_agree(
+        raised("IndexError: index 3 is out of bounds (line 5)"),
+        raised("IndexError: index 9 is out of bounds (line 2)"),
+        TOL64,
+    )
+    other = outcomes_agree(
+        raised("IndexError: index 3 is out of bounds (line 5)"),
+        raised("ValueError: shapes differ (line 5)"),
+        TOL64,
+    )
     assert same and not other

@@ -45,9 +45,7 @@ def test_bank_solution_passes(sandbox, item):
     assert result.passed, (result.codes, result.first_failure)
 
 
-@pytest.mark.parametrize(
-    ("item", "mutant"), MUTANTS, ids=[f"{i.id}:{m.name}" for i, m in MUTANTS]
-)
+@pytest.mark.parametrize(("item", "mutant"), MUTANTS, ids=[f"{i.id}:{m.name}" for i, m in MUTANTS])
 def test_mutant_is_caught_and_named(sandbox, item, mutant):
     assert mutant.diagnosis in CODES, f"{mutant.diagnosis!r} is not in the diagnosis vocabulary"
     result = run_check(item.id, mutant.code, bank=BANK, sandbox=sandbox, sweep=False)

@@ -19,17 +19,26 @@ def sandbox():
 
 
 def check(sandbox, task, body):
-    return run_check(task, "import numpy as np\n" + textwrap.dedent(body), bank=Bank(),
-                     sandbox=sandbox, sweep=False)
+    return run_check(
+        task,
+        "import numpy as np\n" + textwrap.dedent(body),
+        bank=Bank(),
+        sandbox=sandbox,
+        sweep=False,
+    )
 
 
 def test_one_hot_labels_stay_one_hot_and_rows_are_dropped_together(sandbox):
-    r = check(sandbox, "cce", """
+    r = check(
+        sandbox,
+        "cce",
+        """
         def categorical_ce_with_logits(y_true, logits):
             z = np.asarray(logits, dtype=float); y = np.asarray(y_true, dtype=float)
             lse = np.logaddexp.reduce(z, axis=1)
             return float(np.sum(lse - (y * z).sum(axis=1)))       # sum, not mean
-    """)
+    """,
+    )
     f = r.first_failure
     assert f.shrunk
     y, z = np.asarray(f.inputs["y_true"]), np.asarray(f.inputs["logits"])
@@ -40,11 +49,15 @@ def test_one_hot_labels_stay_one_hot_and_rows_are_dropped_together(sandbox):
 
 
 def test_shrunk_failure_still_fails_the_same_way(sandbox):
-    r = check(sandbox, "bpr", """
+    r = check(
+        sandbox,
+        "bpr",
+        """
         def bpr_loss(pos_scores, neg_scores):
             d = np.asarray(pos_scores, dtype=float) - np.asarray(neg_scores, dtype=float)
             return float(np.mean(-np.log(1 / (1 + np.exp(-d))))) if d.size else 0.0
-    """)
+    """,
+    )
     f = r.first_failure
     assert f.group == "stability" and len(f.inputs["pos_scores"]) == 1
     d = float(f.inputs["pos_scores"][0] - f.inputs["neg_scores"][0])
@@ -54,14 +67,18 @@ def test_shrunk_failure_still_fails_the_same_way(sandbox):
 
 
 def test_embeddings_lose_dimensions_while_the_failure_stays(sandbox):
-    r = check(sandbox, "triplet", """
+    r = check(
+        sandbox,
+        "triplet",
+        """
         def triplet_loss(anchor, positive, negative, margin=1.0):
             a, p, n = (np.asarray(v, dtype=float) for v in (anchor, positive, negative))
             if len(a) == 0:
                 return 0.0
             d_ap = np.sqrt(((a - p) ** 2).sum(axis=1)); d_an = np.sqrt(((a - n) ** 2).sum(axis=1))
             return float(np.maximum(0.0, d_ap - d_an + margin).mean())   # plain distances
-    """)
+    """,
+    )
     f = r.first_failure
     a = np.asarray(f.inputs["anchor"])
     assert a.shape[0] == 1 and a.shape[1] <= 2
@@ -70,7 +87,10 @@ def test_embeddings_lose_dimensions_while_the_failure_stays(sandbox):
 
 def test_normalised_embeddings_shrink_to_round_nonzero_vectors(sandbox):
     # nt-xent with each view's self-similarity left in the denominator
-    r = check(sandbox, "nt-xent", """
+    r = check(
+        sandbox,
+        "nt-xent",
+        """
         def nt_xent_loss(z1, z2, temperature=0.5):
             if len(z1) == 0:
                 return 0.0
@@ -81,7 +101,8 @@ def test_normalised_embeddings_shrink_to_round_nonzero_vectors(sandbox):
             pos = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
             lse = np.logaddexp.reduce(s, axis=1)
             return float(np.mean(lse - s[np.arange(2 * n), pos]))
-    """)
+    """,
+    )
     f = r.first_failure
     z1, z2 = np.asarray(f.inputs["z1"]), np.asarray(f.inputs["z2"])
     assert z1.shape == z2.shape == (1, 1)
@@ -93,13 +114,17 @@ def test_normalised_embeddings_shrink_to_round_nonzero_vectors(sandbox):
 
 
 def test_shrinking_never_makes_a_zero_embedding_for_a_normalised_task(sandbox):
-    r = check(sandbox, "infonce", """
+    r = check(
+        sandbox,
+        "infonce",
+        """
         def info_nce_loss(queries, keys, temperature=0.1):
             q = queries / np.linalg.norm(queries, axis=1, keepdims=True)
             k = keys / np.linalg.norm(keys, axis=1, keepdims=True)
             logits = q @ k.T / temperature
             return -np.diag(logits - np.logaddexp.reduce(logits, axis=1, keepdims=True))
-    """)
+    """,
+    )
     f = r.first_failure
     assert f.shrunk and r.codes[0] == "wrong-shape"
     for name in ("queries", "keys"):

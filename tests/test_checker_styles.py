@@ -198,7 +198,9 @@ PARAMS = [(task, style) for task, styles in STYLES.items() for style in styles]
 
 @pytest.mark.parametrize(("task", "style"), PARAMS, ids=[f"{t}-{s}" for t, s in PARAMS])
 def test_correct_style_passes_every_case(sandbox, task, style):
-    result = run_check(task, src(STYLES[task][style]), bank=NO_MUTANTS, sandbox=sandbox, sweep=False)
+    result = run_check(
+        task, src(STYLES[task][style]), bank=NO_MUTANTS, sandbox=sandbox, sweep=False
+    )
     assert result.passed, (result.codes, result.first_failure)
     assert result.score == 1.0
     assert result.diagnoses == ()

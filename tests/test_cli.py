@@ -8,12 +8,26 @@ import sys
 import pytest
 from drive import lossdrill_command
 
-COMMANDS = ["quiz", "implement", "hint", "reveal", "bughunt", "flashcards", "progress",
-            "interview", "plot", "list", "validate", "export"]
+COMMANDS = [
+    "quiz",
+    "implement",
+    "hint",
+    "reveal",
+    "bughunt",
+    "flashcards",
+    "progress",
+    "interview",
+    "plot",
+    "list",
+    "validate",
+    "export",
+]
 
 
 def run(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([*lossdrill_command(), *args], capture_output=True, text=True, timeout=120, **kw)
+    return subprocess.run(
+        [*lossdrill_command(), *args], capture_output=True, text=True, timeout=120, **kw
+    )
 
 
 def test_help_lists_every_command():
@@ -37,7 +51,9 @@ def test_help_imports_neither_numpy_nor_yaml_nor_banks():
 
 
 def test_python_dash_m_works():
-    proc = subprocess.run([sys.executable, "-m", "lossdrill", "--help"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lossdrill", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0 and "quiz" in proc.stdout
 
 

@@ -13,13 +13,32 @@ import pytest
 from drive import Session, lossdrill_command
 
 BANK = str(Path(__file__).parent / "data" / "bank_ok")
-COMMANDS = ["quiz", "implement", "hint", "reveal", "bughunt", "flashcards", "progress",
-            "interview", "plot", "list", "validate", "export", "export anki"]
+COMMANDS = [
+    "quiz",
+    "implement",
+    "hint",
+    "reveal",
+    "bughunt",
+    "flashcards",
+    "progress",
+    "interview",
+    "plot",
+    "list",
+    "validate",
+    "export",
+    "export anki",
+]
 
 
 def run(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([*lossdrill_command(), *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})}, **kw)
+    return subprocess.run(
+        [*lossdrill_command(), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        **kw,
+    )
 
 
 def test_version_prints_the_package_version():
@@ -51,8 +70,13 @@ def test_command_one_liners_fit_sixty_columns_uncut():
 
 def complete(*words: str) -> list[str]:
     """What bash completion offers after ``lossdrill WORDS`` (Typer's own mechanism)."""
-    proc = run(env={"_LOSSDRILL_COMPLETE": "complete_bash", "COMP_WORDS": " ".join(["lossdrill", *words]),
-                    "COMP_CWORD": str(len(words))})
+    proc = run(
+        env={
+            "_LOSSDRILL_COMPLETE": "complete_bash",
+            "COMP_WORDS": " ".join(["lossdrill", *words]),
+            "COMP_CWORD": str(len(words)),
+        }
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.split()
 
@@ -100,8 +124,14 @@ def test_a_closed_pipe_exits_quietly_with_141_not_1(command):
     # The reader has gone before the first write (as `| head -1` once it has its line).
     read_end, write_end = os.pipe()
     os.close(read_end)
-    proc = subprocess.run([*lossdrill_command(), *command.split()], stdout=write_end, stderr=subprocess.PIPE,
-                          text=True, timeout=120, env={**os.environ, "COLUMNS": "80"})
+    proc = subprocess.run(
+        [*lossdrill_command(), *command.split()],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "80"},
+    )
     os.close(write_end)
     assert proc.returncode == 141
     assert proc.stderr == ""
@@ -109,34 +139,73 @@ def test_a_closed_pipe_exits_quietly_with_141_not_1(command):
 
 def test_validate_piped_into_head_is_not_a_failure():
     proc = subprocess.run(
-        ["bash", "-c", f"{' '.join(lossdrill_command())} validate | head -1; echo status ${{PIPESTATUS[0]}}"],
-        capture_output=True, text=True, timeout=120,
+        [
+            "bash",
+            "-c",
+            f"{' '.join(lossdrill_command())} validate | head -1; echo status ${{PIPESTATUS[0]}}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     lines = proc.stdout.splitlines()
     assert len(lines) == 2 and lines[1] in ("status 0", "status 141"), proc.stdout
     assert proc.stderr == ""
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["implement", "focl", "--check"], "error: unknown task 'focl' (did you mean focal?); implement tasks: "),
-    (["hint", "hubber"], "error: unknown task 'hubber' (did you mean huber?); implement tasks: "),
-    (["interview", "--task", "hubber"], "error: unknown task 'hubber' (did you mean huber?); tasks: "),
-    (["quiz", "--topic", "clasification"],
-     "error: unknown topic 'clasification' (did you mean classification?); topics: "),
-    (["quiz", "--kind", "choise"], "error: unknown kind 'choise' (did you mean choice?); quiz kinds: "),
-    (["list", "--kind", "recal"], "error: unknown kind 'recal' (did you mean recall?); kinds: "),
-    (["list", "--topic", "rank"], "error: unknown topic 'rank' (did you mean ranking?); topics: "),
-    (["flashcards", "--topic", "regresion"],
-     "error: unknown topic 'regresion' (did you mean regression?); flashcard topics: "),
-    (["export", "anki", "x.apkg", "--topic", "regresion"],
-     "error: unknown topic 'regresion' (did you mean regression?); flashcard topics: "),
-    (["plot", "fcal"], "error: unknown loss 'fcal' (did you mean focal?); losses: "),
-    (["bughunt", "bug-weighted-bce-everywhe"],
-     "error: unknown bug hunt 'bug-weighted-bce-everywhe' (did you mean bug-weighted-bce-everywhere?); bug hunts: "),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["implement", "focl", "--check"],
+            "error: unknown task 'focl' (did you mean focal?); implement tasks: ",
+        ),
+        (
+            ["hint", "hubber"],
+            "error: unknown task 'hubber' (did you mean huber?); implement tasks: ",
+        ),
+        (
+            ["interview", "--task", "hubber"],
+            "error: unknown task 'hubber' (did you mean huber?); tasks: ",
+        ),
+        (
+            ["quiz", "--topic", "clasification"],
+            "error: unknown topic 'clasification' (did you mean classification?); topics: ",
+        ),
+        (
+            ["quiz", "--kind", "choise"],
+            "error: unknown kind 'choise' (did you mean choice?); quiz kinds: ",
+        ),
+        (
+            ["list", "--kind", "recal"],
+            "error: unknown kind 'recal' (did you mean recall?); kinds: ",
+        ),
+        (
+            ["list", "--topic", "rank"],
+            "error: unknown topic 'rank' (did you mean ranking?); topics: ",
+        ),
+        (
+            ["flashcards", "--topic", "regresion"],
+            "error: unknown topic 'regresion' (did you mean regression?); flashcard topics: ",
+        ),
+        (
+            ["export", "anki", "x.apkg", "--topic", "regresion"],
+            "error: unknown topic 'regresion' (did you mean regression?); flashcard topics: ",
+        ),
+        (["plot", "fcal"], "error: unknown loss 'fcal' (did you mean focal?); losses: "),
+        (
+            ["bughunt", "bug-weighted-bce-everywhe"],
+            "error: unknown bug hunt 'bug-weighted-bce-everywhe' (did you mean bug-weighted-bce-everywhere?); bug hunts: ",
+        ),
+    ],
+)
 def test_every_unknown_name_gets_one_error_format_and_a_did_you_mean(args, expected, tmp_path):
-    proc = run(*args, env={"LOSSDRILL_HOME": str(tmp_path), "NO_COLOR": "1"}, stdin=subprocess.DEVNULL,
-               cwd=tmp_path)
+    proc = run(
+        *args,
+        env={"LOSSDRILL_HOME": str(tmp_path), "NO_COLOR": "1"},
+        stdin=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith(expected), proc.stderr
     assert "Traceback" not in proc.stderr

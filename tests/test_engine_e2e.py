@@ -35,8 +35,9 @@ def at_day(env: dict[str, str], day: int) -> dict[str, str]:
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run(lossdrill_command() + list(args), env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        lossdrill_command() + list(args), env=env, capture_output=True, text=True, timeout=300
+    )
     assert "Traceback" not in done.stdout + done.stderr
     return done
 
@@ -66,8 +67,14 @@ def regression_recall(env: dict[str, str]) -> int:
 
 
 def test_two_weeks_toward_an_interview(tmp_path: Path) -> None:
-    env = {**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
-           "COLUMNS": "120", "LOSSDRILL_BUILTIN_BANKS": "0", "LOSSDRILL_BANKS": BANK}
+    env = {
+        **os.environ,
+        "LOSSDRILL_HOME": str(tmp_path / "home"),
+        "NO_COLOR": "1",
+        "COLUMNS": "120",
+        "LOSSDRILL_BUILTIN_BANKS": "0",
+        "LOSSDRILL_BANKS": BANK,
+    }
     day0 = at_day(env, 0)
     set_up = run(day0, "plan", "--interview", "2026-03-16", "--minutes", "45")
     assert set_up.returncode == 0, set_up.stderr
@@ -100,8 +107,11 @@ def test_two_weeks_toward_an_interview(tmp_path: Path) -> None:
         plan = run(env_d)
         assert plan.returncode == 0, plan.stderr
         assert re.search(r"^Next: lossdrill \S+", plan.stdout, re.M)
-        blank = re.search(r"mse: re-implement from a blank starter.*\n\s+lossdrill implement mse"
-                          r" --file (\S+)", plan.stdout)
+        blank = re.search(
+            r"mse: re-implement from a blank starter.*\n\s+lossdrill implement mse"
+            r" --file (\S+)",
+            plan.stdout,
+        )
         if blank:
             path = Path(blank.group(1))
             assert not path.exists()  # a fresh file: the starter written there is blank
@@ -126,8 +136,13 @@ def test_two_weeks_toward_an_interview(tmp_path: Path) -> None:
 
 
 def test_today_go_runs_the_plan_and_ctrl_c_saves_and_summarises(tmp_path: Path) -> None:
-    env = {**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home"), "LOSSDRILL_BUILTIN_BANKS": "0",
-           "LOSSDRILL_BANKS": BANK, "LOSSDRILL_NOW": "2026-03-02T09:00:00"}
+    env = {
+        **os.environ,
+        "LOSSDRILL_HOME": str(tmp_path / "home"),
+        "LOSSDRILL_BUILTIN_BANKS": "0",
+        "LOSSDRILL_BANKS": BANK,
+        "LOSSDRILL_NOW": "2026-03-02T09:00:00",
+    }
     s = Session(["today", "--go"], env, tty=True)
     s.expect(r"1\. flashcards")
     s.expect(r"#1 · [\s\S]*answer, or Enter to reveal > ")  # the first card's prompt
@@ -157,25 +172,39 @@ def test_bare_lossdrill_stays_light(tmp_path: Path) -> None:
     import sys
 
     env = {**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home")}
-    code = ("import sys\nsys.argv = ['lossdrill']\nfrom lossdrill import cli\n"
-            "try:\n    cli.app()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-            "print('HEAVY', [m for m in ('numpy', 'yaml', 'fsrs') if m in sys.modules])\n")
+    code = (
+        "import sys\nsys.argv = ['lossdrill']\nfrom lossdrill import cli\n"
+        "try:\n    cli.app()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print('HEAVY', [m for m in ('numpy', 'yaml', 'fsrs') if m in sys.modules])\n"
+    )
     for _ in range(2):  # the first run fills the bank and taxonomy caches
-        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stderr
     assert "HEAVY []" in done.stdout, done.stdout[-500:]
 
 
 def test_progress_shows_the_forecast_beside_todays_state_once_a_date_is_set(tmp_path: Path) -> None:
-    env = at_day({**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
-                  "COLUMNS": "100", "LOSSDRILL_BUILTIN_BANKS": "0", "LOSSDRILL_BANKS": BANK}, 0)
+    env = at_day(
+        {
+            **os.environ,
+            "LOSSDRILL_HOME": str(tmp_path / "home"),
+            "NO_COLOR": "1",
+            "COLUMNS": "100",
+            "LOSSDRILL_BUILTIN_BANKS": "0",
+            "LOSSDRILL_BANKS": BANK,
+        },
+        0,
+    )
     assert "Forecast for the interview day" not in run(env, "progress").stdout
     assert "forecast" not in json.loads(run(env, "progress", "--json").stdout)
     assert run(env, "plan", "--interview", "2026-03-16").returncode == 0
     out = run(env, "progress").stdout
     assert "Readiness checklist" in out or "readiness" in out.lower()  # today's state
-    assert re.search(r"Forecast for the interview day \(Mon 16 Mar 2026, in 14 days", out), out[-1500:]
+    assert re.search(r"Forecast for the interview day \(Mon 16 Mar 2026, in 14 days", out), out[
+        -1500:
+    ]
     before = json.loads(run(env, "progress", "--json").stdout)["forecast"]
     assert before["interview"] == "2026-03-16"
     quiz(env, "-n", "4")  # every answer right

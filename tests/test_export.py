@@ -17,14 +17,22 @@ ENV = {"LOSSDRILL_BUILTIN_BANKS": "0", "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
 
 def bare_env() -> dict[str, str]:
     """A bare environment, but with the test's own home and caches (tests/conftest.py)."""
-    isolation = {k: os.environ[k] for k in ("LOSSDRILL_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
-                                            "XDG_CONFIG_HOME") if k in os.environ}
+    isolation = {
+        k: os.environ[k]
+        for k in ("LOSSDRILL_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+        if k in os.environ
+    }
     return {**ENV, **isolation}
 
 
 def export(out: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(lossdrill_command() + ["export", "anki", str(out), "--bank", BANK, *extra],
-                          env=bare_env(), capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        lossdrill_command() + ["export", "anki", str(out), "--bank", BANK, *extra],
+        env=bare_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def notes(apkg: Path, tmp: Path) -> dict[str, list[str]]:
@@ -101,15 +109,21 @@ def test_newlines_in_a_card_become_line_breaks_after_escaping(tmp_path: Path) ->
     bank.mkdir()
     (bank / "cards.yaml").write_text(MULTILINE_CARD, encoding="utf-8")
     out = tmp_path / "ml.apkg"
-    result = subprocess.run(lossdrill_command() + ["export", "anki", str(out), "--bank", str(bank)],
-                            env=bare_env(), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        lossdrill_command() + ["export", "anki", str(out), "--bank", str(bank)],
+        env=bare_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     fields = notes(out, tmp_path)[genanki.guid_for("ml-card")]
     assert fields[0] == "Write MSE &amp; its gradient"
     # Escaped first, then each line break is a <br> (the tags are not escaped away), and
     # an indented line keeps its indentation.
-    assert fields[1] == ("L = mean((p - y)^2)<br>dL/dp = 2(p - y) / n<br>"
-                         "&nbsp;&nbsp;(n &lt; 1 is impossible)")
+    assert fields[1] == (
+        "L = mean((p - y)^2)<br>dL/dp = 2(p - y) / n<br>&nbsp;&nbsp;(n &lt; 1 is impossible)"
+    )
 
 
 def test_exporting_again_to_the_same_file_replaces_it_with_the_same_notes(tmp_path: Path) -> None:

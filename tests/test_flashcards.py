@@ -24,13 +24,21 @@ def raw_rows(store, sql, params=()):
     reads: a damaged file is moved aside and the read runs again on a fresh store)."""
     return store._rows(sql, params)
 
+
 DAY = 86400.0
 NOW = 1_800_000_000.0
 
 
 def card(card_id: str, topic: str = "regression", tags: tuple[str, ...] = ()) -> Card:
-    return Card(id=card_id, version=1, topic=topic, front=f"front of {card_id}",
-                back=f"back of {card_id}", source_item=card_id, tags=tags)
+    return Card(
+        id=card_id,
+        version=1,
+        topic=topic,
+        front=f"front of {card_id}",
+        back=f"back of {card_id}",
+        source_item=card_id,
+        tags=tags,
+    )
 
 
 @pytest.fixture
@@ -42,11 +50,14 @@ def store(tmp_path: Path):
 
 def session(store, cards, now=NOW, **kw) -> FlashcardSession:
     store.sync_cards(cards)
-    return FlashcardSession(cards, store.card_schedules(), scheduler=Scheduler(enable_fuzzing=False),
-                            now=now, **kw)
+    return FlashcardSession(
+        cards, store.card_schedules(), scheduler=Scheduler(enable_fuzzing=False), now=now, **kw
+    )
 
 
-@pytest.mark.parametrize(("rating", "interval_s"), [(1, 60.0), (2, 330.0), (3, 600.0), (4, 8 * DAY)])
+@pytest.mark.parametrize(
+    ("rating", "interval_s"), [(1, 60.0), (2, 330.0), (3, 600.0), (4, 8 * DAY)]
+)
 def test_a_new_cards_first_rating_schedules_it(store, rating: int, interval_s: float) -> None:
     # Hard on the first learning step waits halfway between the 1 and 10 minute steps: 5.5 min.
     s = session(store, [card("a")])
@@ -60,10 +71,16 @@ def test_a_new_cards_first_rating_schedules_it(store, rating: int, interval_s: f
 def test_due_cards_come_first_most_overdue_first_then_new(store) -> None:
     cards = [card("new1"), card("due-late"), card("due-early"), card("future")]
     store.sync_cards(cards)
-    for card_id, due in (("due-late", NOW - 3600), ("due-early", NOW - 5 * DAY),
-                         ("future", NOW + DAY)):
-        store.conn.execute("UPDATE cards SET state = 2, stability = 3, difficulty = 5, due = ?,"
-                           " last_review = ? WHERE card_id = ?", (due, due - 3 * DAY, card_id))
+    for card_id, due in (
+        ("due-late", NOW - 3600),
+        ("due-early", NOW - 5 * DAY),
+        ("future", NOW + DAY),
+    ):
+        store.conn.execute(
+            "UPDATE cards SET state = 2, stability = 3, difficulty = 5, due = ?,"
+            " last_review = ? WHERE card_id = ?",
+            (due, due - 3 * DAY, card_id),
+        )
     s = session(store, cards)
     order = []
     while (c := s.next_card(NOW)) is not None:
@@ -105,8 +122,9 @@ def test_cards_related_to_a_failed_attempt_are_introduced_first(store) -> None:
     sid = store.start_session("implement")
     from lossdrill.recording import ImplementAttempt
 
-    store.record_implement_attempt(ImplementAttempt(sid, "focal", False, 0.3, (), ("unstable",),
-                                                    60.0, 0, 8))
+    store.record_implement_attempt(
+        ImplementAttempt(sid, "focal", False, 0.3, (), ("unstable",), 60.0, 0, 8)
+    )
     s = session(store, cards, new_limit=1)
     first = s.next_card(NOW)
     assert first is not None and first.id == "fc-focal"
@@ -115,8 +133,11 @@ def test_cards_related_to_a_failed_attempt_are_introduced_first(store) -> None:
 def test_cram_shows_every_card_once_and_schedules_nothing(store) -> None:
     cards = [card("a"), card("b")]
     store.sync_cards(cards)
-    store.conn.execute("UPDATE cards SET state = 2, stability = 40, difficulty = 5, due = ?,"
-                       " last_review = ? WHERE card_id = 'b'", (NOW + 30 * DAY, NOW - DAY))
+    store.conn.execute(
+        "UPDATE cards SET state = 2, stability = 40, difficulty = 5, due = ?,"
+        " last_review = ? WHERE card_id = 'b'",
+        (NOW + 30 * DAY, NOW - DAY),
+    )
     before = store.card_schedules()
     s = session(store, cards, cram=True, new_limit=0)
     shown = []
@@ -129,9 +150,10 @@ def test_cram_shows_every_card_once_and_schedules_nothing(store) -> None:
     assert store.card_schedules() == before
     assert s.summary(NOW).cram is True
     # Logged as cram reviews, each with the card's unchanged state and due time.
-    assert raw_rows(store,
+    assert raw_rows(
+        store,
         "SELECT card_id, rating, cram, state_before, state_after, stability_after, interval_s"
-        " FROM reviews ORDER BY id"
+        " FROM reviews ORDER BY id",
     ) == [("b", 1, 1, 2, 2, 40.0, 0.0), ("a", 1, 1, 0, 0, None, 0.0)]
 
 
@@ -153,8 +175,10 @@ def test_a_stored_review_updates_the_card_and_the_log(store) -> None:
     assert sched is not None
     assert (sched.state, sched.reps, sched.due) == (2, 1, pytest.approx(NOW + 8 * DAY))
     assert sched.stability == pytest.approx(8.2956)
-    log = raw_rows(store, "SELECT card_id, rating, state_before, state_after, interval_s, answer_ms"
-                      " FROM reviews")
+    log = raw_rows(
+        store,
+        "SELECT card_id, rating, state_before, state_after, interval_s, answer_ms FROM reviews",
+    )
     assert log == [("a", 4, 0, 2, pytest.approx(8 * DAY), 2100)]
     assert store.new_cards_reviewed_since(NOW - 1) == 1
 
@@ -177,19 +201,23 @@ def test_a_wrong_answer_to_a_question_about_focal_brings_the_focal_cards_forward
     store.sync_cards(bank.cards())
     week = 7 * DAY
     # focal#1 (carried by the focal task) and bce#1 were reviewed a day ago, due in a week.
-    store.conn.execute("UPDATE cards SET state = 2, stability = 7, difficulty = 5, due = ?,"
-                       " last_review = ? WHERE card_id IN ('focal#1', 'bce#1')",
-                       (NOW + week, NOW - DAY))
+    store.conn.execute(
+        "UPDATE cards SET state = 2, stability = 7, difficulty = 5, due = ?,"
+        " last_review = ? WHERE card_id IN ('focal#1', 'bce#1')",
+        (NOW + week, NOW - DAY),
+    )
     s = store.start_session("quiz")
-    store.record_quiz_answer(QuizAnswer(s, "q-focal", 1, "choice", "classification", False, 0.0,
-                                        "2", 1000, at=NOW - 60))
+    store.record_quiz_answer(
+        QuizAnswer(s, "q-focal", 1, "choice", "classification", False, 0.0, "2", 1000, at=NOW - 60)
+    )
     assert store.card_schedule("focal#1").due == NOW + week  # the store alone cannot link them
     apply_recent_failures(store, bank, NOW)
     assert store.card_schedule("focal#1").due == NOW - 60
     assert store.card_schedule("bce#1").due == NOW + week
     # Reviewed after the failure: a second pass leaves the new schedule alone.
-    store.conn.execute("UPDATE cards SET due = ?, last_review = ? WHERE card_id = 'focal#1'",
-                       (NOW + week, NOW))
+    store.conn.execute(
+        "UPDATE cards SET due = ?, last_review = ? WHERE card_id = 'focal#1'", (NOW + week, NOW)
+    )
     apply_recent_failures(store, bank, NOW)
     assert store.card_schedule("focal#1").due == NOW + week
     store.close()
@@ -200,8 +228,11 @@ def test_the_previewed_interval_is_the_one_given_even_with_fuzzing(store) -> Non
     # what the rating line showed, moved by the seconds the learner took to choose.
     cards = [card("r")]
     store.sync_cards(cards)
-    store.conn.execute("UPDATE cards SET state = 2, stability = 20, difficulty = 5, due = ?,"
-                       " last_review = ? WHERE card_id = 'r'", (NOW, NOW - 20 * DAY))
+    store.conn.execute(
+        "UPDATE cards SET state = 2, stability = 20, difficulty = 5, due = ?,"
+        " last_review = ? WHERE card_id = 'r'",
+        (NOW, NOW - 20 * DAY),
+    )
     fuzzy = Scheduler(enable_fuzzing=True)
     for _ in range(5):
         s = FlashcardSession(cards, store.card_schedules(), scheduler=fuzzy, now=NOW)

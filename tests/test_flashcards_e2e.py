@@ -39,7 +39,9 @@ def env(home: Path) -> dict[str, str]:
 def reviews(home: Path) -> list[tuple]:
     conn = sqlite3.connect(home / "lossdrill.sqlite3")
     try:
-        return conn.execute("SELECT card_id, rating, state_before FROM reviews ORDER BY id").fetchall()
+        return conn.execute(
+            "SELECT card_id, rating, state_before FROM reviews ORDER BY id"
+        ).fetchall()
     finally:
         conn.close()
 
@@ -100,8 +102,9 @@ def test_end_of_input_mid_card_saves_and_summarises(home: Path) -> None:
 
 
 def test_cram_leaves_the_schedule_alone(home: Path) -> None:
-    s = Session(["flashcards", "--bank", BANK, "--cram", "--topic", "classification"],
-                env(home), tty=False)
+    s = Session(
+        ["flashcards", "--bank", BANK, "--cram", "--topic", "classification"], env(home), tty=False
+    )
     for _ in range(2):
         s.expect("Enter to reveal > ")
         s.send("")
@@ -193,8 +196,10 @@ def test_when_the_days_new_cards_are_used_up_it_says_so_and_how_to_get_more(home
     s = Session(["flashcards", "--bank", BANK, "--new", "1"], env(home), tty=False)
     assert s.finish() == 0
     flat = " ".join(s.text.split())
-    assert ("Nothing is due. The next card is due in 8 days. You started 1 new card today, the"
-            " day's limit (--new 1); 2 more wait.") in flat
+    assert (
+        "Nothing is due. The next card is due in 8 days. You started 1 new card today, the"
+        " day's limit (--new 1); 2 more wait."
+    ) in flat
     assert "lossdrill flashcards --new 11" in flat
 
 
@@ -212,17 +217,23 @@ def test_when_every_card_is_seen_and_none_is_due_it_offers_cram(home: Path) -> N
     assert "lossdrill flashcards --cram" in flat
 
 
-def test_a_failed_focal_check_before_the_first_session_brings_the_focal_card_first(home: Path) -> None:
+def test_a_failed_focal_check_before_the_first_session_brings_the_focal_card_first(
+    home: Path,
+) -> None:
     from lossdrill.recording import ImplementAttempt
 
     store = open_store(home)  # no card is in the store yet: flashcards never ran
-    store.record_implement_attempt(ImplementAttempt("s", "focal", False, 0.2,
-                                                    (("random", 200, 180),), ("constant-alpha",),
-                                                    0.0, 0, 6))
+    store.record_implement_attempt(
+        ImplementAttempt(
+            "s", "focal", False, 0.2, (("random", 200, 180),), ("constant-alpha",), 0.0, 0, 6
+        )
+    )
     store.close()
     s = Session(["flashcards", "--bank", BANK], env(home), tty=False)
-    s.expect(r"Flashcards: 0 due, 3 new\. 1 of them is brought forward by a recent wrong answer"
-             r" or failed check\.")
+    s.expect(
+        r"Flashcards: 0 due, 3 new\. 1 of them is brought forward by a recent wrong answer"
+        r" or failed check\."
+    )
     s.expect(r"#1 · classification · after a recent mistake")
     s.expect("Focal loss: what is α_t?")
     s.close_input()
@@ -306,8 +317,14 @@ def test_the_card_id_shows_only_with_the_back(tmp_path):
     """Many card ids name the answer (fc-softmax-shift-invariance): the front panel has no id,
     the back panel does."""
     env = {**os.environ, "LOSSDRILL_HOME": str(tmp_path), "NO_COLOR": "1", "COLUMNS": "100"}
-    done = subprocess.run([*lossdrill_command(), "flashcards", "--new", "1", "--topic", "stability"],
-                          input="\n3\n", env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [*lossdrill_command(), "flashcards", "--new", "1", "--topic", "stability"],
+        input="\n3\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     front, _, back = done.stdout.partition("Enter to reveal >")
     ids = re.findall(r"─ (fc-[a-z0-9-]+) ─", back)

@@ -74,8 +74,9 @@ def test_a_framework_worker_is_confined_after_its_import(framework: str) -> None
     reference = str(package / "references" / "classification.py")
     module = __import__(framework)
     framework_file = str(Path(module.__file__).resolve())
-    found, confinement = _probe(framework, [str(secret), str(cache), reference, framework_file],
-                                [str(cache)])
+    found, confinement = _probe(
+        framework, [str(secret), str(cache), reference, framework_file], [str(cache)]
+    )
     assert confinement["filesystem"] is True, confinement
     assert confinement["imports"] is True
     assert found[str(secret)] == "PermissionError"

@@ -29,11 +29,14 @@ LIBRARY_BCE = "F.binary_cross_entropy_with_logits(logits, y, reduction='none')"
 
 
 def test_a_method_pattern_matches_the_method_on_any_value_only() -> None:
-    source = "import torch\n\ndef f(x):\n    a = torch.sigmoid(x)\n    return (x * 2).sigmoid() + a\n"
+    source = (
+        "import torch\n\ndef f(x):\n    a = torch.sigmoid(x)\n    return (x * 2).sigmoid() + a\n"
+    )
     uses = forbidden_uses(source, ("Tensor.sigmoid",))
     assert [(u.name, u.line) for u in uses] == [("Tensor.sigmoid", 5)]
     assert [(u.name, u.line) for u in forbidden_uses(source, ("torch.sigmoid",))] == [
-        ("torch.sigmoid", 4)]
+        ("torch.sigmoid", 4)
+    ]
 
 
 def test_the_view_carries_the_tracks_as_plain_json() -> None:
@@ -71,8 +74,9 @@ def test_both_lists_apply_on_the_torch_track(torch_box) -> None:
     by_record = _check(torch_box, FOCAL.format(ce=LIBRARY_BCE))  # the record's list
     assert by_record.codes == ("forbidden-import",)
     assert "binary_cross_entropy_with_logits on line 7" in by_record.diagnoses[0].message
-    by_track = _check(torch_box, "from torchvision.ops import sigmoid_focal_loss\n"
-                      + FOCAL.format(ce=SOFTPLUS))  # the track's list (torchvision absent)
+    by_track = _check(
+        torch_box, "from torchvision.ops import sigmoid_focal_loss\n" + FOCAL.format(ce=SOFTPLUS)
+    )  # the track's list (torchvision absent)
     assert by_track.codes == ("forbidden-import",)
     assert "torchvision.ops.sigmoid_focal_loss" in by_track.diagnoses[0].message
 

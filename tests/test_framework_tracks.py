@@ -51,8 +51,9 @@ def test_framework_solution_passes(box, task: str) -> None:
     text = TASKS[task].record.tracks.get(framework)
     assert text is not None, f"{task} has no {framework} track"
     device = os.environ.get("LOSSDRILL_TEST_DEVICE", "cpu") if framework == "torch" else "cpu"
-    result = run_check(task, text.solution, sandbox=sandbox, framework=framework, device=device,
-                       sweep=False)
+    result = run_check(
+        task, text.solution, sandbox=sandbox, framework=framework, device=device, sweep=False
+    )
     assert result.passed, (task, framework, result.diagnoses, result.first_failure)
     groups = {g.name: g for g in result.groups}
     assert groups["gradients"].total >= 1, "the gradient was not checked"
@@ -95,11 +96,18 @@ def boxes():
 def test_framework_bug_hunt_fails_and_its_fix_passes(boxes, hunt) -> None:
     framework = hunt.framework
     sandbox = boxes(framework)
-    buggy = run_check(hunt.task, hunt.code, sandbox=sandbox, framework=framework, sweep=False,
-                      forbid=False)
+    buggy = run_check(
+        hunt.task, hunt.code, sandbox=sandbox, framework=framework, sweep=False, forbid=False
+    )
     assert not buggy.passed, hunt.id
     lines = hunt.code.rstrip("\n").splitlines()
     lines[hunt.bug_line - 1] = hunt.fix.rstrip("\n")
-    fixed = run_check(hunt.task, "\n".join(lines) + "\n", sandbox=sandbox, framework=framework,
-                      sweep=False, forbid=False)
+    fixed = run_check(
+        hunt.task,
+        "\n".join(lines) + "\n",
+        sandbox=sandbox,
+        framework=framework,
+        sweep=False,
+        forbid=False,
+    )
     assert fixed.passed, (hunt.id, fixed.diagnoses)

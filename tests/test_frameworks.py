@@ -76,20 +76,36 @@ def test_torch_solution_passes_with_gradients(torch_box) -> None:
     [
         (GOOD_EXPR, "loss.mean().item() if loss.numel() else 0.0", "graph-broken"),
         (GOOD_EXPR, "loss.mean().detach() if loss.numel() else loss.sum()", "graph-broken"),
-        (GOOD_EXPR, "torch.tensor(loss.mean().tolist()) if loss.numel() else loss.sum()",
-         "graph-broken"),
+        (
+            GOOD_EXPR,
+            "torch.tensor(loss.mean().tolist()) if loss.numel() else loss.sum()",
+            "graph-broken",
+        ),
         # the values are right, the label term's gradient is gone
         ("F.softplus(logits) - y * logits.detach()", GOOD_RET, "wrong-gradient"),
         # torch.where evaluates both branches: exp(1e4) = inf makes the gradient nan
-        ("torch.where(logits > 0, logits + torch.log1p(torch.exp(-logits)), "
-         "torch.log1p(torch.exp(logits))) - y * logits", GOOD_RET, "non-finite-gradient"),
-        (GOOD_EXPR + " + torch.zeros(logits.shape[0] if logits.ndim else 1)", GOOD_RET,
-         "device-mismatch"),
+        (
+            "torch.where(logits > 0, logits + torch.log1p(torch.exp(-logits)), "
+            "torch.log1p(torch.exp(logits))) - y * logits",
+            GOOD_RET,
+            "non-finite-gradient",
+        ),
+        (
+            GOOD_EXPR + " + torch.zeros(logits.shape[0] if logits.ndim else 1)",
+            GOOD_RET,
+            "device-mismatch",
+        ),
         (GOOD_EXPR, "(loss.mean() if loss.numel() else loss.sum()).double()", "dtype-changed"),
-        ("F.binary_cross_entropy_with_logits(logits, y, reduction='none')", GOOD_RET,
-         "forbidden-import"),
-        ("(F.softplus(logits) - y * logits).sum() * 0 + F.softplus(logits) - y * logits",
-         "loss.sum() if loss.numel() else loss.sum()", "wrong-reduction"),
+        (
+            "F.binary_cross_entropy_with_logits(logits, y, reduction='none')",
+            GOOD_RET,
+            "forbidden-import",
+        ),
+        (
+            "(F.softplus(logits) - y * logits).sum() * 0 + F.softplus(logits) - y * logits",
+            "loss.sum() if loss.numel() else loss.sum()",
+            "wrong-reduction",
+        ),
     ],
 )
 def test_torch_mutants_are_named(torch_box, expr: str, ret: str, code: str) -> None:
@@ -102,14 +118,16 @@ def test_torch_in_place_on_input(torch_box) -> None:
     leaf = torch_bce("F.softplus(logits.clamp_(-1e5, 1e5)) - y * logits")
     assert "in-place-on-input" in _check(torch_box, "bce", leaf, "torch").codes
     label = torch_bce("F.softplus(logits) - y_true.mul_(1.0).mul_(1.0) * logits * 0 - y * logits")
-    result = _check(torch_box, "bce", label.replace("y_true.mul_(1.0).mul_(1.0)", "y_true.add_(1)"),
-                    "torch")
+    result = _check(
+        torch_box, "bce", label.replace("y_true.mul_(1.0).mul_(1.0)", "y_true.add_(1)"), "torch"
+    )
     assert "in-place-on-input" in result.codes
 
 
 def test_torch_graph_broken_first_failure_is_small(torch_box) -> None:
-    result = _check(torch_box, "bce", torch_bce(ret="loss.mean().item() if loss.numel() else 0.0"),
-                    "torch")
+    result = _check(
+        torch_box, "bce", torch_bce(ret="loss.mean().item() if loss.numel() else 0.0"), "torch"
+    )
     assert result.codes[0] == "graph-broken"
     failure = result.first_failure
     assert failure is not None and failure.group in ("edge", "dtypes", "params", "random")
@@ -161,16 +179,27 @@ def test_jax_solution_passes(jax_box) -> None:
 @pytest.mark.parametrize(
     ("body", "code"),
     [
-        ("loss = jax.nn.softplus(logits) - y * logits\n"
-         "return float(jnp.mean(loss)) if loss.size else 0.0", "graph-broken"),
-        ("loss = jax.nn.softplus(logits) - y * logits\n"
-         "if loss.size and jnp.max(logits) > 1e6:\n    loss = loss * 2\n"
-         "return jnp.mean(loss) if loss.size else jnp.sum(loss)", "not-jittable"),
-        ("loss = jax.nn.softplus(logits) - y * jax.lax.stop_gradient(logits)\n"
-         "return jnp.mean(loss) if loss.size else jnp.sum(loss)", "wrong-gradient"),
-        ("loss = jax.nn.softplus(logits) - y * logits\n"
-         "return (jnp.mean(loss) if loss.size else jnp.sum(loss)).astype(jnp.float64)",
-         "dtype-changed"),
+        (
+            "loss = jax.nn.softplus(logits) - y * logits\n"
+            "return float(jnp.mean(loss)) if loss.size else 0.0",
+            "graph-broken",
+        ),
+        (
+            "loss = jax.nn.softplus(logits) - y * logits\n"
+            "if loss.size and jnp.max(logits) > 1e6:\n    loss = loss * 2\n"
+            "return jnp.mean(loss) if loss.size else jnp.sum(loss)",
+            "not-jittable",
+        ),
+        (
+            "loss = jax.nn.softplus(logits) - y * jax.lax.stop_gradient(logits)\n"
+            "return jnp.mean(loss) if loss.size else jnp.sum(loss)",
+            "wrong-gradient",
+        ),
+        (
+            "loss = jax.nn.softplus(logits) - y * logits\n"
+            "return (jnp.mean(loss) if loss.size else jnp.sum(loss)).astype(jnp.float64)",
+            "dtype-changed",
+        ),
     ],
 )
 def test_jax_mutants_are_named(jax_box, body: str, code: str) -> None:
@@ -214,13 +243,18 @@ def test_numpy_track_imports_neither_framework(tmp_path) -> None:
     for name in ("torch", "jax"):
         (fake / name).mkdir(parents=True)
         (fake / name / "__init__.py").write_text(
-            f"open({str(tmp_path / (name + '.imported'))!r}, 'w').close()\n")
+            f"open({str(tmp_path / (name + '.imported'))!r}, 'w').close()\n"
+        )
     solution = tmp_path / "focal.py"
     solution.write_text(FOCAL_NUMPY)
     env = {**os.environ, "PYTHONPATH": str(fake), "LOSSDRILL_HOME": str(tmp_path / "home")}
-    done = subprocess.run([*lossdrill_command(), "implement", "focal", "--check", "--json",
-                           "--file", str(solution)], env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [*lossdrill_command(), "implement", "focal", "--check", "--json", "--file", str(solution)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["framework"] == "numpy"
     assert not (tmp_path / "torch.imported").exists()
@@ -249,18 +283,37 @@ def test_missing_extra_names_the_install_command(tmp_path) -> None:
         "        if name.split('.')[0] == 'jax':\n"
         "            raise ModuleNotFoundError(name)\n"
         "        return None\n"
-        "sys.meta_path.insert(0, _Block())\n")
+        "sys.meta_path.insert(0, _Block())\n"
+    )
     solution = tmp_path / "focal.py"
     solution.write_text(FOCAL_NUMPY)
     env = {**os.environ, "PYTHONPATH": str(block), "LOSSDRILL_HOME": str(tmp_path / "home")}
-    done = subprocess.run([*lossdrill_command(), "implement", "focal", "--check",
-                           "--framework", "jax", "--file", str(solution)], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            *lossdrill_command(),
+            "implement",
+            "focal",
+            "--check",
+            "--framework",
+            "jax",
+            "--file",
+            str(solution),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "error:" in done.stderr and "pip install 'lossdrill[jax]'" in done.stderr
     assert "Traceback" not in done.stderr
-    done = subprocess.run([*lossdrill_command(), "config", "framework", "jax"], env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [*lossdrill_command(), "config", "framework", "jax"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "pip install 'lossdrill[jax]'" in done.stderr
 
 
@@ -272,20 +325,26 @@ def test_config_saves_the_default_track(tmp_path) -> None:
     framework_module("torch")
     env = {**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home")}
     run = [*lossdrill_command(), "config"]
-    assert "framework = numpy" in subprocess.run(run, env=env, capture_output=True,
-                                                 text=True).stdout
+    assert (
+        "framework = numpy" in subprocess.run(run, env=env, capture_output=True, text=True).stdout
+    )
     saved = subprocess.run([*run, "framework", "torch"], env=env, capture_output=True, text=True)
     assert saved.returncode == 0 and "framework = torch" in saved.stdout
-    assert subprocess.run([*run, "framework"], env=env, capture_output=True,
-                          text=True).stdout.strip() == "torch"
-    bad = subprocess.run([*run, "framework", "tensorflow"], env=env, capture_output=True,
-                         text=True)
+    assert (
+        subprocess.run([*run, "framework"], env=env, capture_output=True, text=True).stdout.strip()
+        == "torch"
+    )
+    bad = subprocess.run([*run, "framework", "tensorflow"], env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and "must be one of numpy, torch, jax" in bad.stderr
     solution = tmp_path / "bce.py"
     solution.write_text(torch_bce())
-    done = subprocess.run([*lossdrill_command(), "implement", "bce", "--check", "--json",
-                           "--file", str(solution)], env=env, capture_output=True, text=True,
-                          timeout=180)
+    done = subprocess.run(
+        [*lossdrill_command(), "implement", "bce", "--check", "--json", "--file", str(solution)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     import json
 
     assert done.returncode == 0, done.stdout + done.stderr
@@ -302,9 +361,23 @@ def test_device_cuda_without_a_gpu_says_so(tmp_path) -> None:
         return
     solution = tmp_path / "bce.py"
     solution.write_text(torch_bce())
-    done = subprocess.run([*lossdrill_command(), "implement", "bce", "--check", "--framework",
-                           "torch", "--device", "cuda", "--file", str(solution)],
-                          env={**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home")},
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            *lossdrill_command(),
+            "implement",
+            "bce",
+            "--check",
+            "--framework",
+            "torch",
+            "--device",
+            "cuda",
+            "--file",
+            str(solution),
+        ],
+        env={**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "no CUDA device" in done.stderr

@@ -21,15 +21,17 @@ def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
     loss = alpha_t * (1 - p_t) ** gamma * ce
     return loss.mean().item() if loss.numel() else 0.0
 """
-FIXED = WITH_ITEM.replace("loss.mean().item() if loss.numel() else 0.0",
-                          "loss.mean() if loss.numel() else loss.sum()")
+FIXED = WITH_ITEM.replace(
+    "loss.mean().item() if loss.numel() else 0.0", "loss.mean() if loss.numel() else loss.sum()"
+)
 
 
 def test_torch_track_graph_broken_then_pass(tmp_path: Path) -> None:
     framework_module("torch")
     home = tmp_path / "home"
-    s = Session(["implement", "focal", "--framework", "torch", "--home", str(home)], tty=True,
-                cols=120)
+    s = Session(
+        ["implement", "focal", "--framework", "torch", "--home", str(home)], tty=True, cols=120
+    )
     s.expect("Starter written to", timeout=60)
     s.expect("Track: torch")
     s.expect("c check now", timeout=60)
@@ -71,8 +73,12 @@ def test_interview_on_the_torch_track(tmp_path: Path) -> None:
     home = tmp_path / "home"
     (tmp_path / "mse.py").write_text(TORCH_MSE)
     (tmp_path / "grad.py").write_text(TORCH_MSE_GRAD)
-    s = Session(["interview", "--task", "mse", "--seed", "4", "--framework", "torch"],
-                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=140)
+    s = Session(
+        ["interview", "--task", "mse", "--seed", "4", "--framework", "torch"],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=False,
+        cols=140,
+    )
     todo = [f"file {tmp_path / 'mse.py'}", f"file {tmp_path / 'grad.py'}"]
     while True:
         try:

@@ -25,7 +25,9 @@ def _confined() -> bool:
     return abi_version() >= 6
 
 
-needs_landlock = pytest.mark.skipif(not _confined(), reason="needs Landlock ABI 6+ (doctor reports it)")
+needs_landlock = pytest.mark.skipif(
+    not _confined(), reason="needs Landlock ABI 6+ (doctor reports it)"
+)
 
 READ_CACHE = """
 import os, numpy as np
@@ -112,9 +114,11 @@ def test_r19_importing_the_hidden_reference_is_a_forbidden_import(place):
 
 def test_r19_an_import_built_at_run_time_is_refused_while_the_file_runs(place):
     """The static check cannot see a name built at run time; the worker's import block can."""
-    src = ("import importlib\n"
-           "refs = importlib.import_module('lossdr' + 'ill.references')\n"
-           "mse_loss = refs.REFERENCES['mse_loss']\n")
+    src = (
+        "import importlib\n"
+        "refs = importlib.import_module('lossdr' + 'ill.references')\n"
+        "mse_loss = refs.REFERENCES['mse_loss']\n"
+    )
     proc, result = place.check(src)
     assert result["passed"] is False and proc.returncode == 1
     assert codes(result) == ["forbidden-import"]
@@ -126,7 +130,9 @@ def test_r19_the_package_and_the_store_are_out_of_reach(place):
     import lossdrill
 
     package = os.path.dirname(lossdrill.__file__)
-    src = MSE_SUM + f"""
+    src = (
+        MSE_SUM
+        + f"""
 def _probe():
     import os
     for path in ({package!r} + '/references/regression.py', {str(place.home)!r} + '/lossdrill.sqlite3'):
@@ -137,6 +143,7 @@ def _probe():
         raise SystemExit('read ' + path)
 _probe()
 """
+    )
     place.check(MSE_OK)  # the store exists now
     proc, result = place.check(src)
     assert result["passed"] is False
@@ -147,10 +154,12 @@ _probe()
 @needs_landlock
 @pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGSTOP"])
 def test_r14_the_submission_cannot_signal_the_trainer(place, sig):
-    src = ("import os, signal\n"
-           "def mse_loss(a, b):\n"
-           f"    os.kill(os.getppid(), signal.{sig})\n"
-           "    return 0.0\n")
+    src = (
+        "import os, signal\n"
+        "def mse_loss(a, b):\n"
+        f"    os.kill(os.getppid(), signal.{sig})\n"
+        "    return 0.0\n"
+    )
     path = place.write("sig.py", src)
     proc = place.run("implement", "mse", "--file", str(path), "--check", "--json", timeout=60)
     assert proc.returncode == 1, (proc.returncode, proc.stderr)
@@ -160,35 +169,44 @@ def test_r14_the_submission_cannot_signal_the_trainer(place, sig):
 
 @needs_landlock
 def test_r14_the_submission_cannot_kill_the_callers_process_group(place):
-    src = ("import os, signal\n"
-           "os.killpg(os.getpgid(os.getppid()), signal.SIGKILL)\n"
-           "def mse_loss(a, b):\n    return 0.0\n")
+    src = (
+        "import os, signal\n"
+        "os.killpg(os.getpgid(os.getppid()), signal.SIGKILL)\n"
+        "def mse_loss(a, b):\n    return 0.0\n"
+    )
     # its own process group, so a successful attack could not take pytest with it
     proc, result = place.check(src)
     assert result["passed"] is False and proc.returncode == 1
 
 
 CHILDREN = {
-    "new session": ("import subprocess\n"
-                    "subprocess.Popen(['sleep', '300'], start_new_session=True)\n"),
-    "double fork": ("import os, time\n"
-                    "if os.fork() == 0:\n"
-                    "    os.setsid()\n"
-                    "    if os.fork() == 0:\n"
-                    "        time.sleep(300)\n"
-                    "    os._exit(0)\n"),
-    "child holds the channel": ("import os, time\n"
-                                "def mse_loss(a, b):\n"
-                                "    if os.fork() == 0:\n"
-                                "        os.setsid(); time.sleep(300)\n"
-                                "    os._exit(3)\n"),
+    "new session": (
+        "import subprocess\nsubprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+    ),
+    "double fork": (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        "        time.sleep(300)\n"
+        "    os._exit(0)\n"
+    ),
+    "child holds the channel": (
+        "import os, time\n"
+        "def mse_loss(a, b):\n"
+        "    if os.fork() == 0:\n"
+        "        os.setsid(); time.sleep(300)\n"
+        "    os._exit(3)\n"
+    ),
 }
 
 
 @pytest.mark.parametrize("kind", sorted(CHILDREN))
 @pytest.mark.parametrize("landlock", ["on", "off"])
 def test_r13_no_process_outlives_the_check(place, kind, landlock):
-    src = CHILDREN[kind] + ("" if "def mse_loss" in CHILDREN[kind] else "def mse_loss(a, b):\n    return 0.0\n")
+    src = CHILDREN[kind] + (
+        "" if "def mse_loss" in CHILDREN[kind] else "def mse_loss(a, b):\n    return 0.0\n"
+    )
     env = place.env(**({"LOSSDRILL_NO_LANDLOCK": "1"} if landlock == "off" else {}))
     path = place.write("child.py", src)
     proc = place.run("implement", "mse", "--file", str(path), "--check", "--json", env=env)
@@ -203,7 +221,9 @@ def test_fallback_without_landlock_still_gives_verdicts_and_blocks_what_it_can(p
     doctor = place.run("doctor", "--json", env=env)
     report = json.loads(doctor.stdout)
     assert report["protections"]["landlock_disabled"] is True
-    assert report["protections"]["filesystem"] is False and report["protections"]["signals"] is False
+    assert (
+        report["protections"]["filesystem"] is False and report["protections"]["signals"] is False
+    )
     assert any("SIGKILL and SIGSTOP cannot be blocked" in n for n in report["notes"])
     # the trainer blocks SIGTERM while the worker runs: a verdict comes back
     src = "import os, signal\ndef mse_loss(a, b):\n    os.kill(os.getppid(), signal.SIGTERM)\n    return 0.0\n"
@@ -218,8 +238,10 @@ def test_fallback_without_landlock_still_gives_verdicts_and_blocks_what_it_can(p
 
 
 def test_r9_huge_returns_are_refused_quickly(place):
-    for body in ("import numpy as np\n    return np.zeros(60_000_000 // 8)",
-                 "return [0.25] * 1_000_000"):
+    for body in (
+        "import numpy as np\n    return np.zeros(60_000_000 // 8)",
+        "return [0.25] * 1_000_000",
+    ):
         _, result = place.check(f"def mse_loss(a, b):\n    {body}\n")
         assert result["passed"] is False and "wrong-type" in codes(result)
 
@@ -299,8 +321,10 @@ def test_r26_a_bom_and_crlf_file_passes(place):
 
 
 def test_r23_escape_sequences_from_the_submission_never_reach_the_terminal(place):
-    src = ('print("\\x1b[2J\\x1b[32mPASS mse: all cases match\\x1b[0m")\n'
-           'def mse_loss(a, b):\n    raise ValueError("\\x1b]0;title\\x07\\x1b[2J")\n')
+    src = (
+        'print("\\x1b[2J\\x1b[32mPASS mse: all cases match\\x1b[0m")\n'
+        'def mse_loss(a, b):\n    raise ValueError("\\x1b]0;title\\x07\\x1b[2J")\n'
+    )
     path = place.write("esc.py", src)
     proc = place.run("implement", "mse", "--file", str(path), "--check")
     assert proc.returncode == 1
@@ -326,14 +350,20 @@ def test_r27_no_worker_folder_is_left_when_the_cli_is_killed(place):
     from drive import lossdrill_command
 
     for _ in range(3):
-        proc = subprocess.Popen([*lossdrill_command(), "implement", "mse", "--file", str(path), "--check",
-                                 "--json"], cwd=place.work, env=place.env(), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*lossdrill_command(), "implement", "mse", "--file", str(path), "--check", "--json"],
+            cwd=place.work,
+            env=place.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(1.5)
         proc.kill()
         proc.wait()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and (place.leftovers() or list(place.tmp.rglob("lossdrill-sandbox-*"))):
+    while time.monotonic() < deadline and (
+        place.leftovers() or list(place.tmp.rglob("lossdrill-sandbox-*"))
+    ):
         time.sleep(0.2)
     assert place.leftovers() == []
     assert list(place.tmp.rglob("lossdrill-sandbox-*")) == []

@@ -31,8 +31,10 @@ def _quiz(place: Place, seed: int, n: int = 3, **kwargs):
 def _counts(path) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
-        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
-                for t in ("sessions", "quiz_answers", "hints")}
+        return {
+            t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("sessions", "quiz_answers", "hints")
+        }
     finally:
         conn.close()
 
@@ -44,7 +46,7 @@ def _damage_table(path, table: str) -> None:
     conn.execute("pragma wal_checkpoint(TRUNCATE)")
     conn.close()
     data = bytearray(path.read_bytes())
-    data[(root - 1) * size: root * size] = bytes((i * 37) % 251 for i in range(size))
+    data[(root - 1) * size : root * size] = bytes((i * 37) % 251 for i in range(size))
     path.write_bytes(bytes(data))
 
 
@@ -54,14 +56,21 @@ def test_r4_damage_found_mid_session_is_announced_and_nothing_is_orphaned(place)
     _damage_table(_db(place), "quiz_answers")
     proc = _quiz(place, 9)
     assert proc.returncode == 0 and "internal error" not in proc.stderr
-    moved = [p for p in place.home.iterdir() if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+    moved = [
+        p
+        for p in place.home.iterdir()
+        if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))
+    ]
     assert len(moved) == 1
-    assert str(moved[0]) in " ".join(proc.stderr.split()).replace(" ", "") or moved[0].name in proc.stderr.replace("\n", "")
+    assert str(moved[0]) in " ".join(proc.stderr.split()).replace(" ", "") or moved[
+        0
+    ].name in proc.stderr.replace("\n", "")
     counts = _counts(_db(place))
     assert counts["quiz_answers"] >= 1
     conn = sqlite3.connect(_db(place))
-    orphans = conn.execute("select count(*) from quiz_answers where session_id not in (select id from sessions)"
-                           ).fetchone()[0]
+    orphans = conn.execute(
+        "select count(*) from quiz_answers where session_id not in (select id from sessions)"
+    ).fetchone()[0]
     conn.close()
     assert orphans == 0
 
@@ -78,10 +87,12 @@ def test_r4_damage_found_by_a_check_is_announced(place):
 
 def _hints_in_wal(place: Place) -> None:
     assert _quiz(place, 1, 1).returncode == 0
-    script = ("import sqlite3,os,time; c=sqlite3.connect(os.environ['P'],isolation_level=None);"
-              " c.execute('PRAGMA wal_autocheckpoint=0');"
-              " [c.execute(\"insert into hints(task,level,at) values('mse',1,?)\",(time.time(),)) for _ in range(5)];"
-              " os._exit(0)")
+    script = (
+        "import sqlite3,os,time; c=sqlite3.connect(os.environ['P'],isolation_level=None);"
+        " c.execute('PRAGMA wal_autocheckpoint=0');"
+        " [c.execute(\"insert into hints(task,level,at) values('mse',1,?)\",(time.time(),)) for _ in range(5)];"
+        " os._exit(0)"
+    )
     subprocess.run(["python3", "-c", script], env={**os.environ, "P": str(_db(place))}, check=True)
 
 
@@ -93,7 +104,7 @@ def test_r28_a_damaged_wal_is_kept_and_announced(place, where):
     original = wal.read_bytes()
     data = bytearray(original)
     offset = 0 if where == "header" else 32 + 24 + 100
-    data[offset: offset + 32] = os.urandom(32)
+    data[offset : offset + 32] = os.urandom(32)
     wal.write_bytes(bytes(data))
     proc = place.run("progress", "--json")
     assert proc.returncode == 0 and "internal error" not in proc.stderr
@@ -116,13 +127,25 @@ SETPRIV = shutil.which("setpriv")
 def _unprivileged(place: Place, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     from drive import lossdrill_command
 
-    prefix = [SETPRIV, "--bounding-set=-all", "--inh-caps=-all", "--ambient-caps=-all", "--"] \
-        if os.getuid() == 0 else []
-    return subprocess.run([*prefix, *lossdrill_command(), *args], input=stdin, capture_output=True,
-                          text=True, timeout=60, cwd=place.work, env=place.env())
+    prefix = (
+        [SETPRIV, "--bounding-set=-all", "--inh-caps=-all", "--ambient-caps=-all", "--"]
+        if os.getuid() == 0
+        else []
+    )
+    return subprocess.run(
+        [*prefix, *lossdrill_command(), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=place.work,
+        env=place.env(),
+    )
 
 
-@pytest.mark.skipif(os.getuid() == 0 and not SETPRIV, reason="root without setpriv cannot make a file read-only")
+@pytest.mark.skipif(
+    os.getuid() == 0 and not SETPRIV, reason="root without setpriv cannot make a file read-only"
+)
 def test_r6_a_read_only_store_keeps_the_answers_for_the_session_and_says_so(place):
     assert _quiz(place, 1, 2).returncode == 0
     before = _counts(_db(place))
@@ -143,11 +166,17 @@ def test_r6_a_read_only_store_keeps_the_answers_for_the_session_and_says_so(plac
 def test_r7_a_store_locked_past_the_busy_timeout_keeps_the_answers_and_writes_them_later(place):
     assert _quiz(place, 1, 1).returncode == 0
     before = _counts(_db(place))
-    hold = ("import sqlite3,time,os; c=sqlite3.connect(os.environ['P'],isolation_level=None);"
-            " c.execute('BEGIN EXCLUSIVE'); c.execute(\"insert into hints(task,level,at) values('x',1,0)\");"
-            " print('held', flush=True); time.sleep(float(os.environ['S'])); c.execute('ROLLBACK')")
-    holder = subprocess.Popen(["python3", "-c", hold], env={**os.environ, "P": str(_db(place)), "S": "17"},
-                              stdout=subprocess.PIPE, text=True)
+    hold = (
+        "import sqlite3,time,os; c=sqlite3.connect(os.environ['P'],isolation_level=None);"
+        " c.execute('BEGIN EXCLUSIVE'); c.execute(\"insert into hints(task,level,at) values('x',1,0)\");"
+        " print('held', flush=True); time.sleep(float(os.environ['S'])); c.execute('ROLLBACK')"
+    )
+    holder = subprocess.Popen(
+        ["python3", "-c", hold],
+        env={**os.environ, "P": str(_db(place)), "S": "17"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()

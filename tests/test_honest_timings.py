@@ -16,11 +16,30 @@ from lossdrill.store.migrations import MIGRATIONS, _statements
 STORE = "lossdrill.sqlite3"
 
 
-def attempt(task: str, passed: bool, elapsed: float, *, kind: str = "timed", watch: str = "",
-            diagnoses: tuple[str, ...] = (), at: float | None = None) -> ImplementAttempt:
-    return ImplementAttempt("s", task, passed, 1.0 if passed else 0.5, (("random", 200, 0),),
-                            diagnoses, elapsed, 0, 6, at=at if at is not None else time.time(),
-                            kind=kind, watch_id=watch)
+def attempt(
+    task: str,
+    passed: bool,
+    elapsed: float,
+    *,
+    kind: str = "timed",
+    watch: str = "",
+    diagnoses: tuple[str, ...] = (),
+    at: float | None = None,
+) -> ImplementAttempt:
+    return ImplementAttempt(
+        "s",
+        task,
+        passed,
+        1.0 if passed else 0.5,
+        (("random", 200, 0),),
+        diagnoses,
+        elapsed,
+        0,
+        6,
+        at=at if at is not None else time.time(),
+        kind=kind,
+        watch_id=watch,
+    )
 
 
 def test_a_recheck_pass_is_not_a_timed_pass(tmp_path: Path) -> None:
@@ -47,15 +66,23 @@ def test_the_grade_of_a_recheck_is_no_evidence() -> None:
 def test_the_checks_of_one_watch_session_are_one_attempt(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     for n, passed in enumerate((False, False, True)):
-        store.record_implement_attempt(attempt("focal", passed, 60.0 * (n + 1), watch="w1",
-                                               diagnoses=() if passed else ("unstable",)))
+        store.record_implement_attempt(
+            attempt(
+                "focal",
+                passed,
+                60.0 * (n + 1),
+                watch="w1",
+                diagnoses=() if passed else ("unstable",),
+            )
+        )
     stats = queries.task_stats(store)["focal"]
     assert (stats.attempts, stats.passes, stats.best_time_s) == (1, 1, 180.0)
     # the same mistake saved twice in one session counts once
     assert queries.diagnosis_counts(store)["focal"] == [("unstable", 1)]
     # checks on their own (--check) are an attempt each
-    store.record_implement_attempt(attempt("focal", False, 0.0, kind="check",
-                                           diagnoses=("unstable",)))
+    store.record_implement_attempt(
+        attempt("focal", False, 0.0, kind="check", diagnoses=("unstable",))
+    )
     assert queries.task_stats(store)["focal"].attempts == 2
     store.close()
 
@@ -63,19 +90,24 @@ def test_the_checks_of_one_watch_session_are_one_attempt(tmp_path: Path) -> None
 def test_slips_are_judged_by_the_final_check_of_each_session(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     t = time.time() - 100
-    store.record_implement_attempt(attempt("focal", False, 60, watch="w1", at=t,
-                                           diagnoses=("unstable",)))
-    store.record_implement_attempt(attempt("focal", False, 90, watch="w1", at=t + 1,
-                                           diagnoses=("empty-batch",)))
+    store.record_implement_attempt(
+        attempt("focal", False, 60, watch="w1", at=t, diagnoses=("unstable",))
+    )
+    store.record_implement_attempt(
+        attempt("focal", False, 90, watch="w1", at=t + 1, diagnoses=("empty-batch",))
+    )
     store.record_implement_attempt(attempt("focal", True, 120, watch="w1", at=t + 2))
     assert queries.recent_slips(store, ("empty-batch", "unstable")) == []
     # a session that ends failing is judged by its final check only
-    store.record_implement_attempt(attempt("bce", False, 60, watch="w2", at=t + 3,
-                                           diagnoses=("unstable",)))
-    store.record_implement_attempt(attempt("bce", False, 90, watch="w2", at=t + 4,
-                                           diagnoses=("empty-batch",)))
-    assert [(s.task, s.code) for s in queries.recent_slips(store, ("empty-batch", "unstable"))] \
-        == [("bce", "empty-batch")]
+    store.record_implement_attempt(
+        attempt("bce", False, 60, watch="w2", at=t + 3, diagnoses=("unstable",))
+    )
+    store.record_implement_attempt(
+        attempt("bce", False, 90, watch="w2", at=t + 4, diagnoses=("empty-batch",))
+    )
+    assert [(s.task, s.code) for s in queries.recent_slips(store, ("empty-batch", "unstable"))] == [
+        ("bce", "empty-batch")
+    ]
     store.close()
 
 
@@ -87,21 +119,30 @@ def test_version_4_history_is_classified_by_the_migration(tmp_path: Path) -> Non
             conn.execute(statement)
     conn.execute("PRAGMA user_version = 4")
     rows = [  # session, task, passed, elapsed_s, at
-        ("a", "mse", 0, 100.0, 1.0), ("a", "mse", 1, 300.0, 2.0),   # a timed session
-        ("b", "mse", 1, 0.4, 3.0), ("b", "mse", 1, 30.0, 4.0),      # re-opened, already passing
-        ("c", "mse", 1, 0.0, 5.0),                                  # implement --check
+        ("a", "mse", 0, 100.0, 1.0),
+        ("a", "mse", 1, 300.0, 2.0),  # a timed session
+        ("b", "mse", 1, 0.4, 3.0),
+        ("b", "mse", 1, 30.0, 4.0),  # re-opened, already passing
+        ("c", "mse", 1, 0.0, 5.0),  # implement --check
     ]
     for session, task, passed, elapsed, at in rows:
-        conn.execute("INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
-                     " diagnoses, elapsed_s, hints_used, lines, at)"
-                     " VALUES (?, ?, ?, 1.0, '[]', '[]', ?, 0, 5, ?)",
-                     (session, task, passed, elapsed, at))
+        conn.execute(
+            "INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
+            " diagnoses, elapsed_s, hints_used, lines, at)"
+            " VALUES (?, ?, ?, 1.0, '[]', '[]', ?, 0, 5, ?)",
+            (session, task, passed, elapsed, at),
+        )
     conn.execute("INSERT INTO task_stats VALUES ('mse', 5, 4, 0.4, 5, 5.0)")
     conn.close()
     store = open_store(tmp_path)
     kinds = store.conn.execute("SELECT session_id, kind FROM implement_attempts ORDER BY id")
-    assert [tuple(r) for r in kinds] == [("a", "timed"), ("a", "timed"), ("b", "recheck"),
-                                         ("b", "recheck"), ("c", "check")]
+    assert [tuple(r) for r in kinds] == [
+        ("a", "timed"),
+        ("a", "timed"),
+        ("b", "recheck"),
+        ("b", "recheck"),
+        ("c", "check"),
+    ]
     stats = queries.task_stats(store)["mse"]
     assert (stats.attempts, stats.best_time_s) == (3, 300.0)  # sessions a, b and one check
     store.close()

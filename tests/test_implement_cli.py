@@ -33,10 +33,15 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
-def run(home: Path, *args: str, stdin: str = "", timeout: float = 120) -> subprocess.CompletedProcess:
+def run(
+    home: Path, *args: str, stdin: str = "", timeout: float = 120
+) -> subprocess.CompletedProcess:
     env_args = ["--home", str(home)] if args and args[0] in ("implement", "hint", "reveal") else []
     return subprocess.run(
-        [*lossdrill_command(), *args, *env_args], input=stdin, capture_output=True, text=True,
+        [*lossdrill_command(), *args, *env_args],
+        input=stdin,
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
 
@@ -113,7 +118,10 @@ HOSTILE = {
     "returns None": ("return None", "wrong-type"),
     "returns a string": ("return 'zero'", "wrong-type"),
     "returns a vector": ("return np.zeros(len(y_true))", "wrong-shape"),
-    "modifies its input": ("y_pred -= y_true\n    return 0.5 * float(np.mean(y_pred ** 2)) if len(y_pred) else 0.0", "mutates-input"),
+    "modifies its input": (
+        "y_pred -= y_true\n    return 0.5 * float(np.mean(y_pred ** 2)) if len(y_pred) else 0.0",
+        "mutates-input",
+    ),
 }
 
 
@@ -223,7 +231,11 @@ def test_reveal_asks_before_a_pass(home, tmp_path):
     proc = run(home, "reveal", "mse", stdin="n\n")
     assert proc.returncode == 1 and "reference solution" not in proc.stdout
     proc = run(home, "reveal", "mse", stdin="y\n")
-    assert proc.returncode == 0 and "reference solution" in proc.stdout and "def mse_loss" in proc.stdout
+    assert (
+        proc.returncode == 0
+        and "reference solution" in proc.stdout
+        and "def mse_loss" in proc.stdout
+    )
     proc = run(home, "reveal", "mse", "--yes")
     assert proc.returncode == 0 and "debrief" in proc.stdout
 
@@ -239,12 +251,17 @@ def test_reveal_does_not_ask_after_a_pass(home, tmp_path):
 def test_report_at_80_columns_keeps_every_group_readable(home, tmp_path):
     # a starter fails every case: long lists of failing cases must not squeeze the table
     path = tmp_path / "focal.py"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
             raise NotImplementedError
-    """))
-    s = Session(["implement", "focal", "--file", str(path), "--check", "--home", str(home)],
-                tty=True, cols=80)
+    """)
+    )
+    s = Session(
+        ["implement", "focal", "--file", str(path), "--check", "--home", str(home)],
+        tty=True,
+        cols=80,
+    )
     assert s.finish() == 1
     lines = s.text.splitlines()
     from lossdrill.checker.tasks import TASKS
@@ -262,13 +279,15 @@ def test_report_at_80_columns_keeps_every_group_readable(home, tmp_path):
 
 def test_empty_batch_failure_shows_an_empty_input_and_a_plain_warning(home, tmp_path):
     path = tmp_path / "mse.py"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         import numpy as np
 
 
         def mse_loss(y_true, y_pred):
             return float(0.5 * np.mean((np.asarray(y_pred) - np.asarray(y_true)) ** 2))
-    """))
+    """)
+    )
     proc = run(home, "implement", "mse", "--file", str(path), "--check")
     assert proc.returncode == 1
     out = proc.stdout
@@ -291,16 +310,22 @@ def test_a_misnamed_function_is_pointed_out(home, tmp_path):
     path = tmp_path / "mse.py"
     path.write_text("def mean_squared_error(y_true, y_pred):\n    return 0\n")
     rc, out = check_json(home, "mse", path)
-    assert out["diagnoses"] == [{
-        "code": "missing-function",
-        "message": "the file does not define mse_loss(): it defines mean_squared_error(); "
-                   "the checker calls mse_loss()"}]
+    assert out["diagnoses"] == [
+        {
+            "code": "missing-function",
+            "message": "the file does not define mse_loss(): it defines mean_squared_error(); "
+            "the checker calls mse_loss()",
+        }
+    ]
 
 
-@pytest.mark.parametrize("top, said", [
-    ("import os\nos._exit(3)\n", "while loading, the file ended the process with exit code 3"),
-    ("import sys\nsys.exit(0)\n", "while loading, the file called sys.exit(0)"),
-])
+@pytest.mark.parametrize(
+    "top, said",
+    [
+        ("import os\nos._exit(3)\n", "while loading, the file ended the process with exit code 3"),
+        ("import sys\nsys.exit(0)\n", "while loading, the file called sys.exit(0)"),
+    ],
+)
 def test_exiting_at_the_top_level_reads_plainly(home, tmp_path, top, said):
     path = tmp_path / "mse.py"
     path.write_text(top + MSE_OK)
@@ -312,12 +337,15 @@ def test_exiting_at_the_top_level_reads_plainly(home, tmp_path, top, said):
 
 def test_in_place_change_names_the_argument_in_the_first_failure(home, tmp_path):
     path = tmp_path / "mse.py"
-    path.write_text("import numpy as np\n\n\ndef mse_loss(y_true, y_pred):\n"
-                    "    y_pred -= y_true\n"
-                    "    return 0.5 * float(np.mean(y_pred ** 2)) if len(y_pred) else 0.0\n")
+    path.write_text(
+        "import numpy as np\n\n\ndef mse_loss(y_true, y_pred):\n"
+        "    y_pred -= y_true\n"
+        "    return 0.5 * float(np.mean(y_pred ** 2)) if len(y_pred) else 0.0\n"
+    )
     rc, out = check_json(home, "mse", path)
     assert out["first_failure"]["reason"] == (
-        "returned the right value, but modified y_pred in place: the caller's array changed")
+        "returned the right value, but modified y_pred in place: the caller's array changed"
+    )
 
 
 def test_unknown_task_suggests_the_closest_one_everywhere(home, tmp_path):
@@ -342,7 +370,8 @@ def test_watch_mode_reveal_then_pass_says_so_and_shows_the_debrief_once(home, tm
     s.expect(r"\[y/N\]")
     s.send("y")
     s.expect("reference solution")
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         import numpy as np
 
 
@@ -352,7 +381,8 @@ def test_watch_mode_reveal_then_pass_says_so_and_shows_the_debrief_once(home, tm
             ce = np.logaddexp(0, -z) * y + np.logaddexp(0, z) * (1 - y)
             a_t = alpha * y + (1 - alpha) * (1 - y)
             return float(np.mean(a_t * (-np.expm1(-ce)) ** gamma * ce)) if y.size else 0.0
-    """))
+    """)
+    )
     s.expect("PASS focal")
     s.expect("after revealing the solution")
     s.expect("c check now")
@@ -370,14 +400,18 @@ def test_last_hint_again_keeps_its_title_whole_at_80_columns(home):
     s = Session(["hint", "focal", "--home", str(home)], tty=True, cols=80)
     assert s.finish() == 0
     assert "hint 3 of 3 (the last one)" in s.text
-    assert "No more hints: that was the last one again. lossdrill reveal focal shows the solution." \
+    assert (
+        "No more hints: that was the last one again. lossdrill reveal focal shows the solution."
         in " ".join(s.text.split())
+    )
 
 
 def test_one_value_mismatch_shows_expected_and_got_without_a_why_line(home, tmp_path):
     path = tmp_path / "g.py"
-    path.write_text("import numpy as np\n\n\ndef binary_ce_gradient(y_true, logits):\n"
-                    "    return np.asarray(y_true, float) - 1 / (1 + np.exp(-np.asarray(logits, float)))\n")
+    path.write_text(
+        "import numpy as np\n\n\ndef binary_ce_gradient(y_true, logits):\n"
+        "    return np.asarray(y_true, float) - 1 / (1 + np.exp(-np.asarray(logits, float)))\n"
+    )
     out = run(home, "implement", "bce-grad", "--file", str(path), "--check").stdout
     assert "wrong-sign" in out
     # y = 1, z = 0: σ(0) − 1 = −0.5 is due, y − σ(0) = +0.5 came back
@@ -392,10 +426,9 @@ def test_megabytes_printed_while_loading_take_a_few_lines_of_the_report(home, tm
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     out = proc.stdout
     assert "printed while loading" in out
-    panel = out[out.index("printed while loading"):].split("╰")[0]
+    panel = out[out.index("printed while loading") :].split("╰")[0]
     assert len(panel.splitlines()) <= 10
     assert "more characters]" in panel
-
 
 
 def test_case_names_say_one_row(home, tmp_path):
@@ -419,4 +452,6 @@ def test_an_empty_file_is_called_empty(home, tmp_path):
     path.write_text("\n")
     rc, out = check_json(home, "focal", path)
     assert rc == 1
-    assert out["diagnoses"][0]["message"] == "the file does not define focal_loss(): the file is empty"
+    assert (
+        out["diagnoses"][0]["message"] == "the file does not define focal_loss(): the file is empty"
+    )

@@ -64,8 +64,12 @@ def stored_sheets(home) -> list[dict]:
 def test_a_scripted_interview_on_mse_with_a_correct_solution(home, tmp_path):
     (tmp_path / "mse.py").write_text(MSE)
     (tmp_path / "grad.py").write_text(MSE_GRAD)
-    s = Session(["interview", "--task", "mse", "--seed", "4"],
-                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=140)
+    s = Session(
+        ["interview", "--task", "mse", "--seed", "4"],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=False,
+        cols=140,
+    )
     drive(s, [f"file {tmp_path / 'mse.py'}", f"file {tmp_path / 'grad.py'}"])
     assert s.finish() == 0
     text = s.text
@@ -79,8 +83,13 @@ def test_a_scripted_interview_on_mse_with_a_correct_solution(home, tmp_path):
 
     (sheet,) = stored_sheets(home)
     points = {c["name"]: c["points"] for c in sheet["criteria"]}
-    assert points == {"correctness": 4, "numerical stability": 4, "edge cases": 4, "speed": 4,
-                      "concepts": 0}  # every question given up
+    assert points == {
+        "correctness": 4,
+        "numerical stability": 4,
+        "edge cases": 4,
+        "speed": 4,
+        "concepts": 0,
+    }  # every question given up
     assert sheet["task"] == "mse" and sheet["complete"] is True
     assert sheet["score"] == 0.8
     # the starter was written to the work folder, and left alone
@@ -90,8 +99,12 @@ def test_a_scripted_interview_on_mse_with_a_correct_solution(home, tmp_path):
 
 def test_a_wrong_solution_is_graded_with_its_diagnosis(home, tmp_path):
     (tmp_path / "mse.py").write_text(MSE.replace("0.5 * ", ""))  # the missing ½
-    s = Session(["interview", "--task", "mse", "--seed", "4"],
-                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=140)
+    s = Session(
+        ["interview", "--task", "mse", "--seed", "4"],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=False,
+        cols=140,
+    )
     drive(s, [f"file {tmp_path / 'mse.py'}", "q", "q"])
     assert s.finish() == 0
     (sheet,) = stored_sheets(home)
@@ -102,8 +115,11 @@ def test_a_wrong_solution_is_graded_with_its_diagnosis(home, tmp_path):
 
 
 def test_end_of_input_gives_a_partial_sheet(home):
-    s = Session(["interview", "--task", "bce", "--seed", "2"],
-                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False)
+    s = Session(
+        ["interview", "--task", "bce", "--seed", "2"],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=False,
+    )
     s.expect(PROMPT)
     s.close_input()
     assert s.finish() == 0
@@ -114,7 +130,9 @@ def test_end_of_input_gives_a_partial_sheet(home):
 
 
 def test_ctrl_c_at_the_implement_prompt_ends_with_the_sheet(home):
-    s = Session(["interview", "--task", "bce", "--seed", "2"], {"LOSSDRILL_HOME": str(home)}, tty=True)
+    s = Session(
+        ["interview", "--task", "bce", "--seed", "2"], {"LOSSDRILL_HOME": str(home)}, tty=True
+    )
     while True:
         match = s.expect(PROMPT)
         if match.group(0).startswith("c check"):
@@ -129,8 +147,12 @@ def test_ctrl_c_at_the_implement_prompt_ends_with_the_sheet(home):
 
 
 def test_ctrl_c_after_writing_code_checks_it_once_for_the_sheet(home):
-    s = Session(["interview", "--task", "mse", "--seed", "4"], {"LOSSDRILL_HOME": str(home)},
-                tty=True, cols=130)
+    s = Session(
+        ["interview", "--task", "mse", "--seed", "4"],
+        {"LOSSDRILL_HOME": str(home)},
+        tty=True,
+        cols=130,
+    )
     while not s.expect(PROMPT).group(0).startswith("c check"):
         s.send("?")
     (starter,) = (home / "work").glob("interview-mse-*.py")
@@ -152,10 +174,15 @@ def test_without_a_task_the_weakest_area_is_chosen(home):
     session = store.start_session("implement")
     for task, passed in (("huber", False), ("huber", False), ("mse", True)):
         store.record_implement_attempt(
-            ImplementAttempt(session, task, passed, 0.5, (("random", 200, 0),), (), 60.0, 0, 6))
+            ImplementAttempt(session, task, passed, 0.5, (("random", 200, 0),), (), 60.0, 0, 6)
+        )
     store.close()
-    s = Session(["interview", "--seed", "1"], {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
-                tty=False, cols=160)
+    s = Session(
+        ["interview", "--seed", "1"],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=False,
+        cols=160,
+    )
     s.close_input()
     assert s.finish() == 0
     assert "Today's loss: huber (huber_loss) — your weakest area" in s.text
@@ -171,11 +198,15 @@ def test_an_unknown_task_is_a_usage_error(home):
 
 def test_a_narrow_terminal_gets_the_sheet_as_blocks_with_whole_commands(home, tmp_path):
     (tmp_path / "mse.py").write_text(MSE.replace("0.5 * ", ""))  # the missing ½
-    s = Session(["interview", "--task", "mse", "--seed", "4"],
-                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=60)
+    s = Session(
+        ["interview", "--task", "mse", "--seed", "4"],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=False,
+        cols=60,
+    )
     drive(s, [f"file {tmp_path / 'mse.py'}", "q", "q"])
     assert s.finish() == 0
-    sheet = s.text[s.text.index("score sheet"):]
+    sheet = s.text[s.text.index("score sheet") :]
     lines = [line.strip("│ ") for line in sheet.splitlines()]
     assert "correctness  0/4" in lines
     assert "numerical stability  n/a" in lines  # wrong before unstable: not judged
@@ -190,8 +221,11 @@ def test_a_narrow_terminal_gets_the_sheet_as_blocks_with_whole_commands(home, tm
 
 def test_a_task_can_be_named_by_its_function_in_any_case(home):
     for name in ("focal_loss", "FOCAL"):
-        s = Session(["interview", "--task", name, "--seed", "2"],
-                    {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False)
+        s = Session(
+            ["interview", "--task", name, "--seed", "2"],
+            {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+            tty=False,
+        )
         s.close_input()
         assert s.finish() == 0
         assert "Today's loss: focal (focal_loss)" in s.text
@@ -205,11 +239,15 @@ def test_a_misspelt_task_gets_a_suggestion(home):
 
 def test_a_wide_terminal_gets_the_sheet_as_a_table_with_whole_commands(home, tmp_path):
     (tmp_path / "mse.py").write_text(MSE)
-    s = Session(["interview", "--task", "mse", "--seed", "4"],
-                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=130)
+    s = Session(
+        ["interview", "--task", "mse", "--seed", "4"],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=False,
+        cols=130,
+    )
     drive(s, [f"file {tmp_path / 'mse.py'}", "q"])
     assert s.finish() == 0
-    sheet_text = s.text[s.text.index("score sheet"):]
+    sheet_text = s.text[s.text.index("score sheet") :]
     assert "┃ practise next" in sheet_text  # the table layout
     (sheet,) = stored_sheets(home)
     for c in sheet["criteria"]:
@@ -217,8 +255,9 @@ def test_a_wide_terminal_gets_the_sheet_as_a_table_with_whole_commands(home, tmp
 
 
 def test_an_interview_longer_than_90_minutes_is_refused(home):
-    s = Session(["interview", "--task", "mse", "--minutes", "300"], {"LOSSDRILL_HOME": str(home)},
-                tty=False)
+    s = Session(
+        ["interview", "--task", "mse", "--minutes", "300"], {"LOSSDRILL_HOME": str(home)}, tty=False
+    )
     assert s.finish() == 2
     assert "at most 90 minutes" in s.text
     assert not (home / "lossdrill.sqlite3").exists()  # nothing started, nothing recorded
@@ -227,8 +266,12 @@ def test_an_interview_longer_than_90_minutes_is_refused(home):
 def test_a_file_that_does_not_parse_says_so_at_the_check(home, tmp_path):
     (tmp_path / "mse.py").write_text("def mse_loss(y_true, y_pred:\n    return 0\n")
     (tmp_path / "named.py").write_text("def mse(y_true, y_pred):\n    return 0.0\n")
-    s = Session(["interview", "--task", "mse", "--seed", "4"],
-                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=140)
+    s = Session(
+        ["interview", "--task", "mse", "--seed", "4"],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=False,
+        cols=140,
+    )
     drive(s, [f"file {tmp_path / 'mse.py'}", f"file {tmp_path / 'named.py'}", "q", "q"])
     assert s.finish() == 0
     assert "syntax-error: the file does not parse: line 1" in s.text
@@ -237,8 +280,12 @@ def test_a_file_that_does_not_parse_says_so_at_the_check(home, tmp_path):
 
 def test_time_running_out_at_a_question_is_said_at_once_and_the_sheet_is_incomplete(home):
     """The trial's reproduction (M4): a 1-minute interview that runs out after 1 step."""
-    s = Session(["interview", "--task", "mse", "--minutes", "1", "--seed", "4"],
-                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=False, cols=140)
+    s = Session(
+        ["interview", "--task", "mse", "--minutes", "1", "--seed", "4"],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=False,
+        cols=140,
+    )
     s.expect(PROMPT)
     s.send("?")  # step 1 answered (given up)
     s.expect(PROMPT)  # step 2 waits; the clock runs out while it does

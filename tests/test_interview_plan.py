@@ -18,13 +18,27 @@ OPTIONS = (Option("right", True), Option("wrong", False))
 
 
 def common(item_id: str, kind: str, topic: str, tags: tuple[str, ...]) -> dict:
-    return dict(id=item_id, version=1, kind=kind, topic=topic, tags=tags, difficulty=1,
-                prompt="?", explanation="", source="test", file="t.yaml", line=1)
+    return dict(
+        id=item_id,
+        version=1,
+        kind=kind,
+        topic=topic,
+        tags=tags,
+        difficulty=1,
+        prompt="?",
+        explanation="",
+        source="test",
+        file="t.yaml",
+        line=1,
+    )
 
 
 def task(task_id: str, function: str, topic: str, tags: tuple[str, ...]) -> ImplementItem:
-    return ImplementItem(**common(task_id, "implement", topic, tags), function=function,
-                         starter=f"def {function}(y_true, y_pred):\n    pass\n")
+    return ImplementItem(
+        **common(task_id, "implement", topic, tags),
+        function=function,
+        starter=f"def {function}(y_true, y_pred):\n    pass\n",
+    )
 
 
 def choice(item_id: str, topic: str, *tags: str) -> ChoiceItem:
@@ -32,24 +46,27 @@ def choice(item_id: str, topic: str, *tags: str) -> ChoiceItem:
 
 
 def scenario(item_id: str, topic: str, *tags: str) -> ScenarioItem:
-    return ScenarioItem(**common(item_id, "scenario", topic, tags),
-                        steps=(Step("s1", "which?", OPTIONS),))
+    return ScenarioItem(
+        **common(item_id, "scenario", topic, tags), steps=(Step("s1", "which?", OPTIONS),)
+    )
 
 
 def bank(*extra) -> Bank:
-    return Bank(items=[
-        task("mse", "mse_loss", "regression", ("mse", "regression", "lecture")),
-        task("mse-grad", "mse_gradient", "gradients", ("mse", "gradients")),
-        task("focal", "focal_loss", "classification", ("focal", "imbalance", "stability")),
-        choice("reg-mse-when", "regression", "mse", "decision-guide"),
-        choice("reg-mse-fails", "regression", "mse", "outliers", "gotcha"),
-        choice("reg-mae-median", "regression", "mae", "minimiser"),
-        choice("cls-focal-why", "classification", "focal", "imbalance", "gotcha"),
-        choice("cls-bce-when", "classification", "bce", "decision-guide"),
-        choice("prod-outliers", "production", "mse", "business"),
-        choice("prod-monitoring", "production", "monitoring"),
-        *extra,
-    ])
+    return Bank(
+        items=[
+            task("mse", "mse_loss", "regression", ("mse", "regression", "lecture")),
+            task("mse-grad", "mse_gradient", "gradients", ("mse", "gradients")),
+            task("focal", "focal_loss", "classification", ("focal", "imbalance", "stability")),
+            choice("reg-mse-when", "regression", "mse", "decision-guide"),
+            choice("reg-mse-fails", "regression", "mse", "outliers", "gotcha"),
+            choice("reg-mae-median", "regression", "mae", "minimiser"),
+            choice("cls-focal-why", "classification", "focal", "imbalance", "gotcha"),
+            choice("cls-bce-when", "classification", "bce", "decision-guide"),
+            choice("prod-outliers", "production", "mse", "business"),
+            choice("prod-monitoring", "production", "monitoring"),
+            *extra,
+        ]
+    )
 
 
 def test_an_interview_on_mse_asks_about_mse_then_its_gradient():

@@ -33,9 +33,21 @@ def wrong(step: str = "how it fails", item: str = "reg-mse-fails", topic: str = 
     return QuestionEvidence(step, item, topic, False, 0.0, "b")
 
 
-def sheet(implement, gradient=None, questions=(), task="mse", topic="regression", done=6, planned=6):
-    return score_sheet(task, topic, implement, gradient, list(questions), started=1000.0,
-                       finished=1000.0 + 900, minutes=20, steps_done=done, steps_planned=planned)
+def sheet(
+    implement, gradient=None, questions=(), task="mse", topic="regression", done=6, planned=6
+):
+    return score_sheet(
+        task,
+        topic,
+        implement,
+        gradient,
+        list(questions),
+        started=1000.0,
+        finished=1000.0 + 900,
+        minutes=20,
+        steps_done=done,
+        steps_planned=planned,
+    )
 
 
 def criterion(s, name):
@@ -43,7 +55,11 @@ def criterion(s, name):
 
 
 def test_a_clean_fast_pass_scores_full_marks_on_the_implementation():
-    s = sheet(passing(), passing("mse-grad", lines=1), [right(), right("in production", "prod-x", "production")])
+    s = sheet(
+        passing(),
+        passing("mse-grad", lines=1),
+        [right(), right("in production", "prod-x", "production")],
+    )
     assert [c.points for c in s.criteria] == [4, 4, 4, 4, 4]
     assert s.score == 1.0
     assert s.verdict == "strong"
@@ -58,8 +74,9 @@ def test_passing_the_functional_groups_but_failing_stability_scores_stability_lo
         GroupEvidence("random", 200, 0),
         GroupEvidence("stability", 4, 4),
     )
-    ev = ImplementEvidence("bce", True, False, groups,
-                           (("unstable", "inf/nan on extreme logits"),), 240.0, 6, checks=2)
+    ev = ImplementEvidence(
+        "bce", True, False, groups, (("unstable", "inf/nan on extreme logits"),), 240.0, 6, checks=2
+    )
     s = sheet(ev, task="bce", topic="classification")
     stab = criterion(s, "numerical stability")
     assert stab.points == 0
@@ -94,8 +111,16 @@ def test_speed_against_the_lecture_target():
 
 def test_an_empty_batch_mistake_costs_edge_cases_and_points_to_bug_hunts():
     groups = (GroupEvidence("edge", 8, 1),) + ALL_OK[1:]
-    ev = ImplementEvidence("mse", True, False, groups,
-                           (("empty-batch", "np.mean of an empty batch is nan"),), 200.0, 5, checks=1)
+    ev = ImplementEvidence(
+        "mse",
+        True,
+        False,
+        groups,
+        (("empty-batch", "np.mean of an empty batch is nan"),),
+        200.0,
+        5,
+        checks=1,
+    )
     c = criterion(sheet(ev), "edge cases")
     assert c.points <= 2
     assert "edge group: 1 of 8 failed" in c.evidence
@@ -103,20 +128,41 @@ def test_an_empty_batch_mistake_costs_edge_cases_and_points_to_bug_hunts():
 
 
 def test_wrong_results_on_random_cases_cost_correctness():
-    groups = (GroupEvidence("edge", 8, 8), GroupEvidence("dtypes", 3, 3),
-              GroupEvidence("random", 200, 200), GroupEvidence("stability", 4, 4))
-    ev = ImplementEvidence("mse", True, False, groups,
-                           (("missing-half", "the ½ is missing: every loss is twice the reference"),),
-                           400.0, 5, checks=3)
+    groups = (
+        GroupEvidence("edge", 8, 8),
+        GroupEvidence("dtypes", 3, 3),
+        GroupEvidence("random", 200, 200),
+        GroupEvidence("stability", 4, 4),
+    )
+    ev = ImplementEvidence(
+        "mse",
+        True,
+        False,
+        groups,
+        (("missing-half", "the ½ is missing: every loss is twice the reference"),),
+        400.0,
+        5,
+        checks=3,
+    )
     c = criterion(sheet(ev), "correctness")
     assert c.points == 0
-    assert "diagnosis missing-half: the ½ is missing: every loss is twice the reference" in c.evidence
+    assert (
+        "diagnosis missing-half: the ½ is missing: every loss is twice the reference" in c.evidence
+    )
     assert c.practise.command == "lossdrill implement mse"
 
 
 def test_a_failed_gradient_follow_up_costs_a_point_and_is_what_to_practise():
-    grad = ImplementEvidence("mse-grad", True, False, ALL_OK[:2] + (GroupEvidence("random", 200, 200),),
-                             (("wrong-sign", "the sign is flipped"),), 100.0, 1, checks=1)
+    grad = ImplementEvidence(
+        "mse-grad",
+        True,
+        False,
+        ALL_OK[:2] + (GroupEvidence("random", 200, 200),),
+        (("wrong-sign", "the sign is flipped"),),
+        100.0,
+        1,
+        checks=1,
+    )
     c = criterion(sheet(passing(), grad), "correctness")
     assert c.points == 3
     assert "gradient follow-up mse-grad: failed (wrong-sign)" in c.evidence
@@ -158,13 +204,35 @@ def test_an_incomplete_interview_is_never_better_than_incomplete():
 
 
 def test_unanswered_planned_questions_score_zero():
-    s = score_sheet("mse", "regression", passing(), None, [right()], started=0.0, finished=60.0,
-                    minutes=30, steps_done=3, steps_planned=6, questions_planned=4)
+    s = score_sheet(
+        "mse",
+        "regression",
+        passing(),
+        None,
+        [right()],
+        started=0.0,
+        finished=60.0,
+        minutes=30,
+        steps_done=3,
+        steps_planned=6,
+        questions_planned=4,
+    )
     c = criterion(s, "concepts")
     assert c.points == 1  # 1 of 4 questions right: round(4 * 1/4)
     assert "✗ 3 of 4 questions not reached or not answered (0 each)" in c.evidence
-    none = score_sheet("mse", "regression", None, None, [], started=0.0, finished=60.0,
-                       minutes=30, steps_done=0, steps_planned=6, questions_planned=4)
+    none = score_sheet(
+        "mse",
+        "regression",
+        None,
+        None,
+        [],
+        started=0.0,
+        finished=60.0,
+        minutes=30,
+        steps_done=0,
+        steps_planned=6,
+        questions_planned=4,
+    )
     assert criterion(none, "concepts").points == 0
     assert none.score == 0.0
 
@@ -185,17 +253,28 @@ def test_the_sheet_is_json_data_with_score_and_verdict():
     assert again["verdict"] == "strong"
     assert again["elapsed_s"] == 900.0
     assert [c["name"] for c in again["criteria"]] == [
-        "correctness", "numerical stability", "edge cases", "speed", "concepts"]
+        "correctness",
+        "numerical stability",
+        "edge cases",
+        "speed",
+        "concepts",
+    ]
     assert again["criteria"][3]["practise"]["command"].startswith("lossdrill ")
 
 
 def test_evidence_is_read_from_a_check_result():
     tol = Tolerance(1e-6, 1e-8)
     result = CheckResult(
-        task="bce", function="binary_ce_with_logits", passed=False, score=0.75, seed=1,
+        task="bce",
+        function="binary_ce_with_logits",
+        passed=False,
+        score=0.75,
+        seed=1,
         groups=(GroupResult("edge", 7, 0), GroupResult("stability", 4, 2)),
-        diagnoses=(Diagnosis("unstable", "nan for logits of 800"),), first_failure=None,
-        tolerance64=tol, tolerance32=tol,
+        diagnoses=(Diagnosis("unstable", "nan for logits of 800"),),
+        first_failure=None,
+        tolerance64=tol,
+        tolerance32=tol,
     )
     ev = implement_evidence("bce", result, seconds=61.0, lines=6, checks=2)
     assert ev.checked and not ev.passed
@@ -207,16 +286,30 @@ def test_evidence_is_read_from_a_check_result():
 def test_a_stable_but_wrong_formula_is_not_marked_down_on_stability_or_edge_cases():
     # The lecture's constant α: every group fails because the formula is wrong, while the
     # code is stable and handles the empty batch. Those criteria cannot be judged yet.
-    groups = (GroupEvidence("edge", 7, 4), GroupEvidence("dtypes", 3, 3),
-              GroupEvidence("params", 12, 10), GroupEvidence("random", 200, 177),
-              GroupEvidence("stability", 4, 4))
-    ev = ImplementEvidence("focal", True, False, groups,
-                           (("constant-alpha", "weights every example by alpha"),), 300.0, 7, checks=2)
+    groups = (
+        GroupEvidence("edge", 7, 4),
+        GroupEvidence("dtypes", 3, 3),
+        GroupEvidence("params", 12, 10),
+        GroupEvidence("random", 200, 177),
+        GroupEvidence("stability", 4, 4),
+    )
+    ev = ImplementEvidence(
+        "focal",
+        True,
+        False,
+        groups,
+        (("constant-alpha", "weights every example by alpha"),),
+        300.0,
+        7,
+        checks=2,
+    )
     s = sheet(ev, task="focal", topic="classification")
     stab = criterion(s, "numerical stability")
     assert stab.points is None
-    assert stab.evidence == ("stability group: 4 of 4 extreme cases failed, but so did 177 of 200 "
-                             "ordinary random cases: not judged until the ordinary cases pass",)
+    assert stab.evidence == (
+        "stability group: 4 of 4 extreme cases failed, but so did 177 of 200 "
+        "ordinary random cases: not judged until the ordinary cases pass",
+    )
     assert stab.practise.command == "lossdrill implement focal"
     edge = criterion(s, "edge cases")
     assert edge.points is None
@@ -227,8 +320,9 @@ def test_a_stable_but_wrong_formula_is_not_marked_down_on_stability_or_edge_case
 
 def test_an_unstable_formula_is_marked_down_even_when_ordinary_cases_fail_too():
     groups = ALL_OK[:2] + (GroupEvidence("random", 200, 3), GroupEvidence("stability", 4, 4))
-    ev = ImplementEvidence("bce", True, False, groups, (("unstable", "inf on logits of 800"),),
-                           300.0, 6, checks=1)
+    ev = ImplementEvidence(
+        "bce", True, False, groups, (("unstable", "inf on logits of 800"),), 300.0, 6, checks=1
+    )
     assert criterion(sheet(ev, task="bce"), "numerical stability").points == 0
 
 
@@ -238,12 +332,18 @@ def test_an_untouched_starter_scores_zero_for_stability_and_edge_cases():
     assert criterion(s, "numerical stability").points == 0
     assert criterion(s, "edge cases").points == 0
     assert criterion(s, "numerical stability").evidence == ("no check was run on the submission",)
-    assert [c.name for c in s.assessed] == ["correctness", "numerical stability", "edge cases",
-                                            "speed"]
+    assert [c.name for c in s.assessed] == [
+        "correctness",
+        "numerical stability",
+        "edge cases",
+        "speed",
+    ]
 
 
 def test_a_partly_right_scenario_shows_its_credit_not_the_raw_answers():
-    partly = QuestionEvidence("a scenario", "scn-fraud", "classification", False, 0.75, "a | b | b | c")
+    partly = QuestionEvidence(
+        "a scenario", "scn-fraud", "classification", False, 0.75, "a | b | b | c"
+    )
     c = criterion(sheet(passing(), questions=[partly]), "concepts")
     assert "✗ a scenario: scn-fraud (75% credit)" in c.evidence
     assert c.points == 3
@@ -266,18 +366,37 @@ def test_every_practise_next_names_a_real_command_task_and_topic():
     commands = {c.name or c.callback.__name__ for c in app.registered_commands}
     tasks = {t.id for t in bank.tasks()}
     topics = {i.topic for i in bank.quiz_items()}
-    failing = (GroupEvidence("edge", 8, 2), GroupEvidence("dtypes", 3, 0),
-               GroupEvidence("random", 200, 0), GroupEvidence("stability", 4, 4))
+    failing = (
+        GroupEvidence("edge", 8, 2),
+        GroupEvidence("dtypes", 3, 0),
+        GroupEvidence("random", 200, 0),
+        GroupEvidence("stability", 4, 4),
+    )
     seen = set()
     for task in interview_tasks(bank):
         shapes = [
             sheet(passing(task.id), task=task.id, topic=task.topic, questions=[right()]),
             sheet(passing(task.id, seconds=700, lines=12), task=task.id, topic=task.topic),
-            sheet(ImplementEvidence(task.id, True, False, failing,
-                                    (("empty-batch", "nan"), ("unstable", "inf")), 300.0, 6, checks=1),
-                  task=task.id, topic=task.topic, questions=[wrong()]),
-            sheet(ImplementEvidence(task.id, False, seconds=60.0, gave_up=True), task=task.id,
-                  topic=task.topic),
+            sheet(
+                ImplementEvidence(
+                    task.id,
+                    True,
+                    False,
+                    failing,
+                    (("empty-batch", "nan"), ("unstable", "inf")),
+                    300.0,
+                    6,
+                    checks=1,
+                ),
+                task=task.id,
+                topic=task.topic,
+                questions=[wrong()],
+            ),
+            sheet(
+                ImplementEvidence(task.id, False, seconds=60.0, gave_up=True),
+                task=task.id,
+                topic=task.topic,
+            ),
             sheet(None, task=task.id, topic=task.topic, done=1),
         ]
         for s in shapes:

@@ -32,7 +32,11 @@ def test_no_sql_outside_the_store():
         if path.parent.name == "store":
             continue
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and SQL.search(node.value)
+            ):
                 offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert offenders == []
 
@@ -59,6 +63,10 @@ def test_no_command_imports_another_command():
     """Commands share the preamble (parsing helpers), nothing else: logic lives below them."""
     commands = PACKAGE / "commands"
     for path in commands.glob("*.py"):
-        others = {m for m in _imports(path) if m.startswith("lossdrill.commands.")
-                  and not m.startswith("lossdrill.commands.preamble")}
+        others = {
+            m
+            for m in _imports(path)
+            if m.startswith("lossdrill.commands.")
+            and not m.startswith("lossdrill.commands.preamble")
+        }
         assert others == set(), path.name

@@ -19,16 +19,27 @@ NOW = datetime(2026, 3, 2, 9, tzinfo=timezone.utc).timestamp()
 
 
 def seen(stability: float, days_ago: float, due_in_days: float, lapses: int = 0) -> Memory:
-    return Memory(state=REVIEW, stability=stability, difficulty=5.0,
-                  due=NOW + due_in_days * DAY, last_review=NOW - days_ago * DAY, reps=2,
-                  lapses=lapses)
+    return Memory(
+        state=REVIEW,
+        stability=stability,
+        difficulty=5.0,
+        due=NOW + due_in_days * DAY,
+        last_review=NOW - days_ago * DAY,
+        reps=2,
+        lapses=lapses,
+    )
 
 
 def bank(n_new: int = 30) -> list[Candidate]:
-    items = [Candidate("choice", f"new-{i:02d}", ["regression", "ranking", "stability"][i % 3])
-             for i in range(n_new)]
+    items = [
+        Candidate("choice", f"new-{i:02d}", ["regression", "ranking", "stability"][i % 3])
+        for i in range(n_new)
+    ]
     items += [Candidate("card", f"card-{i}", "regression") for i in range(20)]
-    items += [Candidate("implement", "mse", "regression"), Candidate("implement", "bce", "classification")]
+    items += [
+        Candidate("implement", "mse", "regression"),
+        Candidate("implement", "bce", "classification"),
+    ]
     return items
 
 
@@ -90,8 +101,12 @@ def test_a_misconception_brings_forward_the_items_that_repair_it() -> None:
     half = Candidate("choice", "half", "regression", seen(40, 2, 30), ("half-convention",))
     half_card = Candidate("card", "half-card", "regression", None, ("half-convention",))
     other = Candidate("choice", "other", "regression", seen(40, 2, 30), ("kl-direction",))
-    plan = plan_day(NOW, [half, half_card, other], Settings(date(2026, 3, 4), 20),
-                    misconceptions={"half-convention": 1.0})
+    plan = plan_day(
+        NOW,
+        [half, half_card, other],
+        Settings(date(2026, 3, 4), 20),
+        misconceptions={"half-convention": 1.0},
+    )
     assert ids(plan, "quiz") == ["half"]
     assert ids(plan, "flashcards") == ["half-card"]  # new, though the review phase admits none
     assert plan.misconceptions == (("half-convention", 1.0),)
@@ -102,7 +117,9 @@ def test_at_least_matches_enumeration() -> None:
     for k in range(7):
         brute = sum(
             math.prod(p if hit else 1 - p for p, hit in zip(ps, outcome, strict=True))
-            for outcome in itertools.product([0, 1], repeat=len(ps)) if sum(outcome) >= k)
+            for outcome in itertools.product([0, 1], repeat=len(ps))
+            if sum(outcome) >= k
+        )
         assert at_least(ps, k) == pytest.approx(brute)
 
 
@@ -124,16 +141,20 @@ def test_calibration_against_an_independent_computation() -> None:
     p = rng.uniform(0.3, 0.99, 400)
     y = (rng.uniform(size=400) < p).astype(int)
     pairs = list(zip(p.tolist(), y.tolist(), strict=True))
-    assert calibrate(pairs[:MIN_REVIEWS - 1]) is None
+    assert calibrate(pairs[: MIN_REVIEWS - 1]) is None
     cal = calibrate(pairs)
     assert cal is not None
     expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
     assert cal.log_loss == pytest.approx(expected)
     rate = y.mean()
-    assert cal.baseline_log_loss == pytest.approx(-(rate * np.log(rate) + (1 - rate) * np.log(1 - rate)))
+    assert cal.baseline_log_loss == pytest.approx(
+        -(rate * np.log(rate) + (1 - rate) * np.log(1 - rate))
+    )
     bins = np.minimum((p * 20).astype(int), 19)
-    sq = sum((bins == b).sum() * (p[bins == b].mean() - y[bins == b].mean()) ** 2
-             for b in np.unique(bins))
+    sq = sum(
+        (bins == b).sum() * (p[bins == b].mean() - y[bins == b].mean()) ** 2
+        for b in np.unique(bins)
+    )
     assert cal.rmse_bins == pytest.approx(np.sqrt(sq / len(p)))
     sq_base = sum((bins == b).sum() * (rate - y[bins == b].mean()) ** 2 for b in np.unique(bins))
     assert cal.baseline_rmse_bins == pytest.approx(np.sqrt(sq_base / len(p)))

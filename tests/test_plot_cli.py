@@ -12,7 +12,11 @@ from drive import Session, lossdrill_command
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "COLUMNS": "120", **(env or {})}
     return subprocess.run(
-        lossdrill_command() + ["plot", *args], capture_output=True, text=True, env=full_env, timeout=60
+        lossdrill_command() + ["plot", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=60,
     )
 
 
@@ -70,7 +74,9 @@ def test_save_without_matplotlib_says_how_to_install_it(tmp_path):
     fake = tmp_path / "shadow" / "matplotlib"
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("raise ImportError('No module named matplotlib')\n")
-    result = run("mse", "--save", str(tmp_path / "out.png"), env={"PYTHONPATH": str(tmp_path / "shadow")})
+    result = run(
+        "mse", "--save", str(tmp_path / "out.png"), env={"PYTHONPATH": str(tmp_path / "shadow")}
+    )
     assert result.returncode == 1
     assert "pip install 'lossdrill[plot]'" in result.stderr
     assert not (tmp_path / "out.png").exists()

@@ -20,8 +20,15 @@ BEYOND_IDS = (
 ).split()
 
 
-def value(task: str, axis: str, x: float, label: str | None = None, *, gradient: bool = False,
-          **params: float) -> float:
+def value(
+    task: str,
+    axis: str,
+    x: float,
+    label: str | None = None,
+    *,
+    gradient: bool = False,
+    **params: float,
+) -> float:
     """The curve value of ``task`` at ``x`` (the curve whose label is ``label``, else the first)."""
     curves = task_curves(task, axis, [x], gradient=gradient, params=params)
     curve = next(c for c in curves if label is None or c.label == label)
@@ -110,10 +117,18 @@ def test_embedding_and_distribution_slices():
     assert value("triplet", "distance-gap", -1.0) == pytest.approx(2.0)
     assert value("triplet", "distance-gap", 2.0) == pytest.approx(0.0)
     # contrastive: y=0 → ½D², y=1 → ½max(0, m − D)²
-    assert value("contrastive", "distance", 2.0, "contrastive (y=0 similar, margin=1)") == pytest.approx(2.0)
-    assert value("contrastive", "distance", 0.5, "contrastive (y=1 dissimilar, margin=1)") == pytest.approx(0.125)
-    assert value("cosine-embedding", "cosine", 0.5, "cosine-embedding (y=−1, margin=0)") == pytest.approx(0.5)
-    assert value("cosine-embedding", "cosine", 0.5, "cosine-embedding (y=1, margin=0)") == pytest.approx(0.5)
+    assert value(
+        "contrastive", "distance", 2.0, "contrastive (y=0 similar, margin=1)"
+    ) == pytest.approx(2.0)
+    assert value(
+        "contrastive", "distance", 0.5, "contrastive (y=1 dissimilar, margin=1)"
+    ) == pytest.approx(0.125)
+    assert value(
+        "cosine-embedding", "cosine", 0.5, "cosine-embedding (y=−1, margin=0)"
+    ) == pytest.approx(0.5)
+    assert value(
+        "cosine-embedding", "cosine", 0.5, "cosine-embedding (y=1, margin=0)"
+    ) == pytest.approx(0.5)
     # batch of 4: each positive at cosine x, the other 3 keys at 0: log(1 + 3e^(−x/τ))
     assert value("infonce", "cosine", 0.5) == pytest.approx(math.log1p(3 * math.exp(-0.5 / 0.1)))
     assert value("clip", "cosine", 0.0) == pytest.approx(math.log(4))
@@ -133,7 +148,9 @@ def test_gradient_curves():
     assert value("mae", "error", 0.7, gradient=True) == pytest.approx(1.0)
     assert value("huber", "error", 3.0, gradient=True, delta=2.0) == pytest.approx(2.0)
     assert value("bce", "logit", 0.0, "bce gradient (y=1)", gradient=True) == pytest.approx(-0.5)
-    assert value("bce", "logit", 1.0, "bce gradient (y=0)", gradient=True) == pytest.approx(sigmoid(1.0))
+    assert value("bce", "logit", 1.0, "bce gradient (y=0)", gradient=True) == pytest.approx(
+        sigmoid(1.0)
+    )
     assert value("cce", "logit", 0.0, gradient=True) == pytest.approx(1 / 3 - 1)
     # Losses without a gradient task: the derivative along the slice.
     assert value("quantile", "error", 1.0, gradient=True, q=0.9) == pytest.approx(0.1, abs=1e-6)
@@ -147,7 +164,10 @@ def test_losses_sharing_an_axis_share_a_figure():
     assert group_by_axis(["mse", "mae", "huber"]) == [("error", ["mse", "mae", "huber"])]
     assert group_by_axis(["bce"]) == [("probability", ["bce"])]
     assert group_by_axis(["bce", "hinge"]) == [("logit", ["bce", "hinge"])]
-    assert group_by_axis(["mse", "bce", "mae"]) == [("error", ["mse", "mae"]), ("probability", ["bce"])]
+    assert group_by_axis(["mse", "bce", "mae"]) == [
+        ("error", ["mse", "mae"]),
+        ("probability", ["bce"]),
+    ]
     # Gradients are taken with respect to the logit.
     assert group_by_axis(["bce"], gradient=True) == [("logit", ["bce"])]
 
@@ -184,7 +204,9 @@ def test_function_names_are_accepted_for_task_ids():
 
 
 def test_out_of_range_parameters_are_refused_with_the_rule():
-    with pytest.raises(PlotError, match="--q 1.5 is out of range: the quantile level q is between 0 and 1"):
+    with pytest.raises(
+        PlotError, match="--q 1.5 is out of range: the quantile level q is between 0 and 1"
+    ):
         build_figures(["quantile"], params={"q": 1.5})
     with pytest.raises(PlotError, match="--delta -1 is out of range"):
         build_figures(["huber"], params={"delta": -1.0})
@@ -203,11 +225,14 @@ def test_a_repeated_option_draws_one_curve_per_value():
 
 
 def test_two_repeated_options_draw_every_combination():
-    curves = task_curves("focal", "probability", [0.5],
-                         params={"alpha": [0.25, 0.5], "gamma": [0.0, 2.0]})
+    curves = task_curves(
+        "focal", "probability", [0.5], params={"alpha": [0.25, 0.5], "gamma": [0.0, 2.0]}
+    )
     assert [c.label for c in curves] == [
-        "focal (y=1, α=0.25, γ=0)", "focal (y=1, α=0.25, γ=2)",
-        "focal (y=1, α=0.5, γ=0)", "focal (y=1, α=0.5, γ=2)",
+        "focal (y=1, α=0.25, γ=0)",
+        "focal (y=1, α=0.25, γ=2)",
+        "focal (y=1, α=0.5, γ=0)",
+        "focal (y=1, α=0.5, γ=2)",
     ]
     assert curves[3].ys[0] == pytest.approx(-0.5 * 0.5**2 * math.log(0.5))
 

@@ -100,7 +100,9 @@ def test_a_coloured_plot_keeps_its_key_outside_the_frame_with_a_marker_per_curve
     assert len(labels) == 2
     for label in labels:
         assert label in under and label not in inside  # no legend box over the curves
-    key = [entry for entry in re.split(r"\s{3,}|\n", under) if entry.strip().endswith(tuple(labels))]
+    key = [
+        entry for entry in re.split(r"\s{3,}|\n", under) if entry.strip().endswith(tuple(labels))
+    ]
     markers = [entry.split(" ")[0] for entry in key]
     assert len(set(markers)) == 2 and "▚" not in plain
     for marker in markers:  # each curve drawn with its own marker
@@ -108,16 +110,27 @@ def test_a_coloured_plot_keeps_its_key_outside_the_frame_with_a_marker_per_curve
 
 
 def test_too_many_curves_for_an_in_plot_legend_get_the_key_underneath():
-    names = ["cce", "focal", "hinge", "multiclass-hinge", "sigmoid", "softmax", "log-softmax",
-             "smooth-ce"]
+    names = [
+        "cce",
+        "focal",
+        "hinge",
+        "multiclass-hinge",
+        "sigmoid",
+        "softmax",
+        "log-softmax",
+        "smooth-ce",
+    ]
     (figure,) = build_figures(names)
     text = render_figure(figure, 120, 22, color=True)
-    under = text[text.rindex("┘"):]  # below the frame: the ticks, the axis label, the key
+    under = text[text.rindex("┘") :]  # below the frame: the ticks, the axis label, the key
     for curve in figure.curves:
         assert curve.label in under, curve.label
     # each with a marker of its own
-    markers = [line.split(" ")[0] for line in under.replace("   ", "\n").splitlines()
-               if any(line.endswith(c.label) for c in figure.curves)]
+    markers = [
+        line.split(" ")[0]
+        for line in under.replace("   ", "\n").splitlines()
+        if any(line.endswith(c.label) for c in figure.curves)
+    ]
     assert len(markers) == len(figure.curves) == len(set(markers))
 
 
@@ -128,7 +141,9 @@ def test_overlay_labels_the_y_axis_from_the_sweep():
 
     xs = [i / 2 for i in range(-8, 9)]
     sigmoid = [1 / (1 + math.exp(-x)) for x in xs]
-    sweep = GradientSweep("logit z (label y = 1)", xs, [s - 1 for s in sigmoid], [1 - s for s in sigmoid])
+    sweep = GradientSweep(
+        "logit z (label y = 1)", xs, [s - 1 for s in sigmoid], [1 - s for s in sigmoid]
+    )
     text = render_overlay(sweep, 70)
     assert text is not None
     assert "gradient" in text and "loss" not in text

@@ -36,15 +36,39 @@ def store(tmp_path: Path):
 
 
 def quiz(store, item: str, topic: str, correct: bool, at: float, session: str = "s") -> None:
-    store.record_quiz_answer(QuizAnswer(session, item, 1, "choice", topic, correct,
-                                        1.0 if correct else 0.0, "x", 900, at=at))
+    store.record_quiz_answer(
+        QuizAnswer(
+            session, item, 1, "choice", topic, correct, 1.0 if correct else 0.0, "x", 900, at=at
+        )
+    )
 
 
-def implement(store, task: str, passed: bool, at: float = NOW - 60, *, elapsed: float = 300.0,
-              hints: int = 0, lines: int = 6, groups=(), diagnoses=()) -> None:
-    store.record_implement_attempt(ImplementAttempt("s", task, passed, 1.0 if passed else 0.4,
-                                                    tuple(groups), tuple(diagnoses), elapsed,
-                                                    hints, lines, at=at))
+def implement(
+    store,
+    task: str,
+    passed: bool,
+    at: float = NOW - 60,
+    *,
+    elapsed: float = 300.0,
+    hints: int = 0,
+    lines: int = 6,
+    groups=(),
+    diagnoses=(),
+) -> None:
+    store.record_implement_attempt(
+        ImplementAttempt(
+            "s",
+            task,
+            passed,
+            1.0 if passed else 0.4,
+            tuple(groups),
+            tuple(diagnoses),
+            elapsed,
+            hints,
+            lines,
+            at=at,
+        )
+    )
 
 
 def line(report, start: str):
@@ -79,8 +103,11 @@ def test_topic_mastery_averages_quiz_tasks_and_cards(store, bank) -> None:
 def test_card_strength_counts_unreviewed_cards_as_zero(store, bank) -> None:
     store.sync_cards(bank.cards())
     # mse#1 reviewed with a stability of 10.5 days; mae#1, fc-reg new: (10.5/21 + 0 + 0) / 3.
-    store.conn.execute("UPDATE cards SET state = 2, stability = 10.5, due = ?, last_review = ?"
-                       " WHERE card_id = 'mse#1'", (NOW + 5 * DAY, NOW - DAY))
+    store.conn.execute(
+        "UPDATE cards SET state = 2, stability = 10.5, due = ?, last_review = ?"
+        " WHERE card_id = 'mse#1'",
+        (NOW + 5 * DAY, NOW - DAY),
+    )
     report = build_report(store, bank, NOW)
     (reg,) = [t for t in report.topics if t.topic == "regression"]
     assert reg.card_strength == pytest.approx(1 / 6)
@@ -103,7 +130,9 @@ def test_weakest_items_come_lowest_accuracy_first(store, bank) -> None:
     quiz(store, "q-prod", "production", True, NOW - 20)
     report = build_report(store, bank, NOW)
     assert [(w.item_id, w.answered, w.accuracy, w.last_correct) for w in report.weakest] == [
-        ("q-gotcha", 1, 0.0, False), ("q-prod", 2, 0.5, True)]
+        ("q-gotcha", 1, 0.0, False),
+        ("q-prod", 2, 0.5, True),
+    ]
     assert report.weakest[0].prompt == "Question q-gotcha?"
 
 
@@ -125,20 +154,32 @@ def test_the_task_table_shows_best_time_fewest_lines_and_frequent_mistakes(store
 
 def test_cards_due_now_by_day_and_retention(store, bank) -> None:
     store.sync_cards(bank.cards())
-    for card_id, due in (("mse#1", NOW - 10), ("mae#1", NOW + 2 * DAY), ("bce#1", NOW + 2 * DAY),
-                         ("focal#1", NOW + 40 * DAY)):
-        store.conn.execute("UPDATE cards SET state = 2, stability = 5, due = ?, last_review = ?"
-                           " WHERE card_id = ?", (due, NOW - DAY, card_id))
+    for card_id, due in (
+        ("mse#1", NOW - 10),
+        ("mae#1", NOW + 2 * DAY),
+        ("bce#1", NOW + 2 * DAY),
+        ("focal#1", NOW + 40 * DAY),
+    ):
+        store.conn.execute(
+            "UPDATE cards SET state = 2, stability = 5, due = ?, last_review = ? WHERE card_id = ?",
+            (due, NOW - DAY, card_id),
+        )
     # Reviews of mature cards (state 2 before): 3 recalled, 1 forgotten -> retention 3/4.
     for rating in (3, 3, 4, 1):
-        store.conn.execute("INSERT INTO reviews (card_id, card_version, at, rating, state_before,"
-                           " state_after, interval_s, answer_ms) VALUES ('mse#1', 1, ?, ?, 2, 2,"
-                           " 86400, 1000)", (NOW - DAY, rating))
+        store.conn.execute(
+            "INSERT INTO reviews (card_id, card_version, at, rating, state_before,"
+            " state_after, interval_s, answer_ms) VALUES ('mse#1', 1, ?, ?, 2, 2,"
+            " 86400, 1000)",
+            (NOW - DAY, rating),
+        )
     # Cram reviews are logged but are not retention evidence (Anki leaves them out too).
     for _ in range(3):
-        store.conn.execute("INSERT INTO reviews (card_id, card_version, at, rating, state_before,"
-                           " state_after, interval_s, answer_ms, cram) VALUES ('mse#1', 1, ?, 1,"
-                           " 2, 2, 0, 1000, 1)", (NOW - DAY,))
+        store.conn.execute(
+            "INSERT INTO reviews (card_id, card_version, at, rating, state_before,"
+            " state_after, interval_s, answer_ms, cram) VALUES ('mse#1', 1, ?, 1,"
+            " 2, 2, 0, 1000, 1)",
+            (NOW - DAY,),
+        )
     report = build_report(store, bank, NOW)
     cards = report.cards
     assert (cards.total, cards.reviewed, cards.new, cards.due_now) == (7, 4, 3, 1)
@@ -170,19 +211,29 @@ def test_a_pass_by_check_alone_is_untimed_and_does_not_prove_speed(store, bank) 
     report = build_report(store, bank, NOW)
     speed = line(report, "Can implement MSE")
     assert speed.met is False
-    assert speed.evidence[0] == ("mse: passed, but untimed (--check or a re-check); time it from a blank starter"
-                                 " with `lossdrill implement mse --fresh`")
+    assert speed.evidence[0] == (
+        "mse: passed, but untimed (--check or a re-check); time it from a blank starter"
+        " with `lossdrill implement mse --fresh`"
+    )
     mse = next(t for t in report.tasks if t.task == "mse")
     assert (mse.status, mse.best_time_s) == ("passed", None)
     implement(store, "mse", True, elapsed=300.0)
-    assert next(t for t in build_report(store, bank, NOW).tasks if t.task == "mse").best_time_s == 300.0
+    assert (
+        next(t for t in build_report(store, bank, NOW).tasks if t.task == "mse").best_time_s
+        == 300.0
+    )
 
 
 def test_stability_line_needs_the_stability_group_passed_for_four_tasks(store, bank) -> None:
     for task in ("bce", "cce", "focal"):
         implement(store, task, True, groups=[("random", 200, 0), ("stability", 12, 0)])
-    implement(store, "softmax", False, groups=[("random", 200, 0), ("stability", 8, 3)],
-              diagnoses=["unstable"])
+    implement(
+        store,
+        "softmax",
+        False,
+        groups=[("random", 200, 0), ("stability", 8, 3)],
+        diagnoses=["unstable"],
+    )
     stab = line(build_report(store, bank, NOW), "Understand numerical stability")
     assert stab.met is False
     assert stab.evidence[-1] == "softmax: unstable"
@@ -203,7 +254,9 @@ def test_failure_mode_and_business_lines_count_tagged_questions(store, bank) -> 
     quiz(store, "q-prod", "production", True, NOW - 100)
     quiz(store, "q-gotcha", "classification", True, NOW - 100)
     later = build_report(store, bank, NOW + 30 * DAY - 150)  # only the last two are in the window
-    assert line(later, "Know when each loss fails").evidence == ["1 of the 10 answers needed, 100% right"]
+    assert line(later, "Know when each loss fails").evidence == [
+        "1 of the 10 answers needed, 100% right"
+    ]
 
 
 def test_the_edge_case_line_names_the_slips_and_the_tasks_still_needed(store, bank) -> None:
@@ -211,27 +264,40 @@ def test_the_edge_case_line_names_the_slips_and_the_tasks_still_needed(store, ba
     implement(store, "focal", False, diagnoses=["empty-batch", "constant-alpha"])
     edge = line(build_report(store, bank, NOW), "Handle edge cases")
     assert edge.met is False
-    assert edge.evidence == ["1 of the 5 tasks needed passed",
-                             "1 empty-batch/unstable slip in the last 10 attempts (focal empty-batch)"]
+    assert edge.evidence == [
+        "1 of the 5 tasks needed passed",
+        "1 empty-batch/unstable slip in the last 10 attempts (focal empty-batch)",
+    ]
 
 
 def test_interviews_are_listed_newest_first(store, bank) -> None:
-    store.record_interview({"task": "focal", "score": 0.6, "started": NOW - 2 * DAY,
-                            "verdict": "borderline"})
+    store.record_interview(
+        {"task": "focal", "score": 0.6, "started": NOW - 2 * DAY, "verdict": "borderline"}
+    )
     store.record_interview({"task": "bce", "score": 0.85, "started": NOW - DAY})
     report = build_report(store, bank, NOW)
     assert [(i.task, i.score, i.verdict) for i in report.interviews] == [
-        ("bce", 0.85, None), ("focal", 0.6, "borderline")]
+        ("bce", 0.85, None),
+        ("focal", 0.6, "borderline"),
+    ]
     assert report.empty is False
 
 
 def run_progress(home: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"LOSSDRILL_HOME": str(home), "LOSSDRILL_BUILTIN_BANKS": "0", "NO_COLOR": "1",
-           "COLUMNS": "120", "PATH": "/usr/bin:/bin"}
+    env = {
+        "LOSSDRILL_HOME": str(home),
+        "LOSSDRILL_BUILTIN_BANKS": "0",
+        "NO_COLOR": "1",
+        "COLUMNS": "120",
+        "PATH": "/usr/bin:/bin",
+    }
     return subprocess.run(
-        lossdrill_command() + ["progress", "--bank", str(BANK_DIR), "--bank", str(CARDS_BANK),
-                               *args],
-        env=env, capture_output=True, text=True, timeout=120,
+        lossdrill_command()
+        + ["progress", "--bank", str(BANK_DIR), "--bank", str(CARDS_BANK), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -252,21 +318,30 @@ def test_quiz_implement_and_reviews_show_up_after_a_restart(tmp_path: Path) -> N
     # A quiz (as the quiz drill records it), a failed then a passed implement attempt.
     store = open_store(home)
     s = store.start_session("quiz")
-    store.record_quiz_answer(QuizAnswer(s, "q-reg", 1, "choice", "regression", False, 0.0, "2", 5000))
-    store.record_quiz_answer(QuizAnswer(s, "q-gotcha", 1, "choice", "classification", True, 1.0,
-                                        "1", 3000))
+    store.record_quiz_answer(
+        QuizAnswer(s, "q-reg", 1, "choice", "regression", False, 0.0, "2", 5000)
+    )
+    store.record_quiz_answer(
+        QuizAnswer(s, "q-gotcha", 1, "choice", "classification", True, 1.0, "1", 3000)
+    )
     store.end_session(s, {})
     s = store.start_session("implement")
-    store.record_implement_attempt(ImplementAttempt(s, "mse", False, 0.5, (("random", 200, 120),),
-                                                    ("missing-half",), 180.0, 0, 5))
-    store.record_implement_attempt(ImplementAttempt(s, "mse", True, 1.0, (("random", 200, 0),), (),
-                                                    420.0, 0, 4))
+    store.record_implement_attempt(
+        ImplementAttempt(
+            s, "mse", False, 0.5, (("random", 200, 120),), ("missing-half",), 180.0, 0, 5
+        )
+    )
+    store.record_implement_attempt(
+        ImplementAttempt(s, "mse", True, 1.0, (("random", 200, 0),), (), 420.0, 0, 4)
+    )
     store.end_session(s, {})
     store.close()
     # Two cards reviewed through the installed command.
-    review = Session(["flashcards", "--bank", str(CARDS_BANK), "--topic", "regression"],
-                     {"LOSSDRILL_HOME": str(home), "LOSSDRILL_BUILTIN_BANKS": "0", "NO_COLOR": "1"},
-                     tty=False)
+    review = Session(
+        ["flashcards", "--bank", str(CARDS_BANK), "--topic", "regression"],
+        {"LOSSDRILL_HOME": str(home), "LOSSDRILL_BUILTIN_BANKS": "0", "NO_COLOR": "1"},
+        tty=False,
+    )
     review.expect("Enter to reveal > ")
     review.send("")
     review.send("3")
@@ -314,18 +389,32 @@ def test_at_80_columns_every_line_fits_and_no_word_is_cut(tmp_path: Path) -> Non
     implement(store, "focal", False, diagnoses=["unstable"])
     quiz(store, "q-prod", "production", False, NOW)
     store.close()
-    env = {"LOSSDRILL_HOME": str(home), "LOSSDRILL_BUILTIN_BANKS": "0", "NO_COLOR": "1",
-           "COLUMNS": "80", "PATH": "/usr/bin:/bin"}
-    text = subprocess.run(lossdrill_command() + ["progress", "--bank", str(BANK_DIR)], env=env,
-                          capture_output=True, text=True, timeout=120).stdout
+    env = {
+        "LOSSDRILL_HOME": str(home),
+        "LOSSDRILL_BUILTIN_BANKS": "0",
+        "NO_COLOR": "1",
+        "COLUMNS": "80",
+        "PATH": "/usr/bin:/bin",
+    }
+    text = subprocess.run(
+        lossdrill_command() + ["progress", "--bank", str(BANK_DIR)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     assert max(len(row) for row in text.splitlines()) <= 80
     assert [row for row in text.splitlines() if row.endswith(" ")] == []
     flat = " ".join(row.strip() for row in text.splitlines())
     # Wrapped at word boundaries: every sentence reads whole once the lines are joined.
-    assert ("rule: mse, mae and bce each passed within 10 minutes, timed from a blank starter and"
-            " without hints, in the last 30 days") in flat
-    assert ("mse: passed, but untimed (--check or a re-check); time it from a blank starter"
-            " with `lossdrill implement mse --fresh`") in flat
+    assert (
+        "rule: mse, mae and bce each passed within 10 minutes, timed from a blank starter and"
+        " without hints, in the last 30 days"
+    ) in flat
+    assert (
+        "mse: passed, but untimed (--check or a re-check); time it from a blank starter"
+        " with `lossdrill implement mse --fresh`"
+    ) in flat
     assert "focal: you keep forgetting the max-shift / log-sum-exp trick for extreme inputs" in flat
     assert "untimed" in text.split("Implement", 1)[1].split("\n")[2]  # mse's best time
 
@@ -334,18 +423,34 @@ def test_advice_on_a_misnamed_function_names_the_command_for_that_task(store, ba
     implement(store, "mse", False, diagnoses=["missing-function"])
     implement(store, "mse", False, diagnoses=["missing-function"])
     mse = next(t for t in build_report(store, bank, NOW).tasks if t.task == "mse")
-    assert mse.advice == ("you keep naming the function differently from the contract"
-                          " (the starter from `lossdrill implement mse` has the right signature)")
+    assert mse.advice == (
+        "you keep naming the function differently from the contract"
+        " (the starter from `lossdrill implement mse` has the right signature)"
+    )
 
 
 def test_mock_interviews_show_a_percentage_and_the_verdict(tmp_path: Path) -> None:
     home = tmp_path / "home"
     store = open_store(home)
     # Sheets as `lossdrill interview` stores them: score 0..1, a verdict word.
-    store.record_interview({"task": "focal", "score": 0.8, "verdict": "pass",
-                            "started": "2026-03-02T10:00:00+00:00", "complete": True})
-    store.record_interview({"task": "mse", "score": None, "verdict": "not assessed",
-                            "started": "2026-03-03T10:00:00+00:00", "complete": False})
+    store.record_interview(
+        {
+            "task": "focal",
+            "score": 0.8,
+            "verdict": "pass",
+            "started": "2026-03-02T10:00:00+00:00",
+            "complete": True,
+        }
+    )
+    store.record_interview(
+        {
+            "task": "mse",
+            "score": None,
+            "verdict": "not assessed",
+            "started": "2026-03-03T10:00:00+00:00",
+            "complete": False,
+        }
+    )
     store.close()
     text = run_progress(home).stdout
     section = text.split("Mock interviews", 1)[1]

@@ -28,18 +28,26 @@ def mse_loss(y_true, y_pred):
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(lossdrill_command() + list(args), env=env, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        lossdrill_command() + list(args), env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_quiz_implement_and_cards_of_a_first_day_show_in_progress(tmp_path: Path) -> None:
     import os
 
-    env = {**os.environ, "LOSSDRILL_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
-           "COLUMNS": "120"}
+    env = {
+        **os.environ,
+        "LOSSDRILL_HOME": str(tmp_path / "home"),
+        "NO_COLOR": "1",
+        "COLUMNS": "120",
+    }
     # A quiz question answered wrong.
-    quiz = Session(["quiz", "--bank", QUIZ_BANK, "--kind", "choice", "--count", "1"],
-                   {**env, "LOSSDRILL_BUILTIN_BANKS": "0"}, tty=False)
+    quiz = Session(
+        ["quiz", "--bank", QUIZ_BANK, "--kind", "choice", "--count", "1"],
+        {**env, "LOSSDRILL_BUILTIN_BANKS": "0"},
+        tty=False,
+    )
     prompt = quiz.expect(r"your answer> ")
     quiz.send(option_number(quiz.text[: prompt.start()], "MAE"))
     assert quiz.finish() == 0

@@ -21,7 +21,11 @@ RIGHT = {
 
 @pytest.fixture
 def env(tmp_path):
-    return {"LOSSDRILL_HOME": str(tmp_path / "home"), "LOSSDRILL_BUILTIN_BANKS": "0", "NO_COLOR": "1"}
+    return {
+        "LOSSDRILL_HOME": str(tmp_path / "home"),
+        "LOSSDRILL_BUILTIN_BANKS": "0",
+        "NO_COLOR": "1",
+    }
 
 
 def answer(session: Session, item_id: str, spec) -> None:
@@ -64,7 +68,9 @@ def test_wrong_answer_shows_why_and_is_listed_as_missed(env):
     assert s.finish() == 0
     out = s.text
     assert "Not quite" in out
-    assert "MAE grows linearly, so an outlier counts in proportion." in out  # the wrong option's feedback
+    assert (
+        "MAE grows linearly, so an outlier counts in proportion." in out
+    )  # the wrong option's feedback
     assert re.search(r"Score\s+0/1", out)
     assert re.search(r"t-choice\s+│\s+regression\s+│\s+choice", out)
 
@@ -126,7 +132,9 @@ def test_same_seed_same_questions_same_option_order(env):
             item_id = "t-" + s.expect(r"Q\d/5 · [a-z-]+ · ([a-z-]+) · ★+").group(1)
             answer(s, item_id, RIGHT[item_id])
         s.finish()
-        return "\n".join(line for line in s.text.splitlines() if re.search(r"Q\d/5|\d/[a-z] ", line))
+        return "\n".join(
+            line for line in s.text.splitlines() if re.search(r"Q\d/5|\d/[a-z] ", line)
+        )
 
     first, second = shown("42"), shown("42")
     assert first == second
@@ -172,8 +180,12 @@ def test_unknown_topic_is_a_usage_error(env):
 def test_a_broken_user_bank_is_reported_and_the_quiz_goes_on(env, tmp_path):
     broken = tmp_path / "mybank"
     broken.mkdir()
-    (broken / "bad.yaml").write_text("items:\n  - id: mine\n    version: 1\n    kind: choice\n    topic: [oops\n")
-    s = Session(["quiz", "--bank", BANK, "--bank", str(broken), "--kind", "numeric"], env, tty=False)
+    (broken / "bad.yaml").write_text(
+        "items:\n  - id: mine\n    version: 1\n    kind: choice\n    topic: [oops\n"
+    )
+    s = Session(
+        ["quiz", "--bank", BANK, "--bank", str(broken), "--kind", "numeric"], env, tty=False
+    )
     s.expect(r"your answer> ")
     s.send("0.693")
     assert s.finish() == 0
@@ -187,10 +199,12 @@ def test_a_numeric_item_whose_formula_fails_is_skipped_with_its_place(env, tmp_p
     bank.mkdir()
     (bank / "n.yaml").write_text(
         "items:\n  - id: divides-by-zero\n    version: 1\n    kind: numeric\n    topic: regression\n"
-        "    prompt: p\n    explanation: e\n    formula: \"1 / 0\"\n    tolerance: 0.001\n"
+        '    prompt: p\n    explanation: e\n    formula: "1 / 0"\n    tolerance: 0.001\n'
     )
     s = Session(["quiz", "--bank", str(bank), "--kind", "numeric"], env, tty=False)
     assert s.finish() == 0
     out = s.text
-    assert f"skipping broken item: {bank / 'n.yaml'}:2: item 'divides-by-zero' field 'formula'" in out
+    assert (
+        f"skipping broken item: {bank / 'n.yaml'}:2: item 'divides-by-zero' field 'formula'" in out
+    )
     assert "Skipped (broken items): divides-by-zero" in out

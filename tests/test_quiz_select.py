@@ -15,17 +15,34 @@ NOW = datetime(2026, 3, 2, 9, tzinfo=timezone.utc).timestamp()
 
 
 def item(item_id: str, topic: str) -> ChoiceItem:
-    return ChoiceItem(item_id, 1, "choice", topic, (), 1, "p", "e", "test", "f.yaml", 1,
-                      options=(Option("a", True), Option("b", False, "f")))
+    return ChoiceItem(
+        item_id,
+        1,
+        "choice",
+        topic,
+        (),
+        1,
+        "p",
+        "e",
+        "test",
+        "f.yaml",
+        1,
+        options=(Option("a", True), Option("b", False, "f")),
+    )
 
 
 def test_due_then_weak_then_unseen_spread_over_topics() -> None:
     items = [item(f"r{i}", "regression") for i in range(4)] + [
-        item(f"c{i}", "classification") for i in range(4)]
+        item(f"c{i}", "classification") for i in range(4)
+    ]
     memory = {
         ("choice", "r0"): Memory(REVIEW, None, 3.0, 5.0, NOW - 3600, NOW - 2 * DAY, 2, 1),  # due
-        ("choice", "c0"): Memory(REVIEW, None, 0.5, 5.0, NOW + 5 * DAY, NOW - 6 * DAY, 2, 0),  # weak
-        ("choice", "c1"): Memory(REVIEW, None, 90.0, 5.0, NOW + 60 * DAY, NOW - DAY, 3, 0),  # strong
+        ("choice", "c0"): Memory(
+            REVIEW, None, 0.5, 5.0, NOW + 5 * DAY, NOW - 6 * DAY, 2, 0
+        ),  # weak
+        ("choice", "c1"): Memory(
+            REVIEW, None, 90.0, 5.0, NOW + 60 * DAY, NOW - DAY, 3, 0
+        ),  # strong
     }
     chosen = [i.id for i in adaptive_items(items, memory, NOW, count=8)]
     assert chosen[:2] == ["r0", "c0"]
@@ -46,15 +63,27 @@ def test_a_seed_keeps_the_reproducible_selection() -> None:
 
 
 def test_next_command_follows_the_plan() -> None:
-    cands = [Candidate("choice", "q", "regression", Memory(REVIEW, None, 2.0, 5.0, NOW - 60,
-                                                            NOW - 3 * DAY, 2, 0)),
-             Candidate("implement", "mse", "regression", Memory(REVIEW, None, 2.0, 5.0, NOW - 60,
-                                                                 NOW - 3 * DAY, 1, 0))]
+    cands = [
+        Candidate(
+            "choice",
+            "q",
+            "regression",
+            Memory(REVIEW, None, 2.0, 5.0, NOW - 60, NOW - 3 * DAY, 2, 0),
+        ),
+        Candidate(
+            "implement",
+            "mse",
+            "regression",
+            Memory(REVIEW, None, 2.0, 5.0, NOW - 60, NOW - 3 * DAY, 1, 0),
+        ),
+    ]
     plan = plan_day(NOW, cands, Settings(date(2026, 3, 20), 30))
     assert [s.drill for s in plan.steps] == ["quiz", "implement"]
     assert next_command(plan) == "lossdrill quiz -n 1"
-    assert next_command(plan, after="quiz", blank_file="/w/mse-20260302.py") == \
-        "lossdrill implement mse --file /w/mse-20260302.py"
+    assert (
+        next_command(plan, after="quiz", blank_file="/w/mse-20260302.py")
+        == "lossdrill implement mse --file /w/mse-20260302.py"
+    )
     empty = plan_day(NOW, [], Settings(None, 20))
     assert next_command(empty) == "lossdrill quiz"
     assert next_command(empty, after="quiz") == "lossdrill today"

@@ -29,17 +29,28 @@ IDS = ("t-choice", "t-multi", "t-numeric", "t-recall", "t-scenario")
 
 @pytest.fixture
 def env(tmp_path):
-    return {"LOSSDRILL_HOME": str(tmp_path / "home"), "LOSSDRILL_BUILTIN_BANKS": "0", "NO_COLOR": "1"}
+    return {
+        "LOSSDRILL_HOME": str(tmp_path / "home"),
+        "LOSSDRILL_BUILTIN_BANKS": "0",
+        "NO_COLOR": "1",
+    }
 
 
 def run(args: list[str], env: dict, stdin: str = "") -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([*lossdrill_command(), *args], input=stdin, capture_output=True, text=True,
-                          timeout=60, env={**os.environ, **env})
+    return subprocess.run(
+        [*lossdrill_command(), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+    )
 
 
 # -- ids are shown only after the answer --------------------------------------------------
+
 
 def test_question_headers_hide_the_id_until_answered(env):
     s = Session(["quiz", "--bank", BANK, "--id", "t-choice"], env, tty=False)
@@ -48,11 +59,12 @@ def test_question_headers_hide_the_id_until_answered(env):
     assert "t-choice" not in before
     s.send(option_number(before, "MSE"))
     assert s.finish() == 0
-    after = s.text[prompt.end():]
+    after = s.text[prompt.end() :]
     assert re.search(r"Correct · t-choice", after)
 
 
 # -- quiz --id and --json ----------------------------------------------------------------
+
 
 def test_quiz_id_asks_exactly_those_items_in_order(env):
     s = Session(["quiz", "--bank", BANK, "--id", "t-numeric", "--id", "t-choice"], env, tty=False)
@@ -77,18 +89,55 @@ def test_quiz_id_unknown_or_not_a_question_is_a_usage_error(env):
 def test_quiz_json_prints_one_object_with_every_answer(env):
     # t-numeric right (as arithmetic), t-multi half right, t-choice answered "?". The option
     # order depends on the seed: read it off a first run (questions go to stderr with --json).
-    proc = run(["quiz", "--bank", BANK, "--id", "t-numeric", "--id", "t-multi", "--id", "t-choice",
-                "--json", "--seed", "3"], env, stdin="ln(2)\n?\n?\n")
+    proc = run(
+        [
+            "quiz",
+            "--bank",
+            BANK,
+            "--id",
+            "t-numeric",
+            "--id",
+            "t-multi",
+            "--id",
+            "t-choice",
+            "--json",
+            "--seed",
+            "3",
+        ],
+        env,
+        stdin="ln(2)\n?\n?\n",
+    )
     assert proc.returncode == 0, proc.stderr
     right = option_number(proc.stderr, "BCE with logits")
-    proc = run(["quiz", "--bank", BANK, "--id", "t-numeric", "--id", "t-multi", "--id", "t-choice",
-                "--json", "--seed", "3"], env, stdin=f"ln(2)\n{right}\n?\n")
+    proc = run(
+        [
+            "quiz",
+            "--bank",
+            BANK,
+            "--id",
+            "t-numeric",
+            "--id",
+            "t-multi",
+            "--id",
+            "t-choice",
+            "--json",
+            "--seed",
+            "3",
+        ],
+        env,
+        stdin=f"ln(2)\n{right}\n?\n",
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)  # stdout holds only the JSON object
     assert [i["id"] for i in data["items"]] == ["t-numeric", "t-multi", "t-choice"]
     by_id = {i["id"]: i for i in data["items"]}
-    assert by_id["t-numeric"] == {**by_id["t-numeric"], "kind": "numeric", "correct": True,
-                                  "partial_credit": 1.0, "answer": "ln(2)"}
+    assert by_id["t-numeric"] == {
+        **by_id["t-numeric"],
+        "kind": "numeric",
+        "correct": True,
+        "partial_credit": 1.0,
+        "answer": "ln(2)",
+    }
     assert by_id["t-multi"]["correct"] is False
     assert by_id["t-multi"]["partial_credit"] == pytest.approx(0.5)  # 1 of 2 right options, 0 wrong
     assert by_id["t-choice"]["correct"] is False and by_id["t-choice"]["answer"] == "?"
@@ -98,22 +147,38 @@ def test_quiz_json_prints_one_object_with_every_answer(env):
 
 # -- numeric answers accept arithmetic ----------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("ln(5)/2", math.log(5) / 2),
-    ("log(2)", math.log(2)),
-    ("exp(-1)", 1 / math.e),
-    ("sqrt(2)/2", 2 ** -0.5),
-    ("1 - 0.25^2", 0.9375),
-    ("2.5e-1 + 1", 1.25),
-    ("0,5", 0.5),
-    ("−ln(0.9)", -math.log(0.9)),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ln(5)/2", math.log(5) / 2),
+        ("log(2)", math.log(2)),
+        ("exp(-1)", 1 / math.e),
+        ("sqrt(2)/2", 2**-0.5),
+        ("1 - 0.25^2", 0.9375),
+        ("2.5e-1 + 1", 1.25),
+        ("0,5", 0.5),
+        ("−ln(0.9)", -math.log(0.9)),
+    ],
+)
 def test_numeric_answers_accept_simple_arithmetic(text, expected):
     assert parse_number(text) == pytest.approx(expected, rel=1e-12)
 
 
-@pytest.mark.parametrize("text", ["log(0)", "1/0", "mse_loss([1], [2])", "__import__('os')",
-                                  "2**3**4", "10**100000", "exp(1000)", "abc", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "log(0)",
+        "1/0",
+        "mse_loss([1], [2])",
+        "__import__('os')",
+        "2**3**4",
+        "10**100000",
+        "exp(1000)",
+        "abc",
+        "",
+    ],
+)
 def test_numeric_answers_refuse_what_is_not_a_hand_calculation(text):
     assert parse_number(text) is None
 
@@ -130,6 +195,7 @@ def test_numeric_item_graded_from_an_expression(env):
 
 # -- multi-select feedback ---------------------------------------------------------------
 
+
 def test_multi_feedback_repeats_the_picks_and_separates_truth_from_grading(env):
     s = Session(["quiz", "--bank", BANK, "--kind", "multi"], env, tty=False)
     prompt = s.expect(r"your answer> ")
@@ -137,18 +203,26 @@ def test_multi_feedback_repeats_the_picks_and_separates_truth_from_grading(env):
     mae, bce = option_number(screen, "MAE"), option_number(screen, "BCE with logits")
     s.send(f"{mae},{bce}")
     assert s.finish() == 0
-    out = s.text[prompt.end():]
+    out = s.text[prompt.end() :]
     assert f"You picked: {', '.join(sorted([mae, bce]))}" in out
     assert re.search(r"BCE with logits[\s│]+this option is true; you picked it: right", out)
-    assert re.search(r"focal loss \(as specified here\)[\s│]+this option is true; you left it: wrong", out)
+    assert re.search(
+        r"focal loss \(as specified here\)[\s│]+this option is true; you left it: wrong", out
+    )
     assert re.search(r"MAE[\s│]+this option is false; you picked it: wrong", out)
 
 
 # -- recall grading ---------------------------------------------------------------------
 
+
 def test_a_contradicted_point_fails_even_when_its_keywords_appear():
     points = (
-        KeyPoint("down-weights easy examples", (r"down[- ]?weigh\w*[^.;]*easy",), (r"up[- ]?weigh\w*[^.;]*easy",), True),
+        KeyPoint(
+            "down-weights easy examples",
+            (r"down[- ]?weigh\w*[^.;]*easy",),
+            (r"up[- ]?weigh\w*[^.;]*easy",),
+            True,
+        ),
         KeyPoint("hard examples dominate", (r"\bhard",)),
     )
     right = grade_recall("It down-weights easy examples so hard ones dominate.", points, 2)
@@ -179,7 +253,8 @@ def test_recall_grading_on_independent_paraphrases_and_reversals():
 def _recall_bank(tmp_path: Path, extra: str, patterns: str = '["overflow"]') -> Path:
     (tmp_path / "b").mkdir(exist_ok=True)
     path = tmp_path / "b" / "r.yaml"
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(
+        textwrap.dedent(f"""\
         items:
           - id: r1
             version: 1
@@ -191,7 +266,9 @@ def _recall_bank(tmp_path: Path, extra: str, patterns: str = '["overflow"]') -> 
             key_points:
               - point: x
                 patterns: {patterns}
-        """) + textwrap.indent(textwrap.dedent(extra), "    "))
+        """)
+        + textwrap.indent(textwrap.dedent(extra), "    ")
+    )
     return path
 
 
@@ -203,22 +280,32 @@ def test_validate_refuses_a_recall_item_without_examples(tmp_path, env):
 
 
 def test_validate_grades_the_examples(tmp_path, env):
-    path = _recall_bank(tmp_path, """\
+    path = _recall_bank(
+        tmp_path,
+        """\
         examples:
           accept: [overflow, no overflow, "it overflows not"]
           reject: [fine, ok, "it overflows"]
-        """)
+        """,
+    )
     proc = run(["validate", str(path)], env)
     assert proc.returncode == 1
-    assert "field 'examples.reject[2]': the key points accept this example answer: 'it overflows'" in proc.stderr
+    assert (
+        "field 'examples.reject[2]': the key points accept this example answer: 'it overflows'"
+        in proc.stderr
+    )
 
 
 def test_catastrophic_pattern_is_refused_and_the_quiz_never_hangs(tmp_path, env):
-    path = _recall_bank(tmp_path, """\
+    path = _recall_bank(
+        tmp_path,
+        """\
         examples:
           accept: [aaa, aaaa, aaaaa]
           reject: [b, c, d]
-        """, patterns='["^(a+)+$"]')
+        """,
+        patterns='["^(a+)+$"]',
+    )
     proc = run(["validate", str(path)], env)
     assert proc.returncode == 1
     assert "repeat inside a repeat" in proc.stderr
@@ -228,17 +315,22 @@ def test_catastrophic_pattern_is_refused_and_the_quiz_never_hangs(tmp_path, env)
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("pattern", [r"^(a+)+$", r"(a*)*b", r"(\w+\s?)*x", r"(a|aa)*b", r"(x)\1", "a" * 201])
+@pytest.mark.parametrize(
+    "pattern", [r"^(a+)+$", r"(a*)*b", r"(\w+\s?)*x", r"(a|aa)*b", r"(x)\1", "a" * 201]
+)
 def test_pattern_bounds_refuse_backtracking_traps(pattern):
     assert pattern_problem(pattern) is not None
 
 
-@pytest.mark.parametrize("pattern", [r"σ\(z\) ?[-−] ?y", r"down[- ]?weigh\w*[^.;]*easy", r"(?<!\()\b1 ?- ?σ", r"(a|b)*c"])
+@pytest.mark.parametrize(
+    "pattern", [r"σ\(z\) ?[-−] ?y", r"down[- ]?weigh\w*[^.;]*easy", r"(?<!\()\b1 ?- ?σ", r"(a|b)*c"]
+)
 def test_pattern_bounds_accept_ordinary_patterns(pattern):
     assert pattern_problem(pattern) is None
 
 
 # -- option length gives nothing away -----------------------------------------------------
+
 
 def _length_cues(groups) -> tuple[float, float]:
     shortest = longest = 0
@@ -266,7 +358,8 @@ def test_the_right_option_is_rarely_the_strictly_shortest_or_longest():
 def test_a_reversed_recall_answer_fails_and_says_which_point_it_contradicts(env, tmp_path):
     bank = tmp_path / "b"
     bank.mkdir()
-    (bank / "r.yaml").write_text(textwrap.dedent("""\
+    (bank / "r.yaml").write_text(
+        textwrap.dedent("""\
         items:
           - id: r-focal
             version: 1
@@ -286,8 +379,13 @@ def test_a_reversed_recall_answer_fails_and_says_which_point_it_contradicts(env,
             examples:
               accept: ["down-weights easy ones", "it downweights the easy examples", "Down-weighting easy examples; hard ones count."]
               reject: ["it up-weights easy examples", "hard", "easy hard focal"]
-        """))
-    proc = run(["quiz", "--bank", str(bank), "--id", "r-focal"], env, stdin="It up-weights easy examples and ignores the hard ones\n")
+        """)
+    )
+    proc = run(
+        ["quiz", "--bank", str(bank), "--id", "r-focal"],
+        env,
+        stdin="It up-weights easy examples and ignores the hard ones\n",
+    )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Not quite" in out
@@ -300,6 +398,9 @@ def test_a_reversed_recall_answer_fails_and_says_which_point_it_contradicts(env,
 def test_a_scenario_step_says_how_to_answer_before_the_prompt(env):
     s = Session(["quiz", "--bank", BANK, "--id", "t-scenario"], env, tty=False)
     prompt = s.expect(r"your choice> ")
-    assert re.search(r"Answer with the option's number \(1–\d\) or letter \(a–[a-z]\)\.", s.text[: prompt.start()])
+    assert re.search(
+        r"Answer with the option's number \(1–\d\) or letter \(a–[a-z]\)\.",
+        s.text[: prompt.start()],
+    )
     s.close_input()
     assert s.finish() == 0

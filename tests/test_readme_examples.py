@@ -25,9 +25,18 @@ def test_the_readme_shows_scripted_examples():
 def test_every_scripted_example_runs_as_written(tmp_path):
     bindir = str(Path(lossdrill_command()[0]).parent)
     for example in scripted_examples():
-        proc = subprocess.run(["bash", "-c", example], capture_output=True, text=True, timeout=120,
-                              env={**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}",
-                                   "LOSSDRILL_HOME": str(tmp_path), "NO_COLOR": "1"})
+        proc = subprocess.run(
+            ["bash", "-c", example],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={
+                **os.environ,
+                "PATH": f"{bindir}:{os.environ['PATH']}",
+                "LOSSDRILL_HOME": str(tmp_path),
+                "NO_COLOR": "1",
+            },
+        )
         out = proc.stdout + proc.stderr
         assert proc.returncode == 0, (example, out)
         assert "Not understood" not in out, (example, out)

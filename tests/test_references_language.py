@@ -48,8 +48,9 @@ def random_tokens(seed, b, t_len, vocab, scale, ignore_index, ignored_share):
     [(1, 1, 1, 2, 1.0, 0.0), (2, 2, 5, 7, 1.0, 0.3), (3, 4, 16, 50, 3.0, 0.5),
      (4, 3, 8, 11, 30.0, 0.8), (5, 1, 40, 5, 0.1, 0.1)],
 )  # fmt: skip
-def test_masked_ce_matches_torch_ignore_index(torch, seed, b, t_len, vocab, scale, share,
-                                              ignore_index):
+def test_masked_ce_matches_torch_ignore_index(
+    torch, seed, b, t_len, vocab, scale, share, ignore_index
+):
     logits, targets = random_tokens(seed, b, t_len, vocab, scale, ignore_index, share)
     if np.all(targets == ignore_index):
         targets[0, 0] = (ignore_index + 1) % vocab
@@ -119,7 +120,8 @@ def torch_kd(torch, student, teacher, temperature):
 
 @pytest.mark.parametrize("temperature", [1.0, 2.0, 4.0, 0.05, 100.0])
 @pytest.mark.parametrize(
-    ("seed", "n", "k", "scale"), [(1, 1, 2, 1.0), (2, 8, 10, 1.0), (3, 32, 100, 5.0), (4, 5, 3, 40.0)]
+    ("seed", "n", "k", "scale"),
+    [(1, 1, 2, 1.0), (2, 8, 10, 1.0), (3, 32, 100, 5.0), (4, 5, 3, 40.0)],
 )
 def test_distillation_matches_torch_kl_div_batchmean(torch, seed, n, k, scale, temperature):
     rng = np.random.default_rng(seed)
@@ -156,7 +158,9 @@ def test_distillation_empty_batch_and_float32():
     assert distillation_loss(np.zeros((0, 5)), np.zeros((0, 5))) == 0.0
     rng = np.random.default_rng(3)
     s, te = rng.standard_normal((2, 4, 6)).astype(np.float32)
-    assert distillation_loss(s, te) == distillation_loss(s.astype(np.float64), te.astype(np.float64))
+    assert distillation_loss(s, te) == distillation_loss(
+        s.astype(np.float64), te.astype(np.float64)
+    )
 
 
 # ------------------------------------------------------------------------------------ z-loss
@@ -193,7 +197,10 @@ def test_z_loss_hand_values_and_extremes(torch):
 
 def loops_load_balancing(router_logits):
     """Switch Transformer eqs. 4–6 with explicit loops (first maximum wins a tie)."""
-    rows = [list(map(float, r)) for r in np.asarray(router_logits).reshape(-1, np.shape(router_logits)[-1])]
+    rows = [
+        list(map(float, r))
+        for r in np.asarray(router_logits).reshape(-1, np.shape(router_logits)[-1])
+    ]
     n = len(rows[0])
     counts = [0] * n
     prob_sums = [0.0] * n
@@ -216,7 +223,9 @@ def loops_load_balancing(router_logits):
     ("seed", "tokens", "experts", "scale"),
     [(1, 1, 2, 1.0), (2, 16, 4, 1.0), (3, 128, 8, 3.0), (4, 50, 64, 0.5), (5, 10, 3, 100.0)],
 )
-def test_load_balancing_matches_the_switch_equations_written_with_loops(seed, tokens, experts, scale):
+def test_load_balancing_matches_the_switch_equations_written_with_loops(
+    seed, tokens, experts, scale
+):
     z = scale * np.random.default_rng(seed).standard_normal((tokens, experts))
     assert load_balancing_loss(z) == pytest.approx(loops_load_balancing(z), rel=1e-12)
 
@@ -257,4 +266,6 @@ def test_load_balancing_extremes_uniform_and_collapsed():
     assert load_balancing_loss(np.zeros((0, 4))) == 0.0
     # leading axes are tokens of one batch
     z = np.random.default_rng(2).standard_normal((3, 5, 4))
-    assert load_balancing_loss(z) == pytest.approx(loops_load_balancing(z.reshape(15, 4)), rel=1e-12)
+    assert load_balancing_loss(z) == pytest.approx(
+        loops_load_balancing(z.reshape(15, 4)), rel=1e-12
+    )

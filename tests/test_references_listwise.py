@@ -39,7 +39,9 @@ def loops_listnet(scores, relevance):
         rt, st = max(r), max(s)
         zr = math.fsum(math.exp(x - rt) for x in r)
         log_zs = st + math.log(math.fsum(math.exp(x - st) for x in s))
-        total.append(-math.fsum(math.exp(a - rt) / zr * (b - log_zs) for a, b in zip(r, s, strict=True)))
+        total.append(
+            -math.fsum(math.exp(a - rt) / zr * (b - log_zs) for a, b in zip(r, s, strict=True))
+        )
     return math.fsum(total) / len(total)
 
 

@@ -85,7 +85,9 @@ def test_arcface_exact_target_and_extreme_scales():
     # a zero embedding has cosine 0 with every class: θ = π/2, target s·cos(π/2 + m)
     zero_target = s * math.cos(math.pi / 2 + m)
     expected = -(zero_target - math.log(math.exp(zero_target) + 1.0))
-    assert arcface_loss([[0.0, 0.0]], w, [0], scale=s, margin=m) == pytest.approx(expected, rel=1e-12)
+    assert arcface_loss([[0.0, 0.0]], w, [0], scale=s, margin=m) == pytest.approx(
+        expected, rel=1e-12
+    )
     assert arcface_loss(np.zeros((0, 2)), w, np.zeros(0, dtype=int)) == 0.0
 
 
@@ -106,7 +108,9 @@ def loops_batch_hard(x, labels, margin):
     x = np.asarray(x, dtype=float)
     losses = []
     for a in range(len(labels)):
-        pos = [math.dist(x[a], x[p]) for p in range(len(labels)) if p != a and labels[p] == labels[a]]
+        pos = [
+            math.dist(x[a], x[p]) for p in range(len(labels)) if p != a and labels[p] == labels[a]
+        ]
         neg = [math.dist(x[a], x[n]) for n in range(len(labels)) if labels[n] != labels[a]]
         if pos and neg:
             losses.append(max(0.0, max(pos) - min(neg) + margin))
@@ -116,7 +120,13 @@ def loops_batch_hard(x, labels, margin):
 @pytest.mark.parametrize("margin", [0.3, 0.0, 2.0])
 @pytest.mark.parametrize(
     ("seed", "n", "d", "classes", "scale"),
-    [(1, 4, 2, 2, 1.0), (2, 16, 8, 4, 1.0), (3, 32, 16, 8, 0.5), (4, 12, 3, 6, 5.0), (5, 9, 4, 9, 1.0)],
+    [
+        (1, 4, 2, 2, 1.0),
+        (2, 16, 8, 4, 1.0),
+        (3, 32, 16, 8, 0.5),
+        (4, 12, 3, 6, 5.0),
+        (5, 9, 4, 9, 1.0),
+    ],
 )
 def test_batch_hard_matches_loops_and_torch(torch, seed, n, d, classes, scale, margin):
     rng = np.random.default_rng(seed)
@@ -215,7 +225,13 @@ def loops_sgns(u, v, neg):
 
 @pytest.mark.parametrize(
     ("seed", "b", "k", "d", "scale"),
-    [(1, 1, 1, 2, 1.0), (2, 16, 5, 8, 0.5), (3, 32, 20, 16, 0.3), (4, 4, 0, 3, 1.0), (5, 8, 3, 4, 5.0)],
+    [
+        (1, 1, 1, 2, 1.0),
+        (2, 16, 5, 8, 0.5),
+        (3, 32, 20, 16, 0.3),
+        (4, 4, 0, 3, 1.0),
+        (5, 8, 3, 4, 5.0),
+    ],
 )
 def test_sgns_matches_torch_and_loops(torch, seed, b, k, d, scale):
     rng = np.random.default_rng(seed)

@@ -46,7 +46,9 @@ def test_dpo_matches_torch_logsigmoid(torch, seed, n, scale, beta):
 
 def test_dpo_hand_values_and_direction():
     # Policy equal to the reference: margin 0, loss log 2 for any β.
-    assert dpo_loss([-5.0], [-7.0], [-5.0], [-7.0], beta=0.3) == pytest.approx(math.log(2), rel=1e-15)
+    assert dpo_loss([-5.0], [-7.0], [-5.0], [-7.0], beta=0.3) == pytest.approx(
+        math.log(2), rel=1e-15
+    )
     # Policy raised the chosen response by 2 nats relative to the reference: margin +2.
     got = dpo_loss([-3.0], [-7.0], [-5.0], [-7.0], beta=0.5)
     assert got == pytest.approx(math.log1p(math.exp(-1.0)), rel=1e-15)

@@ -27,7 +27,8 @@ def torch_gnll(torch, y, mu, var, eps, full):
 @pytest.mark.parametrize("full", [False, True])
 @pytest.mark.parametrize("eps", [1e-6, 1e-12, 0.5])
 @pytest.mark.parametrize(
-    ("seed", "shape", "var_scale"), [(1, (1,), 1.0), (2, (32,), 0.1), (3, (8, 4), 10.0), (4, (50,), 1e-3)]
+    ("seed", "shape", "var_scale"),
+    [(1, (1,), 1.0), (2, (32,), 0.1), (3, (8, 4), 10.0), (4, (50,), 1e-3)],
 )
 def test_gaussian_nll_matches_torch(torch, seed, shape, var_scale, eps, full):
     rng = np.random.default_rng(seed)

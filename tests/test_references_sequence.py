@@ -46,8 +46,10 @@ def brute_force_ctc(log_probs, targets, blank):
 
 def random_log_probs(seed, n_frames, n_classes, scale=1.0):
     z = scale * np.random.default_rng(seed).standard_normal((n_frames, n_classes))
-    return z - np.log(np.sum(np.exp(z - z.max(1, keepdims=True)), 1, keepdims=True)) - z.max(
-        1, keepdims=True
+    return (
+        z
+        - np.log(np.sum(np.exp(z - z.max(1, keepdims=True)), 1, keepdims=True))
+        - z.max(1, keepdims=True)
     )
 
 

@@ -27,7 +27,9 @@ def test_squared_hinge_on_a_hand_worked_example():
     # y = [−1, 1, 1, −1], s = [−2, 3, 0.5, −0.5]: hinges 0, 0, 0.5, 0.5; squares 0, 0, ¼, ¼.
     assert squared_hinge_loss([-1, 1, 1, -1], [-2, 3, 0.5, -0.5]) == pytest.approx(0.125, rel=1e-15)
     # margin 2: hinges 0, 0, 1.5, 1.5 -> squares 2.25 twice, mean 1.125
-    assert squared_hinge_loss([-1, 1, 1, -1], [-2, 3, 0.5, -0.5], margin=2.0) == pytest.approx(1.125)
+    assert squared_hinge_loss([-1, 1, 1, -1], [-2, 3, 0.5, -0.5], margin=2.0) == pytest.approx(
+        1.125
+    )
 
 
 def test_squared_hinge_of_an_empty_batch_is_zero():

@@ -641,7 +641,8 @@ def test_the_parent_never_imports_the_users_module(tmp_path, monkeypatch):
     assert not (tmp_path / "imported-marker.txt").exists()
     # vars(), not getattr(): some modules (torch's lazy ones) answer any attribute name
     assert not any(
-        (getattr(module, "__dict__", None) or {}).get("MARKER_MODULE") for module in list(sys.modules.values())
+        (getattr(module, "__dict__", None) or {}).get("MARKER_MODULE")
+        for module in list(sys.modules.values())
     )
 
 

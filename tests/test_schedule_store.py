@@ -22,25 +22,31 @@ T0 = datetime(2026, 3, 1, 9, tzinfo=timezone.utc).timestamp()
 NO_FUZZ = Scheduler(enable_fuzzing=False).to_dict()
 
 
-@pytest.mark.parametrize(("correct", "score", "grade"), [
-    (True, 1.0, 3), (True, 0.5, 2), (False, 0.0, 1), (False, 0.5, 1)])
+@pytest.mark.parametrize(
+    ("correct", "score", "grade"),
+    [(True, 1.0, 3), (True, 0.5, 2), (False, 0.0, 1), (False, 0.5, 1)],
+)
 def test_quiz_grades(correct: bool, score: float, grade: int) -> None:
     assert quiz_grade(correct, score) == grade
 
 
-@pytest.mark.parametrize(("passed", "elapsed", "hints", "revealed", "grade"), [
-    (True, 240.0, 0, False, 4),    # well under the 10-minute target
-    (True, 300.0, 0, False, 4),    # exactly half
-    (True, 420.0, 0, False, 3),    # within it
-    (True, 600.0, 0, False, 3),
-    (True, 720.0, 0, False, 2),    # over it
-    (True, 240.0, 1, False, 2),    # with hints
-    (True, 0.0, 0, False, 2),      # untimed (--check)
-    (False, 200.0, 0, False, 1),
-    (True, 200.0, 0, True, 1),     # the solution was revealed
-])
-def test_implement_grades(passed: bool, elapsed: float, hints: int, revealed: bool,
-                          grade: int) -> None:
+@pytest.mark.parametrize(
+    ("passed", "elapsed", "hints", "revealed", "grade"),
+    [
+        (True, 240.0, 0, False, 4),  # well under the 10-minute target
+        (True, 300.0, 0, False, 4),  # exactly half
+        (True, 420.0, 0, False, 3),  # within it
+        (True, 600.0, 0, False, 3),
+        (True, 720.0, 0, False, 2),  # over it
+        (True, 240.0, 1, False, 2),  # with hints
+        (True, 0.0, 0, False, 2),  # untimed (--check)
+        (False, 200.0, 0, False, 1),
+        (True, 200.0, 0, True, 1),  # the solution was revealed
+    ],
+)
+def test_implement_grades(
+    passed: bool, elapsed: float, hints: int, revealed: bool, grade: int
+) -> None:
     assert implement_grade(passed, elapsed, hints, revealed) == grade
 
 
@@ -50,11 +56,19 @@ def test_curve_matches_the_fsrs_library() -> None:
     last = datetime(2026, 3, 1, tzinfo=timezone.utc)
     for stability in (0.3, 2.0, 17.5):
         for hours in (0, 5, 30, 24 * 9 + 3, 24 * 60):
-            card = Card(card_id=1, state=State.Review, step=None, stability=stability,
-                        difficulty=5.0, due=last, last_review=last)
+            card = Card(
+                card_id=1,
+                state=State.Review,
+                step=None,
+                stability=stability,
+                difficulty=5.0,
+                due=last,
+                last_review=last,
+            )
             when = datetime.fromtimestamp(last.timestamp() + hours * 3600, tz=timezone.utc)
-            assert curve.retrievability(stability, last.timestamp(), when.timestamp()) == \
-                pytest.approx(scheduler.get_card_retrievability(card, when), rel=1e-12)
+            assert curve.retrievability(
+                stability, last.timestamp(), when.timestamp()
+            ) == pytest.approx(scheduler.get_card_retrievability(card, when), rel=1e-12)
 
 
 def _replay(ratings: list[tuple[float, int]]) -> Card:
@@ -62,20 +76,24 @@ def _replay(ratings: list[tuple[float, int]]) -> Card:
     scheduler = Scheduler(enable_fuzzing=False, learning_steps=(), relearning_steps=())
     card = Card(card_id=7)
     for at, rating in ratings:
-        card, _ = scheduler.review_card(card, Rating(rating),
-                                        datetime.fromtimestamp(at, tz=timezone.utc))
+        card, _ = scheduler.review_card(
+            card, Rating(rating), datetime.fromtimestamp(at, tz=timezone.utc)
+        )
     return card
 
 
 def test_recording_updates_the_schedule(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     store.set_scheduler_parameters(NO_FUZZ)
-    store.record_quiz_answer(QuizAnswer("s", "q-miss", 1, "choice", "regression", False, 0.0,
-                                        "b", 900, at=T0))
-    store.record_quiz_answer(QuizAnswer("s", "q-half", 1, "multi", "regression", True, 0.5,
-                                        "a,b", 900, at=T0))
-    store.record_implement_attempt(ImplementAttempt("s", "mse", True, 1.0, (), (), 200.0, 0, 4,
-                                                    at=T0 + 60))
+    store.record_quiz_answer(
+        QuizAnswer("s", "q-miss", 1, "choice", "regression", False, 0.0, "b", 900, at=T0)
+    )
+    store.record_quiz_answer(
+        QuizAnswer("s", "q-half", 1, "multi", "regression", True, 0.5, "a,b", 900, at=T0)
+    )
+    store.record_implement_attempt(
+        ImplementAttempt("s", "mse", True, 1.0, (), (), 200.0, 0, 4, at=T0 + 60)
+    )
     miss = unified.scheduled(store.conn, "choice", "q-miss")
     assert miss is not None and miss.memory.reps == 1
     assert miss.memory.due == pytest.approx(_replay([(T0, 1)]).due.timestamp())
@@ -88,7 +106,10 @@ def test_recording_updates_the_schedule(tmp_path: Path) -> None:
     assert task.memory.stability == pytest.approx(_replay([(T0 + 60, 4)]).stability)
     log = unified.graded_log(store.conn)
     assert [(g.item_id, g.rating, g.source) for g in log] == [
-        ("q-miss", 1, "quiz"), ("q-half", 2, "quiz"), ("mse", 4, "implement")]
+        ("q-miss", 1, "quiz"),
+        ("q-half", 2, "quiz"),
+        ("mse", 4, "implement"),
+    ]
     store.close()
 
 
@@ -100,30 +121,49 @@ def _v3_store(path: Path) -> None:
             conn.execute(statement)
     conn.execute("PRAGMA user_version = 3")
     conn.execute("INSERT INTO scheduler (id, parameters) VALUES (1, ?)", (json.dumps(NO_FUZZ),))
-    answers = [("q1", "choice", 0, 0.0, T0), ("q1", "choice", 1, 1.0, T0 + 2 * DAY),
-               ("q2", "recall", 1, 0.5, T0 + DAY), ("bh1", "bug-hunt", 1, 1.0, T0 + 3 * DAY)]
+    answers = [
+        ("q1", "choice", 0, 0.0, T0),
+        ("q1", "choice", 1, 1.0, T0 + 2 * DAY),
+        ("q2", "recall", 1, 0.5, T0 + DAY),
+        ("bh1", "bug-hunt", 1, 1.0, T0 + 3 * DAY),
+    ]
     for item, kind, correct, score, at in answers:
-        conn.execute("INSERT INTO quiz_answers (session_id, item_id, item_version, kind, topic,"
-                     " correct, score, response, elapsed_ms, at) VALUES ('s', ?, 1, ?,"
-                     " 'regression', ?, ?, 'x', 900, ?)", (item, kind, correct, score, at))
-    attempts = [("mse", 0, 300.0, 0, T0 + DAY), ("mse", 1, 400.0, 0, T0 + DAY + 60),
-                ("bce", 1, 0.0, 0, T0 + 2 * DAY)]
+        conn.execute(
+            "INSERT INTO quiz_answers (session_id, item_id, item_version, kind, topic,"
+            " correct, score, response, elapsed_ms, at) VALUES ('s', ?, 1, ?,"
+            " 'regression', ?, ?, 'x', 900, ?)",
+            (item, kind, correct, score, at),
+        )
+    attempts = [
+        ("mse", 0, 300.0, 0, T0 + DAY),
+        ("mse", 1, 400.0, 0, T0 + DAY + 60),
+        ("bce", 1, 0.0, 0, T0 + 2 * DAY),
+    ]
     for task, passed, elapsed, hints, at in attempts:
-        conn.execute("INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
-                     " diagnoses, elapsed_s, hints_used, lines, at) VALUES ('s', ?, ?, 1.0,"
-                     " '[]', '[]', ?, ?, 4, ?)", (task, passed, elapsed, hints, at))
-    conn.execute("INSERT INTO cards (card_id, version, topic, source_item, state, step,"
-                 " stability, difficulty, due, last_review, reps, lapses) VALUES ('fc-mse', 1,"
-                 " 'regression', 'fc-mse', 2, NULL, 12.5, 4.2, ?, ?, 2, 0)",
-                 (T0 + 14 * DAY, T0 + 2 * DAY))
-    conn.execute("INSERT INTO cards (card_id, version, topic, source_item) VALUES"
-                 " ('fc-new', 1, 'regression', 'fc-new')")
+        conn.execute(
+            "INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
+            " diagnoses, elapsed_s, hints_used, lines, at) VALUES ('s', ?, ?, 1.0,"
+            " '[]', '[]', ?, ?, 4, ?)",
+            (task, passed, elapsed, hints, at),
+        )
+    conn.execute(
+        "INSERT INTO cards (card_id, version, topic, source_item, state, step,"
+        " stability, difficulty, due, last_review, reps, lapses) VALUES ('fc-mse', 1,"
+        " 'regression', 'fc-mse', 2, NULL, 12.5, 4.2, ?, ?, 2, 0)",
+        (T0 + 14 * DAY, T0 + 2 * DAY),
+    )
+    conn.execute(
+        "INSERT INTO cards (card_id, version, topic, source_item) VALUES"
+        " ('fc-new', 1, 'regression', 'fc-new')"
+    )
     reviews = [(T0, 3, 0, 2.3), (T0 + 2 * DAY, 3, 0, 12.5), (T0 + 3 * DAY, 1, 1, 12.5)]
     for at, rating, cram, stability in reviews:
-        conn.execute("INSERT INTO reviews (card_id, card_version, at, rating, state_before,"
-                     " state_after, stability_after, interval_s, answer_ms, cram)"
-                     " VALUES ('fc-mse', 1, ?, ?, 2, 2, ?, 0, 900, ?)",
-                     (at, rating, stability, cram))
+        conn.execute(
+            "INSERT INTO reviews (card_id, card_version, at, rating, state_before,"
+            " state_after, stability_after, interval_s, answer_ms, cram)"
+            " VALUES ('fc-mse', 1, ?, ?, 2, 2, ?, 0, 900, ?)",
+            (at, rating, stability, cram),
+        )
     conn.close()
 
 
@@ -136,9 +176,16 @@ def test_a_version_3_store_migrates_into_the_schedule_without_loss(tmp_path: Pat
     log = unified.graded_log(conn)
     assert len(log) == 4 + 3 + 2
     assert [(g.item_id, g.rating) for g in log if g.source == "migrated-quiz"] == [
-        ("q1", 1), ("q2", 2), ("q1", 3), ("bh1", 3)]
+        ("q1", 1),
+        ("q2", 2),
+        ("q1", 3),
+        ("bh1", 3),
+    ]
     assert [(g.item_id, g.rating) for g in log if g.source == "migrated-implement"] == [
-        ("mse", 1), ("mse", 3), ("bce", 2)]
+        ("mse", 1),
+        ("mse", 3),
+        ("bce", 2),
+    ]
     # Replayed through FSRS exactly as the library does it.
     q1 = unified.scheduled(conn, "choice", "q1")
     assert q1 is not None and q1.memory.reps == 2
@@ -148,7 +195,8 @@ def test_a_version_3_store_migrates_into_the_schedule_without_loss(tmp_path: Pat
     mse = unified.scheduled(conn, "implement", "mse")
     assert mse is not None
     assert mse.memory.stability == pytest.approx(
-        _replay([(T0 + DAY, 1), (T0 + DAY + 60, 3)]).stability)
+        _replay([(T0 + DAY, 1), (T0 + DAY + 60, 3)]).stability
+    )
     # Cards keep the state the cards table held; a never-reviewed card stays out.
     card = unified.scheduled(conn, "card", "fc-mse")
     assert card is not None
@@ -180,7 +228,8 @@ def test_the_misconception_field_is_validated_against_the_taxonomy(tmp_path: Pat
         "      - {text: b, feedback: f, misconceptions: [reduction-confusion]}\n"
         "  - id: t-bad\n    version: 1\n    kind: choice\n    topic: regression\n"
         "    misconceptions: [no-such-thing]\n    prompt: p\n    explanation: e\n"
-        "    options:\n      - {text: a, correct: true}\n      - {text: b, feedback: f}\n")
+        "    options:\n      - {text: a, correct: true}\n      - {text: b, feedback: f}\n"
+    )
     errors: list = []
     items = parse_file(bank, errors)
     assert [i.id for i in items] == ["t-ok"]
@@ -202,12 +251,24 @@ def test_evidence_raises_a_misconception_and_a_right_answer_repairs_it() -> None
     tax = load()
     named = {"q-half": ("half-convention",), "q-kl": ("kl-direction",)}
     now = T0 + 7 * DAY
-    weights = active(tax, named, wrong=[("q-half", "x", T0)], right=[],
-                     diagnoses=[("focal", "constant-alpha", now)], now=now,
-                     option_misconceptions={("q-kl", "KL(q||p)"): ("kl-direction",)})
+    weights = active(
+        tax,
+        named,
+        wrong=[("q-half", "x", T0)],
+        right=[],
+        diagnoses=[("focal", "constant-alpha", now)],
+        now=now,
+        option_misconceptions={("q-kl", "KL(q||p)"): ("kl-direction",)},
+    )
     assert weights == {"half-convention": pytest.approx(0.5), "constant-alpha": 1.0}
-    weights = active(tax, named, wrong=[("q-half", "x", T0), ("q-kl", "KL(q||p)", T0)],
-                     right=[("q-half", T0 + DAY)], diagnoses=[], now=T0)
+    weights = active(
+        tax,
+        named,
+        wrong=[("q-half", "x", T0), ("q-kl", "KL(q||p)", T0)],
+        right=[("q-half", T0 + DAY)],
+        diagnoses=[],
+        now=T0,
+    )
     assert weights == {"kl-direction": 1.0}
 
 
@@ -215,8 +276,11 @@ def test_calibration_pairs_skip_same_day_repeats(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     store.set_scheduler_parameters(NO_FUZZ)
     for at, correct in ((T0, True), (T0 + 3600, False), (T0 + 3 * DAY, True)):
-        store.record_quiz_answer(QuizAnswer("s", "q", 1, "choice", "regression", correct,
-                                            float(correct), "a", 900, at=at))
+        store.record_quiz_answer(
+            QuizAnswer(
+                "s", "q", 1, "choice", "regression", correct, float(correct), "a", 900, at=at
+            )
+        )
     pairs = unified.predictions(store.conn)
     # The first review has no prediction; the same-day repeat is not scored.
     assert len(pairs) == 1 and pairs[0][1] == 1

@@ -23,19 +23,36 @@ def raw_rows(store, sql, params=()):
     reads: a damaged file is moved aside and the read runs again on a fresh store)."""
     return store._rows(sql, params)
 
+
 STORE = "lossdrill.sqlite3"
 
 
-def answer(session: str, item: str = "q1", correct: bool = True, at: float | None = None) -> QuizAnswer:
-    return QuizAnswer(session, item, 1, "choice", "regression", correct, float(correct), "b", 1200,
-                      at=at if at is not None else time.time())
+def answer(
+    session: str, item: str = "q1", correct: bool = True, at: float | None = None
+) -> QuizAnswer:
+    return QuizAnswer(
+        session,
+        item,
+        1,
+        "choice",
+        "regression",
+        correct,
+        float(correct),
+        "b",
+        1200,
+        at=at if at is not None else time.time(),
+    )
 
 
 def attempt(session: str, task: str = "focal", passed: bool = False, **kw) -> ImplementAttempt:
-    fields = dict(score=1.0 if passed else 0.5,
-                  groups=(("random", 200, 0), ("stability", 12, 0 if passed else 5)),
-                  diagnoses=() if passed else ("unstable",), elapsed_s=300.0, hints_used=0,
-                  lines=6)
+    fields = dict(
+        score=1.0 if passed else 0.5,
+        groups=(("random", 200, 0), ("stability", 12, 0 if passed else 5)),
+        diagnoses=() if passed else ("unstable",),
+        elapsed_s=300.0,
+        hints_used=0,
+        lines=6,
+    )
     fields.update(kw)
     return ImplementAttempt(session, task, passed, **fields)
 
@@ -68,8 +85,9 @@ def test_every_record_is_kept_across_a_restart(tmp_path: Path) -> None:
     assert store.hints_shown("mse") == 0
     assert store.has_passed("focal") is True
     assert store.has_passed("mse") is False
-    groups, diagnoses = raw_rows(store,
-        "SELECT groups, diagnoses FROM implement_attempts WHERE passed = 0")[0]
+    groups, diagnoses = raw_rows(
+        store, "SELECT groups, diagnoses FROM implement_attempts WHERE passed = 0"
+    )[0]
     assert json.loads(groups) == [["random", 200, 0], ["stability", 12, 5]]
     assert json.loads(diagnoses) == ["unstable"]
     (summary,) = raw_rows(store, "SELECT summary FROM sessions")[0]
@@ -90,8 +108,13 @@ def test_items_are_keyed_by_id_and_version(tmp_path: Path) -> None:
 
 def test_interview_sheets_round_trip(tmp_path: Path) -> None:
     store = open_store(tmp_path)
-    first = {"task": "focal", "score": 7.5, "started": "2026-11-20T10:00:00+00:00",
-             "finished": "2026-11-20T10:20:00+00:00", "notes": ["forgot alpha_t"]}
+    first = {
+        "task": "focal",
+        "score": 7.5,
+        "started": "2026-11-20T10:00:00+00:00",
+        "finished": "2026-11-20T10:20:00+00:00",
+        "notes": ["forgot alpha_t"],
+    }
     second = {"task": "bce", "score": 9, "started": 1_800_000_000.0}
     store.record_interview(second)
     store.record_interview(first)
@@ -99,7 +122,9 @@ def test_interview_sheets_round_trip(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     assert store.interviews() == [first, second]  # oldest first
     assert raw_rows(store, "SELECT task, score FROM interviews ORDER BY started") == [
-        ("focal", 7.5), ("bce", 9.0)]
+        ("focal", 7.5),
+        ("bce", 9.0),
+    ]
     store.close()
 
 
@@ -141,21 +166,31 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     conn = sqlite3.connect(tmp_path / STORE)
     conn.executescript(V1_SCHEMA)
     conn.execute("INSERT INTO sessions VALUES ('s1', 'quiz', 1.0, 2.0, '{}')")
-    conn.execute("INSERT INTO quiz_answers (session_id, item_id, item_version, kind, topic,"
-                 " correct, score, response, elapsed_ms, at)"
-                 " VALUES ('s1', 'q1', 1, 'choice', 'regression', 0, 0.0, 'b', 800, 1.5)")
-    conn.execute("INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
-                 " diagnoses, elapsed_s, hints_used, lines, at)"
-                 " VALUES ('s1', 'mse', 1, 1.0, '[]', '[]', 120.0, 0, 4, 1.6)")
+    conn.execute(
+        "INSERT INTO quiz_answers (session_id, item_id, item_version, kind, topic,"
+        " correct, score, response, elapsed_ms, at)"
+        " VALUES ('s1', 'q1', 1, 'choice', 'regression', 0, 0.0, 'b', 800, 1.5)"
+    )
+    conn.execute(
+        "INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
+        " diagnoses, elapsed_s, hints_used, lines, at)"
+        " VALUES ('s1', 'mse', 1, 1.0, '[]', '[]', 120.0, 0, 4, 1.6)"
+    )
     # A pass by `implement --check`, which records no time (0 s).
-    conn.execute("INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
-                 " diagnoses, elapsed_s, hints_used, lines, at)"
-                 " VALUES ('s1', 'mae', 1, 1.0, '[]', '[]', 0.0, 0, 3, 1.65)")
-    conn.execute("INSERT INTO cards (card_id, version, topic, source_item, state, stability,"
-                 " due, last_review, reps) VALUES ('fc-mse', 1, 'regression', 'fc-mse', 2, 12.5,"
-                 " 4000000000.0, 1.7, 3)")
-    conn.execute("INSERT INTO reviews (card_id, card_version, at, rating, state_before,"
-                 " state_after, interval_s, answer_ms) VALUES ('fc-mse', 1, 1.7, 3, 1, 2, 86400, 900)")
+    conn.execute(
+        "INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
+        " diagnoses, elapsed_s, hints_used, lines, at)"
+        " VALUES ('s1', 'mae', 1, 1.0, '[]', '[]', 0.0, 0, 3, 1.65)"
+    )
+    conn.execute(
+        "INSERT INTO cards (card_id, version, topic, source_item, state, stability,"
+        " due, last_review, reps) VALUES ('fc-mse', 1, 'regression', 'fc-mse', 2, 12.5,"
+        " 4000000000.0, 1.7, 3)"
+    )
+    conn.execute(
+        "INSERT INTO reviews (card_id, card_version, at, rating, state_before,"
+        " state_after, interval_s, answer_ms) VALUES ('fc-mse', 1, 1.7, 3, 1, 2, 86400, 900)"
+    )
     conn.commit()
     conn.close()
 
@@ -165,16 +200,21 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     assert raw_rows(store, "PRAGMA user_version") == [(LATEST,)]
     # Version 6 records each attempt's framework track; every older attempt was NumPy.
     assert raw_rows(store, "SELECT task, framework FROM implement_attempts ORDER BY at") == [
-        ("mse", "numpy"), ("mae", "numpy")]
+        ("mse", "numpy"),
+        ("mae", "numpy"),
+    ]
     # Version 3 marks cram reviews; every older review was a scheduled one.
     assert raw_rows(store, "SELECT card_id, rating, cram FROM reviews") == [("fc-mse", 3, 0)]
     assert store.counts()["quiz_answers"] == 1
     assert store.has_passed("mse")
     # Running totals added by version 2 are filled from the version 1 history.
     assert raw_rows(store, "SELECT item_id, answers, score_sum, last_correct FROM item_stats") == [
-        ("q1", 1, 0.0, 0)]
-    assert raw_rows(store, "SELECT task, attempts, passes, best_time_s, fewest_lines FROM task_stats"
-                       " ORDER BY task") == [("mae", 1, 1, None, 3), ("mse", 1, 1, 120.0, 4)]
+        ("q1", 1, 0.0, 0)
+    ]
+    assert raw_rows(
+        store,
+        "SELECT task, attempts, passes, best_time_s, fewest_lines FROM task_stats ORDER BY task",
+    ) == [("mae", 1, 1, None, 3), ("mse", 1, 1, 120.0, 4)]
     card = store.card_schedule("fc-mse")
     assert card is not None and card.stability == 12.5 and card.reps == 3
     assert card.boosted_at is None
@@ -184,7 +224,9 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path: Path) -> 
     store.close()
 
 
-def test_a_version_4_store_gains_the_framework_column_and_keeps_its_schedule(tmp_path: Path) -> None:
+def test_a_version_4_store_gains_the_framework_column_and_keeps_its_schedule(
+    tmp_path: Path,
+) -> None:
     # A store as the release with the unified schedule (migrations 1-4) wrote it.
     conn = sqlite3.connect(tmp_path / STORE, isolation_level=None)
     for step in MIGRATIONS[:4]:
@@ -194,12 +236,16 @@ def test_a_version_4_store_gains_the_framework_column_and_keeps_its_schedule(tmp
     conn.execute("PRAGMA user_version = 4")
     columns = [r[1] for r in conn.execute("PRAGMA table_info(implement_attempts)")]
     assert "framework" not in columns
-    conn.execute("INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
-                 " diagnoses, elapsed_s, hints_used, lines, at)"
-                 " VALUES ('s1', 'focal', 1, 1.0, '[]', '[]', 90.0, 0, 5, 1.5)")
-    conn.execute("INSERT INTO schedule (kind, item_id, topic, state, stability, difficulty, due,"
-                 " last_review, reps) VALUES ('implement', 'focal', 'classification', 2, 7.5, 5.0,"
-                 " 4000000000.0, 1.0, 1)")
+    conn.execute(
+        "INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
+        " diagnoses, elapsed_s, hints_used, lines, at)"
+        " VALUES ('s1', 'focal', 1, 1.0, '[]', '[]', 90.0, 0, 5, 1.5)"
+    )
+    conn.execute(
+        "INSERT INTO schedule (kind, item_id, topic, state, stability, difficulty, due,"
+        " last_review, reps) VALUES ('implement', 'focal', 'classification', 2, 7.5, 5.0,"
+        " 4000000000.0, 1.0, 1)"
+    )
     conn.close()
 
     store = open_store(tmp_path)
@@ -208,11 +254,14 @@ def test_a_version_4_store_gains_the_framework_column_and_keeps_its_schedule(tmp
     assert raw_rows(store, "SELECT task, framework FROM implement_attempts") == [("focal", "numpy")]
     # The schedule written by version 4 is kept as it was (no replay).
     assert raw_rows(store, "SELECT kind, item_id, stability, reps FROM schedule") == [
-        ("implement", "focal", 7.5, 1)]
+        ("implement", "focal", 7.5, 1)
+    ]
     s = store.start_session("implement")
     store.record_implement_attempt(attempt(s, task="focal", passed=True, framework="torch"))
     assert raw_rows(store, "SELECT framework FROM implement_attempts ORDER BY id") == [
-        ("numpy",), ("torch",)]
+        ("numpy",),
+        ("torch",),
+    ]
     store.close()
 
 
@@ -251,13 +300,14 @@ def test_a_store_with_a_damaged_page_is_moved_aside_when_the_page_is_read(tmp_pa
     store.close()
     path = tmp_path / STORE
     conn = sqlite3.connect(path)
-    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'quiz_answers'"
-                           ).fetchone()
+    (root,) = conn.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'quiz_answers'"
+    ).fetchone()
     (page,) = conn.execute("PRAGMA page_size").fetchone()
     conn.close()
     data = bytearray(path.read_bytes())
     # Overwrite the root page of the answers table with noise.
-    data[(root - 1) * page:root * page] = bytes((i * 37) % 251 for i in range(page))
+    data[(root - 1) * page : root * page] = bytes((i * 37) % 251 for i in range(page))
     path.write_bytes(bytes(data))
     store = open_store(tmp_path)
     # The damage shows when the page is first read: the file is moved aside then, and the
@@ -302,8 +352,11 @@ def test_two_writers_at_once_lose_no_record(tmp_path: Path) -> None:
     n = 250
     start_at = time.time() + 1.0
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), name, str(n), str(start_at)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp_path), name, str(n), str(start_at)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         for name in ("a", "b")
     ]
     for p in procs:
@@ -318,7 +371,8 @@ def test_two_writers_at_once_lose_no_record(tmp_path: Path) -> None:
     # The running totals agree with the rows.
     assert raw_rows(store, "SELECT sum(answers) FROM item_stats") == [(2 * n,)]
     assert raw_rows(store, "SELECT attempts, passes FROM task_stats") == [
-        (2 * len(range(0, n, 4)), 2 * len(range(0, n, 8)))]
+        (2 * len(range(0, n, 4)), 2 * len(range(0, n, 8)))
+    ]
     store.close()
 
 
@@ -343,8 +397,11 @@ def test_processes_creating_the_store_at_once_all_use_it(tmp_path: Path) -> None
         home = tmp_path / str(attempt_no)
         start_at = time.time() + 0.5
         procs = [
-            subprocess.Popen([sys.executable, "-c", OPENER, str(home), str(start_at)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            subprocess.Popen(
+                [sys.executable, "-c", OPENER, str(home), str(start_at)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
             for _ in range(3)
         ]
         for p in procs:
@@ -358,7 +415,9 @@ def test_a_killed_session_loses_at_most_the_record_in_flight(tmp_path: Path) -> 
     open_store(tmp_path).close()
     proc = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(tmp_path), "k", "100000", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     acknowledged = -1
     assert proc.stdout is not None
@@ -379,8 +438,15 @@ def test_a_killed_session_loses_at_most_the_record_in_flight(tmp_path: Path) -> 
 
 
 def card(card_id: str, source_item: str, tags: tuple[str, ...], version: int = 1) -> Card:
-    return Card(id=card_id, version=version, topic="classification", front=f"{card_id}?",
-                back="answer", source_item=source_item, tags=tags)
+    return Card(
+        id=card_id,
+        version=version,
+        topic="classification",
+        front=f"{card_id}?",
+        back="answer",
+        source_item=source_item,
+        tags=tags,
+    )
 
 
 def cards() -> list[Card]:
@@ -395,8 +461,10 @@ def test_a_failed_attempt_brings_related_cards_forward(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     store.sync_cards(cards())
     later = time.time() + 30 * 86400
-    store.conn.execute("UPDATE cards SET state = 2, stability = 30, due = ?, last_review = ?",
-                       (later, time.time() - 86400))
+    store.conn.execute(
+        "UPDATE cards SET state = 2, stability = 30, due = ?, last_review = ?",
+        (later, time.time() - 86400),
+    )
     s = store.start_session("implement")
     store.record_implement_attempt(attempt(s, passed=True))
     assert all(c.due == later for c in store.card_schedules().values())  # a pass leaves them
@@ -458,8 +526,10 @@ def test_a_data_folder_that_is_a_file_is_named_in_the_notice(tmp_path: Path) -> 
     home = tmp_path / "home"
     home.write_text("not a folder")
     store = open_store(home)
-    assert store.notice == (f"the data folder {home} is a file, not a folder (set LOSSDRILL_HOME"
-                            " or --home to a folder); progress is not being saved this time")
+    assert store.notice == (
+        f"the data folder {home} is a file, not a folder (set LOSSDRILL_HOME"
+        " or --home to a folder); progress is not being saved this time"
+    )
     session = store.start_session("quiz")
     store.record_quiz_answer(answer(session))
     assert store.counts()["quiz_answers"] == 1

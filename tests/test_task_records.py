@@ -65,7 +65,11 @@ def test_the_record_matches_its_reference_family_sweep_and_plot(task_id):
         for v in s.variants:
             fixed = {k: v.conditions[k] for k in s.fixed}
             x = AXES[s.axis].samples(5)[2]
-            assert np.all(np.isfinite(REFERENCES[item.function](*BUILDERS[s.inputs](x, v.conditions), **fixed)))
+            assert np.all(
+                np.isfinite(
+                    REFERENCES[item.function](*BUILDERS[s.inputs](x, v.conditions), **fixed)
+                )
+            )
     # rules and roles
     assert record.rules and len({r.id for r in record.rules}) == len(record.rules)
     for other in (record.gradient_task, record.next_task):
@@ -179,20 +183,47 @@ def test_a_good_record_loads_with_its_types(tmp_path):
 @pytest.mark.parametrize(
     ("change", "line", "field", "message"),
     [
-        (("    family: regression\n", "    family: regression\n    colour: red\n"), 10, "colour", "unknown field"),
-        (('      - {id: empty-batch, text: "An empty batch returns 0.0."}\n', ""), 2, "rules", "missing required field"),
-        (('domain: "> 0"', 'domain: "[1, 3]"'), 12, "params[0].try", "0.5 lies outside the domain [1, 3]"),
-        (('domain: "> 0"', 'domain: "positive"'), 12, "params[0].domain", "is not one of the forms"),
+        (
+            ("    family: regression\n", "    family: regression\n    colour: red\n"),
+            10,
+            "colour",
+            "unknown field",
+        ),
+        (
+            ('      - {id: empty-batch, text: "An empty batch returns 0.0."}\n', ""),
+            2,
+            "rules",
+            "missing required field",
+        ),
+        (
+            ('domain: "> 0"', 'domain: "[1, 3]"'),
+            12,
+            "params[0].try",
+            "0.5 lies outside the domain [1, 3]",
+        ),
+        (
+            ('domain: "> 0"', 'domain: "positive"'),
+            12,
+            "params[0].domain",
+            "is not one of the forms",
+        ),
         (("kind: real}]", "kind: complex}]"), 8, "args[1].kind", "must be one of"),
         (("scale_arg: y_pred", "scale_arg: z"), 13, "scale_arg", "must be one of the arguments"),
-        (("{axis: error, inputs: error}", "{axis: error, inputs: error, size: 3}"), 17, "plot.slices[0].size",
-         "unknown field"),
+        (
+            ("{axis: error, inputs: error}", "{axis: error, inputs: error, size: 3}"),
+            17,
+            "plot.slices[0].size",
+            "unknown field",
+        ),
     ],
 )
 def test_a_bad_record_is_reported_with_its_file_and_line(tmp_path, change, line, field, message):
     old, new = change
-    text = GOOD.replace(old, new) if old != '      - {id: empty-batch, text: "An empty batch returns 0.0."}\n' else (
-        GOOD.replace("    rules:\n" + old, ""))
+    text = (
+        GOOD.replace(old, new)
+        if old != '      - {id: empty-batch, text: "An empty batch returns 0.0."}\n'
+        else (GOOD.replace("    rules:\n" + old, ""))
+    )
     assert text != GOOD
     path, bank = _load(tmp_path, text)
     assert bank.implement("mse") is None
@@ -223,10 +254,14 @@ def test_the_checker_view_is_the_records_and_a_check_imports_no_bank_module(tmp_
 
     assert checker_view() == _plain(_build_view())  # the same data, as JSON gives it back
     assert set(checker_view()) == set(IDS)
-    code = ("import sys; from lossdrill.checker.tasks import TASKS; TASKS['focal'].cases(1); "
-            "print(sorted(m for m in sys.modules if m in ('lossdrill.bank.schema', 'yaml')))")
+    code = (
+        "import sys; from lossdrill.checker.tasks import TASKS; TASKS['focal'].cases(1); "
+        "print(sorted(m for m in sys.modules if m in ('lossdrill.bank.schema', 'yaml')))"
+    )
     for _ in range(2):  # building the view once, then from its cache
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
     assert out.stdout.strip() == "[]"
 
 
@@ -240,13 +275,26 @@ def test_the_implement_files_are_the_loaders_builtin_folder():
 @pytest.mark.parametrize(
     ("param", "field", "message"),
     [
-        ('{name: delta, default: 1.0, domain: "> 0", try: [0.5, 2.0], type: integer}',
-         "params[0].type", "must be one of"),
-        ('{name: delta, default: 1.0, domain: ">= 0", try: [], type: index}', "params[0].type", "needs 'try' values"),
-        ('{name: delta, default: 1.0, domain: ">= 0", try: [2.5], type: index}', "params[0].try",
-         "2.5 is not a whole number"),
-        ('{name: delta, default: 0, domain: "[0, 2]", try: [1], type: bool}', "params[0].domain",
-         "a bool's domain is '[0, 1]'"),
+        (
+            '{name: delta, default: 1.0, domain: "> 0", try: [0.5, 2.0], type: integer}',
+            "params[0].type",
+            "must be one of",
+        ),
+        (
+            '{name: delta, default: 1.0, domain: ">= 0", try: [], type: index}',
+            "params[0].type",
+            "needs 'try' values",
+        ),
+        (
+            '{name: delta, default: 1.0, domain: ">= 0", try: [2.5], type: index}',
+            "params[0].try",
+            "2.5 is not a whole number",
+        ),
+        (
+            '{name: delta, default: 0, domain: "[0, 2]", try: [1], type: bool}',
+            "params[0].domain",
+            "a bool's domain is '[0, 1]'",
+        ),
     ],
 )
 def test_a_bad_hyperparameter_type_is_refused(tmp_path, param, field, message):
@@ -258,9 +306,11 @@ def test_a_bad_hyperparameter_type_is_refused(tmp_path, param, field, message):
 
 
 def test_index_and_bool_hyperparameters_load_with_their_type(tmp_path):
-    text = GOOD.replace('{name: delta, default: 1.0, domain: "> 0", try: [0.5, 2.0]}',
-                        '{name: blank, default: 0, domain: ">= 0", try: [1, 2], type: index}\n'
-                        '      - {name: full, default: 0, domain: "[0, 1]", try: [1], type: bool}')
+    text = GOOD.replace(
+        '{name: delta, default: 1.0, domain: "> 0", try: [0.5, 2.0]}',
+        '{name: blank, default: 0, domain: ">= 0", try: [1, 2], type: index}\n'
+        '      - {name: full, default: 0, domain: "[0, 1]", try: [1], type: bool}',
+    )
     _, bank = _load(tmp_path, text)
     assert bank.errors == []
     blank, full = bank.implement("mse").record.params
@@ -275,10 +325,15 @@ def test_the_checker_passes_index_and_bool_hyperparameters_with_their_type():
     (never a domain end the inputs cannot honour); Gaussian NLL's full is a bool."""
     from lossdrill.checker.tasks import TASKS
 
-    for task, name, named in (("ctc", "blank", {0, 1, 2}), ("masked-ce", "ignore_index", {-100, 0})):
+    for task, name, named in (
+        ("ctc", "blank", {0, 1, 2}),
+        ("masked-ce", "ignore_index", {-100, 0}),
+    ):
         p = next(p for p in TASKS[task].params if p.name == name)
         assert p.type == "index" and type(p.default) is int
-        swept = {c.kwargs[name] for c in TASKS[task].cases() if c.group == "params" and name in c.kwargs}
+        swept = {
+            c.kwargs[name] for c in TASKS[task].cases() if c.group == "params" and name in c.kwargs
+        }
         assert swept == named
     full = next(p for p in TASKS["gaussian-nll"].params if p.name == "full")
     assert full.type == "bool" and full.default is False and full.ends == (False, True)

@@ -44,7 +44,9 @@ ISSUE_TASKS = {
 }  # fmt: skip
 IDS = sorted(ISSUE_TASKS)
 ITEMS = builtin_tasks()
-HUNTS = yaml.safe_load((ROOT / "questions" / "bughunt" / "llm-2026.yaml").read_text(encoding="utf-8"))["items"]
+HUNTS = yaml.safe_load(
+    (ROOT / "questions" / "bughunt" / "llm-2026.yaml").read_text(encoding="utf-8")
+)["items"]
 
 
 def test_every_task_of_the_issue_is_a_task_with_its_function_name():
@@ -169,7 +171,11 @@ def test_bug_hunt_is_wrong_as_written_and_right_once_its_line_is_fixed(hunt):
     spec = TASKS[hunt["task"]]
     lines = hunt["code"].rstrip("\n").split("\n")
     assert lines[hunt["bug_line"] - 1].strip() != hunt["fix"].strip()
-    fixed = lines[: hunt["bug_line"] - 1] + hunt["fix"].rstrip("\n").split("\n") + lines[hunt["bug_line"]:]
+    fixed = (
+        lines[: hunt["bug_line"] - 1]
+        + hunt["fix"].rstrip("\n").split("\n")
+        + lines[hunt["bug_line"] :]
+    )
     buggy = _load(hunt["code"], spec.function)
     right = _load("\n".join(fixed) + "\n", spec.function)
     differs = False
@@ -218,7 +224,9 @@ def test_dpo_falls_with_the_implicit_reward_margin_and_is_log_2_at_zero():
     assert all(a > b for a, b in zip(ys, ys[1:], strict=False))
     assert _slice_values("dpo", {"beta": 0.5}, [0.0])[0] == pytest.approx(math.log(2))
     # −log σ(β·h) by hand at h = 10, β = 0.1
-    assert _slice_values("dpo", {"beta": 0.1}, [10.0])[0] == pytest.approx(math.log1p(math.exp(-1.0)))
+    assert _slice_values("dpo", {"beta": 0.1}, [10.0])[0] == pytest.approx(
+        math.log1p(math.exp(-1.0))
+    )
 
 
 def test_ppo_is_drawn_against_the_ratio_flat_where_clipped_for_both_signs_of_a():
@@ -251,7 +259,8 @@ def test_the_debriefs_say_what_the_issue_asks():
 # the reference it stands for.
 NUMERIC_EQUIVALENTS = {
     "llm-num-masked-ce": lambda: language.masked_lm_cross_entropy(
-        [[[2.0, 0.0, 0.0], [0.0, 1.0, 0.0], [5.0, 5.0, 5.0]]], [[0, 2, -100]]),
+        [[[2.0, 0.0, 0.0], [0.0, 1.0, 0.0], [5.0, 5.0, 5.0]]], [[0, 2, -100]]
+    ),
     "llm-num-kd": lambda: language.distillation_loss([[0.0, 0.0]], [[2.0, 0.0]], temperature=2.0),
     "llm-num-z-loss": lambda: language.z_loss([[0.0, 0.0, 0.0, 0.0]], weight=1.0),
     "llm-num-moe-balance": lambda: language.load_balancing_loss([[1.0, 0.0], [1.0, 0.0]]),
@@ -259,7 +268,9 @@ NUMERIC_EQUIVALENTS = {
     "llm-num-ppo-positive": lambda: preference.ppo_clip_loss([math.log(1.5)], [0.0], [2.0]),
     "llm-num-ppo-negative": lambda: preference.ppo_clip_loss([math.log(1.5)], [0.0], [-1.0]),
     "llm-num-grpo": lambda: preference.grpo_advantages([[1.0, 0.0, 0.0, 0.0]])[0, 0],
-    "lm-num-sgns": lambda: metric.sgns_loss([[1.0, 0.0]], [[2.0, 0.0]], [[[1.0, 0.0], [-1.0, 0.0]]]),
+    "lm-num-sgns": lambda: metric.sgns_loss(
+        [[1.0, 0.0]], [[2.0, 0.0]], [[[1.0, 0.0], [-1.0, 0.0]]]
+    ),
     "lm-num-tversky": lambda: segmentation.tversky_loss([1, 1, 0, 0], [0.9, 0.2, 0.5, 0.0]),
     "lm-num-ctc": lambda: sequence.ctc_loss(np.log(np.full((2, 2), 0.5)), [1]),
     "lm-num-listmle": lambda: listwise.listmle_loss([1.0, 2.0, 3.0], [3.0, 2.0, 1.0]),
@@ -280,7 +291,9 @@ def test_numeric_quiz_items_equal_the_references_they_stand_for():
     }
     assert set(items) == set(NUMERIC_EQUIVALENTS)
     for item_id, reference_value in NUMERIC_EQUIVALENTS.items():
-        assert evaluate(items[item_id]["formula"]) == pytest.approx(float(reference_value()), rel=1e-12), item_id
+        assert evaluate(items[item_id]["formula"]) == pytest.approx(
+            float(reference_value()), rel=1e-12
+        ), item_id
 
 
 def test_integer_and_flag_hyperparameters_reach_the_learner_with_their_type():
@@ -291,7 +304,9 @@ def test_integer_and_flag_hyperparameters_reach_the_learner_with_their_type():
     fulls = [c.kwargs["full"] for c in nll.cases() if "full" in c.kwargs]
     assert blanks and all(type(b) is int for b in blanks)
     assert fulls and all(type(f) is bool for f in fulls) and {True, False} <= set(fulls)
-    ignore = [c.kwargs["ignore_index"] for c in TASKS["masked-ce"].cases() if "ignore_index" in c.kwargs]
+    ignore = [
+        c.kwargs["ignore_index"] for c in TASKS["masked-ce"].cases() if "ignore_index" in c.kwargs
+    ]
     assert ignore and all(type(i) is int for i in ignore)
 
 
@@ -337,7 +352,9 @@ def test_library_functions_that_are_the_answer_are_forbidden(task_id, call):
 def test_building_blocks_stay_allowed_and_every_new_task_forbids_something(task_id):
     from lossdrill.checker.imports import forbidden_uses
 
-    source = ("import numpy as np\nimport scipy.special\n\n\ndef f(z):\n"
-              "    return scipy.special.logsumexp(z) + np.logaddexp(z, 0) + scipy.special.expit(z)\n")
+    source = (
+        "import numpy as np\nimport scipy.special\n\n\ndef f(z):\n"
+        "    return scipy.special.logsumexp(z) + np.logaddexp(z, 0) + scipy.special.expit(z)\n"
+    )
     assert TASKS[task_id].forbidden
     assert forbidden_uses(source, TASKS[task_id].forbidden) == []

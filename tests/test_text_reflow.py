@@ -44,7 +44,9 @@ def test_paragraphs_are_joined_and_wrapped_at_spaces_with_formula_lines_kept():
 
 def test_a_wide_terminal_gets_one_line_per_paragraph():
     lines = wrap(HARD_WRAPPED, 200)
-    assert lines[0] == "Write f(x): the first paragraph, hard-wrapped at a narrow width by its author."
+    assert (
+        lines[0] == "Write f(x): the first paragraph, hard-wrapped at a narrow width by its author."
+    )
     assert lines[5] == "- first item, whose text goes on on a continuation line."
 
 
@@ -55,8 +57,12 @@ def test_words_are_never_cut_even_when_longer_than_the_width():
 
 def screen(task: str, cols: int) -> str:
     home = tempfile.mkdtemp()
-    s = Session(["implement", task, "--file", f"{home}/{task}.py"], {"LOSSDRILL_HOME": home, "NO_COLOR": "1"},
-                tty=True, cols=cols)
+    s = Session(
+        ["implement", task, "--file", f"{home}/{task}.py"],
+        {"LOSSDRILL_HOME": home, "NO_COLOR": "1"},
+        tty=True,
+        cols=cols,
+    )
     s.expect(r"Save the file", timeout=60)
     s.send("q")
     s.finish()
@@ -74,6 +80,9 @@ def test_the_softmax_task_reads_as_paragraphs_at_60_and_100_columns():
         flat = " ".join(" ".join(body).split())
         assert "every slice along the last axis sums to 1." in flat
     wide = screen("focal", 100)
-    assert re.search(r"│ Write focal_loss\(y_true, logits, alpha=0\.25, gamma=2\.0\): the binary focal loss of", wide)
+    assert re.search(
+        r"│ Write focal_loss\(y_true, logits, alpha=0\.25, gamma=2\.0\): the binary focal loss of",
+        wide,
+    )
     # a list item's continuation hangs under its text:
     assert re.search(r"│ - Stability: .*\n│   \S", wide)

@@ -44,12 +44,30 @@ from lossdrill.references import (
     sequence,
 )
 
-NEW_TASKS = ("masked-ce", "kd", "z-loss", "moe-balance", "dpo", "ppo-clip", "grpo-adv",
-             "gaussian-nll", "vae-kl", "tversky", "sgns", "arcface", "batch-hard-triplet", "ctc",
-             "listnet", "listmle", "gan-d")
+NEW_TASKS = (
+    "masked-ce",
+    "kd",
+    "z-loss",
+    "moe-balance",
+    "dpo",
+    "ppo-clip",
+    "grpo-adv",
+    "gaussian-nll",
+    "vae-kl",
+    "tversky",
+    "sgns",
+    "arcface",
+    "batch-hard-triplet",
+    "ctc",
+    "listnet",
+    "listmle",
+    "gan-d",
+)
 _RECORDS = {
     item["id"]: item
-    for path in sorted((Path(__file__).resolve().parents[1] / "questions" / "implement").glob("*.yaml"))
+    for path in sorted(
+        (Path(__file__).resolve().parents[1] / "questions" / "implement").glob("*.yaml")
+    )
     for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
     if item["id"] in NEW_TASKS
 }
@@ -106,9 +124,16 @@ def _dpo(rng: np.random.Generator) -> list[Case]:
 
 
 def _ppo(rng: np.random.Generator) -> list[Case]:
-    new, old, adv = 0.4 * rng.standard_normal(6), 0.4 * rng.standard_normal(6), rng.standard_normal(6)
-    return [((new, old, adv), {}), ((new, old, adv), {"clip_eps": 0.1}),
-            ((new, old, adv), {"clip_eps": 0.5})]
+    new, old, adv = (
+        0.4 * rng.standard_normal(6),
+        0.4 * rng.standard_normal(6),
+        rng.standard_normal(6),
+    )
+    return [
+        ((new, old, adv), {}),
+        ((new, old, adv), {"clip_eps": 0.1}),
+        ((new, old, adv), {"clip_eps": 0.5}),
+    ]
 
 
 def _grpo(rng: np.random.Generator) -> list[Case]:
@@ -119,8 +144,12 @@ def _grpo(rng: np.random.Generator) -> list[Case]:
 def _gaussian_nll(rng: np.random.Generator) -> list[Case]:
     y, mu = rng.standard_normal(5), rng.standard_normal(5)
     var = rng.uniform(0.2, 2.0, 5)
-    return [((y, mu, var), {}), ((y, mu, var), {"full": True}), ((y, mu, var), {"full": 1}),
-            ((y, mu, var[:1]), {"eps": 0.1})]
+    return [
+        ((y, mu, var), {}),
+        ((y, mu, var), {"full": True}),
+        ((y, mu, var), {"full": 1}),
+        ((y, mu, var[:1]), {"eps": 0.1}),
+    ]
 
 
 def _vae_kl(rng: np.random.Generator) -> list[Case]:
@@ -153,19 +182,27 @@ def _batch_hard(rng: np.random.Generator) -> list[Case]:
 
 def _ctc(rng: np.random.Generator) -> list[Case]:
     lp = _log_softmax(2.0 * rng.standard_normal((6, 5)))
-    return [((lp, rng.integers(1, 5, 3)), {}), ((lp, np.array([1, 1, 2])), {}),
-            ((lp, rng.integers(0, 4, 2)), {"blank": 4}), ((lp, np.zeros(0, dtype=np.int64)), {})]
+    return [
+        ((lp, rng.integers(1, 5, 3)), {}),
+        ((lp, np.array([1, 1, 2])), {}),
+        ((lp, rng.integers(0, 4, 2)), {"blank": 4}),
+        ((lp, np.zeros(0, dtype=np.int64)), {}),
+    ]
 
 
 def _listnet(rng: np.random.Generator) -> list[Case]:
-    return [((rng.standard_normal((3, 5)), rng.standard_normal((3, 5))), {}),
-            ((rng.standard_normal(4), 2.0 * rng.standard_normal(4)), {})]
+    return [
+        ((rng.standard_normal((3, 5)), rng.standard_normal((3, 5))), {}),
+        ((rng.standard_normal(4), 2.0 * rng.standard_normal(4)), {}),
+    ]
 
 
 def _listmle(rng: np.random.Generator) -> list[Case]:
     rel = rng.integers(0, 3, (3, 5)).astype(float)  # ties: kept in index order
-    return [((rng.standard_normal((3, 5)), rel), {}),
-            ((rng.standard_normal(4), rng.standard_normal(4)), {})]
+    return [
+        ((rng.standard_normal((3, 5)), rel), {}),
+        ((rng.standard_normal(4), rng.standard_normal(4)), {}),
+    ]
 
 
 def _gan_d(rng: np.random.Generator) -> list[Case]:
@@ -188,34 +225,59 @@ def _extreme(task: str) -> list[Case]:
     big = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0]])
     if task == "masked-ce":
         t = np.array([[0, 1], [2, -100]])
-        return [((np.stack([big, -big]), t), {}),
-                ((np.stack([big, -big]), np.full((2, 2), -100)), {})]
+        return [
+            ((np.stack([big, -big]), t), {}),
+            ((np.stack([big, -big]), np.full((2, 2), -100)), {}),
+        ]
     if task == "kd":
         return [((big, -big), {"temperature": 1.0}), ((big, big[::-1]), {})]
     if task == "z-loss":
         return [((big,), {}), ((big,), {"weight": 1.0})]
     if task == "moe-balance":
-        return [((big,), {}), ((np.array([[1e4, 0.0, -1e4], [0.0, 1e4, 3.0], [-1e4, 1.0, 2.0]]),), {})]
+        return [
+            ((big,), {}),
+            ((np.array([[1e4, 0.0, -1e4], [0.0, 1e4, 3.0], [-1e4, 1.0, 2.0]]),), {}),
+        ]
     if task == "dpo":
         h = np.array([1e5, -1e5, 0.0])
-        return [((h, np.zeros(3), np.zeros(3), np.zeros(3)), {}),
-                ((np.zeros(3), h, h, np.zeros(3)), {"beta": 1.0})]
+        return [
+            ((h, np.zeros(3), np.zeros(3), np.zeros(3)), {}),
+            ((np.zeros(3), h, h, np.zeros(3)), {"beta": 1.0}),
+        ]
     if task == "ppo-clip":
-        return [((np.array([20.0, -20.0, 19.0, -19.0]), np.zeros(4), np.array([1.0, 1.0, -1.0, -1.0])), {})]
+        return [
+            (
+                (
+                    np.array([20.0, -20.0, 19.0, -19.0]),
+                    np.zeros(4),
+                    np.array([1.0, 1.0, -1.0, -1.0]),
+                ),
+                {},
+            )
+        ]
     if task == "grpo-adv":
-        return [((np.array([[1.0, 1.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]]),), {}),
-                ((np.array([[1e6, -1e6, 3.0]]),), {"eps": 1e-8})]
+        return [
+            ((np.array([[1.0, 1.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]]),), {}),
+            ((np.array([[1e6, -1e6, 3.0]]),), {"eps": 1e-8}),
+        ]
     if task == "gaussian-nll":
         y = np.array([0.0, 1e3, -2.0, 0.5])
-        return [((y, np.zeros(4), np.array([0.0, 1.0, 1e-9, 1e6])), {}),
-                ((y, np.ones(4), np.array([0.0, 0.0, 2.0, 3.0])), {"eps": 1e-3, "full": True})]
+        return [
+            ((y, np.zeros(4), np.array([0.0, 1.0, 1e-9, 1e6])), {}),
+            ((y, np.ones(4), np.array([0.0, 0.0, 2.0, 3.0])), {"eps": 1e-3, "full": True}),
+        ]
     if task == "vae-kl":
-        return [((np.array([[0.0, 100.0], [1.0, -3.0]]), np.array([[50.0, -50.0], [-50.0, 50.0]])), {})]
+        return [
+            ((np.array([[0.0, 100.0], [1.0, -3.0]]), np.array([[50.0, -50.0], [-50.0, 50.0]])), {})
+        ]
     if task == "tversky":
         z = np.zeros((2, 3))
-        return [((z, z), {"smooth": 0.0}), ((np.ones((2, 3)), np.ones((2, 3))), {"smooth": 0.0}),
-                # a tiny denominator (1e-100: JAX's −a/b² gradient underflows below ~1e-154)
-                ((z, np.full((2, 3), 1e-100)), {"smooth": 0.0})]
+        return [
+            ((z, z), {"smooth": 0.0}),
+            ((np.ones((2, 3)), np.ones((2, 3))), {"smooth": 0.0}),
+            # a tiny denominator (1e-100: JAX's −a/b² gradient underflows below ~1e-154)
+            ((z, np.full((2, 3), 1e-100)), {"smooth": 0.0}),
+        ]
     if task == "sgns":
         u = np.array([[100.0, 0.0], [0.0, -100.0]])
         return [((u, -u, np.stack([u, -u], axis=1)), {}), ((u, u, np.stack([-u, u], axis=1)), {})]
@@ -223,25 +285,35 @@ def _extreme(task: str) -> list[Case]:
         w = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
         x = np.array([[1.0, 0.2], [-0.3, 1.0], [0.5, -1.0]])
         on_centre = np.array([[2.0, 0.0], [0.0, 3.0], [-0.5, 0.0]])  # cos θ_y = 1 exactly
-        return [((x, w, np.array([0, 1, 2])), {"scale": 1e4}),
-                ((on_centre, w, np.array([0, 1, 2])), {"scale": 64.0}),
-                ((x, w, np.array([2, 0, 1])), {"scale": 800.0, "margin": 1.0})]
+        return [
+            ((x, w, np.array([0, 1, 2])), {"scale": 1e4}),
+            ((on_centre, w, np.array([0, 1, 2])), {"scale": 64.0}),
+            ((x, w, np.array([2, 0, 1])), {"scale": 800.0, "margin": 1.0}),
+        ]
     if task == "batch-hard-triplet":
         far = np.array([[1e6, 0.0], [1e6 + 1.0, 0.0], [1e6 + 3.0, 0.0], [1e6 + 3.5, 0.0]])
         duplicate = np.array([[0.0, 0.0], [0.0, 0.0], [0.5, 0.0], [2.0, 1.0]])
-        return [((far, np.array([0, 0, 1, 1])), {}), ((duplicate, np.array([0, 0, 1, 1])), {}),
-                ((duplicate, np.array([0, 1, 2, 3])), {})]
+        return [
+            ((far, np.array([0, 0, 1, 1])), {}),
+            ((duplicate, np.array([0, 0, 1, 1])), {}),
+            ((duplicate, np.array([0, 1, 2, 3])), {}),
+        ]
     if task == "ctc":
         lp = _log_softmax(np.array([[0.0, 1e4, -1e4, 0.0]] * 4 + [[1e4, 0.0, 0.0, -1e4]] * 2))
         with_inf = _log_softmax(np.random.default_rng(3).standard_normal((5, 4)))
         with_inf[:, 3] = -np.inf  # a class no frame can emit
-        return [((lp, np.array([1, 1])), {}), ((with_inf, np.array([1, 2])), {}),
-                ((lp[:2], np.array([1, 1])), {})]  # no alignment: inf
+        return [
+            ((lp, np.array([1, 1])), {}),
+            ((with_inf, np.array([1, 2])), {}),
+            ((lp[:2], np.array([1, 1])), {}),
+        ]  # no alignment: inf
     if task in ("listnet", "listmle"):
         return [((big, np.array([[1e4, 0.0, -1e4], [3.0, 2.0, 1.0]])), {}), ((-big, big), {})]
     if task == "gan-d":
-        return [((np.array([1e4, -1e4, 0.0]), np.array([-1e4, 1e4])), {}),
-                ((np.zeros(0), np.array([1e4, 2.0])), {})]
+        return [
+            ((np.array([1e4, -1e4, 0.0]), np.array([-1e4, 1e4])), {}),
+            ((np.zeros(0), np.array([1e4, 2.0])), {}),
+        ]
     raise KeyError(task)
 
 
@@ -278,8 +350,10 @@ def _solution(task: str, framework: str) -> Callable[..., Any]:
 
 
 def _reference(task: str, args: tuple, kwargs: dict) -> np.ndarray:
-    call = [np.asarray(a, dtype=np.float64) if i not in LABELS.get(task, ()) else a
-            for i, a in enumerate(args)]
+    call = [
+        np.asarray(a, dtype=np.float64) if i not in LABELS.get(task, ()) else a
+        for i, a in enumerate(args)
+    ]
     with np.errstate(all="ignore"):
         return np.asarray(REFERENCES[STAGED[task]["function"]](*call, **kwargs), dtype=np.float64)
 
@@ -302,8 +376,14 @@ def _inputs(task: str, args: tuple, dtype: Any) -> list[np.ndarray]:
     return out
 
 
-def run(task: str, framework: str, args: tuple, kwargs: dict, dtype: Any = np.float64,
-        grad: bool = False) -> tuple[np.ndarray, str, tuple, list[np.ndarray] | None]:
+def run(
+    task: str,
+    framework: str,
+    args: tuple,
+    kwargs: dict,
+    dtype: Any = np.float64,
+    grad: bool = False,
+) -> tuple[np.ndarray, str, tuple, list[np.ndarray] | None]:
     """(value as float64, the result's dtype name, its shape, the gradients of Σ w·f w.r.t.
     the differentiable arguments or None), the solution called on tensors of ``dtype``."""
     fn = _solution(task, framework)
@@ -319,14 +399,21 @@ def run(task: str, framework: str, args: tuple, kwargs: dict, dtype: Any = np.fl
         grads = None
         if positions:
             w = torch.from_numpy(_cotangent(tuple(out.shape))).to(out.dtype)
-            got = torch.autograd.grad((out * w).sum(), [tensors[i] for i in positions],
-                                      allow_unused=True)
-            grads = [np.zeros(tensors[i].shape) if g is None else g.double().numpy()
-                     for i, g in zip(positions, got, strict=True)]
+            got = torch.autograd.grad(
+                (out * w).sum(), [tensors[i] for i in positions], allow_unused=True
+            )
+            grads = [
+                np.zeros(tensors[i].shape) if g is None else g.double().numpy()
+                for i, g in zip(positions, got, strict=True)
+            ]
         for before, t in zip(arrays, tensors, strict=True):  # inputs left as they were
             np.testing.assert_array_equal(before, t.detach().numpy())
-        return (out.detach().double().numpy(), str(out.dtype).replace("torch.", ""),
-                tuple(out.shape), grads)
+        return (
+            out.detach().double().numpy(),
+            str(out.dtype).replace("torch.", ""),
+            tuple(out.shape),
+            grads,
+        )
     jax = framework_module("jax")
     jax.config.update("jax_enable_x64", True)
     jnp = jax.numpy
@@ -344,8 +431,9 @@ def run(task: str, framework: str, args: tuple, kwargs: dict, dtype: Any = np.fl
 
         if not positions:
             return jnp.asarray(fn(*xs, **kw, **static)), ()
-        (_, o), g = jax.value_and_grad(scalar, argnums=tuple(range(len(positions))),
-                                       has_aux=True)(*[xs[i] for i in positions])
+        (_, o), g = jax.value_and_grad(scalar, argnums=tuple(range(len(positions))), has_aux=True)(
+            *[xs[i] for i in positions]
+        )
         return o, g
 
     out, g = jax.jit(value_and_grads)(tuple(jnp.asarray(a) for a in arrays), traced)
@@ -419,7 +507,8 @@ def test_track_has_the_record_format(task: str, framework: str) -> None:
     want = inspect.signature(numpy_ns[item["function"]])
     got = inspect.signature(_solution(task, framework))
     assert [(p.name, p.default) for p in got.parameters.values()] == [
-        (p.name, p.default) for p in want.parameters.values()]
+        (p.name, p.default) for p in want.parameters.values()
+    ]
     assert entry["differentiable"] and set(entry["differentiable"]) <= set(want.parameters)
     # the checker's resolver finds none of the forbidden names in the solution
     assert forbidden_calls(text["solution"], text["forbidden"]) == []
@@ -430,11 +519,20 @@ def test_track_has_the_record_format(task: str, framework: str) -> None:
 def test_forbidden_resolver_sees_the_library_losses() -> None:
     """The forbidden lists catch the library call the task asks for (the checker's resolver)."""
     cases = {
-        ("masked-ce", "torch"): "import torch.nn.functional as F\nF.cross_entropy(x, t, ignore_index=-100)\n",
-        ("kd", "torch"): "from torch.nn import functional as F\nF.kl_div(a, b, reduction='batchmean')\n",
+        (
+            "masked-ce",
+            "torch",
+        ): "import torch.nn.functional as F\nF.cross_entropy(x, t, ignore_index=-100)\n",
+        (
+            "kd",
+            "torch",
+        ): "from torch.nn import functional as F\nF.kl_div(a, b, reduction='batchmean')\n",
         ("ctc", "torch"): "import torch\ntorch.nn.functional.ctc_loss(a, b, c, d)\n",
         ("ctc", "jax"): "import optax\noptax.ctc_loss(a, b, c, d)\n",
-        ("gaussian-nll", "torch"): "import torch.nn.functional as F\nF.gaussian_nll_loss(m, y, v)\n",
+        (
+            "gaussian-nll",
+            "torch",
+        ): "import torch.nn.functional as F\nF.gaussian_nll_loss(m, y, v)\n",
         ("batch-hard-triplet", "torch"): "import torch\ntorch.nn.TripletMarginLoss()(a, p, n)\n",
         ("listnet", "jax"): "import optax\noptax.softmax_cross_entropy(s, r)\n",
     }
@@ -455,8 +553,10 @@ def test_values_match_the_reference_at_float64(task: str, framework: str) -> Non
 @pytest.mark.parametrize(("task", "framework"), PAIRS, ids=IDS)
 def test_values_match_the_reference_at_float32(task: str, framework: str) -> None:
     for args, kwargs in _cases(task, range(2)):
-        low = tuple(a if i in LABELS.get(task, ()) else np.asarray(a, dtype=np.float32)
-                    for i, a in enumerate(args))
+        low = tuple(
+            a if i in LABELS.get(task, ()) else np.asarray(a, dtype=np.float32)
+            for i, a in enumerate(args)
+        )
         want = _reference(task, low, kwargs)  # the float32 inputs, computed in float64
         got, dtype, shape, _ = run(task, framework, low, kwargs, dtype=np.float32)
         assert dtype == "float32", (task, kwargs, dtype)
@@ -481,7 +581,13 @@ def test_gradient_matches_finite_differences(task: str, framework: str) -> None:
             scale = max(1.0, float(np.max(np.abs(fd)))) if fd.size else 1.0
             assert g.shape == fd.shape, (task, name)
             assert np.all(np.abs(g - fd) <= 1e-6 * scale + 1e-4 * np.abs(fd)), (
-                task, framework, name, kwargs, g, fd)
+                task,
+                framework,
+                name,
+                kwargs,
+                g,
+                fd,
+            )
         checked += 1
     assert checked >= 4, f"only {checked} smooth gradient cases for {task}"
 
@@ -493,8 +599,9 @@ def test_extreme_inputs_give_the_value_and_a_finite_gradient(task: str, framewor
         got, _, _, grads = run(task, framework, args, kwargs, grad=True)
         np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9, err_msg=f"{task} {kwargs}")
         assert grads is not None
-        for name, position, g in zip(TRACKS[task]["differentiable"], _positions(task), grads,
-                                     strict=True):
+        for name, position, g in zip(
+            TRACKS[task]["differentiable"], _positions(task), grads, strict=True
+        ):
             fd, _ = fd_gradient(task, args, kwargs, position)
             finite = np.isfinite(fd)
             if np.all(np.isfinite(want)) and fd.size:
@@ -507,15 +614,22 @@ def test_tracks_parse_as_part_of_a_record(tmp_path: Path) -> None:
     each entry's `tracks:` passes the bank parser and comes back as written."""
     from lossdrill.bank.parse import parse_file
 
-    bank = yaml.safe_load((Path(__file__).resolve().parents[1] / "questions" / "implement"
-                           / "classification.yaml").read_text(encoding="utf-8"))
+    bank = yaml.safe_load(
+        (
+            Path(__file__).resolve().parents[1] / "questions" / "implement" / "classification.yaml"
+        ).read_text(encoding="utf-8")
+    )
     base = next(item for item in bank["items"] if item["id"] == "bce")
     items = []
     for task, entry in sorted(TRACKS.items()):
         items.append({**base, "id": f"bce-{task}", "tracks": entry["tracks"]})
     path = tmp_path / "spliced.yaml"
-    path.write_text(yaml.safe_dump({"bank": "spliced", "description": "tracks of 2026",
-                                    "items": items}, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {"bank": "spliced", "description": "tracks of 2026", "items": items}, allow_unicode=True
+        ),
+        encoding="utf-8",
+    )
     errors: list = []
     parsed = {item.id: item for item in parse_file(path, errors)}
     assert errors == []

@@ -73,8 +73,10 @@ def test_params_group_tries_both_ends_the_default_and_the_interior(task):
                         assert len(np.unique(arg)) == 2, c.name
         # the ends with integer inputs too, where the contract allows integers
         if spec.int_ok:
-            assert any(p.name in c.kwargs and all(np.asarray(a).dtype.kind == "i" for a in c.args)
-                       for c in cases)
+            assert any(
+                p.name in c.kwargs and all(np.asarray(a).dtype.kind == "i" for a in c.args)
+                for c in cases
+            )
 
 
 def test_open_ends_are_the_nearest_allowed_values():
@@ -184,9 +186,14 @@ def test_each_argument_alone_in_each_allowed_dtype(task):
     for i, (name, kind) in enumerate(zip(spec.args, spec.family.kinds, strict=True)):
         if kind == "label":
             continue
-        kinds_seen = {np.asarray(c.args[i]).dtype.name for c in cases
-                      if all(np.asarray(a).dtype.name in ("float64", "int64") or j == i
-                             for j, a in enumerate(c.args))}
+        kinds_seen = {
+            np.asarray(c.args[i]).dtype.name
+            for c in cases
+            if all(
+                np.asarray(a).dtype.name in ("float64", "int64") or j == i
+                for j, a in enumerate(c.args)
+            )
+        }
         assert "float32" in kinds_seen, name
         if spec.int_ok and kind != "dist":
             assert "int64" in kinds_seen, name
@@ -199,46 +206,67 @@ def test_integer_targets_with_fractional_predictions():
 
 
 def test_casting_predictions_to_the_targets_dtype_fails_and_is_named(sandbox):
-    r = check(sandbox, "mae", """
+    r = check(
+        sandbox,
+        "mae",
+        """
         def mae_loss(y_true, y_pred):
             y = np.asarray(y_true)
             p = np.asarray(y_pred).astype(y.dtype)
             return float(np.mean(np.abs(p - y))) if y.size else 0.0
-    """)
+    """,
+    )
     assert not r.passed and r.codes[0] == "dtype-cast"
 
 
-@pytest.mark.parametrize(("task", "name"), [
-    ("cce", "one class (k = 1)"), ("contrastive", "one-dimensional embeddings"),
-    ("cosine-embedding", "one-dimensional embeddings"), ("infonce", "one-dimensional embeddings"),
-    ("cosine-embedding", "huge norms (1e30)"), ("nt-xent", "huge norms (1e30)"),
-])
+@pytest.mark.parametrize(
+    ("task", "name"),
+    [
+        ("cce", "one class (k = 1)"),
+        ("contrastive", "one-dimensional embeddings"),
+        ("cosine-embedding", "one-dimensional embeddings"),
+        ("infonce", "one-dimensional embeddings"),
+        ("cosine-embedding", "huge norms (1e30)"),
+        ("nt-xent", "huge norms (1e30)"),
+    ],
+)
 def test_shapes_and_magnitudes_the_contract_allows(task, name):
     assert name in cases_named(task)
 
 
 def test_isclose_for_equality_fails_and_is_named(sandbox):
-    r = check(sandbox, "mae-grad", """
+    r = check(
+        sandbox,
+        "mae-grad",
+        """
         def mae_gradient(y_true, y_pred):
             y = np.asarray(y_true, dtype=float)
             p = np.asarray(y_pred, dtype=float)
             return np.where(np.isclose(p, y), 0.0, np.sign(p - y))
-    """)
+    """,
+    )
     assert not r.passed and "approximate-equality" in r.codes
 
 
 def test_new_cases_reject_no_correct_style(sandbox):
     # float32 in, float32 out; a NumPy scalar; scipy's logsumexp (a building block, allowed)
-    r = check(sandbox, "log-softmax", """
+    r = check(
+        sandbox,
+        "log-softmax",
+        """
         from scipy.special import logsumexp
 
         def log_softmax(x):
             x = np.asarray(x)
             x = x if x.dtype == np.float32 else x.astype(float)
             return x - logsumexp(x, axis=-1, keepdims=True)
-    """)
+    """,
+    )
     assert r.passed, (r.codes, r.first_failure)
-    r = check(sandbox, "infonce", """
+    r = check(
+        sandbox,
+        "infonce",
+        """
         def info_nce_loss(queries, keys, temperature=0.1):
             q = np.asarray(queries, dtype=np.float64)
             k = np.asarray(keys, dtype=np.float64)
@@ -248,7 +276,8 @@ def test_new_cases_reject_no_correct_style(sandbox):
             k = k / np.linalg.norm(k, axis=1, keepdims=True)
             s = (q @ k.T) / temperature
             return np.mean(np.logaddexp.reduce(s, axis=1) - np.diag(s))
-    """)
+    """,
+    )
     assert r.passed, (r.codes, r.first_failure)
 
 
@@ -271,23 +300,33 @@ def test_forbidden_uses_resolve_aliases_and_name_the_line():
     """)
     uses = forbidden_uses(source, ["scipy.special.log_softmax"])
     assert [(u.name, u.line) for u in uses] == [
-        ("scipy.special.log_softmax", 8), ("lossdrill.references", 10)]
+        ("scipy.special.log_softmax", 8),
+        ("lossdrill.references", 10),
+    ]
     assert forbidden_uses("from lossdrill.references import REFERENCES\n")[0].line == 1
     assert forbidden_uses("import lossdrill\n")[0].pattern == "lossdrill"
     assert forbidden_uses("x = __import__('lossdrill.checker')\n")[0].name == "lossdrill.checker"
-    assert forbidden_uses("import torch.nn.functional as F\ny = F.cross_entropy\n",
-                          ["torch.nn.functional.*"])[0].name == "torch.nn.functional.cross_entropy"
+    assert (
+        forbidden_uses(
+            "import torch.nn.functional as F\ny = F.cross_entropy\n", ["torch.nn.functional.*"]
+        )[0].name
+        == "torch.nn.functional.cross_entropy"
+    )
     assert forbidden_uses("import torch\nl = torch.nn.BCEWithLogitsLoss()\n", ["torch.nn.*Loss"])
-    star = forbidden_uses("from scipy.special import *\ny = log_softmax([1.0])\n",
-                          ["scipy.special.log_softmax"])
+    star = forbidden_uses(
+        "from scipy.special import *\ny = log_softmax([1.0])\n", ["scipy.special.log_softmax"]
+    )
     assert [(u.name, u.line) for u in star] == [("scipy.special.log_softmax", 2)]
-    assert not forbidden_uses("import numpy as np\nfrom scipy.special import logsumexp\n",
-                              ["scipy.special.log_softmax"])
+    assert not forbidden_uses(
+        "import numpy as np\nfrom scipy.special import logsumexp\n", ["scipy.special.log_softmax"]
+    )
 
 
 def test_importing_the_reference_fails_with_forbidden_import(sandbox):
-    source = ("import numpy as np\nfrom lossdrill.references import REFERENCES\n"
-              "mse_loss = REFERENCES['mse_loss']\n")
+    source = (
+        "import numpy as np\nfrom lossdrill.references import REFERENCES\n"
+        "mse_loss = REFERENCES['mse_loss']\n"
+    )
     r = run_check("mse", source, bank=NO_MUTANTS, sandbox=sandbox, sweep=False)
     assert not r.passed and r.score == 0.0
     assert r.codes == ("forbidden-import",)
@@ -295,15 +334,29 @@ def test_importing_the_reference_fails_with_forbidden_import(sandbox):
     assert "forbidden-import" in CODES
 
 
-@pytest.mark.parametrize(("task", "source", "name"), [
-    ("log-softmax", "from scipy.special import log_softmax\n", "scipy.special.log_softmax"),
-    ("softmax", "from scipy import special\nsoftmax = special.softmax\n", "scipy.special.softmax"),
-    ("kl", "import scipy.stats\ndef kl_divergence(p, q):\n    return scipy.stats.entropy(p, q)\n",
-     "scipy.stats.entropy"),
-    ("bce", "from sklearn.metrics import log_loss\n", "sklearn.metrics.log_loss"),
-    ("cce", "import torch.nn.functional as F\ndef categorical_ce_with_logits(y, z):\n"
-     "    return F.cross_entropy(z, y)\n", "torch.nn.functional.cross_entropy"),
-])
+@pytest.mark.parametrize(
+    ("task", "source", "name"),
+    [
+        ("log-softmax", "from scipy.special import log_softmax\n", "scipy.special.log_softmax"),
+        (
+            "softmax",
+            "from scipy import special\nsoftmax = special.softmax\n",
+            "scipy.special.softmax",
+        ),
+        (
+            "kl",
+            "import scipy.stats\ndef kl_divergence(p, q):\n    return scipy.stats.entropy(p, q)\n",
+            "scipy.stats.entropy",
+        ),
+        ("bce", "from sklearn.metrics import log_loss\n", "sklearn.metrics.log_loss"),
+        (
+            "cce",
+            "import torch.nn.functional as F\ndef categorical_ce_with_logits(y, z):\n"
+            "    return F.cross_entropy(z, y)\n",
+            "torch.nn.functional.cross_entropy",
+        ),
+    ],
+)
 def test_library_functions_that_are_the_answer_fail(sandbox, task, source, name):
     r = run_check(task, source, bank=NO_MUTANTS, sandbox=sandbox, sweep=False)
     assert not r.passed and r.codes == ("forbidden-import",)
@@ -314,22 +367,31 @@ def test_library_functions_that_are_the_answer_fail(sandbox, task, source, name)
 
 
 def test_softmax_over_the_middle_axis_of_a_3d_input_is_wrong_axis(sandbox):
-    r = check(sandbox, "softmax", """
+    r = check(
+        sandbox,
+        "softmax",
+        """
         def softmax(x):
             x = np.asarray(x, dtype=float)
             axis = 1 if x.ndim == 3 else -1
             e = np.exp(x - np.max(x, axis=axis, keepdims=True))
             return e / np.sum(e, axis=axis, keepdims=True)
-    """)
+    """,
+    )
     assert not r.passed and r.codes[0] == "wrong-axis"
 
 
 @pytest.mark.parametrize("task", ["infonce", "clip"])
 def test_temperature_on_the_positive_pair_only_is_missing_temperature(sandbox, task):
-    fn = {"infonce": "info_nce_loss(queries, keys, temperature=0.1)",
-          "clip": "clip_loss(queries, keys, temperature=0.07)"}[task]
+    fn = {
+        "infonce": "info_nce_loss(queries, keys, temperature=0.1)",
+        "clip": "clip_loss(queries, keys, temperature=0.07)",
+    }[task]
     both = "0.5 * (ce(s) + ce(s.T))" if task == "clip" else "ce(s)"
-    r = check(sandbox, task, f"""
+    r = check(
+        sandbox,
+        task,
+        f"""
         def ce(s):
             n = len(s)
             m = np.max(s, axis=1, keepdims=True)
@@ -346,23 +408,31 @@ def test_temperature_on_the_positive_pair_only_is_missing_temperature(sandbox, t
             s = q @ k.T
             s[np.arange(len(s)), np.arange(len(s))] /= temperature
             return {both}
-    """)
+    """,
+    )
     assert not r.passed and r.codes[0] == "missing-temperature", r.codes
 
 
 def test_mean_over_n_minus_one_is_wrong_reduction(sandbox):
-    r = check(sandbox, "mae", """
+    r = check(
+        sandbox,
+        "mae",
+        """
         def mae_loss(y_true, y_pred):
             e = np.abs(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)).ravel()
             if e.size == 0:
                 return 0.0
             return float(np.sum(e) / (e.size - 1)) if e.size > 1 else float(e[0])  # ddof=1
-    """)
+    """,
+    )
     assert not r.passed and r.codes[0] == "wrong-reduction", r.codes
 
 
 def test_nt_xent_mean_over_n_instead_of_2n_is_wrong_reduction(sandbox):
-    r = check(sandbox, "nt-xent", """
+    r = check(
+        sandbox,
+        "nt-xent",
+        """
         def nt_xent_loss(z1, z2, temperature=0.5):
             z = np.concatenate([np.asarray(z1, dtype=float), np.asarray(z2, dtype=float)])
             m = len(z)
@@ -374,12 +444,16 @@ def test_nt_xent_mean_over_n_instead_of_2n_is_wrong_reduction(sandbox):
             s = s - np.max(s, axis=1, keepdims=True)
             log_p = s - np.log(np.sum(np.exp(s), axis=1, keepdims=True))
             return float(-np.sum(log_p[np.arange(m), (np.arange(m) + m // 2) % m]) / (m // 2))
-    """)
+    """,
+    )
     assert not r.passed and "wrong-reduction" in r.codes, r.codes
 
 
 def test_falsy_default_is_named_with_the_value(sandbox):
-    r = check(sandbox, "focal", """
+    r = check(
+        sandbox,
+        "focal",
+        """
         def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
             alpha = alpha or 0.25
             y = np.asarray(y_true, dtype=float)
@@ -390,13 +464,17 @@ def test_falsy_default_is_named_with_the_value(sandbox):
             p_t = np.exp(-ce)
             alpha_t = alpha * y + (1 - alpha) * (1 - y)
             return float(np.mean(alpha_t * (1 - p_t) ** gamma * ce))
-    """)
+    """,
+    )
     assert not r.passed and r.codes[0] == "ignores-parameter"
     assert "alpha=0" in r.diagnoses[0].message
 
 
 def test_nan_at_a_stated_zero_case_quotes_the_rule(sandbox):
-    r = check(sandbox, "dice", """
+    r = check(
+        sandbox,
+        "dice",
+        """
         def dice_loss(y_true, probs, smooth=1.0):
             y = np.asarray(y_true, dtype=float)
             p = np.asarray(probs, dtype=float)
@@ -404,7 +482,8 @@ def test_nan_at_a_stated_zero_case_quotes_the_rule(sandbox):
                 return 0.0
             with np.errstate(invalid="ignore"):
                 return float(1.0 - (2.0 * np.sum(y * p) + smooth) / (np.sum(y) + np.sum(p) + smooth))
-    """)
+    """,
+    )
     assert not r.passed and r.codes[0] == "ignores-rule"
     assert "zero denominator" in r.diagnoses[0].message
 
@@ -417,12 +496,14 @@ def test_rule_cases_and_forbidden_load_from_the_record(tmp_path):
 
     text = RECORD.replace(
         '      - {id: empty-batch, text: "An empty batch returns 0.0."}\n',
-        '      - id: zero\n'
+        "      - id: zero\n"
         '        text: "Zero errors give 0.0."\n'
-        '        cases:\n'
+        "        cases:\n"
         '          - {name: "all zero", args: [[0, 0], [0, 0]], dtypes: [int64, float64]}\n'
-        '          - {name: "huge", args: [[0], [1000]], kwargs: {delta: 2}, group: stability}\n'
-    ).replace("    scale_arg:", "    forbidden: [sklearn.metrics.mean_squared_error]\n    scale_arg:")
+        '          - {name: "huge", args: [[0], [1000]], kwargs: {delta: 2}, group: stability}\n',
+    ).replace(
+        "    scale_arg:", "    forbidden: [sklearn.metrics.mean_squared_error]\n    scale_arg:"
+    )
     path = tmp_path / "tasks.yaml"
     path.write_text(text)
     bank = load_files([path])
@@ -434,17 +515,29 @@ def test_rule_cases_and_forbidden_load_from_the_record(tmp_path):
     assert second.kwargs == {"delta": 2.0} and second.group == "stability"
 
 
-@pytest.mark.parametrize(("case", "field", "message"), [
-    ('{name: "x", args: [[0]]}', "rules[0].cases[0].args", "one value per argument (2)"),
-    ('{name: "x", args: [[0], [0]], kwargs: {alpha: 1}}', "rules[0].cases[0].kwargs", "hyperparameters of the task only (delta)"),
-    ('{name: "x", args: [[0], [0]], group: params}', "rules[0].cases[0].group", "must be one of edge, stability"),
-])
+@pytest.mark.parametrize(
+    ("case", "field", "message"),
+    [
+        ('{name: "x", args: [[0]]}', "rules[0].cases[0].args", "one value per argument (2)"),
+        (
+            '{name: "x", args: [[0], [0]], kwargs: {alpha: 1}}',
+            "rules[0].cases[0].kwargs",
+            "hyperparameters of the task only (delta)",
+        ),
+        (
+            '{name: "x", args: [[0], [0]], group: params}',
+            "rules[0].cases[0].group",
+            "must be one of edge, stability",
+        ),
+    ],
+)
 def test_a_bad_rule_case_names_its_field(tmp_path, case, field, message):
     from lossdrill.bank.loader import load_files
 
     text = RECORD.replace(
         '      - {id: empty-batch, text: "An empty batch returns 0.0."}\n',
-        f'      - id: zero\n        text: "t"\n        cases:\n          - {case}\n')
+        f'      - id: zero\n        text: "t"\n        cases:\n          - {case}\n',
+    )
     path = tmp_path / "tasks.yaml"
     path.write_text(text)
     bank = load_files([path])

@@ -23,18 +23,27 @@ MSE_OK = textwrap.dedent("""\
 """)
 
 
-def run(home: Path, *args: str, stdin: str = "", cwd: Path | None = None
-        ) -> subprocess.CompletedProcess:
+def run(
+    home: Path, *args: str, stdin: str = "", cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "LOSSDRILL_HOME": str(home), "NO_COLOR": "1", "COLUMNS": "120"}
-    return subprocess.run(lossdrill_command() + list(args), input=stdin, capture_output=True,
-                          text=True, timeout=300, env=env, cwd=cwd)
+    return subprocess.run(
+        lossdrill_command() + list(args),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=cwd,
+    )
 
 
 def attempts(home: Path) -> list[tuple]:
     conn = sqlite3.connect(home / "lossdrill.sqlite3")
     try:
-        return conn.execute("SELECT task, kind, passed, elapsed_s FROM implement_attempts"
-                            " ORDER BY id").fetchall()
+        return conn.execute(
+            "SELECT task, kind, passed, elapsed_s FROM implement_attempts ORDER BY id"
+        ).fetchall()
     finally:
         conn.close()
 
@@ -52,8 +61,11 @@ def test_reopening_a_passing_file_is_a_recheck_that_readiness_does_not_count(tmp
     path.write_text(MSE_OK)
     # the trial's reproduction: check it, then follow progress's advice of the time
     assert run(home, "implement", "mse", "--file", str(path), "--check").returncode == 0
-    s = Session(["implement", "mse", "--file", str(path)],
-                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=True)
+    s = Session(
+        ["implement", "mse", "--file", str(path)],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=True,
+    )
     s.expect("PASS mse")
     s.expect("recorded as a re-check, not a timed pass")
     s.expect(r"lossdrill implement mse --fresh")
@@ -68,8 +80,10 @@ def test_reopening_a_passing_file_is_a_recheck_that_readiness_does_not_count(tmp
     assert "re-check" in proc.stdout
     assert attempts(home)[-1] == ("mse", "recheck", 1, 0.0)
     evidence = speed_evidence(home)
-    assert evidence[0] == ("mse: passed, but untimed (--check or a re-check); time it from a"
-                           " blank starter with `lossdrill implement mse --fresh`")
+    assert evidence[0] == (
+        "mse: passed, but untimed (--check or a re-check); time it from a"
+        " blank starter with `lossdrill implement mse --fresh`"
+    )
     text = run(home, "progress").stdout
     assert "0:00" not in text and "0m00s" not in text
 
@@ -79,8 +93,9 @@ def test_a_fresh_starter_is_a_timed_attempt(tmp_path):
     work = home / "work"
     work.mkdir(parents=True)
     (work / "mse.py").write_text(MSE_OK)  # the passing file stays as it is
-    s = Session(["implement", "mse", "--fresh"], {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
-                tty=True)
+    s = Session(
+        ["implement", "mse", "--fresh"], {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=True
+    )
     s.expect(r"Starter written to: \S*mse-2\.py")
     s.expect("c check now")
     (work / "mse-2.py").write_text(MSE_OK)
@@ -90,15 +105,18 @@ def test_a_fresh_starter_is_a_timed_attempt(tmp_path):
     s.expect(r"Next: lossdrill \S+")
     assert s.finish() == 0
     assert (work / "mse.py").read_text() == MSE_OK
-    (task, kind, passed, elapsed), = attempts(home)
+    ((task, kind, passed, elapsed),) = attempts(home)
     assert (task, kind, passed) == ("mse", "timed", 1) and elapsed > 0
 
 
 def test_single_keys_need_no_enter_and_n_starts_the_next_task(tmp_path):
     home = tmp_path / "home"
     path = tmp_path / "mse.py"
-    s = Session(["implement", "mse", "--file", str(path)],
-                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=True)
+    s = Session(
+        ["implement", "mse", "--file", str(path)],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=True,
+    )
     s.expect("press: h hint · r reveal · c check now · q quit ›")
     s.send_keys("h")  # one key, no Enter
     s.expect("hint 1 of")
@@ -166,8 +184,12 @@ def test_json_without_check_implies_check(tmp_path):
 
 def test_the_task_title_is_not_cut_at_60_columns(tmp_path):
     home = tmp_path / "home"
-    s = Session(["implement", "focal", "--file", str(tmp_path / "focal.py")],
-                {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"}, tty=True, cols=60)
+    s = Session(
+        ["implement", "focal", "--file", str(tmp_path / "focal.py")],
+        {"LOSSDRILL_HOME": str(home), "NO_COLOR": "1"},
+        tty=True,
+        cols=60,
+    )
     s.expect("c check now")
     s.send_keys("q")
     s.finish()

@@ -75,8 +75,9 @@ def test_an_editor_that_returns_at_once_leaves_the_session_running(tmp_path):
     """A GUI editor forks and returns: the file is watched afterwards, the terminal usable."""
     home = tmp_path / "home"
     path = tmp_path / "mse.py"
-    s = Session(["implement", "mse", "--file", str(path), "--edit", "--home", str(home)],
-                {"EDITOR": "true"})
+    s = Session(
+        ["implement", "mse", "--file", str(path), "--edit", "--home", str(home)], {"EDITOR": "true"}
+    )
     s.expect("Watching")
     path.write_text(MSE_OK)
     s.expect("PASS mse")
@@ -91,7 +92,10 @@ def test_watch_mode_with_stdin_closed_ends_with_a_summary(tmp_path):
     path = tmp_path / "mse.py"
     proc = subprocess.run(
         [*lossdrill_command(), "implement", "mse", "--file", str(path), "--home", str(home)],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
         preexec_fn=lambda: os.close(0),
     )
     assert proc.returncode == 0

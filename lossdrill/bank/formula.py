@@ -21,17 +21,51 @@ from functools import lru_cache
 from typing import Any
 
 _MATH_NAMES = {
-    "log": "log", "log2": "log2", "log10": "log10", "log1p": "log1p", "exp": "exp",
-    "expm1": "expm1", "sqrt": "sqrt", "tanh": "tanh", "cosh": "cosh", "sinh": "sinh",
-    "abs": "abs", "maximum": "maximum", "minimum": "minimum", "sum": "sum", "mean": "mean",
-    "clip": "clip", "sign": "sign", "array": "asarray", "dot": "dot", "logaddexp": "logaddexp",
+    "log": "log",
+    "log2": "log2",
+    "log10": "log10",
+    "log1p": "log1p",
+    "exp": "exp",
+    "expm1": "expm1",
+    "sqrt": "sqrt",
+    "tanh": "tanh",
+    "cosh": "cosh",
+    "sinh": "sinh",
+    "abs": "abs",
+    "maximum": "maximum",
+    "minimum": "minimum",
+    "sum": "sum",
+    "mean": "mean",
+    "clip": "clip",
+    "sign": "sign",
+    "array": "asarray",
+    "dot": "dot",
+    "logaddexp": "logaddexp",
 }
 _CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf}
 
 _ALLOWED_NODES = (
-    ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Call, ast.keyword, ast.List,
-    ast.Tuple, ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Slice,
-    ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.Mod, ast.FloorDiv,
+    ast.Expression,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.Call,
+    ast.keyword,
+    ast.List,
+    ast.Tuple,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Subscript,
+    ast.Slice,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.Pow,
+    ast.USub,
+    ast.UAdd,
+    ast.Mod,
+    ast.FloorDiv,
 )
 
 
@@ -89,7 +123,9 @@ class _Guard(ast.NodeTransformer):
         target = {ast.Pow: "__guard_pow", ast.Mult: "__guard_mul"}.get(type(node.op))
         if target is None:
             return node
-        call = ast.Call(func=ast.Name(id=target, ctx=ast.Load()), args=[node.left, node.right], keywords=[])
+        call = ast.Call(
+            func=ast.Name(id=target, ctx=ast.Load()), args=[node.left, node.right], keywords=[]
+        )
         return ast.copy_location(call, node)
 
 
@@ -115,7 +151,9 @@ def known_names() -> set[str]:
 def parse(expr: str) -> ast.Expression:
     """Check syntax and allowed constructs (no attributes, no comprehensions, no lambdas)."""
     if len(expr) > MAX_FORMULA_CHARS:
-        raise FormulaError(f"formula is {len(expr):,} characters long; the limit is {MAX_FORMULA_CHARS:,}")
+        raise FormulaError(
+            f"formula is {len(expr):,} characters long; the limit is {MAX_FORMULA_CHARS:,}"
+        )
     try:
         tree = ast.parse(expr.strip(), mode="eval")
     except SyntaxError as exc:
@@ -162,7 +200,10 @@ def evaluate(expr: str) -> float:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             value = eval(compile(guarded, "<formula>", "eval"), {"__builtins__": {}}, names)  # noqa: S307
-            if isinstance(value, complex) or getattr(getattr(value, "dtype", None), "kind", "") == "c":
+            if (
+                isinstance(value, complex)
+                or getattr(getattr(value, "dtype", None), "kind", "") == "c"
+            ):
                 raise FormulaError(f"formula gives the complex number {value}, not a real one")
             result = float(value)
     except FormulaError:

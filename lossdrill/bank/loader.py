@@ -78,9 +78,7 @@ def bank_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[BankError]
     return files, errors
 
 
-def load_banks(
-    extra_dirs: Sequence[str | Path] = (), *, evaluate_formulas: bool = False
-) -> Bank:
+def load_banks(extra_dirs: Sequence[str | Path] = (), *, evaluate_formulas: bool = False) -> Bank:
     """Load the built-in banks plus the user's folders. Bad files and items are reported."""
     files, errors = bank_files(bank_dirs(extra_dirs))
     return load_files(files, errors=errors, evaluate_formulas=evaluate_formulas)
@@ -144,7 +142,9 @@ def _load_file(path: Path, errors: list[BankError]) -> list[Item]:
         stat = path.stat()
     except OSError:
         stat = None
-    key = [str(path), stat.st_mtime_ns, stat.st_size, __version__, _parser_stamp()] if stat else None
+    key = (
+        [str(path), stat.st_mtime_ns, stat.st_size, __version__, _parser_stamp()] if stat else None
+    )
     cached = _cache_read(path, key) if key else None
     if cached is not None:
         items, file_errors = cached
@@ -194,7 +194,11 @@ def _to_json(value: object) -> object:
     if type(value) is dict:
         return ["d", [[_to_json(k), _to_json(v)] for k, v in value.items()]]
     if dataclasses.is_dataclass(value) and _record_class(kind.__name__) is kind:
-        return ["c", kind.__name__, [_to_json(getattr(value, f.name)) for f in dataclasses.fields(value)]]
+        return [
+            "c",
+            kind.__name__,
+            [_to_json(getattr(value, f.name)) for f in dataclasses.fields(value)],
+        ]
     if isinstance(value, tuple) and _record_class(kind.__name__) is kind:  # a NamedTuple record
         return ["c", kind.__name__, [_to_json(v) for v in value]]
     raise TypeError(f"cannot cache a {kind.__name__}")
@@ -243,8 +247,12 @@ def _cache_read(path: Path, key: list) -> tuple[list[Item], list[BankError]] | N
             return None
         items = _from_json(stored["items"])
         errors = _from_json(stored["errors"])
-        if not (isinstance(items, list) and all(isinstance(i, Item) for i in items)
-                and isinstance(errors, list) and all(isinstance(e, BankError) for e in errors)):
+        if not (
+            isinstance(items, list)
+            and all(isinstance(i, Item) for i in items)
+            and isinstance(errors, list)
+            and all(isinstance(e, BankError) for e in errors)
+        ):
             return None
         return items, errors
     except Exception:  # noqa: BLE001 - missing, damaged, planted or foreign
@@ -257,7 +265,9 @@ def _cache_write(path: Path, key: list, value: tuple[list[Item], list[BankError]
     target = _cache_file(path)
     items, errors = value
     try:
-        text = json.dumps({"key": key, "items": _to_json(list(items)), "errors": _to_json(list(errors))})
+        text = json.dumps(
+            {"key": key, "items": _to_json(list(items)), "errors": _to_json(list(errors))}
+        )
     except (TypeError, ValueError):
         return
     try:

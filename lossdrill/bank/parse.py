@@ -64,11 +64,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
 
 
 def _inert(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"^{chr(ord(m.group()) ^ 0x40)}" if ord(m.group()) < 0x80
-                        else f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(
+        lambda m: (
+            f"^{chr(ord(m.group()) ^ 0x40)}"
+            if ord(m.group()) < 0x80
+            else f"\\x{ord(m.group()):02x}"
+        ),
+        text,
+    )
 
 
-_CONSTRUCTION_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError, MemoryError)
+_CONSTRUCTION_ERRORS = (
+    yaml.YAMLError,
+    ValueError,
+    TypeError,
+    OverflowError,
+    RecursionError,
+    MemoryError,
+)
 """What building a value from YAML can raise: unknown tags, ``!!int abc``, a 5,000-digit
 integer, an unhashable key, a recursive alias."""
 
@@ -90,8 +103,11 @@ def parse_file(path: Path, errors: list[BankError]) -> list[Item]:
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
-            errors.append(BankError(name, 0, None, None,
-                                    f"file larger than {MAX_FILE_BYTES >> 20} MB: not loaded"))
+            errors.append(
+                BankError(
+                    name, 0, None, None, f"file larger than {MAX_FILE_BYTES >> 20} MB: not loaded"
+                )
+            )
             return []
         text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -135,13 +151,27 @@ def _items_node(name: str, root: yaml.Node, errors: list[BankError]) -> list[yam
         keys: dict[str, yaml.Node] = {}
         for k, v in root.value:
             if not isinstance(k, yaml.ScalarNode):
-                errors.append(BankError(name, _line(k), None, None,
-                                        "top-level keys must be plain words, not a list or mapping"))
+                errors.append(
+                    BankError(
+                        name,
+                        _line(k),
+                        None,
+                        None,
+                        "top-level keys must be plain words, not a list or mapping",
+                    )
+                )
                 continue
             if k.value in keys:
-                errors.append(BankError(name, _line(k), None, str(k.value),
-                                        f"top-level field given twice (first on line {_line(keys[k.value])});"
-                                        " only the last one would be read"))
+                errors.append(
+                    BankError(
+                        name,
+                        _line(k),
+                        None,
+                        str(k.value),
+                        f"top-level field given twice (first on line {_line(keys[k.value])});"
+                        " only the last one would be read",
+                    )
+                )
             keys[k.value] = v
         unknown = set(keys) - {"items", "bank", "description"}
         for key in sorted(unknown):
@@ -201,7 +231,9 @@ class _Fields:
         try:
             return self.loader.construct_object(node, deep=True)
         except _CONSTRUCTION_ERRORS as exc:
-            raise _Invalid(_line(node), self.name(key), f"cannot read the value: {_describe(exc)}") from None
+            raise _Invalid(
+                _line(node), self.name(key), f"cannot read the value: {_describe(exc)}"
+            ) from None
 
     def line(self, key: str) -> int:
         node = self.map.get(key)
@@ -219,11 +251,16 @@ class _Fields:
         if nonempty and key in self.map and not value.strip():
             raise _Invalid(self.line(key), self.name(key), "must not be empty")
         if len(value) > MAX_TEXT_CHARS:
-            raise _Invalid(self.line(key), self.name(key),
-                           f"{len(value):,} characters: longer than the limit of {MAX_TEXT_CHARS:,}")
+            raise _Invalid(
+                self.line(key),
+                self.name(key),
+                f"{len(value):,} characters: longer than the limit of {MAX_TEXT_CHARS:,}",
+            )
         return _inert(value)
 
-    def integer(self, key: str, default: Any = ..., lo: int | None = None, hi: int | None = None) -> int:
+    def integer(
+        self, key: str, default: Any = ..., lo: int | None = None, hi: int | None = None
+    ) -> int:
         value = self.value(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self._bad(key, "an integer", value)
@@ -248,8 +285,11 @@ class _Fields:
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise self._bad(key, "a list of text", value)
         if any(len(v) > MAX_TEXT_CHARS for v in value):
-            raise _Invalid(self.line(key), self.name(key),
-                           f"an entry is longer than the limit of {MAX_TEXT_CHARS:,} characters")
+            raise _Invalid(
+                self.line(key),
+                self.name(key),
+                f"an entry is longer than the limit of {MAX_TEXT_CHARS:,} characters",
+            )
         return tuple(value)
 
     def children(self, key: str, default: Any = ...) -> list[_Fields]:
@@ -272,8 +312,19 @@ class _Fields:
                 raise _Invalid(self.line(key), self.name(key), "unknown field")
 
 
-_COMMON = {"id", "version", "kind", "topic", "tags", "difficulty", "prompt", "explanation",
-           "source", "cards", "misconceptions"}
+_COMMON = {
+    "id",
+    "version",
+    "kind",
+    "topic",
+    "tags",
+    "difficulty",
+    "prompt",
+    "explanation",
+    "source",
+    "cards",
+    "misconceptions",
+}
 
 
 def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> Item | None:
@@ -285,12 +336,12 @@ def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> I
             item_id = str(raw_id) if isinstance(raw_id, (str, int)) else None
         item_id_text = f.text("id")
         if not ID_RE.match(item_id_text):
-            raise _Invalid(
-                f.line("id"), "id", "must be lowercase letters, digits, '.', '_' or '-'"
-            )
+            raise _Invalid(f.line("id"), "id", "must be lowercase letters, digits, '.', '_' or '-'")
         kind = f.text("kind")
         if kind not in KINDS:
-            raise _Invalid(f.line("kind"), "kind", f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+            raise _Invalid(
+                f.line("kind"), "kind", f"unknown kind {kind!r}; one of {', '.join(KINDS)}"
+            )
         common: dict[str, Any] = dict(
             id=item_id_text,
             version=f.integer("version", lo=1),
@@ -331,7 +382,9 @@ def _item(name: str, node: yaml.Node, loader: Any, errors: list[BankError]) -> I
         errors.append(BankError(name, exc.line, item_id, exc.field, exc.message))
         return None
     except _CONSTRUCTION_ERRORS as exc:
-        errors.append(BankError(name, _line(node), item_id, None, f"cannot read the item: {_describe(exc)}"))
+        errors.append(
+            BankError(name, _line(node), item_id, None, f"cannot read the item: {_describe(exc)}")
+        )
         return None
 
 
@@ -340,7 +393,11 @@ def _raw_id(node: yaml.Node) -> str | None:
     fields are read (a list as a key) still name the item."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == "id" and isinstance(value, yaml.ScalarNode):
+            if (
+                isinstance(key, yaml.ScalarNode)
+                and key.value == "id"
+                and isinstance(value, yaml.ScalarNode)
+            ):
                 return str(value.value)[:100]
     return None
 
@@ -367,8 +424,11 @@ def _misconceptions(f: _Fields) -> tuple[str, ...]:
 
         bad = unknown(ids)
         if bad:
-            raise _Invalid(f.line("misconceptions"), f.name("misconceptions"),
-                           f"unknown misconception {bad[0]!r} (see questions/misconceptions.yaml)")
+            raise _Invalid(
+                f.line("misconceptions"),
+                f.name("misconceptions"),
+                f"unknown misconception {bad[0]!r} (see questions/misconceptions.yaml)",
+            )
     return ids
 
 
@@ -398,7 +458,8 @@ def _choice(f: _Fields) -> tuple[dict[str, Any], set[str]]:
     missing = [i for i, o in enumerate(options) if not o.correct and not o.feedback.strip()]
     if missing:
         raise _Invalid(
-            f.line("options"), f"options[{missing[0]}].feedback",
+            f.line("options"),
+            f"options[{missing[0]}].feedback",
             "every wrong option needs feedback saying why it is wrong",
         )
     return {"options": options}, {"options"}
@@ -465,7 +526,8 @@ def _recall(f: _Fields) -> tuple[dict[str, Any], set[str]]:
     for key, answers in (("accept", accept), ("reject", reject)):
         if len(answers) < MIN_EXAMPLES:
             raise _Invalid(
-                ex.line(key), ex.name(key),
+                ex.line(key),
+                ex.name(key),
                 f"needs at least {MIN_EXAMPLES} example answers (the grading is checked against them)",
             )
     for key, answers, want in (("accept", accept, True), ("reject", reject, False)):
@@ -473,14 +535,21 @@ def _recall(f: _Fields) -> tuple[dict[str, Any], set[str]]:
             if grade_recall(answer, key_points, min_points).correct != want:
                 verdict = "reject" if want else "accept"
                 raise _Invalid(
-                    ex.line(key), f"{ex.name(key)}[{i}]",
+                    ex.line(key),
+                    f"{ex.name(key)}[{i}]",
                     f"the key points {verdict} this example answer: {answer!r}",
                 )
     if not grade_recall(model_answer, key_points, min_points).correct:
-        raise _Invalid(f.line("model_answer"), "model_answer", "the key points reject the model answer")
+        raise _Invalid(
+            f.line("model_answer"), "model_answer", "the key points reject the model answer"
+        )
     return (
-        {"model_answer": model_answer, "key_points": key_points, "min_points": min_points,
-         "examples": RecallExamples(accept, reject)},
+        {
+            "model_answer": model_answer,
+            "key_points": key_points,
+            "min_points": min_points,
+            "examples": RecallExamples(accept, reject),
+        },
         {"model_answer", "key_points", "min_points", "examples"},
     )
 
@@ -491,7 +560,9 @@ def _scenario(f: _Fields) -> tuple[dict[str, Any], set[str]]:
         s.check_unknown({"id", "prompt", "options"})
         options = _options(s, "options", scenario=True)
         if sum(o.correct for o in options) != 1:
-            raise _Invalid(s.line("options"), s.name("options"), "exactly one option must be correct")
+            raise _Invalid(
+                s.line("options"), s.name("options"), "exactly one option must be correct"
+            )
         steps.append(Step(s.text("id"), s.text("prompt"), options))
     if not 2 <= len(steps) <= 4:
         raise _Invalid(f.line("steps"), "steps", "a scenario has two to four steps")
@@ -525,7 +596,9 @@ def _implement(f: _Fields) -> tuple[dict[str, Any], set[str]]:
     mutants = []
     for m in f.children("mutants"):
         m.check_unknown({"name", "code", "diagnosis", "note"})
-        mutants.append(Mutant(m.text("name"), m.text("code"), m.text("diagnosis"), m.text("note", "")))
+        mutants.append(
+            Mutant(m.text("name"), m.text("code"), m.text("diagnosis"), m.text("note", ""))
+        )
     function = f.text("function")
     if not function.isidentifier():
         raise _Invalid(f.line("function"), "function", "must be a Python identifier")
@@ -548,11 +621,26 @@ def _implement(f: _Fields) -> tuple[dict[str, Any], set[str]]:
     )
 
 
-RECORD_FIELDS = frozenset({
-    "args", "family", "output", "params", "rules", "scale_arg", "tolerance", "magnitude",
-    "sweep", "plot", "gradient_task", "next_task", "readiness", "forbidden", "differentiable",
-    "tracks",
-})
+RECORD_FIELDS = frozenset(
+    {
+        "args",
+        "family",
+        "output",
+        "params",
+        "rules",
+        "scale_arg",
+        "tolerance",
+        "magnitude",
+        "sweep",
+        "plot",
+        "gradient_task",
+        "next_task",
+        "readiness",
+        "forbidden",
+        "differentiable",
+        "tracks",
+    }
+)
 """The task record's fields of an implement item (:class:`TaskRecord`): all or none."""
 
 _TOL64 = Tolerance(rtol=1e-6, atol=1e-8)
@@ -562,7 +650,9 @@ _TOL32 = Tolerance(rtol=1e-4, atol=1e-6)
 def _choice_of(f: _Fields, key: str, allowed: Iterable[str], default: Any = ...) -> str:
     value = f.text(key, default)
     if value not in allowed:
-        raise _Invalid(f.line(key), f.name(key), f"must be one of {', '.join(allowed)}; got {value!r}")
+        raise _Invalid(
+            f.line(key), f.name(key), f"must be one of {', '.join(allowed)}; got {value!r}"
+        )
     return value
 
 
@@ -602,20 +692,35 @@ def _record(f: _Fields) -> TaskRecord:
         for key, values in (("default", (default,)), ("try", tries)):
             for v in values:
                 if v not in domain:
-                    raise _Invalid(p.line(key), p.name(key), f"{v:g} lies outside the domain {text}")
+                    raise _Invalid(
+                        p.line(key), p.name(key), f"{v:g} lies outside the domain {text}"
+                    )
                 if kind != "float" and v != int(v):
-                    raise _Invalid(p.line(key), p.name(key), f"{v:g} is not a whole number (type {kind})")
-        if kind == "bool" and (domain.lo, domain.hi, domain.lo_open, domain.hi_open) != (0, 1, False, False):
+                    raise _Invalid(
+                        p.line(key), p.name(key), f"{v:g} is not a whole number (type {kind})"
+                    )
+        if kind == "bool" and (domain.lo, domain.hi, domain.lo_open, domain.hi_open) != (
+            0,
+            1,
+            False,
+            False,
+        ):
             raise _Invalid(p.line("domain"), p.name("domain"), "a bool's domain is '[0, 1]'")
         if kind == "index" and not tries:
-            raise _Invalid(p.line("type"), p.name("type"), "an index needs 'try' values (its domain is not swept)")
+            raise _Invalid(
+                p.line("type"),
+                p.name("type"),
+                "an index needs 'try' values (its domain is not swept)",
+            )
         if default in tries:
             raise _Invalid(p.line("try"), p.name("try"), "must not repeat the default")
         neutral = p.number("neutral") if p.has("neutral") else None
         params.append(HyperParam(name, default, domain, tries, neutral, kind))  # type: ignore[arg-type]
         names.append(name)
     if len(set(names)) != len(names):
-        raise _Invalid(f.line("params"), "params", "argument and hyperparameter names must be unique")
+        raise _Invalid(
+            f.line("params"), "params", "argument and hyperparameter names must be unique"
+        )
     rules = []
     for r in f.children("rules"):
         r.check_unknown({"id", "text", "cases"})
@@ -624,7 +729,11 @@ def _record(f: _Fields) -> TaskRecord:
         raise _Invalid(f.line("rules"), "rules", "rule ids must be unique")
     scale_arg = f.text("scale_arg")
     if scale_arg not in names[: len(args)]:
-        raise _Invalid(f.line("scale_arg"), "scale_arg", f"must be one of the arguments {', '.join(names[:len(args)])}")
+        raise _Invalid(
+            f.line("scale_arg"),
+            "scale_arg",
+            f"must be one of the arguments {', '.join(names[: len(args)])}",
+        )
     tol64, tol32 = _TOL64, _TOL32
     if f.has("tolerance"):
         t = _Fields(f.raw("tolerance"), f.loader, "tolerance.")
@@ -645,7 +754,11 @@ def _record(f: _Fields) -> TaskRecord:
         raise f._bad("readiness", "a mapping of role to position (a whole number >= 1)", readiness)
     for role in readiness:
         if role not in READINESS_ROLES:
-            raise _Invalid(f.line("readiness"), "readiness", f"unknown role {role!r}; one of {', '.join(READINESS_ROLES)}")
+            raise _Invalid(
+                f.line("readiness"),
+                "readiness",
+                f"unknown role {role!r}; one of {', '.join(READINESS_ROLES)}",
+            )
     return TaskRecord(
         args=tuple(args),
         family=f.text("family"),
@@ -675,15 +788,27 @@ def _rule_cases(r: _Fields, n_args: int, names: list[str]) -> tuple[RuleCase, ..
         c.check_unknown({"name", "args", "kwargs", "dtypes", "group"})
         args = c.value("args")
         if not isinstance(args, list) or len(args) != n_args:
-            raise _Invalid(c.line("args"), c.name("args"), f"needs one value per argument ({n_args})")
+            raise _Invalid(
+                c.line("args"), c.name("args"), f"needs one value per argument ({n_args})"
+            )
         kwargs = c.value("kwargs", {})
         if not isinstance(kwargs, dict) or not all(k in names[n_args:] for k in kwargs):
-            raise _Invalid(c.line("kwargs"), c.name("kwargs"), f"hyperparameters of the task only ({', '.join(names[n_args:]) or 'none'})")
+            raise _Invalid(
+                c.line("kwargs"),
+                c.name("kwargs"),
+                f"hyperparameters of the task only ({', '.join(names[n_args:]) or 'none'})",
+            )
         dtypes = tuple(c.strings("dtypes")) if c.has("dtypes") else ()
         if dtypes and len(dtypes) != n_args:
-            raise _Invalid(c.line("dtypes"), c.name("dtypes"), f"needs one dtype per argument ({n_args})")
+            raise _Invalid(
+                c.line("dtypes"), c.name("dtypes"), f"needs one dtype per argument ({n_args})"
+            )
         group = _choice_of(c, "group", ("edge", "stability"), "edge")
-        out.append(RuleCase(c.text("name"), tuple(args), {k: float(v) for k, v in kwargs.items()}, dtypes, group))
+        out.append(
+            RuleCase(
+                c.text("name"), tuple(args), {k: float(v) for k, v in kwargs.items()}, dtypes, group
+            )
+        )
     return tuple(out)
 
 
@@ -694,8 +819,11 @@ def _differentiable(f: _Fields, args: list[str]) -> tuple[str, ...]:
     names = f.strings("differentiable", ())
     for name in names:
         if name not in args:
-            raise _Invalid(f.line("differentiable"), "differentiable",
-                           f"{name!r} is not one of the arguments {', '.join(args)}")
+            raise _Invalid(
+                f.line("differentiable"),
+                "differentiable",
+                f"{name!r} is not one of the arguments {', '.join(args)}",
+            )
     return tuple(names)
 
 
@@ -713,7 +841,9 @@ def _tracks(f: _Fields) -> dict[str, TrackText]:
         one.check_unknown({"solution", "hints", "debrief", "forbidden", "starter"})
         hints = one.strings("hints")
         if len(hints) < 3:
-            raise _Invalid(one.line("hints"), one.name("hints"), "needs at least three progressive hints")
+            raise _Invalid(
+                one.line("hints"), one.name("hints"), "needs at least three progressive hints"
+            )
         out[framework] = TrackText(
             solution=one.text("solution"),
             hints=hints,
@@ -728,8 +858,15 @@ def _sweep(f: _Fields, n_args: int) -> SweepRecord:
     s = _Fields(f.raw("sweep"), f.loader, "sweep.")
     s.check_unknown({"x_label", "y_label", "range", "inputs", "labels"})
     lo_hi_n = _numbers(s, "range")
-    if len(lo_hi_n) != 3 or not lo_hi_n[0] < lo_hi_n[1] or lo_hi_n[2] < 2 or lo_hi_n[2] != int(lo_hi_n[2]):
-        raise _Invalid(s.line("range"), "sweep.range", "must be [lo, hi, points] with lo < hi and points >= 2")
+    if (
+        len(lo_hi_n) != 3
+        or not lo_hi_n[0] < lo_hi_n[1]
+        or lo_hi_n[2] < 2
+        or lo_hi_n[2] != int(lo_hi_n[2])
+    ):
+        raise _Invalid(
+            s.line("range"), "sweep.range", "must be [lo, hi, points] with lo < hi and points >= 2"
+        )
     raw_inputs = s.value("inputs")
     if not isinstance(raw_inputs, list):
         raise s._bad("inputs", "a list", raw_inputs)
@@ -740,10 +877,15 @@ def _sweep(f: _Fields, n_args: int) -> SweepRecord:
             try:
                 float(v)
             except ValueError:
-                raise _Invalid(s.line("inputs"), "sweep.inputs", f"{v!r} is not x, label or a number") from None
+                raise _Invalid(
+                    s.line("inputs"), "sweep.inputs", f"{v!r} is not x, label or a number"
+                ) from None
     if len(inputs) != n_args or "x" not in inputs or (("label" in inputs) != bool(labels)):
-        raise _Invalid(s.line("inputs"), "sweep.inputs",
-                       "one entry per argument, with x, and label exactly when labels are given")
+        raise _Invalid(
+            s.line("inputs"),
+            "sweep.inputs",
+            "one entry per argument, with x, and label exactly when labels are given",
+        )
     return SweepRecord(
         x_label=s.text("x_label"),
         y_label=s.text("y_label", "loss"),
@@ -768,13 +910,15 @@ def _plot(f: _Fields) -> dict[str, Any]:
             if not isinstance(conditions, dict):
                 raise v._bad("conditions", "a mapping", conditions)
             variants.append(PlotVariant(v.text("label"), conditions))
-        slices.append(PlotSlice(
-            axis=sl.text("axis"),
-            inputs=sl.text("inputs"),
-            variants=tuple(variants) or (PlotVariant("", {}),),
-            note=sl.text("note", ""),
-            fixed=sl.strings("fixed", ()),
-        ))
+        slices.append(
+            PlotSlice(
+                axis=sl.text("axis"),
+                inputs=sl.text("inputs"),
+                variants=tuple(variants) or (PlotVariant("", {}),),
+                note=sl.text("note", ""),
+                fixed=sl.strings("fixed", ()),
+            )
+        )
     if not slices:
         raise _Invalid(p.line("slices"), "plot.slices", "needs at least one slice")
     return {"plot_kind": _choice_of(p, "kind", PLOT_KINDS), "slices": tuple(slices)}

@@ -122,7 +122,15 @@ class Mutant:
 
 ArgKind = Literal["real", "embed", "binary", "pm1", "onehot", "label", "dist", "prob", "count"]
 ARG_KINDS: tuple[ArgKind, ...] = (
-    "real", "embed", "binary", "pm1", "onehot", "label", "dist", "prob", "count",
+    "real",
+    "embed",
+    "binary",
+    "pm1",
+    "onehot",
+    "label",
+    "dist",
+    "prob",
+    "count",
 )
 """What an argument of an implement task holds: real values, rows of embeddings, 0/1 labels,
 ±1 labels, one-hot rows, integer class indices, probability rows, values in [0, 1], counts."""
@@ -513,8 +521,16 @@ class Bank:
         for item in self.items:
             if isinstance(item, FlashcardItem):
                 out.append(
-                    Card(item.id, item.version, item.topic, item.front, item.back, item.id,
-                         item.tags, item.replaces)
+                    Card(
+                        item.id,
+                        item.version,
+                        item.topic,
+                        item.front,
+                        item.back,
+                        item.id,
+                        item.tags,
+                        item.replaces,
+                    )
                 )
             out.extend(item.cards)
         return out

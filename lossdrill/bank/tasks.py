@@ -35,7 +35,9 @@ def builtin_tasks() -> dict[str, ImplementItem]:
     out: dict[str, ImplementItem] = {}
     for item in bank.tasks():
         if item.record is None:
-            raise TaskRecordError(f"{item.file}:{item.line}: implement item {item.id!r} has no task record")
+            raise TaskRecordError(
+                f"{item.file}:{item.line}: implement item {item.id!r} has no task record"
+            )
         out[item.id] = item
     return out
 
@@ -95,8 +97,10 @@ def checker_view() -> dict[str, dict[str, Any]]:
 
     files = implement_files()
     try:
-        key = (f"{__version__}+view{_VIEW_FORMAT}+{VIEW_FORMAT}",
-               tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+        key = (
+            f"{__version__}+view{_VIEW_FORMAT}+{VIEW_FORMAT}",
+            tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files),
+        )
         digest = hashlib.sha1(repr(key[1][:1]).encode()).hexdigest()[:16]
         target = cache_home() / "tasks" / f"checker-{digest}.json"
     except OSError:
@@ -145,11 +149,15 @@ def _build_view() -> dict[str, dict[str, Any]]:
             "family": r.family,
             "output": r.output,
             "params": tuple((p.name, p.default, p.tries, p.neutral, p.type) for p in r.params),
-            "domains": tuple((p.domain.lo, p.domain.hi, p.domain.lo_open, p.domain.hi_open)
-                             for p in r.params),
+            "domains": tuple(
+                (p.domain.lo, p.domain.hi, p.domain.lo_open, p.domain.hi_open) for p in r.params
+            ),
             "rules": tuple((rule.id, rule.text) for rule in r.rules),
-            "rule_cases": tuple((rule.id, c.name, c.args, dict(c.kwargs), c.dtypes, c.group)
-                                for rule in r.rules for c in rule.cases),
+            "rule_cases": tuple(
+                (rule.id, c.name, c.args, dict(c.kwargs), c.dtypes, c.group)
+                for rule in r.rules
+                for c in rule.cases
+            ),
             "forbidden": tuple(r.forbidden),
             "differentiable": tuple(r.differentiable),
             "track_forbidden": {fw: tuple(t.forbidden) for fw, t in r.tracks.items()},
@@ -157,8 +165,16 @@ def _build_view() -> dict[str, dict[str, Any]]:
             "tol64": (r.tolerance64.rtol, r.tolerance64.atol),
             "tol32": (r.tolerance32.rtol, r.tolerance32.atol),
             "magnitude": r.magnitude,
-            "sweep": None if r.sweep is None else (
-                r.sweep.x_label, r.sweep.y_label, r.sweep.lo, r.sweep.hi, r.sweep.points,
-                r.sweep.inputs, r.sweep.labels),
+            "sweep": None
+            if r.sweep is None
+            else (
+                r.sweep.x_label,
+                r.sweep.y_label,
+                r.sweep.lo,
+                r.sweep.hi,
+                r.sweep.points,
+                r.sweep.inputs,
+                r.sweep.labels,
+            ),
         }
     return out

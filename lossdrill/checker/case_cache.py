@@ -132,9 +132,13 @@ def _read(target: Path, key: list) -> tuple[list, list] | None:
                 return None
             arrays = {name: stored[name] for name in stored.files if name != "meta"}
         cases = [
-            Case(group=str(c["group"]), name=str(c["name"]),
-                 args=tuple(_decode(c["args"], arrays)), kwargs=dict(_decode(c["kwargs"], arrays)),
-                 rules=tuple(str(r) for r in c["rules"]))
+            Case(
+                group=str(c["group"]),
+                name=str(c["name"]),
+                args=tuple(_decode(c["args"], arrays)),
+                kwargs=dict(_decode(c["kwargs"], arrays)),
+                rules=tuple(str(r) for r in c["rules"]),
+            )
             for c in meta["cases"]
         ]
         expected = [np.asarray(_decode(e, arrays), dtype=np.float64) for e in meta["expected"]]
@@ -154,8 +158,13 @@ def _write(target: Path, key: list, value: tuple[list, list]) -> None:
         meta = {
             "key": key,
             "cases": [
-                {"group": c.group, "name": c.name, "args": _encode(tuple(c.args), arrays),
-                 "kwargs": _encode(dict(c.kwargs), arrays), "rules": list(c.rules)}
+                {
+                    "group": c.group,
+                    "name": c.name,
+                    "args": _encode(tuple(c.args), arrays),
+                    "kwargs": _encode(dict(c.kwargs), arrays),
+                    "rules": list(c.rules),
+                }
                 for c in cases
             ],
             "expected": [_encode(np.asarray(e), arrays) for e in expected],

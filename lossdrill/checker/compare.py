@@ -61,7 +61,9 @@ def check_value(value: Any, expected: np.ndarray, output: str, tol: Tolerance) -
         if isinstance(value, np.ndarray):
             got = as_real_array(value)
             if got is None:
-                return Verdict("wrong-type", f"returned an array of dtype {value.dtype}; expected real numbers")
+                return Verdict(
+                    "wrong-type", f"returned an array of dtype {value.dtype}; expected real numbers"
+                )
             if got.shape != expected.shape:
                 return Verdict(
                     "wrong-shape",
@@ -124,9 +126,7 @@ def mismatch_message(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> s
 
 def _close_mask(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> np.ndarray:
     with np.errstate(invalid="ignore"):
-        same_special = (np.isnan(got) & np.isnan(expected)) | (
-            np.isinf(got) & (got == expected)
-        )
+        same_special = (np.isnan(got) & np.isnan(expected)) | (np.isinf(got) & (got == expected))
         near = np.abs(got - expected) <= tol.atol + tol.rtol * np.abs(expected)
     return same_special | np.nan_to_num(near, nan=False)
 

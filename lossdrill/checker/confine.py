@@ -32,14 +32,30 @@ _PR_SET_NO_NEW_PRIVS = 38
 
 _EXECUTE, _WRITE_FILE, _READ_FILE, _READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
 _REMOVE_DIR, _REMOVE_FILE, _MAKE_CHAR, _MAKE_DIR = 1 << 4, 1 << 5, 1 << 6, 1 << 7
-_MAKE_REG, _MAKE_SOCK, _MAKE_FIFO, _MAKE_BLOCK, _MAKE_SYM = 1 << 8, 1 << 9, 1 << 10, 1 << 11, 1 << 12
+_MAKE_REG, _MAKE_SOCK, _MAKE_FIFO, _MAKE_BLOCK, _MAKE_SYM = (
+    1 << 8,
+    1 << 9,
+    1 << 10,
+    1 << 11,
+    1 << 12,
+)
 _REFER, _TRUNCATE, _IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
 _NET_BIND_TCP, _NET_CONNECT_TCP = 1 << 0, 1 << 1
 _SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1 << 0, 1 << 1
 
 _READ = _EXECUTE | _READ_FILE | _READ_DIR
-_WRITE = (_WRITE_FILE | _REMOVE_DIR | _REMOVE_FILE | _MAKE_DIR | _MAKE_REG | _MAKE_SYM
-          | _MAKE_FIFO | _MAKE_SOCK | _REFER | _TRUNCATE)
+_WRITE = (
+    _WRITE_FILE
+    | _REMOVE_DIR
+    | _REMOVE_FILE
+    | _MAKE_DIR
+    | _MAKE_REG
+    | _MAKE_SYM
+    | _MAKE_FIFO
+    | _MAKE_SOCK
+    | _REFER
+    | _TRUNCATE
+)
 
 
 class ForbiddenImport(ImportError):
@@ -54,8 +70,9 @@ def abi_version() -> int:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        version = libc.syscall(_SYS_CREATE_RULESET, None, ctypes.c_size_t(0),
-                               ctypes.c_uint32(_CREATE_RULESET_VERSION))
+        version = libc.syscall(
+            _SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION)
+        )
     except (OSError, AttributeError):
         return 0
     return max(0, int(version))
@@ -89,10 +106,24 @@ def read_only_paths() -> list[str]:
             paths.add(package)
             paths.add(package + ".libs")  # the wheel's bundled OpenBLAS
             parent = os.path.dirname(package)
-            paths.update(os.path.join(parent, entry) for entry in _listdir(parent)
-                         if entry.startswith("numpy") and entry.endswith(".libs"))
-    paths.update(("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib",
-                  "/etc/ld.so.cache", "/dev/urandom", "/dev/random", "/dev/zero"))
+            paths.update(
+                os.path.join(parent, entry)
+                for entry in _listdir(parent)
+                if entry.startswith("numpy") and entry.endswith(".libs")
+            )
+    paths.update(
+        (
+            "/usr/lib",
+            "/usr/lib64",
+            "/lib",
+            "/lib64",
+            "/usr/local/lib",
+            "/etc/ld.so.cache",
+            "/dev/urandom",
+            "/dev/random",
+            "/dev/zero",
+        )
+    )
     return sorted(p for p in paths if p and os.path.exists(p))
 
 
@@ -101,8 +132,9 @@ def package_folders(modules: list[str]) -> list[str]:
     worker may read after importing PyTorch or JAX, whose lazy imports and data files lie
     anywhere in the framework's package and its dependencies' packages. A ``lossdrill``
     folder inside one stays out of reach (the worker's forbidden paths)."""
-    entries = sorted({os.path.realpath(p) for p in sys.path if p and os.path.isdir(p)},
-                     key=len, reverse=True)
+    entries = sorted(
+        {os.path.realpath(p) for p in sys.path if p and os.path.isdir(p)}, key=len, reverse=True
+    )
     folders: set[str] = set()
     for name in modules:
         file = getattr(sys.modules.get(name), "__file__", None)
@@ -126,8 +158,12 @@ def _beneath(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def landlock(workdir: str, forbidden: list[str], read: list[str] | None = None,
-             write: list[str] | None = None) -> dict:
+def landlock(
+    workdir: str,
+    forbidden: list[str],
+    read: list[str] | None = None,
+    write: list[str] | None = None,
+) -> dict:
     """Confine this thread (and every thread and process it starts afterwards).
 
     ``forbidden``: folders that must stay out of reach even when they lie inside a
@@ -157,8 +193,12 @@ def landlock(workdir: str, forbidden: list[str], read: list[str] | None = None,
     scoped = (_SCOPE_SIGNAL | _SCOPE_ABSTRACT_UNIX_SOCKET) if abi >= 6 else 0
     fields = [fs, net, scoped][: 1 + (abi >= 4) + (abi >= 6)]
     attr = (ctypes.c_uint64 * len(fields))(*fields)
-    ruleset = libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)),
-                           ctypes.c_uint32(0))
+    ruleset = libc.syscall(
+        _SYS_CREATE_RULESET,
+        ctypes.byref(attr),
+        ctypes.c_size_t(ctypes.sizeof(attr)),
+        ctypes.c_uint32(0),
+    )
     if ruleset < 0:
         state["reason"] = f"landlock_create_ruleset failed: {os.strerror(ctypes.get_errno())}"
         return state
@@ -186,8 +226,13 @@ def landlock(workdir: str, forbidden: list[str], read: list[str] | None = None,
             if not os.path.isdir(real):
                 rights &= _EXECUTE | _READ_FILE | _WRITE_FILE | _TRUNCATE | _IOCTL_DEV
             rule = _PathBeneath(rights & fs, fd)
-            libc.syscall(_SYS_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH),
-                         ctypes.byref(rule), ctypes.c_uint32(0))
+            libc.syscall(
+                _SYS_ADD_RULE,
+                ctypes.c_int(ruleset),
+                ctypes.c_int(_RULE_PATH_BENEATH),
+                ctypes.byref(rule),
+                ctypes.c_uint32(0),
+            )
         finally:
             os.close(fd)
 

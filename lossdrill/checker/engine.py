@@ -109,14 +109,24 @@ def run_check(
 
 
 class _Check:
-    def __init__(self, spec: TaskSpec, sandbox: SandboxLike, bank: BankLike, seed: int | None,
-                 sweep: bool, track: Any = None, forbid: bool = True) -> None:
+    def __init__(
+        self,
+        spec: TaskSpec,
+        sandbox: SandboxLike,
+        bank: BankLike,
+        seed: int | None,
+        sweep: bool,
+        track: Any = None,
+        forbid: bool = True,
+    ) -> None:
         self.spec = spec
         self.track = track
         """A framework track (:class:`~lossdrill.checker.frameworks.track.Track`), or None."""
         self.forbidden: tuple[str, ...] = (
-            (*spec.forbidden, *track.forbidden) if track is not None else spec.forbidden
-        ) if forbid else ()
+            ((*spec.forbidden, *track.forbidden) if track is not None else spec.forbidden)
+            if forbid
+            else ()
+        )
         """The task's forbidden library functions (its record's list and, on a framework
         track, the track's): one static check (:mod:`.imports`) before anything runs.
         ``lossdrill`` itself is always forbidden; bug hunts (``forbid=False``) may call the
@@ -136,7 +146,9 @@ class _Check:
     def run(self, source: str, filename: str) -> CheckResult:
         spec = self.spec
         # computed before the load, while a freshly started worker may still import NumPy
-        cases, expected = cases_and_expected(f"{spec.id}-{spec.record_key}", self.seed, self._build_cases)
+        cases, expected = cases_and_expected(
+            f"{spec.id}-{spec.record_key}", self.seed, self._build_cases
+        )
         if self.track is not None:
             from lossdrill.checker.frameworks.check import track_cases
 
@@ -144,15 +156,29 @@ class _Check:
         uses = forbidden_uses(source, self.forbidden)
         if uses:  # the reference (or the library's answer) out of reach: nothing is run
             groups = _groups([(c, False) for c in cases])
-            return self._result(False, groups, [Diagnosis(
-                "forbidden-import", f"the file uses {describe_uses(uses, source)}; write it yourself")], None)
+            return self._result(
+                False,
+                groups,
+                [
+                    Diagnosis(
+                        "forbidden-import",
+                        f"the file uses {describe_uses(uses, source)}; write it yourself",
+                    )
+                ],
+                None,
+            )
         loaded = self.sandbox.load("submission", source, spec.function, filename)
         if loaded.status != "ok":
             groups = _groups([(c, False) for c in cases])
-            found = forbidden_import(loaded, source) or load_diagnosis(loaded, spec.function, source)
+            found = forbidden_import(loaded, source) or load_diagnosis(
+                loaded, spec.function, source
+            )
             return self._result(False, groups, [found], None, output=loaded.output)
         outcomes = self._call(cases)
-        runs = [Run(c, e, o, self._judge(c, e, o)) for c, e, o in zip(cases, expected, outcomes, strict=False)]
+        runs = [
+            Run(c, e, o, self._judge(c, e, o))
+            for c, e, o in zip(cases, expected, outcomes, strict=False)
+        ]
         if self.track is not None:
             from lossdrill.checker.frameworks.check import track_runs
 
@@ -165,11 +191,20 @@ class _Check:
         sweep = self._sweep(runs, failure) if self.want_sweep else None
         return self._result(False, groups, diagnoses, failure, output=loaded.output, sweep=sweep)
 
-    def _result(self, passed: bool, groups: list[GroupResult], diagnoses: list[Diagnosis],
-                failure: Failure | None, *, output: str = "", sweep: Sweep | None = None) -> CheckResult:
+    def _result(
+        self,
+        passed: bool,
+        groups: list[GroupResult],
+        diagnoses: list[Diagnosis],
+        failure: Failure | None,
+        *,
+        output: str = "",
+        sweep: Sweep | None = None,
+    ) -> CheckResult:
         score = float(np.mean([1 - g.failed / g.total for g in groups])) if groups else 0.0
-        if not passed and any(d.code in ("syntax-error", "missing-function", "forbidden-import")
-                              for d in diagnoses):
+        if not passed and any(
+            d.code in ("syntax-error", "missing-function", "forbidden-import") for d in diagnoses
+        ):
             score = 0.0
         return CheckResult(
             task=self.spec.id,
@@ -232,27 +267,42 @@ class _Check:
         if outcome.status == "not-run":
             return Verdict("not-run", outcome.message)
         if outcome.status != "ok":
-            return Verdict(outcome.status, outcome.message or SANDBOX_STATUS.get(outcome.status, ""))
+            return Verdict(
+                outcome.status, outcome.message or SANDBOX_STATUS.get(outcome.status, "")
+            )
         if outcome.mutated:
-            names = " and ".join(n for n in self.spec.args if n in self.spec.arg_names(outcome.mutated))
+            names = " and ".join(
+                n for n in self.spec.args if n in self.spec.arg_names(outcome.mutated)
+            )
             names = names or "an input"
             tol = self.spec.tol32 if case.float32() else self.spec.tol64
             if check_value(outcome.value, expected, self.spec.output, tol).ok:
-                return Verdict("mutates-input", f"returned the right value, but modified {names} "
-                               "in place: the caller's array changed")
+                return Verdict(
+                    "mutates-input",
+                    f"returned the right value, but modified {names} "
+                    "in place: the caller's array changed",
+                )
             return Verdict("mutates-input", f"modified {names} in place")
         value = outcome.value
         if value is None and outcome.value_type not in ("", "NoneType"):
             note = f" ({outcome.message})" if outcome.message else ""
-            return Verdict("wrong-type", f"returned a {outcome.value_type}{note}; "
-                           + ("a loss is a float" if self.spec.output == "loss" else "return a NumPy array"))
+            return Verdict(
+                "wrong-type",
+                f"returned a {outcome.value_type}{note}; "
+                + ("a loss is a float" if self.spec.output == "loss" else "return a NumPy array"),
+            )
         tol = self.spec.tol32 if case.float32() else self.spec.tol64
         return check_value(value, expected, self.spec.output, tol)
 
     def _evaluate(self, cases: Sequence[Case]) -> list[Run]:
         expected = [self._expected(c) for c in cases]
-        outcomes = self.sandbox.call_many("submission", [(c.args, c.kwargs) for c in cases], timeout=1.0)
-        return [Run(c, e, o, self._judge(c, e, o)) for c, e, o in zip(cases, expected, outcomes, strict=False)]
+        outcomes = self.sandbox.call_many(
+            "submission", [(c.args, c.kwargs) for c in cases], timeout=1.0
+        )
+        return [
+            Run(c, e, o, self._judge(c, e, o))
+            for c, e, o in zip(cases, expected, outcomes, strict=False)
+        ]
 
     # ----------------------------------------------------------------- diagnosis
     def _diagnose(self, runs: list[Run]) -> list[Diagnosis]:
@@ -334,8 +384,14 @@ class _Check:
             if o.status in HAZARDS:
                 break
         got += [float("nan")] * (len(expected) - len(got))
-        return Sweep(task=self.spec.id, x_label=x_label, y_label=y_label, xs=tuple(xs),
-                     expected=tuple(expected), got=tuple(got))
+        return Sweep(
+            task=self.spec.id,
+            x_label=x_label,
+            y_label=y_label,
+            xs=tuple(xs),
+            expected=tuple(expected),
+            got=tuple(got),
+        )
 
 
 def _widened(xs: Sequence[float], x: float | None) -> tuple[float, ...]:
@@ -375,8 +431,11 @@ def _groups(results: Sequence[tuple[Case, bool]], examples: int = 3) -> list[Gro
             if len(names) < examples:
                 names.append(case.name)
     order = [*GROUPS, *(g for g in totals if g not in GROUPS)]  # framework groups last
-    return [GroupResult(g, totals[g][0], totals[g][1], tuple(failing.get(g, ())))
-            for g in order if g in totals]
+    return [
+        GroupResult(g, totals[g][0], totals[g][1], tuple(failing.get(g, ())))
+        for g in order
+        if g in totals
+    ]
 
 
 def _failure(spec: TaskSpec, run: Run, shrunk: bool) -> Failure:
@@ -405,4 +464,3 @@ def _failure(spec: TaskSpec, run: Run, shrunk: bool) -> Failure:
         shrunk=shrunk,
         output=getattr(o, "output", "") or "",
     )
-

@@ -48,6 +48,7 @@ INTY = {BINARY, PM1, ONEHOT, COUNT}
 ROUNDABLE = {REAL, EMBED}
 """Kinds the shrinker may round to simpler values."""
 
+
 @dataclass(frozen=True)
 class Family:
     """How to make valid inputs for a group of tasks with the same argument structure."""
@@ -128,9 +129,16 @@ def _regression_edge(spec: TaskSpec) -> list[Raw]:
         ("all targets equal", (_f([2.0, 2.0, 2.0, 2.0]), _f([1.0, 2.5, 4.0, -1.0])), {}),
         ("some errors exactly zero", (_f([1.0, 2.0, 3.0]), _f([1.0, 2.5, 3.0])), {}),
         # equality is exact: differences of 1e-9 and 1e-12 are not ties (np.isclose would say so)
-        ("near-ties: errors of ±1e-9 and ±1e-12",
-         (_f([1.0, 2.0, 3.0, 0.0, 5.0]), _f([1.0 + 1e-9, 2.0 - 1e-12, 3.0, 1e-12, 5.0 - 1e-9])), {}),
-        ("3-D batch", (np.arange(12.0).reshape(2, 3, 2), np.arange(12.0).reshape(2, 3, 2) ** 0.5), {}),
+        (
+            "near-ties: errors of ±1e-9 and ±1e-12",
+            (_f([1.0, 2.0, 3.0, 0.0, 5.0]), _f([1.0 + 1e-9, 2.0 - 1e-12, 3.0, 1e-12, 5.0 - 1e-9])),
+            {},
+        ),
+        (
+            "3-D batch",
+            (np.arange(12.0).reshape(2, 3, 2), np.arange(12.0).reshape(2, 3, 2) ** 0.5),
+            {},
+        ),
     ]
 
 
@@ -139,7 +147,11 @@ def _regression_stability(spec: TaskSpec) -> list[Raw]:
         (f"errors of ±{m:g}", (_f([0.0, 0.0, 1.0, -2.0]), _f([m, -m, 1.5, -2.5])), {})
         for m in (50.0, 800.0, 1e4)
     ] + [
-        ("float32 errors of ±100", (_f([0.0, 0.0], np.float32), _f([100.0, -100.0], np.float32)), {}),
+        (
+            "float32 errors of ±100",
+            (_f([0.0, 0.0], np.float32), _f([100.0, -100.0], np.float32)),
+            {},
+        ),
     ]
 
 
@@ -190,7 +202,11 @@ def _poisson_stability(spec: TaskSpec) -> list[Raw]:
     return [
         ("log-rates of -800", (_f([0.0, 1.0, 3.0]), _f([-800.0, -800.0, -800.0])), {}),
         ("log-rates of -1e4 and 50", (_f([2.0, 0.0]), _f([-1e4, 50.0])), {}),
-        ("log-rates of 700 and 709 (finite, near overflow)", (_f([1.0, 3.0]), _f([700.0, 709.0])), {}),
+        (
+            "log-rates of 700 and 709 (finite, near overflow)",
+            (_f([1.0, 3.0]), _f([700.0, 709.0])),
+            {},
+        ),
         ("log-rate of 800 (the true loss is inf)", (_f([1.0, 2.0]), _f([800.0, 0.0])), {}),
     ]
 
@@ -262,10 +278,18 @@ def _softmax_stability(spec: TaskSpec) -> list[Raw]:
         ("logits of ±800", (_f([[800.0, 0.0, -800.0], [800.0, 799.0, 798.0]]),), {}),
         ("all logits near -800", (_f([[-800.0, -801.0, -802.0]]),), {}),
         ("logits of ±1e4", (_f([[1e4, 0.0], [1e4, 1e4 - 1.0]]),), {}),
-        ("float32 logits near 88.7", (_f([[88.7, 0.0, -1.0], [89.0, 88.0, 100.0]], np.float32),), {}),
+        (
+            "float32 logits near 88.7",
+            (_f([[88.7, 0.0, -1.0], [89.0, 88.0, 100.0]], np.float32),),
+            {},
+        ),
         # rows whose maxima differ far beyond the float range: only a per-row shift survives
         ("row maxima 1e3 apart", (_f([[1000.0, 0.0], [-1000.0, -1001.0]]),), {}),
-        ("row maxima 2e4 apart (3-D)", (_f([[[1e4, 0.0, 1.0], [-1e4, -1e4 - 2.0, -1e4 + 1.0]]]),), {}),
+        (
+            "row maxima 2e4 apart (3-D)",
+            (_f([[[1e4, 0.0, 1.0], [-1e4, -1e4 - 2.0, -1e4 + 1.0]]]),),
+            {},
+        ),
     ]
 
 
@@ -306,13 +330,19 @@ def _binary_edge(spec: TaskSpec) -> list[Raw]:
 
 def _binary_stability(spec: TaskSpec) -> list[Raw]:
     y = _f([1.0, 0.0, 1.0, 0.0])
-    out: list[Raw] = [(f"logits of ±{m:g}", (y, _f([m, -m, -m, m])), {}) for m in (50.0, 800.0, 1e4)]
-    out.append((
-        "float32 logits near ±88.7",
-        (_f([1.0, 0.0, 0.0, 1.0, 1.0, 0.0], np.float32),
-         _f([-88.7, 88.7, 89.0, -89.0, -100.0, 100.0], np.float32)),
-        {},
-    ))
+    out: list[Raw] = [
+        (f"logits of ±{m:g}", (y, _f([m, -m, -m, m])), {}) for m in (50.0, 800.0, 1e4)
+    ]
+    out.append(
+        (
+            "float32 logits near ±88.7",
+            (
+                _f([1.0, 0.0, 0.0, 1.0, 1.0, 0.0], np.float32),
+                _f([-88.7, 88.7, 89.0, -89.0, -100.0, 100.0], np.float32),
+            ),
+            {},
+        )
+    )
     return out
 
 
@@ -351,11 +381,29 @@ def _multiclass_stability(spec: TaskSpec, labels_as: str) -> list[Raw]:
 
     out: list[Raw] = []
     for m in (50.0, 800.0, 1e4):
-        out.append((f"logits of ±{m:g}", (y([0, 1, 2], 3), _f([[m, 0.0, -m], [m, 0.0, -m], [0.0, m, -m]])), {}))
+        out.append(
+            (
+                f"logits of ±{m:g}",
+                (y([0, 1, 2], 3), _f([[m, 0.0, -m], [m, 0.0, -m], [0.0, m, -m]])),
+                {},
+            )
+        )
     out.append(("all logits near -800", (y([1], 3), _f([[-800.0, -801.0, -802.0]])), {}))
     # rows whose maxima differ far beyond the float range: a global shift underflows a row
-    out.append(("row maxima 1e3 apart", (y([0, 1], 3), _f([[1000.0, 0.0, 1.0], [-1000.0, -1001.0, -1000.5]])), {}))
-    out.append(("row maxima 2e4 apart", (y([2, 0], 2 + 1), _f([[1e4, 0.0, 5.0], [-1e4, -1e4 - 3.0, -1e4 + 1.0]])), {}))
+    out.append(
+        (
+            "row maxima 1e3 apart",
+            (y([0, 1], 3), _f([[1000.0, 0.0, 1.0], [-1000.0, -1001.0, -1000.5]])),
+            {},
+        )
+    )
+    out.append(
+        (
+            "row maxima 2e4 apart",
+            (y([2, 0], 2 + 1), _f([[1e4, 0.0, 5.0], [-1e4, -1e4 - 3.0, -1e4 + 1.0]])),
+            {},
+        )
+    )
     z32 = _f([[89.0, 0.0, -1.0], [88.7, 100.0, 0.0]], np.float32)
     y32 = y([1, 0], 3)
     if labels_as == ONEHOT:
@@ -385,7 +433,11 @@ def _label_edge(spec: TaskSpec) -> list[Raw]:
         ("every row the same class", (np.array([2, 2, 2]), z), {}),
         ("two classes", (np.array([0, 1, 1]), _f([[0.5, -0.5], [1.0, 2.0], [0.0, 0.0]])), {}),
         ("equal scores", (np.array([0, 3]), np.zeros((2, 4))), {}),
-        ("int32 labels", (np.array([1, 0], dtype=np.int32), _f([[0.2, 0.9, -0.3], [1.5, 0.1, 0.0]])), {}),
+        (
+            "int32 labels",
+            (np.array([1, 0], dtype=np.int32), _f([[0.2, 0.9, -0.3], [1.5, 0.1, 0.0]])),
+            {},
+        ),
     ]
 
 
@@ -459,8 +511,13 @@ def _bpr_stability(spec: TaskSpec) -> list[Raw]:
         (f"differences of ±{m:g}", (_f([m, 0.0, 0.0]), _f([0.0, m, -m])), {})
         for m in (50.0, 800.0, 1e3, 1e4)
     ]
-    out.append(("float32 differences near ±88.7",
-                (_f([0.0, 0.0, 100.0], np.float32), _f([89.0, -89.0, 0.0], np.float32)), {}))
+    out.append(
+        (
+            "float32 differences near ±88.7",
+            (_f([0.0, 0.0, 100.0], np.float32), _f([89.0, -89.0, 0.0], np.float32)),
+            {},
+        )
+    )
     return out
 
 
@@ -524,7 +581,11 @@ def _contrastive_edge(spec: TaskSpec) -> list[Raw]:
         ("all pairs dissimilar (y=1)", (x1, x2, np.ones(3)), {}),
         ("identical dissimilar pair", (x1[:1], x1[:1].copy(), _f([1.0])), {}),
         ("distance exactly at the margin", (_f([[0.0, 0.0]]), _f([[0.6, 0.8]]), _f([1.0])), {}),
-        ("one-dimensional embeddings", (_f([[0.0], [1.0], [2.0]]), _f([[0.5], [3.0], [2.0]]), _f([0.0, 1.0, 1.0])), {}),
+        (
+            "one-dimensional embeddings",
+            (_f([[0.0], [1.0], [2.0]]), _f([[0.5], [3.0], [2.0]]), _f([0.0, 1.0, 1.0])),
+            {},
+        ),
     ]
 
 
@@ -542,9 +603,21 @@ def _cosine_edge(spec: TaskSpec) -> list[Raw]:
     return [
         ("all y = +1", (x1, _f([[1.0, 1.0], [0.0, 1.0], [-1.0, 2.0]]), np.ones(3)), {}),
         ("all y = -1", (x1, _f([[1.0, 1.0], [0.0, 1.0], [-1.0, 2.0]]), -np.ones(3)), {}),
-        ("parallel and opposite vectors", (x1[:2], _f([[3.0, 0.0], [0.0, -1.0]]), _f([-1.0, 1.0])), {}),
-        ("one-dimensional embeddings", (_f([[2.0], [-1.0], [0.5]]), _f([[3.0], [4.0], [-2.0]]), _f([1.0, -1.0, -1.0])), {}),
-        ("huge norms (1e30)", (x1 * 1e30, _f([[1.0, 1.0], [0.0, 1.0], [-1.0, 2.0]]) * 1e30, _f([1.0, -1.0, -1.0])), {}),
+        (
+            "parallel and opposite vectors",
+            (x1[:2], _f([[3.0, 0.0], [0.0, -1.0]]), _f([-1.0, 1.0])),
+            {},
+        ),
+        (
+            "one-dimensional embeddings",
+            (_f([[2.0], [-1.0], [0.5]]), _f([[3.0], [4.0], [-2.0]]), _f([1.0, -1.0, -1.0])),
+            {},
+        ),
+        (
+            "huge norms (1e30)",
+            (x1 * 1e30, _f([[1.0, 1.0], [0.0, 1.0], [-1.0, 2.0]]) * 1e30, _f([1.0, -1.0, -1.0])),
+            {},
+        ),
     ]
 
 
@@ -575,9 +648,21 @@ def _views_edge(spec: TaskSpec) -> list[Raw]:
     x = _f([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     return [
         ("identical views", (x, x.copy()), {}),
-        ("unnormalised embeddings (norms 10 and 0.1)", (x * 10.0, _f([[0.1, 0.02], [0.0, 0.1], [-0.1, 0.05]])), {}),
-        ("two rows", (_f([[1.0, 2.0, 0.0], [0.5, -1.0, 1.0]]), _f([[1.0, 1.0, 0.0], [0.0, -1.0, 2.0]])), {}),
-        ("one-dimensional embeddings", (_f([[1.0], [-2.0], [0.5]]), _f([[3.0], [-1.0], [-1.0]])), {}),
+        (
+            "unnormalised embeddings (norms 10 and 0.1)",
+            (x * 10.0, _f([[0.1, 0.02], [0.0, 0.1], [-0.1, 0.05]])),
+            {},
+        ),
+        (
+            "two rows",
+            (_f([[1.0, 2.0, 0.0], [0.5, -1.0, 1.0]]), _f([[1.0, 1.0, 0.0], [0.0, -1.0, 2.0]])),
+            {},
+        ),
+        (
+            "one-dimensional embeddings",
+            (_f([[1.0], [-2.0], [0.5]]), _f([[3.0], [-1.0], [-1.0]])),
+            {},
+        ),
         ("huge norms (1e30)", (x * 1e30, _f([[2.0, 1.0], [0.0, 3.0], [1.0, -1.0]]) * 1e30), {}),
     ]
 
@@ -589,14 +674,26 @@ def _views_stability(spec: TaskSpec) -> list[Raw]:
     return [
         ("temperature 0.001 (logits of ±1000)", (x, k), {tau: 0.001}),
         ("temperature 1e-4 (logits of ±1e4)", (x, k), {tau: 1e-4}),
-        ("float32, temperature 0.01 (logits of ±100)", (x.astype(np.float32), k.astype(np.float32)), {tau: 0.01}),
+        (
+            "float32, temperature 0.01 (logits of ±100)",
+            (x.astype(np.float32), k.astype(np.float32)),
+            {tau: 0.01},
+        ),
         # rows whose best matches differ: row 0 peaks at 1/τ, row 1 at 0 (a global shift
         # subtracts 1e4 from row 1 too, and e^(−1e4) = 0)
-        ("temperature 1e-4, rows' maxima 1e4 apart",
-         (_f([[1.0, 0.0], [0.0, 1.0]]), _f([[1.0, 0.0], [-1.0, 0.0]])), {tau: 1e-4}),
-        ("temperature 1e-3, rows' maxima 1e3 apart",
-         (_f([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
-          _f([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, -1.0, 0.0]])), {tau: 1e-3}),
+        (
+            "temperature 1e-4, rows' maxima 1e4 apart",
+            (_f([[1.0, 0.0], [0.0, 1.0]]), _f([[1.0, 0.0], [-1.0, 0.0]])),
+            {tau: 1e-4},
+        ),
+        (
+            "temperature 1e-3, rows' maxima 1e3 apart",
+            (
+                _f([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+                _f([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, -1.0, 0.0]]),
+            ),
+            {tau: 1e-3},
+        ),
     ]
 
 
@@ -627,7 +724,12 @@ def _kl_edge(spec: TaskSpec) -> list[Raw]:
         ("p equals q", (q, q.copy()), {}),
         ("a single 1-D distribution", (_f([0.1, 0.6, 0.3]), _f([0.3, 0.3, 0.4])), {}),
         ("tiny q", (_f([[0.5, 0.5]]), _f([[1e-300, 1.0 - 1e-300]])), {}),
-        ("p and q both zero in a class", (_f([[0.0, 0.5, 0.5], [0.2, 0.8, 0.0]]), _f([[0.0, 0.4, 0.6], [0.5, 0.5, 0.0]])), {}, ("zeros",)),
+        (
+            "p and q both zero in a class",
+            (_f([[0.0, 0.5, 0.5], [0.2, 0.8, 0.0]]), _f([[0.0, 0.4, 0.6], [0.5, 0.5, 0.0]])),
+            {},
+            ("zeros",),
+        ),
     ]
 
 
@@ -716,19 +818,68 @@ def _tokens_sample(rng: np.random.Generator, n: int, scale: float, two_d: bool) 
 
 
 def _tokens_edge(spec: TaskSpec) -> list[Raw]:
-    z = _f([[[2.0, 0.0, -1.0], [0.5, 0.5, 0.0], [1.0, -2.0, 3.0]],
-            [[0.0, 1.0, 0.0], [4.0, 0.0, 0.0], [-1.0, -1.0, 2.0]]])
+    z = _f(
+        [
+            [[2.0, 0.0, -1.0], [0.5, 0.5, 0.0], [1.0, -2.0, 3.0]],
+            [[0.0, 1.0, 0.0], [4.0, 0.0, 0.0], [-1.0, -1.0, 2.0]],
+        ]
+    )
     return [
-        ("padding at the end of each sequence", (z, np.array([[0, 2, -100], [1, -100, -100]])), {}, ("mean-over-kept",)),
-        ("one kept token among many", (z, np.array([[-100, -100, 2], [-100, -100, -100]])), {}, ("mean-over-kept",)),
+        (
+            "padding at the end of each sequence",
+            (z, np.array([[0, 2, -100], [1, -100, -100]])),
+            {},
+            ("mean-over-kept",),
+        ),
+        (
+            "one kept token among many",
+            (z, np.array([[-100, -100, 2], [-100, -100, -100]])),
+            {},
+            ("mean-over-kept",),
+        ),
         ("every token ignored", (z, np.full((2, 3), -100)), {}, ("all-ignored",)),
-        ("sequences of length 0", (np.zeros((2, 0, 3)), np.zeros((2, 0), dtype=np.int64)), {}, ("empty-batch",)),
-        ("ignore_index = -1", (z, np.array([[0, -1, 2], [-1, 1, 1]])), {"ignore_index": -1}, ("ignore-index-any",)),
-        ("ignore_index = 2, a vocabulary id", (z, np.array([[0, 2, 2], [1, 2, 0]])), {"ignore_index": 2}, ("ignore-index-any",)),
-        ("ignore_index = -200", (z, np.array([[0, 1, 2], [2, 1, 0]])), {"ignore_index": -200}, ("ignore-index-any",)),
-        ("ignore_index = 0, every token ignored", (z, np.zeros((2, 3), dtype=np.int64)), {"ignore_index": 0}, ("ignore-index-any",)),
-        ("ignore_index = 1000000, the top of its domain", (z, np.array([[0, 10**6, 2], [10**6, 1, 1]])), {"ignore_index": 10**6}, ("ignore-index-any",)),
-        ("ignore_index = -1000000, the bottom of its domain", (z, np.array([[-10**6, 1, 2], [2, -10**6, 0]])), {"ignore_index": -10**6}, ("ignore-index-any",)),
+        (
+            "sequences of length 0",
+            (np.zeros((2, 0, 3)), np.zeros((2, 0), dtype=np.int64)),
+            {},
+            ("empty-batch",),
+        ),
+        (
+            "ignore_index = -1",
+            (z, np.array([[0, -1, 2], [-1, 1, 1]])),
+            {"ignore_index": -1},
+            ("ignore-index-any",),
+        ),
+        (
+            "ignore_index = 2, a vocabulary id",
+            (z, np.array([[0, 2, 2], [1, 2, 0]])),
+            {"ignore_index": 2},
+            ("ignore-index-any",),
+        ),
+        (
+            "ignore_index = -200",
+            (z, np.array([[0, 1, 2], [2, 1, 0]])),
+            {"ignore_index": -200},
+            ("ignore-index-any",),
+        ),
+        (
+            "ignore_index = 0, every token ignored",
+            (z, np.zeros((2, 3), dtype=np.int64)),
+            {"ignore_index": 0},
+            ("ignore-index-any",),
+        ),
+        (
+            "ignore_index = 1000000, the top of its domain",
+            (z, np.array([[0, 10**6, 2], [10**6, 1, 1]])),
+            {"ignore_index": 10**6},
+            ("ignore-index-any",),
+        ),
+        (
+            "ignore_index = -1000000, the bottom of its domain",
+            (z, np.array([[-(10**6), 1, 2], [2, -(10**6), 0]])),
+            {"ignore_index": -(10**6)},
+            ("ignore-index-any",),
+        ),
     ]
 
 
@@ -737,8 +888,14 @@ def _tokens_stability(spec: TaskSpec) -> list[Raw]:
     for m in (50.0, 800.0, 1e4):
         z = _f([[[m, 0.0, -m], [0.0, m, -m]], [[-m, -m, m], [m, m, 0.0]]])
         out.append((f"logits of ±{m:g}", (z, np.array([[2, 1], [2, -100]])), {}, ("stable",)))
-    out.append(("float32 logits near 88.7",
-                (_f([[[89.0, 0.0, -1.0], [88.7, 100.0, 0.0]]], np.float32), np.array([[1, 0]])), {}, ("stable",)))
+    out.append(
+        (
+            "float32 logits near 88.7",
+            (_f([[[89.0, 0.0, -1.0], [88.7, 100.0, 0.0]]], np.float32), np.array([[1, 0]])),
+            {},
+            ("stable",),
+        )
+    )
     # each row shifted by its own max: the maxima differ by far more than exp's range
     z = _f([[[1000.0, 0.0, -1.0], [0.0, 1.0, 2.0]], [[-1000.0, -1001.0, -1002.0], [5.0, 4.0, 3.0]]])
     out.append(("row maxima from -1000 to 1000", (z, np.array([[0, 2], [1, 0]])), {}, ("stable",)))
@@ -777,8 +934,18 @@ def _rows_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) 
 def _zloss_edge(spec: TaskSpec) -> list[Raw]:
     return [
         ("equal logits (logsumexp = log k)", (np.zeros((2, 4)),), {}, ("square-of-lse",)),
-        ("negative logsumexp", (_f([[-3.0, -4.0, -5.0], [-2.0, -2.5, -6.0]]),), {}, ("square-of-lse",)),
-        ("rows of different size", (_f([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0], [2.0, 2.0, 2.0]]),), {"weight": 1.0}, ("mean-over-rows",)),
+        (
+            "negative logsumexp",
+            (_f([[-3.0, -4.0, -5.0], [-2.0, -2.5, -6.0]]),),
+            {},
+            ("square-of-lse",),
+        ),
+        (
+            "rows of different size",
+            (_f([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0], [2.0, 2.0, 2.0]]),),
+            {"weight": 1.0},
+            ("mean-over-rows",),
+        ),
         ("no rows", (np.zeros((0, 5)),), {}, ("empty-batch",)),
     ]
 
@@ -787,9 +954,20 @@ def _zloss_stability(spec: TaskSpec) -> list[Raw]:
     return [
         (f"logits of ±{m:g}", (_f([[m, 0.0, -m], [m, m, m]]),), {"weight": 1.0}, ("stable",))
         for m in (50.0, 800.0, 1e4)
-    ] + [("float32 logits near 88.7", (_f([[89.0, 0.0], [100.0, 88.7]], np.float32),), {"weight": 1.0}, ("stable",)),
-         ("row maxima from -1000 to 1000", (_f([[1000.0, 0.0, -1.0], [-1000.0, -1001.0, -1003.0], [0.0, 1.0, 2.0]]),),
-          {"weight": 1.0}, ("stable",))]
+    ] + [
+        (
+            "float32 logits near 88.7",
+            (_f([[89.0, 0.0], [100.0, 88.7]], np.float32),),
+            {"weight": 1.0},
+            ("stable",),
+        ),
+        (
+            "row maxima from -1000 to 1000",
+            (_f([[1000.0, 0.0, -1.0], [-1000.0, -1001.0, -1003.0], [0.0, 1.0, 2.0]]),),
+            {"weight": 1.0},
+            ("stable",),
+        ),
+    ]
 
 
 Z_LOSS_ROWS = Family(
@@ -805,20 +983,57 @@ Z_LOSS_ROWS = Family(
 
 def _router_edge(spec: TaskSpec) -> list[Raw]:
     return [
-        ("every token to expert 1", (_f([[0.0, 3.0, 1.0], [1.0, 2.0, 0.0], [0.0, 5.0, -1.0]]),), {}, ("top1-fraction",)),
-        ("tied router logits", (_f([[1.0, 1.0, 0.0], [0.0, 2.0, 2.0], [0.0, 0.0, 0.0]]),), {}, ("ties-lowest",)),
-        ("balanced top-1, unbalanced probabilities", (_f([[3.0, 0.0], [0.0, 0.5], [2.0, 0.0], [0.0, 0.1]]),), {}, ("mean-probability",)),
-        ("balanced routing gives 1", (np.where(np.eye(4, dtype=bool), 3.0, 0.0),), {}, ("factor-n",)),
+        (
+            "every token to expert 1",
+            (_f([[0.0, 3.0, 1.0], [1.0, 2.0, 0.0], [0.0, 5.0, -1.0]]),),
+            {},
+            ("top1-fraction",),
+        ),
+        (
+            "tied router logits",
+            (_f([[1.0, 1.0, 0.0], [0.0, 2.0, 2.0], [0.0, 0.0, 0.0]]),),
+            {},
+            ("ties-lowest",),
+        ),
+        (
+            "balanced top-1, unbalanced probabilities",
+            (_f([[3.0, 0.0], [0.0, 0.5], [2.0, 0.0], [0.0, 0.1]]),),
+            {},
+            ("mean-probability",),
+        ),
+        (
+            "balanced routing gives 1",
+            (np.where(np.eye(4, dtype=bool), 3.0, 0.0),),
+            {},
+            ("factor-n",),
+        ),
         ("no tokens", (np.zeros((0, 4)),), {}, ("no-tokens",)),
     ]
 
 
 def _router_stability(spec: TaskSpec) -> list[Raw]:
     return [
-        (f"router logits of ±{m:g}", (_f([[m, -m, 0.0], [-m, m, 0.0], [0.0, -m, m]]),), {}, ("stable",))
+        (
+            f"router logits of ±{m:g}",
+            (_f([[m, -m, 0.0], [-m, m, 0.0], [0.0, -m, m]]),),
+            {},
+            ("stable",),
+        )
         for m in (50.0, 800.0, 1e4)
-    ] + [("float32 router logits near 88.7", (_f([[89.0, 0.0], [0.0, 100.0]], np.float32),), {}, ("stable",)),
-         ("row maxima from -1000 to 1000", (_f([[1000.0, 0.0, -1.0], [-1000.0, -999.0, -1001.0], [0.0, 1.0, 2.0]]),), {}, ("stable",))]
+    ] + [
+        (
+            "float32 router logits near 88.7",
+            (_f([[89.0, 0.0], [0.0, 100.0]], np.float32),),
+            {},
+            ("stable",),
+        ),
+        (
+            "row maxima from -1000 to 1000",
+            (_f([[1000.0, 0.0, -1.0], [-1000.0, -999.0, -1001.0], [0.0, 1.0, 2.0]]),),
+            {},
+            ("stable",),
+        ),
+    ]
 
 
 ROUTER_LOGITS = Family(
@@ -846,8 +1061,18 @@ def _kd_edge(spec: TaskSpec) -> list[Raw]:
     return [
         ("temperature 1", (s, t), {"temperature": 1.0}, ("same-temperature",)),
         ("temperature 4", (s, t), {"temperature": 4.0}, ("t-squared",)),
-        ("a peaked teacher, a flat student", (np.zeros((1, 4)), _f([[6.0, 0.0, 0.0, 0.0]])), {}, ("direction",)),
-        ("five classes, three rows", (_f([[1.0, 2.0, 0.0, 0.0, 1.0]] * 3), _f([[0.0, 2.0, 1.0, 0.0, -1.0]] * 3)), {}, ("batchmean",)),
+        (
+            "a peaked teacher, a flat student",
+            (np.zeros((1, 4)), _f([[6.0, 0.0, 0.0, 0.0]])),
+            {},
+            ("direction",),
+        ),
+        (
+            "five classes, three rows",
+            (_f([[1.0, 2.0, 0.0, 0.0, 1.0]] * 3), _f([[0.0, 2.0, 1.0, 0.0, -1.0]] * 3)),
+            {},
+            ("batchmean",),
+        ),
         ("no rows", (np.zeros((0, 3)), np.zeros((0, 3))), {}, ("empty-batch",)),
         ("student equals teacher", (t, t.copy()), {}),
     ]
@@ -855,13 +1080,30 @@ def _kd_edge(spec: TaskSpec) -> list[Raw]:
 
 def _kd_stability(spec: TaskSpec) -> list[Raw]:
     return [
-        (f"logits of ±{m:g}, T = 1", (_f([[m, -m, 0.0]]), _f([[-m, m, 0.0]])), {"temperature": 1.0}, ("stable",))
+        (
+            f"logits of ±{m:g}, T = 1",
+            (_f([[m, -m, 0.0]]), _f([[-m, m, 0.0]])),
+            {"temperature": 1.0},
+            ("stable",),
+        )
         for m in (50.0, 800.0, 1e4)
-    ] + [("float32 logits near 88.7, T = 1",
-          (_f([[89.0, 0.0, -1.0]], np.float32), _f([[0.0, 100.0, 0.0]], np.float32)), {"temperature": 1.0}, ("stable",)),
-         ("row maxima from -1000 to 1000, T = 1",
-          (_f([[1000.0, 0.0, -1.0], [-1000.0, -999.0, -1002.0]]), _f([[0.0, 1000.0, 2.0], [-1001.0, -1000.0, -999.0]])),
-          {"temperature": 1.0}, ("stable",))]
+    ] + [
+        (
+            "float32 logits near 88.7, T = 1",
+            (_f([[89.0, 0.0, -1.0]], np.float32), _f([[0.0, 100.0, 0.0]], np.float32)),
+            {"temperature": 1.0},
+            ("stable",),
+        ),
+        (
+            "row maxima from -1000 to 1000, T = 1",
+            (
+                _f([[1000.0, 0.0, -1.0], [-1000.0, -999.0, -1002.0]]),
+                _f([[0.0, 1000.0, 2.0], [-1001.0, -1000.0, -999.0]]),
+            ),
+            {"temperature": 1.0},
+            ("stable",),
+        ),
+    ]
 
 
 KD_LOGITS = Family(
@@ -887,9 +1129,19 @@ def _dpo_edge(spec: TaskSpec) -> list[Raw]:
     rc, rr = _f([-11.0, -3.5, -18.0]), _f([-11.5, -2.5, -16.0])
     return [
         ("chosen gains, rejected loses", (pc, pr, rc, rr), {}, ("log-ratios",)),
-        ("reference prefers the rejected answer", (_f([-5.0]), _f([-5.0]), _f([-8.0]), _f([-2.0])), {}, ("log-ratios",)),
+        (
+            "reference prefers the rejected answer",
+            (_f([-5.0]), _f([-5.0]), _f([-8.0]), _f([-2.0])),
+            {},
+            ("log-ratios",),
+        ),
         ("beta = 1", (pc, pr, rc, rr), {"beta": 1.0}, ("beta-scales-margin",)),
-        ("four pairs", (pc[[0, 1, 2, 0]], pr[[0, 1, 2, 2]], rc[[0, 1, 2, 0]], rr[[0, 1, 2, 2]]), {}, ("mean",)),
+        (
+            "four pairs",
+            (pc[[0, 1, 2, 0]], pr[[0, 1, 2, 2]], rc[[0, 1, 2, 0]], rr[[0, 1, 2, 2]]),
+            {},
+            ("mean",),
+        ),
         ("log 2 per pair", (pc, pr, pc.copy(), pr.copy()), {}, ("policy-equals-reference",)),
     ]
 
@@ -897,9 +1149,23 @@ def _dpo_edge(spec: TaskSpec) -> list[Raw]:
 def _dpo_stability(spec: TaskSpec) -> list[Raw]:
     out: list[Raw] = []
     for m in (50.0, 800.0, 2e4):
-        out.append((f"margins of ±{m:g}", (_f([0.0, -m]), _f([-m, 0.0]), np.zeros(2), np.zeros(2)), {"beta": 1.0}, ("stable",)))
+        out.append(
+            (
+                f"margins of ±{m:g}",
+                (_f([0.0, -m]), _f([-m, 0.0]), np.zeros(2), np.zeros(2)),
+                {"beta": 1.0},
+                ("stable",),
+            )
+        )
     z = np.zeros(2, dtype=np.float32)
-    out.append(("float32 margins of ±100", (_f([0.0, -100.0], np.float32), _f([-100.0, 0.0], np.float32), z, z), {"beta": 1.0}, ("stable",)))
+    out.append(
+        (
+            "float32 margins of ±100",
+            (_f([0.0, -100.0], np.float32), _f([-100.0, 0.0], np.float32), z, z),
+            {"beta": 1.0},
+            ("stable",),
+        )
+    )
     return out
 
 
@@ -936,11 +1202,36 @@ def _ppo_edge(spec: TaskSpec) -> list[Raw]:
     lr = np.log(_f([1.5, 0.5, 1.1, 1.5, 0.5, 0.9]))
     a = _f([1.0, 1.0, 1.0, -1.0, -1.0, -2.0])
     return [
-        ("old log-probs not zero", (_f([-1.0, -3.0]), _f([-1.5, -2.0]), _f([1.0, -1.0])), {}, ("ratio-from-logs",)),
-        ("ratios inside and outside the clip range", (lr, np.zeros(6), a), {}, ("pessimistic-min",)),
-        ("positive advantages, ratio 1.5", (np.log(_f([1.5, 1.5])), np.zeros(2), _f([1.0, 2.0])), {}, ("pessimistic-min",)),
-        ("ratio 0.5 and 3, A < 0", (np.log(_f([0.5, 3.0])), np.zeros(2), _f([-1.0, -1.0])), {}, ("negative-advantage",)),
-        ("ratio 1, the loss is −mean(A)", (np.zeros(3), np.zeros(3), _f([1.0, -2.0, 4.0])), {}, ("negated-mean",)),
+        (
+            "old log-probs not zero",
+            (_f([-1.0, -3.0]), _f([-1.5, -2.0]), _f([1.0, -1.0])),
+            {},
+            ("ratio-from-logs",),
+        ),
+        (
+            "ratios inside and outside the clip range",
+            (lr, np.zeros(6), a),
+            {},
+            ("pessimistic-min",),
+        ),
+        (
+            "positive advantages, ratio 1.5",
+            (np.log(_f([1.5, 1.5])), np.zeros(2), _f([1.0, 2.0])),
+            {},
+            ("pessimistic-min",),
+        ),
+        (
+            "ratio 0.5 and 3, A < 0",
+            (np.log(_f([0.5, 3.0])), np.zeros(2), _f([-1.0, -1.0])),
+            {},
+            ("negative-advantage",),
+        ),
+        (
+            "ratio 1, the loss is −mean(A)",
+            (np.zeros(3), np.zeros(3), _f([1.0, -2.0, 4.0])),
+            {},
+            ("negated-mean",),
+        ),
         ("ratios of e^±20", (_f([20.0, -20.0, 20.0]), np.zeros(3), _f([1.0, -1.0, -1.0])), {}),
     ]
 
@@ -969,7 +1260,12 @@ def _grpo_edge(spec: TaskSpec) -> list[Raw]:
         ("groups on different scales", (r * _f([[1.0], [10.0], [0.1]]),), {}, ("per-group",)),
         ("one correct answer of four", (_f([[1.0, 0.0, 0.0, 0.0]]),), {}, ("ddof-0",)),
         ("eps = 1", (r,), {"eps": 1.0}, ("eps-on-std",)),
-        ("every answer the same reward", (_f([[3.0, 3.0, 3.0, 3.0], [1.0, 0.0, 1.0, 0.0]]),), {}, ("constant-group",)),
+        (
+            "every answer the same reward",
+            (_f([[3.0, 3.0, 3.0, 3.0], [1.0, 0.0, 1.0, 0.0]]),),
+            {},
+            ("constant-group",),
+        ),
         ("groups of one answer", (_f([[2.0], [-1.0]]),), {}, ("constant-group",)),
         ("one group of eight", (_f([[0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0]]),), {}, ("shape",)),
     ]
@@ -1007,8 +1303,18 @@ def _gan_sample(rng: np.random.Generator, n: int, scale: float, two_d: bool) -> 
 
 def _gan_edge(spec: TaskSpec) -> list[Raw]:
     return [
-        ("confident real samples, one fake at 0", (_f([6.0, 4.0, -1.0]), _f([0.0])), {}, ("real-is-one",)),
-        ("confident fake samples, one real at 0", (_f([0.0]), _f([-6.0, -4.0, 1.0])), {}, ("fake-is-zero",)),
+        (
+            "confident real samples, one fake at 0",
+            (_f([6.0, 4.0, -1.0]), _f([0.0])),
+            {},
+            ("real-is-one",),
+        ),
+        (
+            "confident fake samples, one real at 0",
+            (_f([0.0]), _f([-6.0, -4.0, 1.0])),
+            {},
+            ("fake-is-zero",),
+        ),
         ("no fake samples", (_f([2.0, -1.0, 0.5]), np.zeros(0)), {}),
         ("1 real sample, 4 fake ones", (_f([0.5]), _f([-1.0, 0.0, 1.0, 2.0])), {}, ("two-means",)),
         ("no samples at all", (np.zeros(0), np.zeros(0)), {}, ("empty",)),
@@ -1018,8 +1324,16 @@ def _gan_edge(spec: TaskSpec) -> list[Raw]:
 
 def _gan_stability(spec: TaskSpec) -> list[Raw]:
     return [
-        (f"logits of ±{m:g}", (_f([m, -m]), _f([-m, m, 0.0])), {}, ("stable",)) for m in (50.0, 800.0, 1e4)
-    ] + [("float32 logits near ±88.7", (_f([-89.0, 100.0], np.float32), _f([88.7, -100.0, 89.0], np.float32)), {}, ("stable",))]
+        (f"logits of ±{m:g}", (_f([m, -m]), _f([-m, m, 0.0])), {}, ("stable",))
+        for m in (50.0, 800.0, 1e4)
+    ] + [
+        (
+            "float32 logits near ±88.7",
+            (_f([-89.0, 100.0], np.float32), _f([88.7, -100.0, 89.0], np.float32)),
+            {},
+            ("stable",),
+        )
+    ]
 
 
 def _vectors_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
@@ -1048,10 +1362,30 @@ def _gnll_sample(rng: np.random.Generator, n: int, scale: float, two_d: bool) ->
 def _gnll_edge(spec: TaskSpec) -> list[Raw]:
     return [
         ("variances 0 and 1e-9", (_f([0.5, 1.0]), np.zeros(2), _f([0.0, 1e-9])), {}, ("clamp",)),
-        ("variances below eps = 0.5", (_f([0.5, 1.0, -1.0]), np.zeros(3), _f([0.1, 0.49, 2.0])), {"eps": 0.5}, ("clamp",)),
-        ("exact predictions", (_f([1.0, 2.0]), _f([1.0, 2.0]), _f([4.0, 0.25])), {}, ("half-log-var",)),
-        ("full = True", (_f([1.0, -2.0, 0.0]), _f([0.0, 0.0, 0.0]), _f([1.0, 2.0, 0.5])), {"full": True}, ("full",)),
-        ("2-D batch", (np.arange(6.0).reshape(2, 3), np.ones((2, 3)), np.full((2, 3), 2.0)), {}, ("mean",)),
+        (
+            "variances below eps = 0.5",
+            (_f([0.5, 1.0, -1.0]), np.zeros(3), _f([0.1, 0.49, 2.0])),
+            {"eps": 0.5},
+            ("clamp",),
+        ),
+        (
+            "exact predictions",
+            (_f([1.0, 2.0]), _f([1.0, 2.0]), _f([4.0, 0.25])),
+            {},
+            ("half-log-var",),
+        ),
+        (
+            "full = True",
+            (_f([1.0, -2.0, 0.0]), _f([0.0, 0.0, 0.0]), _f([1.0, 2.0, 0.5])),
+            {"full": True},
+            ("full",),
+        ),
+        (
+            "2-D batch",
+            (np.arange(6.0).reshape(2, 3), np.ones((2, 3)), np.full((2, 3), 2.0)),
+            {},
+            ("mean",),
+        ),
     ]
 
 
@@ -1088,15 +1422,32 @@ def _vae_sample(rng: np.random.Generator, n: int, scale: float, two_d: bool) -> 
 def _vae_edge(spec: TaskSpec) -> list[Raw]:
     return [
         ("the prior itself (KL 0)", (np.zeros((2, 3)), np.zeros((2, 3))), {}, ("closed-form",)),
-        ("μ = 1, log σ² = log 2", (_f([[1.0, 0.0]]), _f([[0.0, float(np.log(2.0))]])), {}, ("closed-form",)),
-        ("eight latent dimensions", (np.full((2, 8), 0.5), np.full((2, 8), -1.0)), {}, ("sum-latents",)),
-        ("five rows, one latent", (_f([[0.0], [1.0], [2.0], [-1.0], [0.5]]), _f([[0.0], [1.0], [-1.0], [0.0], [2.0]])), {}, ("mean-batch",)),
+        (
+            "μ = 1, log σ² = log 2",
+            (_f([[1.0, 0.0]]), _f([[0.0, float(np.log(2.0))]])),
+            {},
+            ("closed-form",),
+        ),
+        (
+            "eight latent dimensions",
+            (np.full((2, 8), 0.5), np.full((2, 8), -1.0)),
+            {},
+            ("sum-latents",),
+        ),
+        (
+            "five rows, one latent",
+            (_f([[0.0], [1.0], [2.0], [-1.0], [0.5]]), _f([[0.0], [1.0], [-1.0], [0.0], [2.0]])),
+            {},
+            ("mean-batch",),
+        ),
     ]
 
 
 def _vae_stability(spec: TaskSpec) -> list[Raw]:
-    return [("log-variances of ±50", (_f([[1.0, 0.0]]), _f([[50.0, -50.0]])), {}),
-            ("means of 1e4", (_f([[1e4, -1e4]]), np.zeros((1, 2))), {})]
+    return [
+        ("log-variances of ±50", (_f([[1.0, 0.0]]), _f([[50.0, -50.0]])), {}),
+        ("means of 1e4", (_f([[1e4, -1e4]]), np.zeros((1, 2))), {}),
+    ]
 
 
 VAE_LATENTS = Family(
@@ -1117,8 +1468,18 @@ def _tversky_edge(spec: TaskSpec) -> list[Raw]:
     p = _f([0.9, 0.2, 0.6, 0.0, 0.5])
     return _dice_edge(spec) + [
         ("soft probabilities", (y, p), {"smooth": 0.0}, ("soft-counts",)),
-        ("false positives only", (_f([1.0, 0.0, 0.0]), _f([1.0, 1.0, 0.5])), {"smooth": 0.0}, ("alpha-fp-beta-fn",)),
-        ("false negatives only", (_f([1.0, 1.0, 1.0]), _f([1.0, 0.0, 0.5])), {"smooth": 0.0}, ("alpha-fp-beta-fn",)),
+        (
+            "false positives only",
+            (_f([1.0, 0.0, 0.0]), _f([1.0, 1.0, 0.5])),
+            {"smooth": 0.0},
+            ("alpha-fp-beta-fn",),
+        ),
+        (
+            "false negatives only",
+            (_f([1.0, 1.0, 1.0]), _f([1.0, 0.0, 0.5])),
+            {"smooth": 0.0},
+            ("alpha-fp-beta-fn",),
+        ),
         ("no foreground, no prediction", (np.zeros(3), np.zeros(3)), {}, ("smooth-both",)),
         ("smooth = 10", (y, p), {"smooth": 10.0}, ("smooth-both",)),
         ("no pixels", (np.zeros(0), np.zeros(0)), {}, ("empty",)),
@@ -1138,25 +1499,69 @@ def _sgns_sample(rng: np.random.Generator, n: int, scale: float, two_d: bool) ->
 
 def _sgns_edge(spec: TaskSpec) -> list[Raw]:
     return [
-        ("no negatives (K = 0)", (_f([[1.0, 2.0], [0.0, -1.0]]), _f([[0.5, 0.5], [1.0, 1.0]]), np.zeros((2, 0, 2))), {}, ("positive-term",)),
-        ("context orthogonal, negatives aligned", (_f([[1.0, 0.0]]), _f([[0.0, 1.0]]), _f([[[2.0, 0.0], [1.0, 0.0], [-1.0, 0.0]]])), {}, ("negative-terms",)),
-        ("long vectors", (_f([[3.0, 4.0]]), _f([[0.6, 0.8]]), _f([[[-3.0, 0.0]]])), {}, ("dot-products",)),
-        ("three rows", (_f([[1.0], [2.0], [-1.0]]), _f([[1.0], [0.5], [1.0]]), _f([[[1.0]], [[-1.0]], [[0.5]]])), {}, ("mean-batch",)),
+        (
+            "no negatives (K = 0)",
+            (_f([[1.0, 2.0], [0.0, -1.0]]), _f([[0.5, 0.5], [1.0, 1.0]]), np.zeros((2, 0, 2))),
+            {},
+            ("positive-term",),
+        ),
+        (
+            "context orthogonal, negatives aligned",
+            (_f([[1.0, 0.0]]), _f([[0.0, 1.0]]), _f([[[2.0, 0.0], [1.0, 0.0], [-1.0, 0.0]]])),
+            {},
+            ("negative-terms",),
+        ),
+        (
+            "long vectors",
+            (_f([[3.0, 4.0]]), _f([[0.6, 0.8]]), _f([[[-3.0, 0.0]]])),
+            {},
+            ("dot-products",),
+        ),
+        (
+            "three rows",
+            (
+                _f([[1.0], [2.0], [-1.0]]),
+                _f([[1.0], [0.5], [1.0]]),
+                _f([[[1.0]], [[-1.0]], [[0.5]]]),
+            ),
+            {},
+            ("mean-batch",),
+        ),
     ]
 
 
 def _sgns_stability(spec: TaskSpec) -> list[Raw]:
     return [
-        (f"scores of ±{m:g}", (_f([[m, 0.0]]), _f([[-1.0, 0.0]]), _f([[[1.0, 0.0], [-1.0, 0.0]]])), {}, ("stable",))
+        (
+            f"scores of ±{m:g}",
+            (_f([[m, 0.0]]), _f([[-1.0, 0.0]]), _f([[[1.0, 0.0], [-1.0, 0.0]]])),
+            {},
+            ("stable",),
+        )
         for m in (50.0, 800.0, 1e4)
-    ] + [("float32 scores near 100",
-          (_f([[10.0, 0.0]], np.float32), _f([[-10.0, 0.0]], np.float32), _f([[[10.0, 0.0]]], np.float32)), {}, ("stable",))]
+    ] + [
+        (
+            "float32 scores near 100",
+            (
+                _f([[10.0, 0.0]], np.float32),
+                _f([[-10.0, 0.0]], np.float32),
+                _f([[[10.0, 0.0]]], np.float32),
+            ),
+            {},
+            ("stable",),
+        )
+    ]
 
 
 def _sgns_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
     u, v, neg = (np.asarray(a) for a in args)
-    return (u.ndim == 2 and v.shape == u.shape and neg.ndim == 3
-            and neg.shape[0] == u.shape[0] and neg.shape[2] == u.shape[1])
+    return (
+        u.ndim == 2
+        and v.shape == u.shape
+        and neg.ndim == 3
+        and neg.shape[0] == u.shape[0]
+        and neg.shape[2] == u.shape[1]
+    )
 
 
 SGNS = Family(
@@ -1182,12 +1587,49 @@ def _arcface_sample(rng: np.random.Generator, n: int, scale: float, two_d: bool)
 def _arcface_edge(spec: TaskSpec) -> list[Raw]:
     theta = 0.9 * np.pi
     return [
-        ("embeddings and weights of norms 0.1 to 50", (_f([[0.1, 0.0], [0.0, 50.0]]), _f([[20.0, 0.0], [0.0, 0.5]]), np.array([0, 0])), {}, ("normalise-both",)),
-        ("embedding on its class centre", (_f([[1.0, 0.0]]), _f([[2.0, 0.0], [0.0, 1.0]]), np.array([0])), {"scale": 4.0}, ("angular-margin",)),
-        ("θ_y + m beyond π", (_f([[1.0, 0.0]]), _f([[np.cos(theta), np.sin(theta)], [0.0, 1.0]]), np.array([0])), {"scale": 4.0}, ("no-easy-margin",)),
-        ("scale = 1", (_f([[1.0, 1.0], [1.0, -1.0]]), _f([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]), np.array([0, 2])), {"scale": 1.0}, ("scale",)),
-        ("four rows, three classes", (_f([[1.0, 0.2], [0.0, 1.0], [-1.0, 0.1], [0.5, 0.5]]), _f([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]), np.array([0, 1, 2, 1])), {"scale": 8.0}, ("mean-ce",)),
-        ("int32 labels", (_f([[1.0, 0.5]]), _f([[1.0, 0.0], [0.0, 1.0]]), np.array([1], dtype=np.int32)), {}),
+        (
+            "embeddings and weights of norms 0.1 to 50",
+            (_f([[0.1, 0.0], [0.0, 50.0]]), _f([[20.0, 0.0], [0.0, 0.5]]), np.array([0, 0])),
+            {},
+            ("normalise-both",),
+        ),
+        (
+            "embedding on its class centre",
+            (_f([[1.0, 0.0]]), _f([[2.0, 0.0], [0.0, 1.0]]), np.array([0])),
+            {"scale": 4.0},
+            ("angular-margin",),
+        ),
+        (
+            "θ_y + m beyond π",
+            (_f([[1.0, 0.0]]), _f([[np.cos(theta), np.sin(theta)], [0.0, 1.0]]), np.array([0])),
+            {"scale": 4.0},
+            ("no-easy-margin",),
+        ),
+        (
+            "scale = 1",
+            (
+                _f([[1.0, 1.0], [1.0, -1.0]]),
+                _f([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]),
+                np.array([0, 2]),
+            ),
+            {"scale": 1.0},
+            ("scale",),
+        ),
+        (
+            "four rows, three classes",
+            (
+                _f([[1.0, 0.2], [0.0, 1.0], [-1.0, 0.1], [0.5, 0.5]]),
+                _f([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]),
+                np.array([0, 1, 2, 1]),
+            ),
+            {"scale": 8.0},
+            ("mean-ce",),
+        ),
+        (
+            "int32 labels",
+            (_f([[1.0, 0.5]]), _f([[1.0, 0.0], [0.0, 1.0]]), np.array([1], dtype=np.int32)),
+            {},
+        ),
     ]
 
 
@@ -1239,10 +1681,25 @@ def _batch_hard_sample(rng: np.random.Generator, n: int, scale: float, two_d: bo
 def _batch_hard_edge(spec: TaskSpec) -> list[Raw]:
     x = _f([[0.0, 0.0], [0.0, 1.0], [3.0, 0.0], [3.0, 2.0], [0.5, 0.5]])
     return [
-        ("two classes on a line", (_f([[0.0], [1.0], [1.5], [4.0]]), np.array([0, 0, 1, 1])), {}, ("plain-distance",)),
-        ("a duplicate point", (_f([[0.0, 0.0], [0.0, 0.0], [0.5, 0.0]]), np.array([0, 0, 1])), {}, ("not-own-positive",)),
+        (
+            "two classes on a line",
+            (_f([[0.0], [1.0], [1.5], [4.0]]), np.array([0, 0, 1, 1])),
+            {},
+            ("plain-distance",),
+        ),
+        (
+            "a duplicate point",
+            (_f([[0.0, 0.0], [0.0, 0.0], [0.5, 0.0]]), np.array([0, 0, 1])),
+            {},
+            ("not-own-positive",),
+        ),
         ("three positives, two negatives", (x, np.array([0, 0, 1, 1, 0])), {}, ("hardest",)),
-        ("a singleton class", (_f([[0.0], [1.0], [3.0]]), np.array([0, 1, 1])), {"margin": 2.0}, ("valid-anchors",)),
+        (
+            "a singleton class",
+            (_f([[0.0], [1.0], [3.0]]), np.array([0, 1, 1])),
+            {"margin": 2.0},
+            ("valid-anchors",),
+        ),
         ("every label different", (x[:4], np.array([0, 1, 2, 3])), {}, ("none-valid",)),
         ("every label the same", (x[:4], np.array([5, 5, 5, 5])), {}, ("none-valid",)),
     ]
@@ -1260,8 +1717,19 @@ BATCH_HARD = Family(
     scales=(0.1, 0.5, 1.0, 2.0),
     edge=_batch_hard_edge,
     stability=lambda spec: [
-        ("coordinates of 1e6", (_f([[1e6, 0.0], [1e6 + 1.0, 0.0], [1e6 + 3.0, 0.0], [1e6 + 3.5, 0.0]]), np.array([0, 0, 1, 1])), {}),
-        ("float32 coordinates of 1e3", (_f([[1e3, 0.0], [1e3 + 1.0, 0.0], [1e3 + 3.0, 0.0]], np.float32), np.array([0, 0, 1])), {}),
+        (
+            "coordinates of 1e6",
+            (
+                _f([[1e6, 0.0], [1e6 + 1.0, 0.0], [1e6 + 3.0, 0.0], [1e6 + 3.5, 0.0]]),
+                np.array([0, 0, 1, 1]),
+            ),
+            {},
+        ),
+        (
+            "float32 coordinates of 1e3",
+            (_f([[1e3, 0.0], [1e3 + 1.0, 0.0], [1e3 + 3.0, 0.0]], np.float32), np.array([0, 0, 1])),
+            {},
+        ),
     ],
     valid=_labelled_valid,
 )
@@ -1282,39 +1750,86 @@ def _ctc_rows(z: list[list[float]]) -> np.ndarray:
 
 
 def _ctc_edge(spec: TaskSpec) -> list[Raw]:
-    lp = _ctc_rows([[1.0, 0.5, 0.0, -1.0], [0.0, 2.0, 0.0, 0.5], [0.5, 0.0, 1.5, 0.0],
-                    [1.0, 0.0, 0.0, 2.0], [0.0, 1.0, 1.0, 0.0]])
+    lp = _ctc_rows(
+        [
+            [1.0, 0.5, 0.0, -1.0],
+            [0.0, 2.0, 0.0, 0.5],
+            [0.5, 0.0, 1.5, 0.0],
+            [1.0, 0.0, 0.0, 2.0],
+            [0.0, 1.0, 1.0, 0.0],
+        ]
+    )
     return [
         ("three frames, one label", (lp[:3], np.array([2])), {}, ("all-alignments",)),
-        ("repeated label 'aa' in three frames", (lp[:3], np.array([1, 1])), {}, ("repeat-needs-blank",)),
-        ("'aa' in two frames (impossible)", (lp[:2], np.array([1, 1])), {}, ("repeat-needs-blank",)),
+        (
+            "repeated label 'aa' in three frames",
+            (lp[:3], np.array([1, 1])),
+            {},
+            ("repeat-needs-blank",),
+        ),
+        (
+            "'aa' in two frames (impossible)",
+            (lp[:2], np.array([1, 1])),
+            {},
+            ("repeat-needs-blank",),
+        ),
         ("more labels than frames", (lp[:2], np.array([1, 2, 3])), {}, ("no-alignment-inf",)),
         ("ending on a label or a blank", (lp, np.array([1, 3])), {}, ("two-end-states",)),
         ("no labels: every frame blank", (lp, np.zeros(0, dtype=np.int64)), {}, ("empty-target",)),
         ("blank is the last class", (lp, np.array([0, 2, 2])), {"blank": 3}, ("blank-index",)),
         ("blank = 1", (lp, np.array([0, 2])), {"blank": 1}, ("blank-index",)),
-        ("blank = 9 of 10 classes", (_ctc_rows(np.tile([0.5, 0.0, 1.0, 0.0, -1.0, 0.5, 0.0, 2.0, 0.0, 1.0], (4, 1))
-                                               + np.arange(4)[:, None] * 0.1 * np.arange(10)),
-                                     np.array([7, 3])), {"blank": 9}, ("blank-index",)),
+        (
+            "blank = 9 of 10 classes",
+            (
+                _ctc_rows(
+                    np.tile([0.5, 0.0, 1.0, 0.0, -1.0, 0.5, 0.0, 2.0, 0.0, 1.0], (4, 1))
+                    + np.arange(4)[:, None] * 0.1 * np.arange(10)
+                ),
+                np.array([7, 3]),
+            ),
+            {"blank": 9},
+            ("blank-index",),
+        ),
     ]
 
 
 def _ctc_stability(spec: TaskSpec) -> list[Raw]:
     rng = np.random.default_rng(7)
     out: list[Raw] = []
-    out.append(("400 frames", (_log_softmax_rows(rng.normal(0.0, 2.0, (400, 5))),
-                                            np.array([1, 2, 3, 4] * 20)), {}, ("log-space",)))
+    out.append(
+        (
+            "400 frames",
+            (_log_softmax_rows(rng.normal(0.0, 2.0, (400, 5))), np.array([1, 2, 3, 4] * 20)),
+            {},
+            ("log-space",),
+        )
+    )
     # the blank is likely in every frame, the labels are not: p(target) ≈ e^-1000, below the
     # smallest float64, while −log p is an ordinary number
     z = rng.normal(0.0, 1.0, (150, 5))
     z[:, 0] += 12.0
-    out.append(("150 frames, p(target) below 1e-308",
-                (_log_softmax_rows(z), np.array([1, 2, 3, 4] * 25)), {}, ("log-space",)))
+    out.append(
+        (
+            "150 frames, p(target) below 1e-308",
+            (_log_softmax_rows(z), np.array([1, 2, 3, 4] * 25)),
+            {},
+            ("log-space",),
+        )
+    )
     flat = np.full((4, 3), -1e4)
     flat[[0, 1, 2, 3], [0, 1, 2, 0]] = 0.0
     out.append(("log-probabilities of -1e4", (flat, np.array([1, 2])), {}, ("log-space",)))
-    out.append(("float32, 300 frames",
-                (_log_softmax_rows(rng.normal(0.0, 2.0, (300, 4))).astype(np.float32), np.array([1, 2, 3] * 10)), {}, ("log-space",)))
+    out.append(
+        (
+            "float32, 300 frames",
+            (
+                _log_softmax_rows(rng.normal(0.0, 2.0, (300, 4))).astype(np.float32),
+                np.array([1, 2, 3] * 10),
+            ),
+            {},
+            ("log-space",),
+        )
+    )
     return out
 
 
@@ -1359,24 +1874,62 @@ def _lists_edge(spec: TaskSpec) -> list[Raw]:
     rel = _f([[0.0, 3.0, 1.0, 1.0], [2.0, 0.0, 0.0, 1.0]])
     return [
         ("graded relevance", (s, rel), {}, ("softmax-target", "ideal-permutation")),
-        ("a single list", (_f([1.0, 2.0, 3.0]), _f([3.0, 2.0, 1.0])), {}, ("cross-entropy", "suffix-lse")),
-        ("tied relevance", (_f([0.3, -1.0, 2.0, 0.0]), _f([1.0, 1.0, 0.0, 1.0])), {}, ("ties-by-index",)),
-        ("three lists", (np.vstack([s, s[:1] * 2.0]), np.vstack([rel, rel[1:]])), {}, ("per-list", "mean-lists")),
+        (
+            "a single list",
+            (_f([1.0, 2.0, 3.0]), _f([3.0, 2.0, 1.0])),
+            {},
+            ("cross-entropy", "suffix-lse"),
+        ),
+        (
+            "tied relevance",
+            (_f([0.3, -1.0, 2.0, 0.0]), _f([1.0, 1.0, 0.0, 1.0])),
+            {},
+            ("ties-by-index",),
+        ),
+        (
+            "three lists",
+            (np.vstack([s, s[:1] * 2.0]), np.vstack([rel, rel[1:]])),
+            {},
+            ("per-list", "mean-lists"),
+        ),
         ("no lists", (np.zeros((0, 4)), np.zeros((0, 4))), {}, ("empty",)),
         ("equal scores", (np.zeros((1, 3)), _f([[2.0, 0.0, 1.0]])), {}),
         # fractional relevance read as such, whatever the dtype of the scores
-        ("integer scores, fractional relevance", (np.array([[2, 0, 1, -1]]), _f([[0.25, 0.75, 1.5, 0.0]])), {},
-         ("softmax-target", "ideal-permutation")),
+        (
+            "integer scores, fractional relevance",
+            (np.array([[2, 0, 1, -1]]), _f([[0.25, 0.75, 1.5, 0.0]])),
+            {},
+            ("softmax-target", "ideal-permutation"),
+        ),
     ]
 
 
 def _lists_stability(spec: TaskSpec) -> list[Raw]:
     return [
-        (f"scores of ±{m:g}", (_f([[m, -m, 0.0], [0.0, m, -m]]), _f([[0.0, 2.0, 1.0], [1.0, 0.0, 2.0]])), {}, ("stable",))
+        (
+            f"scores of ±{m:g}",
+            (_f([[m, -m, 0.0], [0.0, m, -m]]), _f([[0.0, 2.0, 1.0], [1.0, 0.0, 2.0]])),
+            {},
+            ("stable",),
+        )
         for m in (50.0, 800.0, 1e4)
-    ] + [("float32 scores near 100", (_f([[100.0, -100.0, 89.0]], np.float32), _f([[0.0, 2.0, 1.0]], np.float32)), {}, ("stable",)),
-         ("row maxima from -1000 to 1000", (_f([[1000.0, 0.0, -1.0], [-1000.0, -999.0, -1002.0]]),
-                                            _f([[0.0, 2.0, 1.0], [1.0, 0.0, 2.0]])), {}, ("stable",))]
+    ] + [
+        (
+            "float32 scores near 100",
+            (_f([[100.0, -100.0, 89.0]], np.float32), _f([[0.0, 2.0, 1.0]], np.float32)),
+            {},
+            ("stable",),
+        ),
+        (
+            "row maxima from -1000 to 1000",
+            (
+                _f([[1000.0, 0.0, -1.0], [-1000.0, -999.0, -1002.0]]),
+                _f([[0.0, 2.0, 1.0], [1.0, 0.0, 2.0]]),
+            ),
+            {},
+            ("stable",),
+        ),
+    ]
 
 
 def _lists_valid(args: tuple[Any, ...], kwargs: Mapping[str, Any] | None = None) -> bool:
@@ -1394,21 +1947,23 @@ LISTS = Family(
     valid=_lists_valid,
 )
 
-FAMILIES.update({
-    "lm-tokens": MASKED_TOKENS,
-    "z-loss-logits": Z_LOSS_ROWS,
-    "router-logits": ROUTER_LOGITS,
-    "kd-logits": KD_LOGITS,
-    "dpo-logps": DPO_LOGPS,
-    "ppo-logps": PPO_LOGPS,
-    "reward-groups": GRPO_REWARDS,
-    "gan-logits": GAN_LOGITS,
-    "gaussian-nll": GAUSSIAN_NLL,
-    "vae-latents": VAE_LATENTS,
-    "tversky": TVERSKY,
-    "sgns": SGNS,
-    "arcface": ARCFACE,
-    "batch-hard": BATCH_HARD,
-    "ctc": CTC,
-    "lists": LISTS,
-})
+FAMILIES.update(
+    {
+        "lm-tokens": MASKED_TOKENS,
+        "z-loss-logits": Z_LOSS_ROWS,
+        "router-logits": ROUTER_LOGITS,
+        "kd-logits": KD_LOGITS,
+        "dpo-logps": DPO_LOGPS,
+        "ppo-logps": PPO_LOGPS,
+        "reward-groups": GRPO_REWARDS,
+        "gan-logits": GAN_LOGITS,
+        "gaussian-nll": GAUSSIAN_NLL,
+        "vae-latents": VAE_LATENTS,
+        "tversky": TVERSKY,
+        "sgns": SGNS,
+        "arcface": ARCFACE,
+        "batch-hard": BATCH_HARD,
+        "ctc": CTC,
+        "lists": LISTS,
+    }
+)

@@ -98,7 +98,9 @@ def _forbidden_uses(source: str, forbidden: tuple[str, ...] | list[str]) -> list
             head, _, rest = dotted.partition(".")
             if dotted and head in aliases:
                 hit(aliases[head] + (f".{rest}" if rest else ""), node.lineno)
-            elif isinstance(node, ast.Attribute) and methods and not isinstance(node.ctx, ast.Store):
+            elif (
+                isinstance(node, ast.Attribute) and methods and not isinstance(node.ctx, ast.Store)
+            ):
                 hit(METHOD_PREFIX + node.attr, node.lineno)  # x.sigmoid(), (a - b).softmax(1)
             elif isinstance(node, ast.Name):
                 for module in starred:  # a name that may come from a star import
@@ -149,7 +151,10 @@ def describe_uses(uses: list[ForbiddenUse], source: str = "") -> str:
             continue
         where = ", ".join(at(u) for u in mine[:3])
         more = f" and {len(mine) - 3} more" if len(mine) > 3 else ""
-        why = ("lossdrill itself: the hidden references are not yours to import" if product
-               else "a library function that is this task's answer")
+        why = (
+            "lossdrill itself: the hidden references are not yours to import"
+            if product
+            else "a library function that is this task's answer"
+        )
         parts.append(f"{where}{more} ({why})")
     return "; ".join(parts)

@@ -48,15 +48,21 @@ def _wrap(spec: TaskSpec, solution: str, body: str) -> str:
     params = ", ".join([*spec.args, *(f"{p.name}={p.default!r}" for p in spec.params)])
     call_args = ", ".join([*spec.args, *(f"{p.name}={p.name}" for p in spec.params)])
     lines = "\n".join("    " + ln for ln in body.strip("\n").splitlines())
-    return (f"import numpy as np\n\n{renamed}\n\ndef {spec.function}({params}):\n{lines}\n"
-            ).replace("CALL", f"_solution({call_args})")
+    return (
+        f"import numpy as np\n\n{renamed}\n\ndef {spec.function}({params}):\n{lines}\n"
+    ).replace("CALL", f"_solution({call_args})")
 
 
 def _falsy_default(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
     out = []
     for p in spec.params:
         if p.default != 0 and 0.0 in p.ends:
-            out.append((p.name, _wrap(spec, solution, f"{p.name} = {p.name} or {p.default!r}\nreturn CALL")))
+            out.append(
+                (
+                    p.name,
+                    _wrap(spec, solution, f"{p.name} = {p.name} or {p.default!r}\nreturn CALL"),
+                )
+            )
     return out
 
 
@@ -126,8 +132,10 @@ def _dtype_cast(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
         for j, kj in enumerate(kinds):
             if i != j and ki in _INTEGRAL and kj in _FRACTIONAL:
                 a, b = spec.args[i], spec.args[j]
-                body = (f"if np.asarray({a}).dtype.kind in 'iu':\n"
-                        f"    {b} = np.asarray({b}).astype(np.asarray({a}).dtype)\nreturn CALL")
+                body = (
+                    f"if np.asarray({a}).dtype.kind in 'iu':\n"
+                    f"    {b} = np.asarray({b}).astype(np.asarray({a}).dtype)\nreturn CALL"
+                )
                 return [(f"{b} as {a}'s dtype", _wrap(spec, solution, body))]
     return []
 
@@ -140,8 +148,10 @@ def _isclose(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
     if "ties" not in {rid for rid, _ in spec.rules} or len(spec.args) != 2:
         return []
     a, b = spec.args
-    body = (f"out = np.asarray(CALL, dtype=float)\n"
-            f"return np.where(np.isclose(np.asarray({a}, dtype=float), np.asarray({b}, dtype=float)), 0.0, out)")
+    body = (
+        f"out = np.asarray(CALL, dtype=float)\n"
+        f"return np.where(np.isclose(np.asarray({a}, dtype=float), np.asarray({b}, dtype=float)), 0.0, out)"
+    )
     return [("", _wrap(spec, solution, body))]
 
 
@@ -150,24 +160,37 @@ def _capped_exp(spec: TaskSpec, solution: str) -> list[tuple[str, str]]:
     if "overflow" not in {rid for rid, _ in spec.rules} or "np.exp(" not in solution:
         return []
     capped = solution.replace("np.exp(", "_capped_exp(")
-    return [("", "import numpy as np\n\n\ndef _capped_exp(x):\n    return np.exp(np.minimum(x, 700.0))\n\n\n"
-             + capped)]
+    return [
+        (
+            "",
+            "import numpy as np\n\n\ndef _capped_exp(x):\n    return np.exp(np.minimum(x, 700.0))\n\n\n"
+            + capped,
+        )
+    ]
 
 
 _ISCLOSE_ZERO: dict[str, str] = {
-    "dice": ("den = np.sum(np.asarray(y_true, dtype=float)) + np.sum(np.asarray(probs, dtype=float)) + smooth\n"
-             "if np.isclose(den, 0.0):\n    return 0.0\nreturn CALL"),
+    "dice": (
+        "den = np.sum(np.asarray(y_true, dtype=float)) + np.sum(np.asarray(probs, dtype=float)) + smooth\n"
+        "if np.isclose(den, 0.0):\n    return 0.0\nreturn CALL"
+    ),
 }
 """``np.isclose(x, 0)`` where the contract's zero case means exactly zero."""
 
 _NAN_AT_ZERO: dict[str, str] = {
-    "dice": ("if np.sum(np.asarray(y_true, dtype=float)) + np.sum(np.asarray(probs, dtype=float)) "
-             "+ smooth == 0 and np.size(y_true):\n    return float('nan')\nreturn CALL"),
-    "cosine-embedding": ("a, b = np.asarray(x1, dtype=float), np.asarray(x2, dtype=float)\n"
-                         "if a.size and np.any((np.linalg.norm(a, axis=-1) == 0) | (np.linalg.norm(b, axis=-1) == 0)):\n"
-                         "    return float('nan')\nreturn CALL"),
-    "kl": ("pp, qq = np.asarray(p, dtype=float), np.asarray(q, dtype=float)\n"
-           "if np.any((pp == 0) & (qq == 0)):\n    return float('nan')\nreturn CALL"),
+    "dice": (
+        "if np.sum(np.asarray(y_true, dtype=float)) + np.sum(np.asarray(probs, dtype=float)) "
+        "+ smooth == 0 and np.size(y_true):\n    return float('nan')\nreturn CALL"
+    ),
+    "cosine-embedding": (
+        "a, b = np.asarray(x1, dtype=float), np.asarray(x2, dtype=float)\n"
+        "if a.size and np.any((np.linalg.norm(a, axis=-1) == 0) | (np.linalg.norm(b, axis=-1) == 0)):\n"
+        "    return float('nan')\nreturn CALL"
+    ),
+    "kl": (
+        "pp, qq = np.asarray(p, dtype=float), np.asarray(q, dtype=float)\n"
+        "if np.any((pp == 0) & (qq == 0)):\n    return float('nan')\nreturn CALL"
+    ),
 }
 """NaN where the contract states a zero case (a zero denominator, a zero vector, p = q = 0)."""
 
@@ -182,7 +205,7 @@ def _dropped_empty_guard(spec: TaskSpec, solution: str) -> list[tuple[str, str]]
     if spec.output != "loss":
         return []
     first = spec.args[0]
-    body = (f"if np.size({first}) == 0:\n    return float(np.mean(np.zeros(0)))\nreturn CALL")
+    body = f"if np.size({first}) == 0:\n    return float(np.mean(np.zeros(0)))\nreturn CALL"
     return [("", _wrap(spec, solution, body))]
 
 

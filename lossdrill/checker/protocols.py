@@ -51,7 +51,9 @@ class SandboxLike(Protocol):
 
     def close(self) -> None: ...
 
-    def load(self, slot: str, source: str, function: str, filename: str = "solution.py") -> Outcome: ...
+    def load(
+        self, slot: str, source: str, function: str, filename: str = "solution.py"
+    ) -> Outcome: ...
 
     def call_many(
         self, slot: str, calls: list[tuple[tuple, dict]], timeout: float | None = None

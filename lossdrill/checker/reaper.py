@@ -222,8 +222,9 @@ def _drain_signals_from_workers() -> list[int]:
         if info is None:
             break
         sender = info.si_pid
-        from_worker = sender in _worker_sessions or (sender > 0 and (
-            _from_a_worker(sender) or not os.path.exists(f"/proc/{sender}")))
+        from_worker = sender in _worker_sessions or (
+            sender > 0 and (_from_a_worker(sender) or not os.path.exists(f"/proc/{sender}"))
+        )
         if not from_worker and info.si_signo not in keep:
             keep.append(info.si_signo)
     return keep
@@ -239,4 +240,3 @@ def forbidden_paths() -> list[str]:
         with contextlib.suppress(Exception):
             out.append(str(folder().resolve()))
     return out
-

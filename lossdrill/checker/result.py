@@ -146,8 +146,13 @@ class CheckResult:
             "seed": self.seed,
             "cases": self.cases,
             "groups": [
-                {"name": g.name, "passed": g.passed, "total": g.total, "failed": g.failed,
-                 "failing_cases": list(g.failing)}
+                {
+                    "name": g.name,
+                    "passed": g.passed,
+                    "total": g.total,
+                    "failed": g.failed,
+                    "failing_cases": list(g.failing),
+                }
                 for g in self.groups
             ],
             "diagnoses": [{"code": d.code, "message": d.message} for d in self.diagnoses],

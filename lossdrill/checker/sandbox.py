@@ -212,7 +212,11 @@ def _is_safe_value(value: object) -> bool:
                 return False
             continue
         if type(item) is np.ndarray or isinstance(item, np.generic):
-            if item.dtype.kind not in "biufc" or item.dtype.hasobject or item.nbytes > MAX_VALUE_BYTES:
+            if (
+                item.dtype.kind not in "biufc"
+                or item.dtype.hasobject
+                or item.nbytes > MAX_VALUE_BYTES
+            ):
                 return False
             continue
         if type(item) is list and depth < 40:
@@ -234,8 +238,14 @@ def inert(text: str) -> str:
     Whatever the learner's code prints or puts in an exception crosses here, so no view can
     pass a screen-clearing or title-changing sequence to the terminal. Newlines and tabs stay.
     """
-    return _CONTROL.sub(lambda m: f"^{chr(ord(m.group()) ^ 0x40)}" if ord(m.group()) < 0x80
-                        else f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(
+        lambda m: (
+            f"^{chr(ord(m.group()) ^ 0x40)}"
+            if ord(m.group()) < 0x80
+            else f"\\x{ord(m.group()):02x}"
+        ),
+        text,
+    )
 
 
 def _text(message: dict, key: str) -> str:
@@ -362,7 +372,12 @@ class _WorkerProcess:
     """One running worker and its channel."""
 
     def __init__(
-        self, *, memory_mb: int, cpu_seconds: int, output_limit: int, framework: str = "numpy",
+        self,
+        *,
+        memory_mb: int,
+        cpu_seconds: int,
+        output_limit: int,
+        framework: str = "numpy",
         cache_dir: str = "",
     ) -> None:
         reaper.become_subreaper()

@@ -35,11 +35,14 @@ def read_submission(path: str | Path) -> str:
     if stat.S_ISDIR(info.st_mode):
         raise IsADirectoryError(f"{path} is a folder, not a Python file")
     if stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):
-        raise SourceError(f"{path} is a {'FIFO' if stat.S_ISFIFO(info.st_mode) else 'socket'},"
-                          " not a Python file")
+        raise SourceError(
+            f"{path} is a {'FIFO' if stat.S_ISFIFO(info.st_mode) else 'socket'}, not a Python file"
+        )
     if stat.S_ISREG(info.st_mode) and info.st_size > MAX_SOURCE_BYTES:
-        raise SourceError(f"{path} is {info.st_size / 1e6:.1f} MB; a solution file may be at most"
-                          f" {MAX_SOURCE_BYTES // 1024} KB")
+        raise SourceError(
+            f"{path} is {info.st_size / 1e6:.1f} MB; a solution file may be at most"
+            f" {MAX_SOURCE_BYTES // 1024} KB"
+        )
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     chunks: list[bytes] = []
     size = 0
@@ -58,7 +61,9 @@ def read_submission(path: str | Path) -> str:
     finally:
         os.close(fd)
     if size > MAX_SOURCE_BYTES:
-        raise SourceError(f"{path} gives more than {MAX_SOURCE_BYTES // 1024} KB: not a solution file")
+        raise SourceError(
+            f"{path} gives more than {MAX_SOURCE_BYTES // 1024} KB: not a solution file"
+        )
     return b"".join(chunks).decode("utf-8-sig", errors="replace")
 
 

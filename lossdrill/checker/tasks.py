@@ -78,8 +78,13 @@ class Param:
         if self.type == "bool":
             return False, True
         lo, hi = self.lo, self.hi
-        span = hi - lo if np.isfinite(lo) and np.isfinite(hi) else max(abs(self.default - lo), 1e-2) \
-            if np.isfinite(lo) else max(abs(hi - self.default), 1e-2)
+        span = (
+            hi - lo
+            if np.isfinite(lo) and np.isfinite(hi)
+            else max(abs(self.default - lo), 1e-2)
+            if np.isfinite(lo)
+            else max(abs(hi - self.default), 1e-2)
+        )
         if not np.isfinite(lo):
             low = self.default - max(10 * abs(self.default), 10.0)
         else:
@@ -251,8 +256,13 @@ class TaskSpec:
             edge.append((f"{np.ndim(batch[0])}-D batch", batch, {}))
             empty = fam.empty()
             if all(np.ndim(a) == 1 for a in empty):  # an empty batch of rows, shape (0, 3)
-                edge.append(("empty 2-D batch", tuple(np.zeros((0, 3), dtype=np.asarray(a).dtype)
-                                                      for a in empty), {}))
+                edge.append(
+                    (
+                        "empty 2-D batch",
+                        tuple(np.zeros((0, 3), dtype=np.asarray(a).dtype) for a in empty),
+                        {},
+                    )
+                )
         if fam.edge:
             edge += fam.edge(self)
         add("edge", edge)
@@ -268,8 +278,9 @@ class TaskSpec:
                 dtypes.append(("integer inputs", as_int(base, fam.kinds), {}))
         for i, n in enumerate((1, 7)):
             base = fam.sample(rng, n, 1.5, fam.two_d and i == 1)
-            dtypes.append((f"float32 inputs ({n} row{'s' if n > 1 else ''})",
-                           as_float32(base, fam.kinds), {}))
+            dtypes.append(
+                (f"float32 inputs ({n} row{'s' if n > 1 else ''})", as_float32(base, fam.kinds), {})
+            )
         dtypes += self._mixed_dtypes(extra)
         add("dtypes", dtypes)
 
@@ -288,8 +299,13 @@ class TaskSpec:
             if self.params and rng.random() < 0.25:
                 p = self.params[int(rng.integers(len(self.params)))]
                 kw[p.name] = p.alternatives[int(rng.integers(len(p.alternatives)))]
-            randoms.append((f"random #{i + 1} ({n} row{'s' if n != 1 else ''}, scale {scale:g})",
-                            fam.sample(rng, n, scale, two_d), kw))
+            randoms.append(
+                (
+                    f"random #{i + 1} ({n} row{'s' if n != 1 else ''}, scale {scale:g})",
+                    fam.sample(rng, n, scale, two_d),
+                    kw,
+                )
+            )
         add("random", randoms)
 
         stab: list[Raw] = []
@@ -361,16 +377,24 @@ class TaskSpec:
             values = [*p.alternatives, *(v for v in p.domain_values() if v not in p.alternatives)]
             for value in values:
                 interior = value in p.alternatives
-                where = " (an end of the domain)" if value in ends else (
-                    " (the default, passed)" if value == p.default else "")
+                where = (
+                    " (an end of the domain)"
+                    if value in ends
+                    else (" (the default, passed)" if value == p.default else "")
+                )
                 for n in (3, 12):
                     sample = fam.sample(rng if interior else extra, n, fam.scales[-1] / 2, False)
                     args = _both_labels(sample, fam.kinds)
                     out.append((f"{p.name}={value:g}{where}, {n} rows", args, {p.name: value}))
             if self.int_ok:
                 for value in ends:
-                    out.append((f"{p.name}={value:g} with integer inputs",
-                                self._int_sample(extra, {p.name: value}), {p.name: value}))
+                    out.append(
+                        (
+                            f"{p.name}={value:g} with integer inputs",
+                            self._int_sample(extra, {p.name: value}),
+                            {p.name: value},
+                        )
+                    )
         if len(self.params) > 1:  # every hyperparameter at the same end at once
             for end in (0, 1):
                 kw = {p.name: p.ends[end] for p in self.params}
@@ -421,7 +445,9 @@ def _both_labels(args: tuple[Any, ...], kinds: Sequence[str]) -> tuple[Any, ...]
 # --------------------------------------------------------------------------- from the record
 
 
-def _one_point(label_arg: str, x_arg: str) -> Callable[[dict[str, Any]], tuple[float, float] | None]:
+def _one_point(
+    label_arg: str, x_arg: str
+) -> Callable[[dict[str, Any]], tuple[float, float] | None]:
     def locate(inputs: dict[str, Any]) -> tuple[float, float] | None:
         try:
             y = np.asarray(inputs[label_arg], dtype=np.float64)
@@ -431,6 +457,7 @@ def _one_point(label_arg: str, x_arg: str) -> Callable[[dict[str, Any]], tuple[f
         if y.size != 1 or x.size != 1:
             return None
         return float(y.ravel()[0]), float(x.ravel()[0])
+
     return locate
 
 
@@ -480,13 +507,17 @@ def spec_of(task_id: str, view: dict[str, Any]) -> TaskSpec:
     """The checker's spec of a task, from its record (:func:`lossdrill.bank.tasks.checker_view`)
     and its family."""
     args = tuple(view["args"])
-    params = tuple(Param(name, *_typed(kind, default, tries), neutral, lo, hi, lo_open, hi_open,
-                         kind)
-                   for (name, default, tries, neutral, kind), (lo, hi, lo_open, hi_open)
-                   in zip(view["params"], view["domains"], strict=True))
+    params = tuple(
+        Param(name, *_typed(kind, default, tries), neutral, lo, hi, lo_open, hi_open, kind)
+        for (name, default, tries, neutral, kind), (lo, hi, lo_open, hi_open) in zip(
+            view["params"], view["domains"], strict=True
+        )
+    )
     rules = tuple((rid, text) for rid, text in view["rules"])
-    rule_cases = tuple((rid, RuleInput(name, tuple(a), dict(kw), tuple(dt), group))
-                       for rid, name, a, kw, dt, group in view["rule_cases"])
+    rule_cases = tuple(
+        (rid, RuleInput(name, tuple(a), dict(kw), tuple(dt), group))
+        for rid, name, a, kw, dt, group in view["rule_cases"]
+    )
     dtypes_rule = next((text for rid, text in rules if rid == "dtypes"), "int")
     int_ok = "int" in dtypes_rule.split(".")[0]
     return TaskSpec(
@@ -508,7 +539,9 @@ def spec_of(task_id: str, view: dict[str, Any]) -> TaskSpec:
         int_ok=int_ok,
         kinds=tuple(view["kinds"]),
         differentiable=tuple(view["differentiable"]),
-        track_forbidden=tuple((fw, tuple(names)) for fw, names in sorted(view["track_forbidden"].items())),
+        track_forbidden=tuple(
+            (fw, tuple(names)) for fw, names in sorted(view["track_forbidden"].items())
+        ),
     )
 
 

@@ -179,8 +179,14 @@ class _Worker:
         """
         import importlib.util
 
-        state: dict = {"abi": 0, "filesystem": False, "signals": False, "network": False,
-                       "imports": False, "reason": ""}
+        state: dict = {
+            "abi": 0,
+            "filesystem": False,
+            "signals": False,
+            "network": False,
+            "imports": False,
+            "reason": "",
+        }
         path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "confine.py")
         try:
             spec = importlib.util.spec_from_file_location("_lossdrill_confine", path)
@@ -257,8 +263,15 @@ class _Worker:
         numpy.ones(2).sum()
         confinement = self._confine()
         self._watch_parent()  # started after the confinement, so it is confined too
-        self.send({"kind": "ready", "pid": self.pid, "numpy": numpy.__version__,
-                   "framework": framework, "confinement": confinement})
+        self.send(
+            {
+                "kind": "ready",
+                "pid": self.pid,
+                "numpy": numpy.__version__,
+                "framework": framework,
+                "confinement": confinement,
+            }
+        )
         while True:
             frame = _read_frame(self.requests)
             if frame is None:  # the parent is gone (or closed the channel without a word)
@@ -521,8 +534,11 @@ class _Capture:
 
 
 def _short_repr(value: object, limit: int = 200) -> str:
-    if (type(value) in (list, tuple, dict, set) and isinstance(value, (list, tuple, dict, set))
-            and len(value) > 1000):
+    if (
+        type(value) in (list, tuple, dict, set)
+        and isinstance(value, (list, tuple, dict, set))
+        and len(value) > 1000
+    ):
         return f"<{type(value).__name__} of {len(value)} entries>"
     try:
         text = repr(value)

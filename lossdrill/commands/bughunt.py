@@ -55,8 +55,15 @@ def run(item: str | None, count: int, seed: int | None, banks: list[str], home: 
     results: list[HuntResult] = []
     try:
         for n, hunt in enumerate(chosen, 1):
-            res = ask_item(hunt, console, answers, item_rng(seed, hunt.id),
-                           position=f"Bug {n}/{len(chosen)} · ", session_id=session, show_fix=False)
+            res = ask_item(
+                hunt,
+                console,
+                answers,
+                item_rng(seed, hunt.id),
+                position=f"Bug {n}/{len(chosen)} · ",
+                session_id=session,
+                show_fix=False,
+            )
             recorder.record_quiz_answer(res)
             results.append(HuntResult(hunt.id, res.correct))
             results[-1].fixed = _fix_phase(hunt, console, answers, bank, home)
@@ -69,12 +76,15 @@ def run(item: str | None, count: int, seed: int | None, banks: list[str], home: 
 
     from lossdrill.schedule.choose import next_line
 
-    console.print(f"Next: {escape(next_line(home, banks, after='bughunt'))}", highlight=False,
-                  soft_wrap=True)
+    console.print(
+        f"Next: {escape(next_line(home, banks, after='bughunt'))}", highlight=False, soft_wrap=True
+    )
     return 0
 
 
-def _fix_phase(hunt: BugHuntItem, console, answers: AnswerSource, bank, home: str | None) -> bool | None:
+def _fix_phase(
+    hunt: BugHuntItem, console, answers: AnswerSource, bank, home: str | None
+) -> bool | None:
     folder = work_dir(home) / "bughunt"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{hunt.id}.py"
@@ -106,8 +116,10 @@ def _fix_phase(hunt: BugHuntItem, console, answers: AnswerSource, bank, home: st
         elif text.lower().startswith("file "):
             target = Path(text[5:].strip()).expanduser()
         else:
-            console.print("[yellow]Type c to check, file PATH to check another file, d to see the fix, "
-                          "or Enter to go on.[/]")
+            console.print(
+                "[yellow]Type c to check, file PATH to check another file, d to see the fix, "
+                "or Enter to go on.[/]"
+            )
             continue
         if not target.is_file():
             console.print(f"[yellow]No file at {target}.[/]")
@@ -131,8 +143,13 @@ def _check(hunt: BugHuntItem, path: Path, console, bank) -> bool:
         console.print(f"[yellow]{escape(missing_message(hunt.framework))}[/]")
         return False
     start = time.monotonic()
-    result = run_check(hunt.task, path.read_text(encoding="utf-8", errors="replace"), bank=bank,
-                       framework=hunt.framework, forbid=False)
+    result = run_check(
+        hunt.task,
+        path.read_text(encoding="utf-8", errors="replace"),
+        bank=bank,
+        framework=hunt.framework,
+        forbid=False,
+    )
     render_result(console, result)
     console.print(f"[dim]checked in {time.monotonic() - start:.1f} s[/]")
     return result.passed
@@ -142,9 +159,11 @@ def _summary(console, results: list[HuntResult], planned: int) -> None:
     if not results:
         console.print("[yellow]No bug hunts answered.[/]")
         return
-    table = Table(title=f"Bug hunts: {sum(r.line_right for r in results)}/{len(results)} lines found"
-                  + (f" (ended after {len(results)} of {planned})" if len(results) < planned else ""),
-                  title_justify="left")
+    table = Table(
+        title=f"Bug hunts: {sum(r.line_right for r in results)}/{len(results)} lines found"
+        + (f" (ended after {len(results)} of {planned})" if len(results) < planned else ""),
+        title_justify="left",
+    )
     table.add_column("id")
     table.add_column("line")
     table.add_column("fix")

@@ -38,15 +38,19 @@ def _protections() -> tuple[dict[str, Any], list[str]]:
     from lossdrill.checker.sandbox import Sandbox, SandboxError
 
     notes: list[str] = []
-    state: dict[str, Any] = {"landlock_abi": confine.abi_version(),
-                             "landlock_disabled": bool(os.environ.get(confine.NO_LANDLOCK_ENV))}
+    state: dict[str, Any] = {
+        "landlock_abi": confine.abi_version(),
+        "landlock_disabled": bool(os.environ.get(confine.NO_LANDLOCK_ENV)),
+    }
     try:
         with Sandbox() as box:
             box.load("doctor", "def probe():\n    return 0.0\n", "probe")
             worker = box.confinement
             state["subreaper"] = reaper.is_subreaper()
     except SandboxError as exc:
-        return {**state, "worker": f"cannot start: {exc}"}, [f"the checker's worker cannot start: {exc}"]
+        return {**state, "worker": f"cannot start: {exc}"}, [
+            f"the checker's worker cannot start: {exc}"
+        ]
     state.update(
         filesystem=bool(worker.get("filesystem")),
         signals=bool(worker.get("signals")),
@@ -57,15 +61,21 @@ def _protections() -> tuple[dict[str, Any], list[str]]:
     if worker.get("reason"):
         notes.append(f"Landlock: {worker['reason']}")
     if not state["filesystem"]:
-        notes.append("the worker can read and write the user's files (no Landlock file rules):"
-                     " a submission could read the caches or the store")
+        notes.append(
+            "the worker can read and write the user's files (no Landlock file rules):"
+            " a submission could read the caches or the store"
+        )
     if not state["signals"]:
-        notes.append("the worker can signal the trainer (no Landlock signal scoping, Linux 6.12+):"
-                     " SIGINT, SIGTERM, SIGHUP and SIGQUIT are blocked while a worker runs;"
-                     " SIGKILL and SIGSTOP cannot be blocked")
+        notes.append(
+            "the worker can signal the trainer (no Landlock signal scoping, Linux 6.12+):"
+            " SIGINT, SIGTERM, SIGHUP and SIGQUIT are blocked while a worker runs;"
+            " SIGKILL and SIGSTOP cannot be blocked"
+        )
     if not state["subreaper"]:
-        notes.append("the trainer is not a child subreaper: processes a submission starts in a new"
-                     " session may outlive the check")
+        notes.append(
+            "the trainer is not a child subreaper: processes a submission starts in a new"
+            " session may outlive the check"
+        )
     state["framework_workers"] = _framework_workers(notes, state["filesystem"])
     return state, notes
 
@@ -90,11 +100,16 @@ def _framework_workers(notes: list[str], numpy_confined: bool) -> dict[str, str]
             notes.append(f"the {framework} track's worker cannot start: {exc}")
             continue
         confined = bool(worker.get("filesystem")) and bool(worker.get("imports"))
-        out[framework] = "confined (Landlock, lossdrill imports refused)" if confined else (
-            f"not confined: {worker.get('reason') or 'no Landlock file rules'}")
+        out[framework] = (
+            "confined (Landlock, lossdrill imports refused)"
+            if confined
+            else (f"not confined: {worker.get('reason') or 'no Landlock file rules'}")
+        )
         if numpy_confined and not confined:
-            notes.append(f"the {framework} track's worker runs without Landlock file rules "
-                         f"({worker.get('reason') or 'unknown reason'}); the NumPy worker has them")
+            notes.append(
+                f"the {framework} track's worker runs without Landlock file rules "
+                f"({worker.get('reason') or 'unknown reason'}); the NumPy worker has them"
+            )
     return out
 
 
@@ -135,8 +150,10 @@ def _cache_problems(cache: Path) -> list[str]:
     problems: list[str] = []
     old = sorted(cache.glob("*/*.pickle"))
     if old:
-        problems.append(f"{len(old)} cache files in the old pickle format under {cache} are ignored"
-                        " (never read); they can be deleted")
+        problems.append(
+            f"{len(old)} cache files in the old pickle format under {cache} are ignored"
+            " (never read); they can be deleted"
+        )
     current = _fingerprint()
     stale = 0
     for file in sorted((cache / "cases").glob("*.npz")):
@@ -147,8 +164,10 @@ def _cache_problems(cache: Path) -> list[str]:
         except Exception:  # noqa: BLE001 - unreadable: rebuilt on use
             stale += 1
     if stale:
-        problems.append(f"{stale} stale or unreadable case cache files under {cache / 'cases'}"
-                        " (rebuilt on use; they can be deleted)")
+        problems.append(
+            f"{stale} stale or unreadable case cache files under {cache / 'cases'}"
+            " (rebuilt on use; they can be deleted)"
+        )
     return problems
 
 
@@ -161,17 +180,32 @@ def facts() -> dict[str, Any]:
     from lossdrill.store import store_path
 
     protections, notes = _protections()
-    versions = {"lossdrill": __version__, "python": platform.python_version(),
-                "platform": f"{platform.system()} {platform.release()} {platform.machine()}"}
+    versions = {
+        "lossdrill": __version__,
+        "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.release()} {platform.machine()}",
+    }
     versions.update({name: _version(name) or "missing" for name in _LIBRARIES})
     problems = [f"{name} is not installed" for name in _LIBRARIES if versions[name] == "missing"]
-    extras = {name: _version(name) or f"not installed (pip install 'lossdrill[{extra}]')"
-              for name, extra in _EXTRAS.items()}
-    folders = {"data": str(data_home()), "store": str(store_path()), "cache": str(cache_home()),
-               "executable": sys.executable}
+    extras = {
+        name: _version(name) or f"not installed (pip install 'lossdrill[{extra}]')"
+        for name, extra in _EXTRAS.items()
+    }
+    folders = {
+        "data": str(data_home()),
+        "store": str(store_path()),
+        "cache": str(cache_home()),
+        "executable": sys.executable,
+    }
     problems += _store_problems(store_path()) + _cache_problems(cache_home())
-    return {"protections": protections, "notes": notes, "versions": versions, "extras": extras,
-            "folders": folders, "problems": problems}
+    return {
+        "protections": protections,
+        "notes": notes,
+        "versions": versions,
+        "extras": extras,
+        "folders": folders,
+        "problems": problems,
+    }
 
 
 def run(*, as_json: bool) -> int:
@@ -189,12 +223,17 @@ def run(*, as_json: bool) -> int:
     table = Table(title="checker protections", show_header=False, title_justify="left")
     yes = {True: "[green]yes[/]", False: "[yellow]no[/]"}
     abi = p.get("landlock_abi", 0)
-    table.add_row("Landlock ABI", f"{abi}" + (" (disabled by LOSSDRILL_NO_LANDLOCK)" if p.get("landlock_disabled") else ""))
-    for key, label in (("filesystem", "file rules (no access to data, caches, home, lossdrill)"),
-                       ("signals", "signal scoping (cannot signal the trainer)"),
-                       ("network", "TCP refused"),
-                       ("lossdrill_imports_refused", "lossdrill imports refused"),
-                       ("subreaper", "leftover processes killed (subreaper)")):
+    table.add_row(
+        "Landlock ABI",
+        f"{abi}" + (" (disabled by LOSSDRILL_NO_LANDLOCK)" if p.get("landlock_disabled") else ""),
+    )
+    for key, label in (
+        ("filesystem", "file rules (no access to data, caches, home, lossdrill)"),
+        ("signals", "signal scoping (cannot signal the trainer)"),
+        ("network", "TCP refused"),
+        ("lossdrill_imports_refused", "lossdrill imports refused"),
+        ("subreaper", "leftover processes killed (subreaper)"),
+    ):
         if key in p:
             table.add_row(label, yes[bool(p[key])])
     if "limits" in p:

@@ -26,20 +26,28 @@ def run(out: str, topics: list[str], banks: list[str]) -> int:
         return 1
     path = Path(out).expanduser()
     if path.is_dir():
-        err.print(f"[red]{escape(out)} is a folder.[/] Name the deck file, for example "
-                  f"{escape(str(path / 'lossdrill.apkg'))}")
+        err.print(
+            f"[red]{escape(out)} is a folder.[/] Name the deck file, for example "
+            f"{escape(str(path / 'lossdrill.apkg'))}"
+        )
         return 2
     if path.suffix.lower() != ".apkg":
         example = path.with_name(f"{path.name}.apkg") if path.name else Path("lossdrill.apkg")
-        err.print(f"[red]{escape(out)}: the file name must end in .apkg[/] "
-                  f"(for example {escape(str(example))})")
+        err.print(
+            f"[red]{escape(out)}: the file name must end in .apkg[/] "
+            f"(for example {escape(str(example))})"
+        )
         return 2
     if path.parent.exists() and not path.parent.is_dir():
-        err.print(f"[red]Cannot write {escape(out)}: {escape(str(path.parent))} is a file, "
-                  "not a folder.[/]")
+        err.print(
+            f"[red]Cannot write {escape(out)}: {escape(str(path.parent))} is a file, "
+            "not a folder.[/]"
+        )
         return 2
     if not path.parent.is_dir():
-        err.print(f"[red]No folder {escape(str(path.parent))!r} to write {escape(path.name)} into.[/]")
+        err.print(
+            f"[red]No folder {escape(str(path.parent))!r} to write {escape(path.name)} into.[/]"
+        )
         return 2
     replacing = path.exists()
 
@@ -54,12 +62,17 @@ def run(out: str, topics: list[str], banks: list[str]) -> int:
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
-        err.print(f"[red]Cannot write {escape(out)}: {escape(exc.strerror or str(exc))}.[/] "
-                  f"Is the folder {escape(str(path.parent))} writable?")
+        err.print(
+            f"[red]Cannot write {escape(out)}: {escape(exc.strerror or str(exc))}.[/] "
+            f"Is the folder {escape(str(path.parent))} writable?"
+        )
         return 1
     done = "Replaced" if replacing else "Wrote"
-    console.print(f"{done} {escape(str(path))}: {len(cards)} cards, Anki deck {DECK_NAME!r}.",
-                  soft_wrap=True)
-    console.print("Import it in Anki (File > Import); importing a newer export updates the "
-                  "notes instead of duplicating them.")
+    console.print(
+        f"{done} {escape(str(path))}: {len(cards)} cards, Anki deck {DECK_NAME!r}.", soft_wrap=True
+    )
+    console.print(
+        "Import it in Anki (File > Import); importing a newer export updates the "
+        "notes instead of duplicating them."
+    )
     return 0

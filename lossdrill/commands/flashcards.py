@@ -31,13 +31,17 @@ def run(new: int, topics: list[str], cram: bool, banks: list[str], home: str | N
     if code == 0:
         from lossdrill.schedule.choose import next_line
 
-        console.print(f"Next: {escape(next_line(home, banks, after='flashcards'))}",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"Next: {escape(next_line(home, banks, after='flashcards'))}",
+            highlight=False,
+            soft_wrap=True,
+        )
     return code
 
 
-def _session(console: Console, new: int, topics: list[str], cram: bool, banks: list[str],
-             home: str | None) -> int:
+def _session(
+    console: Console, new: int, topics: list[str], cram: bool, banks: list[str], home: str | None
+) -> int:
     err = make_console(stderr=True)
     bank = banks_with_warnings(banks, err)
     cards = bank.cards()
@@ -57,23 +61,42 @@ def _session(console: Console, new: int, topics: list[str], cram: bool, banks: l
             apply_recent_failures(store, bank, now)
         new_today = store.new_cards_reviewed_since(start_of_day(now))
         session = FlashcardSession(
-            cards, store.card_schedules(), scheduler=scheduler, now=now,
-            new_limit=new - new_today, topics=topics, cram=cram,
+            cards,
+            store.card_schedules(),
+            scheduler=scheduler,
+            now=now,
+            new_limit=new - new_today,
+            topics=topics,
+            cram=cram,
         )
         first = session.next_card(now)
         if first is None:
             summary = session.summary(now)
             waiting = sum(1 for s in session.schedules.values() if s.is_new)
-            view.show_nothing_due(console, summary.next_due, now, len(session.cards),
-                                  new_waiting=waiting, new_today=new_today, new_per_day=new)
+            view.show_nothing_due(
+                console,
+                summary.next_due,
+                now,
+                len(session.cards),
+                new_waiting=waiting,
+                new_today=new_today,
+                new_per_day=new,
+            )
             return 0
         session.session_id = store.start_session("flashcards-cram" if cram else "flashcards")
         if cram:
             view.show_header(console, len(session.cards), 0, cram=True)
         else:
-            new_count = min(session.new_left, sum(1 for s in session.schedules.values() if s.is_new))
-            view.show_header(console, session.due_now(now), new_count, cram=False,
-                             brought_forward=session.brought_forward(now, new_count))
+            new_count = min(
+                session.new_left, sum(1 for s in session.schedules.values() if s.is_new)
+            )
+            view.show_header(
+                console,
+                session.due_now(now),
+                new_count,
+                cram=False,
+                brought_forward=session.brought_forward(now, new_count),
+            )
         _review(session, first, store, console)
         summary = session.summary(time.time())
         store.end_session(session.session_id, asdict(summary))
@@ -152,7 +175,9 @@ def _review(session: FlashcardSession, card: Card | None, store: Store, console:
                 view.show_back(console, card, attempt)
                 preview = session.preview(card, time.time())
                 intervals = None if preview is None else {r: preview.interval_s(r) for r in RATINGS}
-                rating = _ask_rating(keys, console, view.rating_prompt(intervals, session.can_undo, console.width))
+                rating = _ask_rating(
+                    keys, console, view.rating_prompt(intervals, session.can_undo, console.width)
+                )
             except _Undo:
                 if not session.can_undo:
                     view.nothing_to_undo(console)

@@ -24,4 +24,3 @@ def run(task: str, banks: list[str], home: str | None) -> int:
     finally:
         recorder.close()
     return 0
-

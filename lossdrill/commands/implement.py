@@ -59,14 +59,20 @@ def run(
         return _fail(str(exc), as_json, task or "", code=2)
     if task is None:
         if check or file:
-            return _fail("name the task to check, e.g. `lossdrill implement mse --check`",
-                         as_json, "", code=2)
+            return _fail(
+                "name the task to check, e.g. `lossdrill implement mse --check`",
+                as_json,
+                "",
+                code=2,
+            )
         from lossdrill.implement.choose import next_task
 
         chosen = next_task(home, banks)
         if chosen is None:
-            print("Every task has passed. Name one to practise again (`lossdrill list` shows"
-                  " them), or run `lossdrill today`.")
+            print(
+                "Every task has passed. Name one to practise again (`lossdrill list` shows"
+                " them), or run `lossdrill today`."
+            )
             return 0
         print(f"No task named: starting {chosen.task} ({chosen.why}).")
         task = chosen.task
@@ -98,8 +104,9 @@ def _fail(message: str, as_json: bool, task: str, *, code: int) -> int:
 
         from lossdrill.ui.console import make_console
 
-        make_console(stderr=True).print(f"[red]error:[/] {escape(message)}", markup=True, highlight=False,
-                                        soft_wrap=True)
+        make_console(stderr=True).print(
+            f"[red]error:[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True
+        )
     return code
 
 
@@ -112,14 +119,14 @@ def _spec(task: str) -> Any:
     return spec
 
 
-
 class _Where:
     """Where a task's file is: ``--file``, else ``TASK.py`` in the current folder
     (``--here``) or the data folder's ``work/``; ``--fresh``: a new ``TASK-N.py`` there. A
     framework track has its own file (``TASK_torch.py``)."""
 
-    def __init__(self, file: str | None, home: str | None, here: bool, fresh: bool,
-                 framework: str = "numpy") -> None:
+    def __init__(
+        self, file: str | None, home: str | None, here: bool, fresh: bool, framework: str = "numpy"
+    ) -> None:
         self.file, self.home, self.here, self.fresh = file, home, here, fresh
         self.framework = framework
 
@@ -171,8 +178,17 @@ class _LazyBank:
 # --------------------------------------------------------------------------- --check
 
 
-def _check_once(task: str, where: _Where, as_json: bool, seed: int | None, banks: list[str],
-                home: str | None, sandbox: Any, framework: str = "numpy", device: str = "cpu") -> int:
+def _check_once(
+    task: str,
+    where: _Where,
+    as_json: bool,
+    seed: int | None,
+    banks: list[str],
+    home: str | None,
+    sandbox: Any,
+    framework: str = "numpy",
+    device: str = "cpu",
+) -> int:
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
     from lossdrill.implement.watch import digest
@@ -180,7 +196,11 @@ def _check_once(task: str, where: _Where, as_json: bool, seed: int | None, banks
     spec = _spec(task)
     path = where.path(task)
     if not path.exists():
-        hint = "" if where.file else f" (run `lossdrill implement {task}` to get a starter, or pass --file)"
+        hint = (
+            ""
+            if where.file
+            else f" (run `lossdrill implement {task}` to get a starter, or pass --file)"
+        )
         raise UsageError(f"no such file: {path}{hint}")
     source = _read(path)
     bank = _LazyBank(banks)
@@ -188,18 +208,36 @@ def _check_once(task: str, where: _Where, as_json: bool, seed: int | None, banks
     print_notice(recorder)
     try:
         # the overlay sweep is drawn only in the rich report; --json leaves it out (speed)
-        result = run_check(task, source, seed=seed, bank=bank, sandbox=sandbox,
-                           filename=str(path), sweep=not as_json, framework=framework,
-                           device=device)
+        result = run_check(
+            task,
+            source,
+            seed=seed,
+            bank=bank,
+            sandbox=sandbox,
+            filename=str(path),
+            sweep=not as_json,
+            framework=framework,
+            device=device,
+        )
         lines = solution_lines(source, spec.function)
         source_digest = digest(source)
         unchanged = recorder.last_digest(task) == source_digest
         if not unchanged:  # checking an unchanged file again is not a new attempt
             session = recorder.start_session("implement")
-            record_attempt(recorder, session, task, result, 0.0, lines, recorder.hints_shown(task),
-                           kind="check", digest=source_digest)
-            recorder.end_session(session, {"task": task, "passed": result.passed, "checks": 1,
-                                           "mode": "check"})
+            record_attempt(
+                recorder,
+                session,
+                task,
+                result,
+                0.0,
+                lines,
+                recorder.hints_shown(task),
+                kind="check",
+                digest=source_digest,
+            )
+            recorder.end_session(
+                session, {"task": task, "passed": result.passed, "checks": 1, "mode": "check"}
+            )
         hints = recorder.hints_shown(task)
     finally:
         recorder.close()
@@ -215,8 +253,13 @@ def _check_once(task: str, where: _Where, as_json: bool, seed: int | None, banks
 
             item = track_item(item, framework, spec.signature())
         console = make_console()
-        render_result(console, result, hints_shown=hints,
-                      hints_total=len(item.hints) if item else 0, lines=lines)
+        render_result(
+            console,
+            result,
+            hints_shown=hints,
+            hints_total=len(item.hints) if item else 0,
+            lines=lines,
+        )
         if unchanged:
             console.print("[dim]Unchanged since the last recorded check: not recorded again.[/]")
     return 0 if result.passed else 1
@@ -259,8 +302,14 @@ class _View:
     def result(self, result: Any, hints: int, hints_total: int, lines: int) -> None:
         from lossdrill.ui.implement_view import render_result
 
-        render_result(self.console, result, hints_shown=hints, hints_total=hints_total, lines=lines,
-                      watch=True)
+        render_result(
+            self.console,
+            result,
+            hints_shown=hints,
+            hints_total=hints_total,
+            lines=lines,
+            watch=True,
+        )
 
     def passed(self, elapsed: float, lines: int, hints: int, revealed: bool) -> None:
         from lossdrill.ui.implement_view import render_pass
@@ -291,7 +340,9 @@ class _View:
 
     def editor_problem(self, editor: str | None, error: str) -> None:
         if editor is None:
-            self.console.print("[yellow]$EDITOR is not set;[/] open the file in your editor yourself.")
+            self.console.print(
+                "[yellow]$EDITOR is not set;[/] open the file in your editor yourself."
+            )
         else:
             self.console.print(f"[yellow]could not start {editor!r}: {error}[/]")
 
@@ -308,9 +359,17 @@ def _warm_next_line() -> None:
         pass
 
 
-def _watch_tasks(task: str, where: _Where, edit: bool, seed: int | None, banks: list[str],
-                 home: str | None, sandbox: Any, framework: str = "numpy",
-                 device: str = "cpu") -> int:
+def _watch_tasks(
+    task: str,
+    where: _Where,
+    edit: bool,
+    seed: int | None,
+    banks: list[str],
+    home: str | None,
+    sandbox: Any,
+    framework: str = "numpy",
+    device: str = "cpu",
+) -> int:
     """Watch ``task``; after ``n`` (next task) watch the next one, and so on. Ends with the
     ``Next:`` line."""
     from rich.markup import escape
@@ -335,14 +394,26 @@ def _watch_tasks(task: str, where: _Where, edit: bool, seed: int | None, banks: 
             break
         console.print(f"Next task: [bold]{escape(chosen.task)}[/] ({chosen.why}).")
         task, where = chosen.task, where.for_next_task()
-    console.print(f"Next: {escape(next_line(home, banks, after='implement'))}", highlight=False,
-                  soft_wrap=True)
+    console.print(
+        f"Next: {escape(next_line(home, banks, after='implement'))}",
+        highlight=False,
+        soft_wrap=True,
+    )
     return 0
 
 
-def _watch(task: str, where: _Where, edit: bool, seed: int | None, banks: list[str],
-           home: str | None, sandbox: Any, prompt: Any, framework: str = "numpy",
-           device: str = "cpu") -> Any:
+def _watch(
+    task: str,
+    where: _Where,
+    edit: bool,
+    seed: int | None,
+    banks: list[str],
+    home: str | None,
+    sandbox: Any,
+    prompt: Any,
+    framework: str = "numpy",
+    device: str = "cpu",
+) -> Any:
     from lossdrill.bank.loader import load_banks
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
@@ -383,8 +454,16 @@ def _watch(task: str, where: _Where, edit: bool, seed: int | None, banks: list[s
 
     def check(source: str, filename: str) -> Any:
         try:
-            return run_check(task, source, seed=seed, bank=bank, sandbox=sandbox, filename=filename,
-                             framework=framework, device=device)
+            return run_check(
+                task,
+                source,
+                seed=seed,
+                bank=bank,
+                sandbox=sandbox,
+                filename=filename,
+                framework=framework,
+                device=device,
+            )
         finally:
             # a fresh worker for the next check: nothing this file did to the worker's NumPy
             # or globals carries over; it starts while the learner edits
@@ -393,8 +472,15 @@ def _watch(task: str, where: _Where, edit: bool, seed: int | None, banks: list[s
 
     recorder = recorder_with_notice(home, err)
     session = WatchSession(
-        spec, item, path, check=check, solution_lines=lambda source: solution_lines(source, spec.function),
-        recorder=recorder, view=_View(console, task), starter_digest=digest(text), prompt=prompt,
+        spec,
+        item,
+        path,
+        check=check,
+        solution_lines=lambda source: solution_lines(source, spec.function),
+        recorder=recorder,
+        view=_View(console, task),
+        starter_digest=digest(text),
+        prompt=prompt,
     )
     try:
         session.run(edit=edit)

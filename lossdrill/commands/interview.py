@@ -40,8 +40,14 @@ if TYPE_CHECKING:
     from lossdrill.checker.tasks import TaskSpec
 
 
-def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home: str | None,
-        framework: str | None = None) -> int:
+def run(
+    task: str | None,
+    minutes: int,
+    seed: int | None,
+    banks: list[str],
+    home: str | None,
+    framework: str | None = None,
+) -> int:
     console = make_console()
     err = make_console(stderr=True)
     from lossdrill.checker.frameworks.choice import TrackUnavailable, chosen, require
@@ -62,22 +68,30 @@ def run(task: str | None, minutes: int, seed: int | None, banks: list[str], home
             return report_unknown("task", task, [t.id for t in interview_tasks(bank)])
         task = resolved
     if minutes > MAX_MINUTES:
-        err.print(f"[red]error:[/] --minutes {minutes}: a mock interview lasts at most "
-                  f"{MAX_MINUTES} minutes (the default is 20)", soft_wrap=True, highlight=False)
+        err.print(
+            f"[red]error:[/] --minutes {minutes}: a mock interview lasts at most "
+            f"{MAX_MINUTES} minutes (the default is 20)",
+            soft_wrap=True,
+            highlight=False,
+        )
         return 2
     if seed is None:
         seed = random.SystemRandom().randrange(1, 10**6)
 
     recorder = recorder_with_notice(home, err)
     try:
-        run_interview(bank, task, minutes, seed, recorder, TerminalView(console, err), home,
-                      framework=track)
+        run_interview(
+            bank, task, minutes, seed, recorder, TerminalView(console, err), home, framework=track
+        )
     finally:
         recorder.close()
     from lossdrill.schedule.choose import next_line
 
-    console.print(f"Next: {escape(next_line(home, banks, after='interview'))}", highlight=False,
-                  soft_wrap=True)
+    console.print(
+        f"Next: {escape(next_line(home, banks, after='interview'))}",
+        highlight=False,
+        soft_wrap=True,
+    )
     return 0
 
 
@@ -104,18 +118,26 @@ class TerminalView:
     def broken_item(self, item_id: str, error: str) -> None:
         self.err.print(f"[yellow]skipping broken item {item_id}: {error}[/]")
 
-    def ask_question(self, item: Item, rng: random.Random, expected: float | None,
-                     session_id: str) -> QuizAnswer | None:
+    def ask_question(
+        self, item: Item, rng: random.Random, expected: float | None, session_id: str
+    ) -> QuizAnswer | None:
         from lossdrill.ui.quiz_view import ask_item
 
         try:
-            return ask_item(item, self.console, self.answers, rng, expected=expected,
-                            session_id=session_id)
+            return ask_item(
+                item, self.console, self.answers, rng, expected=expected, session_id=session_id
+            )
         except EndOfInput:
             return None
 
-    def task(self, spec: TaskSpec, item: ImplementItem | None, path: Path, minutes: float,
-             framework: str = "numpy") -> None:
+    def task(
+        self,
+        spec: TaskSpec,
+        item: ImplementItem | None,
+        path: Path,
+        minutes: float,
+        framework: str = "numpy",
+    ) -> None:
         ui.render_interview_task(self.console, spec, item, str(path))
         if framework != "numpy":
             from lossdrill.checker.frameworks.content import track_lines
@@ -137,7 +159,9 @@ class TerminalView:
         self.console.print(f"[yellow]no such file: {path}[/]")
 
     def unknown_command(self) -> None:
-        self.console.print("Type [bold]c[/] to check, [bold]q[/] to give up, or [bold]file PATH[/].")
+        self.console.print(
+            "Type [bold]c[/] to check, [bold]q[/] to give up, or [bold]file PATH[/]."
+        )
 
     def time_up_in_question(self) -> None:
         ui.render_time_up_in_question(self.console)

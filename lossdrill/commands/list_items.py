@@ -43,8 +43,14 @@ def task_status(home: str | None) -> dict[str, str]:
     return {task: "passed" if ok else "failing" for task, ok in passed.items()}
 
 
-def run(topics: list[str], kinds: list[str], as_json: bool, banks: list[str],
-        show_all: bool = False, home: str | None = None) -> int:
+def run(
+    topics: list[str],
+    kinds: list[str],
+    as_json: bool,
+    banks: list[str],
+    show_all: bool = False,
+    home: str | None = None,
+) -> int:
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         return report_unknown("kind", unknown[0], KINDS)
@@ -54,28 +60,44 @@ def run(topics: list[str], kinds: list[str], as_json: bool, banks: list[str],
     if bad:
         return report_unknown("topic", bad[0], known_topics)
     items = [
-        i for i in bank.items
+        i
+        for i in bank.items
         if (not topics or i.topic in topics) and (not kinds or i.kind in kinds)
     ]
     items.sort(key=lambda i: (i.topic, i.kind, i.id))
     cards = [c for c in bank.cards() if not topics or c.topic in topics]
     status = task_status(home)
     if as_json:
-        print(json.dumps({
-            "items": [
-                {"id": i.id, "version": i.version, "kind": i.kind, "topic": i.topic,
-                 "difficulty": i.difficulty, "tags": list(i.tags), "file": i.file,
-                 **({"status": status.get(i.id, "new")} if isinstance(i, ImplementItem) else {})}
-                for i in items
-            ],
-            "counts": {
-                "by_kind": dict(Counter(i.kind for i in items)),
-                "by_topic": dict(Counter(i.topic for i in items)),
-                "flashcards": len(cards),
-                "total": len(items),
-            },
-            "errors": [str(e) for e in bank.errors],
-        }))
+        print(
+            json.dumps(
+                {
+                    "items": [
+                        {
+                            "id": i.id,
+                            "version": i.version,
+                            "kind": i.kind,
+                            "topic": i.topic,
+                            "difficulty": i.difficulty,
+                            "tags": list(i.tags),
+                            "file": i.file,
+                            **(
+                                {"status": status.get(i.id, "new")}
+                                if isinstance(i, ImplementItem)
+                                else {}
+                            ),
+                        }
+                        for i in items
+                    ],
+                    "counts": {
+                        "by_kind": dict(Counter(i.kind for i in items)),
+                        "by_topic": dict(Counter(i.topic for i in items)),
+                        "flashcards": len(cards),
+                        "total": len(items),
+                    },
+                    "errors": [str(e) for e in bank.errors],
+                }
+            )
+        )
         return 0
     console = make_console()
     err = make_console(stderr=True)
@@ -97,8 +119,10 @@ def _summary(console, items, cards, status: dict[str, str]) -> None:
     counts = Counter(status.get(t.id, "new") for t in tasks)
     if tasks:
         head = ", ".join(f"{counts[s]} {s}" for s in ("passed", "failing", "new") if counts[s])
-        console.print(f"[bold]Implement tasks[/] ({len(tasks)}: {head}); "
-                      "start one with `lossdrill implement TASK`")
+        console.print(
+            f"[bold]Implement tasks[/] ({len(tasks)}: {head}); "
+            "start one with `lossdrill implement TASK`"
+        )
         table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 0))
         table.add_column("status", no_wrap=True)
         table.add_column("task", no_wrap=True, min_width=max(len(t.id) for t in tasks))

@@ -14,8 +14,9 @@ from lossdrill.ui.console import make_console
 MAX_MINUTES = 600
 
 
-def run(interview: str | None, minutes: int | None, clear: bool, banks: list[str],
-        home: str | None) -> int:
+def run(
+    interview: str | None, minutes: int | None, clear: bool, banks: list[str], home: str | None
+) -> int:
     console = make_console()
     err = make_console(stderr=True)
     today = clock.day_of(clock.now())
@@ -24,8 +25,10 @@ def run(interview: str | None, minutes: int | None, clear: bool, banks: list[str
         try:
             when = date.fromisoformat(interview.strip())
         except ValueError:
-            err.print(f"[red]error:[/] {escape(interview)!r} is not a date; write it as"
-                      " YYYY-MM-DD, e.g. --interview 2026-03-14")
+            err.print(
+                f"[red]error:[/] {escape(interview)!r} is not a date; write it as"
+                " YYYY-MM-DD, e.g. --interview 2026-03-14"
+            )
             return 2
         if when < today:
             err.print(f"[red]error:[/] {when} is in the past (today is {today})")
@@ -45,7 +48,8 @@ def run(interview: str | None, minutes: int | None, clear: bool, banks: list[str
         if interview is not None or minutes is not None or clear:
             new = unified.PlanSettings(
                 None if clear else (when.isoformat() if when else old.interview_date),
-                minutes if minutes is not None else old.minutes)
+                minutes if minutes is not None else old.minutes,
+            )
             unified.set_plan_settings(store.conn, new)
         engine = state.gather(store, bank, clock.now())
     finally:
@@ -56,19 +60,25 @@ def run(interview: str | None, minutes: int | None, clear: bool, banks: list[str
         console.print("Set one: lossdrill plan --interview YYYY-MM-DD [--minutes N]")
         return 0
     days = (s.interview - today).days
-    console.print(f"[bold]Interview[/] {s.interview:%a %d %b %Y} · in {days} day"
-                  f"{'s' if days != 1 else ''} · {s.minutes} minutes a day", highlight=False)
-    console.print(f"New material until {new_stop_day(s.interview):%a %d %b} (stops"
-                  f" {NEW_STOP_DAYS} days before); the last {FINAL_DAYS + 1} days are reviews"
-                  " and a mock interview; reviews are pulled in so recall is high on the day.",
-                  highlight=False)
+    console.print(
+        f"[bold]Interview[/] {s.interview:%a %d %b %Y} · in {days} day"
+        f"{'s' if days != 1 else ''} · {s.minutes} minutes a day",
+        highlight=False,
+    )
+    console.print(
+        f"New material until {new_stop_day(s.interview):%a %d %b} (stops"
+        f" {NEW_STOP_DAYS} days before); the last {FINAL_DAYS + 1} days are reviews"
+        " and a mock interview; reviews are pulled in so recall is high on the day.",
+        highlight=False,
+    )
     fc = state.forecast_for(engine, bank)
     if fc is None:
         return 0
     from rich.table import Table
 
-    table = Table(title="Forecast for the interview day (FSRS retrievability)",
-                  title_justify="left")
+    table = Table(
+        title="Forecast for the interview day (FSRS retrievability)", title_justify="left"
+    )
     table.add_column("topic")
     table.add_column("practised", justify="right")
     table.add_column("P(recall)", justify="right")

@@ -21,9 +21,12 @@ def _plot_height(console_height: int) -> int:
     return max(14, min(28, console_height - 8))
 
 
-def run(losses: list[str], gradient: bool = False,
-        params: Mapping[str, float | Sequence[float]] | None = None,
-        save: str | None = None) -> int:
+def run(
+    losses: list[str],
+    gradient: bool = False,
+    params: Mapping[str, float | Sequence[float]] | None = None,
+    save: str | None = None,
+) -> int:
     """Draw ``losses``: a plot on a wide terminal, a table of values otherwise (exit 2 on bad names)."""
     params = params or {}
     unknown = [name for name in losses if resolve(name) is None]
@@ -61,7 +64,9 @@ def run(losses: list[str], gradient: bool = False,
             err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
             return 1
         except (OSError, ValueError) as exc:
-            err.print(f"[red]error:[/] cannot write {escape(save)}: {escape(str(exc))}", soft_wrap=True)
+            err.print(
+                f"[red]error:[/] cannot write {escape(save)}: {escape(str(exc))}", soft_wrap=True
+            )
             return 1
         console.print(f"saved {escape(str(path))}")
     return 0

@@ -40,8 +40,9 @@ def print_bank_warnings(bank: Bank, err: Console) -> None:
         err.print(f"[yellow]warning:[/] {escape(str(e))}", soft_wrap=True, highlight=False)
 
 
-def print_notice(recorder: Recorder, err: Console | None = None, *,
-                 shown: str | None = None) -> str | None:
+def print_notice(
+    recorder: Recorder, err: Console | None = None, *, shown: str | None = None
+) -> str | None:
     """Print the store's notice (a damaged file moved aside, a read-only folder) unless it is
     ``shown`` already; returns the notice, to pass as ``shown`` at the end of a session (the
     store may find damage while it reads). Without ``err`` a standard-error console is made,

@@ -61,13 +61,17 @@ def run(
     seed = seed if seed is not None else new_seed()
     if not chosen:
         recorder.close()
-        err.print("[yellow]No questions match these filters.[/]" if not missed
-                  else "[yellow]No missed questions in the last session.[/]")
+        err.print(
+            "[yellow]No questions match these filters.[/]"
+            if not missed
+            else "[yellow]No missed questions in the last session.[/]"
+        )
         return 1
 
     answers = AnswerSource(console)
-    summary = QuizSummary(seed=seed, planned=len(chosen),
-                          replay=_replay(topics, kinds, count, seed, banks, ids))
+    summary = QuizSummary(
+        seed=seed, planned=len(chosen), replay=_replay(topics, kinds, count, seed, banks, ids)
+    )
     session = recorder.start_session("quiz")
     start = time.monotonic()
     try:
@@ -78,12 +82,19 @@ def run(
                     expected = evaluate(item.formula)
                 except FormulaError as exc:  # evaluated once: the value is the answer key
                     broken = BankError(item.file, item.line, item.id, "formula", str(exc))
-                    err.print(f"[yellow]skipping broken item:[/] {escape(str(broken))}", soft_wrap=True)
+                    err.print(
+                        f"[yellow]skipping broken item:[/] {escape(str(broken))}", soft_wrap=True
+                    )
                     summary.skipped.append(item.id)
                     continue
             result = ask_item(
-                item, console, answers, item_rng(seed, item.id),
-                position=f"Q{n}/{len(chosen)} · ", expected=expected, session_id=session,
+                item,
+                console,
+                answers,
+                item_rng(seed, item.id),
+                position=f"Q{n}/{len(chosen)} · ",
+                expected=expected,
+                session_id=session,
             )
             summary.results.append(result)
             recorder.record_quiz_answer(result)
@@ -104,13 +115,19 @@ def run(
         render_summary(console, summary)
     from lossdrill.schedule.choose import next_line
 
-    console.print(f"Next: {escape(next_line(home, banks, after='quiz'))}", highlight=False,
-                  soft_wrap=True)
+    console.print(
+        f"Next: {escape(next_line(home, banks, after='quiz'))}", highlight=False, soft_wrap=True
+    )
     return 0
 
 
 def _replay(
-    topics: list[str], kinds: list[str], count: int, seed: int, banks: list[str], ids: list[str] | None = None
+    topics: list[str],
+    kinds: list[str],
+    count: int,
+    seed: int,
+    banks: list[str],
+    ids: list[str] | None = None,
 ) -> str:
     """The command line that replays this session: same filters (or items), same seed."""
     import shlex

@@ -37,4 +37,3 @@ def run(task: str, yes: bool, banks: list[str], home: str | None) -> int:
     finally:
         recorder.close()
     return 0
-

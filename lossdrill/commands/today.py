@@ -28,8 +28,12 @@ PHASES = {
     "review": "review only: no new material before the interview",
     "final": "final days: reviews and a mock interview",
 }
-LABELS = {"due": "due", "misconception": "repairs a misconception", "deadline": "for the day",
-          "new": "new"}
+LABELS = {
+    "due": "due",
+    "misconception": "repairs a misconception",
+    "deadline": "for the day",
+    "new": "new",
+}
 
 
 def run(go: bool, banks: list[str], home: str | None) -> int:
@@ -60,29 +64,42 @@ def render(console: Console, plan: Plan, blank: str | None, bank: Any = None) ->
         head += f" · interview in {plan.days_left} day{'s' if plan.days_left != 1 else ''}"
         head += f" ({s.interview:%a %d %b})"
     console.print(head, highlight=False)
-    console.print(f"{PHASES[plan.phase]} · {plan.minutes:.0f} of {s.minutes} minutes planned"
-                  f" · {plan.due_total} item{'s' if plan.due_total != 1 else ''} due",
-                  highlight=False)
+    console.print(
+        f"{PHASES[plan.phase]} · {plan.minutes:.0f} of {s.minutes} minutes planned"
+        f" · {plan.due_total} item{'s' if plan.due_total != 1 else ''} due",
+        highlight=False,
+    )
     if plan.phase == "build" and s.interview is not None:
-        console.print(f"new material stops on {new_stop_day(s.interview):%a %d %b}",
-                      highlight=False)
+        console.print(
+            f"new material stops on {new_stop_day(s.interview):%a %d %b}", highlight=False
+        )
     console.print()
     if not plan.steps:
         console.print("Nothing is due and nothing new fits today.")
     for n, step in enumerate(plan.steps, 1):
-        console.print(f"{n}. [bold]{step.drill:<10}[/] ~{step.minutes:.0f} min  "
-                      f"{escape(_describe(step, blank, bank))}", highlight=False)
-        console.print(f"   {escape(step_command(plan, step.drill, blank))}", style="dim",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"{n}. [bold]{step.drill:<10}[/] ~{step.minutes:.0f} min  "
+            f"{escape(_describe(step, blank, bank))}",
+            highlight=False,
+        )
+        console.print(
+            f"   {escape(step_command(plan, step.drill, blank))}",
+            style="dim",
+            highlight=False,
+            soft_wrap=True,
+        )
     if plan.misconceptions:
         names = ", ".join(_misconception_name(m) for m, _ in plan.misconceptions[:4])
         console.print(f"\nMisconceptions to repair: {escape(names)}", highlight=False)
     if s.interview is None:
-        console.print("\nSet your interview date: lossdrill plan --interview YYYY-MM-DD"
-                      " [--minutes N]", highlight=False)
+        console.print(
+            "\nSet your interview date: lossdrill plan --interview YYYY-MM-DD [--minutes N]",
+            highlight=False,
+        )
     console.print()
-    console.print(f"Next: {escape(next_command(plan, blank_file=blank))}", highlight=False,
-                  soft_wrap=True)
+    console.print(
+        f"Next: {escape(next_command(plan, blank_file=blank))}", highlight=False, soft_wrap=True
+    )
     if len(plan.steps) > 1:
         console.print("(or run the whole plan: lossdrill today --go)", style="dim")
 
@@ -123,8 +140,7 @@ class _Interrupted:
         self.hit = True
 
 
-def _go(console: Console, plan: Plan, blank: str | None, banks: list[str],
-        home: str | None) -> int:
+def _go(console: Console, plan: Plan, blank: str | None, banks: list[str], home: str | None) -> int:
     interrupted = _Interrupted()
     previous = signal.signal(signal.SIGINT, interrupted)
     done: list[str] = []
@@ -140,13 +156,19 @@ def _go(console: Console, plan: Plan, blank: str | None, banks: list[str],
         signal.signal(signal.SIGINT, previous)
     console.rule("today")
     left = [s.drill for s in plan.steps if s.drill not in done]
-    console.print(f"Done: {', '.join(done) or 'nothing yet'}"
-                  + (f" · left: {', '.join(left)}" if left else ""), highlight=False)
+    console.print(
+        f"Done: {', '.join(done) or 'nothing yet'}"
+        + (f" · left: {', '.join(left)}" if left else ""),
+        highlight=False,
+    )
     console.print("Your answers are saved." if interrupted.hit else "Today's plan is done.")
     from lossdrill.schedule.choose import next_line
 
-    console.print(f"Next: {escape(next_line(home, banks) if left else 'lossdrill progress')}",
-                  highlight=False, soft_wrap=True)
+    console.print(
+        f"Next: {escape(next_line(home, banks) if left else 'lossdrill progress')}",
+        highlight=False,
+        soft_wrap=True,
+    )
     return 130 if interrupted.hit else 0
 
 
@@ -169,5 +191,6 @@ def _run_step(step: Any, blank: str | None, banks: list[str], home: str | None) 
     import subprocess
     import sys
 
-    return subprocess.call([sys.executable, "-m", "lossdrill",
-                            *step_args(step, blank, banks, home)])
+    return subprocess.call(
+        [sys.executable, "-m", "lossdrill", *step_args(step, blank, banks, home)]
+    )

@@ -22,8 +22,13 @@ def run(paths: list[str], as_json: bool = False) -> int:
                     "files": len(bank.files),
                     "items": len(bank.items),
                     "errors": [
-                        {"file": e.file, "line": e.line, "item": e.item_id, "field": e.field,
-                         "message": e.message}
+                        {
+                            "file": e.file,
+                            "line": e.line,
+                            "item": e.item_id,
+                            "field": e.field,
+                            "message": e.message,
+                        }
                         for e in bank.errors
                     ],
                 }
@@ -55,9 +60,23 @@ def _task_errors(bank: Bank) -> list[BankError]:
     for item in bank.tasks():
         spec = TASKS.get(item.id)
         if spec is None:
-            errors.append(BankError(item.file, item.line, item.id, "id",
-                                    f"no implement task {item.id!r}; known: {', '.join(sorted(TASKS))}"))
+            errors.append(
+                BankError(
+                    item.file,
+                    item.line,
+                    item.id,
+                    "id",
+                    f"no implement task {item.id!r}; known: {', '.join(sorted(TASKS))}",
+                )
+            )
         elif item.function != spec.function:
-            errors.append(BankError(item.file, item.line, item.id, "function",
-                                    f"task {item.id!r} is graded on {spec.function}(), not {item.function}()"))
+            errors.append(
+                BankError(
+                    item.file,
+                    item.line,
+                    item.id,
+                    "function",
+                    f"task {item.id!r} is graded on {spec.function}(), not {item.function}()",
+                )
+            )
     return errors

@@ -29,11 +29,13 @@ MODEL = genanki.Model(
     MODEL_ID,
     "lossdrill card",
     fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Topic"}, {"name": "Id"}],
-    templates=[{
-        "name": "Card 1",
-        "qfmt": "{{Front}}",
-        "afmt": '{{FrontSide}}<hr id="answer">{{Back}}<div class="meta">{{Topic}} · {{Id}}</div>',
-    }],
+    templates=[
+        {
+            "name": "Card 1",
+            "qfmt": "{{Front}}",
+            "afmt": '{{FrontSide}}<hr id="answer">{{Back}}<div class="meta">{{Topic}} · {{Id}}</div>',
+        }
+    ],
     css=CSS,
 )
 
@@ -52,8 +54,12 @@ def _keep_indent(line: str) -> str:
 def note_for(card: Card) -> genanki.Note:
     return genanki.Note(
         model=MODEL,
-        fields=[field_html(card.front), field_html(card.back), field_html(card.topic),
-                field_html(card.id)],
+        fields=[
+            field_html(card.front),
+            field_html(card.back),
+            field_html(card.topic),
+            field_html(card.id),
+        ],
         guid=genanki.guid_for(card.id),
         tags=_tags(card),
     )

@@ -45,8 +45,9 @@ def review(
         raise ValueError(f"rating must be 1-4, not {rating!r}")
     when = _datetime(at)
     card = to_fsrs(schedule, when)
-    after, _ = scheduler.review_card(card, Rating(rating), review_datetime=when,
-                                     review_duration=answer_ms)
+    after, _ = scheduler.review_card(
+        card, Rating(rating), review_datetime=when, review_duration=answer_ms
+    )
     due = after.due.timestamp()
     return Review(
         card_id=schedule.card_id,

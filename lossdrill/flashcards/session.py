@@ -14,10 +14,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from lossdrill.bank.schema import Card
 from lossdrill.flashcards.scheduling import RATINGS, review
 from lossdrill.store.db import NEW, CardSchedule, Review
+
+if TYPE_CHECKING:
+    from fsrs import Scheduler
 
 NEW_PER_DAY = 10
 
@@ -88,7 +92,7 @@ class FlashcardSession:
         cards: Sequence[Card],
         schedules: dict[str, CardSchedule],
         *,
-        scheduler: object | None,
+        scheduler: Scheduler | None,
         now: float,
         new_limit: int = NEW_PER_DAY,
         topics: Sequence[str] = (),
@@ -96,9 +100,7 @@ class FlashcardSession:
         session_id: str | None = None,
     ) -> None:
         wanted = set(topics)
-        self.cards = [
-            c for c in cards if c.id in schedules and (not wanted or c.topic in wanted)
-        ]
+        self.cards = [c for c in cards if c.id in schedules and (not wanted or c.topic in wanted)]
         self.by_id = {c.id: c for c in self.cards}
         self.schedules = {c.id: schedules[c.id] for c in self.cards}
         self.scheduler = scheduler
@@ -122,6 +124,12 @@ class FlashcardSession:
             seen.sort(key=lambda i: (self.schedules[i].stability or 0.0, order[i]))
             self._cram_queue = seen + self._new
             self._cram_pos = 0
+
+    def _scheduler(self) -> Scheduler:
+        """The FSRS scheduler; a cram session (no scheduler) never reschedules."""
+        if self.scheduler is None:
+            raise RuntimeError("a cram session does not schedule cards")
+        return self.scheduler
 
     def next_card(self, now: float) -> Card | None:
         """The next card to show, or None when the session is done."""
@@ -153,14 +161,24 @@ class FlashcardSession:
         if self.cram:
             return None
         schedule = self.schedules[card.id]
-        return Preview(at, {
-            r: review(self.scheduler, schedule, r, at=at, answer_ms=0,  # type: ignore[arg-type]
-                      session_id=self.session_id)
-            for r in RATINGS
-        })
+        return Preview(
+            at,
+            {
+                r: review(
+                    self._scheduler(),
+                    schedule,
+                    r,
+                    at=at,
+                    answer_ms=0,
+                    session_id=self.session_id,
+                )
+                for r in RATINGS
+            },
+        )
 
-    def rate(self, card: Card, rating: int, *, at: float, answer_ms: int,
-             preview: Preview | None = None) -> Rated:
+    def rate(
+        self, card: Card, rating: int, *, at: float, answer_ms: int, preview: Preview | None = None
+    ) -> Rated:
         """Apply ``rating`` (1 Again .. 4 Easy) to ``card``, the card last returned.
 
         With a ``preview`` (from :meth:`preview` for this card), the previewed review is
@@ -169,8 +187,18 @@ class FlashcardSession:
         if rating not in RATINGS:
             raise ValueError(f"rating must be 1-4, not {rating!r}")
         schedule = self.schedules[card.id]
-        self._undo.append(_Undo(card, schedule, rating, self.new_left, tuple(self._new),
-                                len(self._again), self._new_seen, self._cram_pos))
+        self._undo.append(
+            _Undo(
+                card,
+                schedule,
+                rating,
+                self.new_left,
+                tuple(self._new),
+                len(self._again),
+                self._new_seen,
+                self._cram_pos,
+            )
+        )
         self._ratings[rating] += 1
         self._reviewed += 1
         if rating == 1:
@@ -178,26 +206,51 @@ class FlashcardSession:
         if schedule.is_new:
             self._new_seen += 1
         if self.cram:
-            return Rated(card, rating, None, None, cram_review(schedule, rating, at=at,
-                                                               answer_ms=answer_ms,
-                                                               session_id=self.session_id))
+            return Rated(
+                card,
+                rating,
+                None,
+                None,
+                cram_review(
+                    schedule, rating, at=at, answer_ms=answer_ms, session_id=self.session_id
+                ),
+            )
         if preview is not None:
             planned = preview.reviews[rating]
-            rev = replace(planned, at=at, due=planned.due + (at - preview.at), answer_ms=answer_ms,
-                          last_interval_s=None if schedule.last_review is None
-                          else at - schedule.last_review)
+            rev = replace(
+                planned,
+                at=at,
+                due=planned.due + (at - preview.at),
+                answer_ms=answer_ms,
+                last_interval_s=None if schedule.last_review is None else at - schedule.last_review,
+            )
         else:
-            rev = review(self.scheduler, schedule, rating, at=at, answer_ms=answer_ms,  # type: ignore[arg-type]
-                         session_id=self.session_id)
+            rev = review(
+                self._scheduler(),
+                schedule,
+                rating,
+                at=at,
+                answer_ms=answer_ms,
+                session_id=self.session_id,
+            )
         if schedule.is_new:
             self.new_left -= 1
             if self._new and self._new[0] == card.id:
                 self._new.pop(0)
         self.schedules[card.id] = CardSchedule(
-            card_id=schedule.card_id, key=schedule.key, version=schedule.version,
-            topic=schedule.topic, source_item=schedule.source_item, tags=schedule.tags,
-            state=rev.state_after, step=rev.step, stability=rev.stability,
-            difficulty=rev.difficulty, due=rev.due, last_review=at, reps=schedule.reps + 1,
+            card_id=schedule.card_id,
+            key=schedule.key,
+            version=schedule.version,
+            topic=schedule.topic,
+            source_item=schedule.source_item,
+            tags=schedule.tags,
+            state=rev.state_after,
+            step=rev.step,
+            stability=rev.stability,
+            difficulty=rev.difficulty,
+            due=rev.due,
+            last_review=at,
+            reps=schedule.reps + 1,
             lapses=schedule.lapses + int(rating == 1 and schedule.state == 2),
         )
         return Rated(card, rating, rev.due, rev.interval_s, rev)
@@ -216,7 +269,7 @@ class FlashcardSession:
         self.schedules[last.card.id] = last.schedule
         self._ratings[last.rating] -= 1
         self._reviewed -= 1
-        del self._again[last.again:]
+        del self._again[last.again :]
         self._new_seen = last.new_seen
         self.new_left = last.new_left
         self._new = list(last.new_queue)
@@ -227,9 +280,11 @@ class FlashcardSession:
     def brought_forward(self, now: float, new_count: int) -> int:
         """Cards of this session brought forward by a recent failed answer or attempt:
         those due now, and the new ones among the first ``new_count`` new cards."""
-        due = sum(1 for s in self.schedules.values()
-                  if s.boosted_at is not None and not s.is_new and s.due is not None
-                  and s.due <= now)
+        due = sum(
+            1
+            for s in self.schedules.values()
+            if s.boosted_at is not None and not s.is_new and s.due is not None and s.due <= now
+        )
         new = sum(1 for i in self._new[:new_count] if self.schedules[i].boosted_at is not None)
         return due + new
 
@@ -239,7 +294,8 @@ class FlashcardSession:
     def due_now(self, now: float) -> int:
         """Reviewed cards due at ``now``."""
         return sum(
-            1 for s in self.schedules.values()
+            1
+            for s in self.schedules.values()
             if s.state != NEW and s.due is not None and s.due <= now
         )
 
@@ -257,14 +313,24 @@ class FlashcardSession:
         )
 
 
-def cram_review(schedule: CardSchedule, rating: int, *, at: float, answer_ms: int,
-                session_id: str | None = None) -> Review:
+def cram_review(
+    schedule: CardSchedule, rating: int, *, at: float, answer_ms: int, session_id: str | None = None
+) -> Review:
     """The log entry of a cram rating: the card's state before and after is its current one."""
     return Review(
-        card_id=schedule.card_id, card_version=schedule.version, session_id=session_id, at=at,
-        rating=rating, state_before=schedule.state, state_after=schedule.state,
-        step=schedule.step, stability=schedule.stability, difficulty=schedule.difficulty,
-        due=schedule.due if schedule.due is not None else at, interval_s=0.0,
+        card_id=schedule.card_id,
+        card_version=schedule.version,
+        session_id=session_id,
+        at=at,
+        rating=rating,
+        state_before=schedule.state,
+        state_after=schedule.state,
+        step=schedule.step,
+        stability=schedule.stability,
+        difficulty=schedule.difficulty,
+        due=schedule.due if schedule.due is not None else at,
+        interval_s=0.0,
         last_interval_s=None if schedule.last_review is None else at - schedule.last_review,
-        answer_ms=answer_ms, cram=True,
+        answer_ms=answer_ms,
+        cram=True,
     )

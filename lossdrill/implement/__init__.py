@@ -29,14 +29,27 @@ def starter(spec: TaskSpec, item: ImplementItem | None, framework: str = "numpy"
     framework's import that raises NotImplementedError; ends in a newline."""
     from lossdrill.checker.frameworks.content import starter as bare
 
-    text = item.starter if item is not None and item.starter.strip() else bare(
-        spec.signature(), framework)
+    text = (
+        item.starter
+        if item is not None and item.starter.strip()
+        else bare(spec.signature(), framework)
+    )
     return text if text.endswith("\n") else text + "\n"
 
 
-def record_attempt(recorder: Recorder, session: str, task: str, result: CheckResult,
-                   elapsed: float, lines: int, hints_used: int, *, kind: str = "timed",
-                   watch_id: str = "", digest: str = "") -> None:
+def record_attempt(
+    recorder: Recorder,
+    session: str,
+    task: str,
+    result: CheckResult,
+    elapsed: float,
+    lines: int,
+    hints_used: int,
+    *,
+    kind: str = "timed",
+    watch_id: str = "",
+    digest: str = "",
+) -> None:
     """Record one check of a submission (``kind``, ``watch_id``: see
     :class:`~lossdrill.recording.ImplementAttempt`)."""
     recorder.record_implement_attempt(

@@ -18,13 +18,16 @@ class NextTask:
     """``"today's plan"`` or ``"not passed yet"``."""
 
 
-def first_not_passed(tasks: Sequence[str], passed: Collection[str],
-                     exclude: Collection[str] = ()) -> str | None:
+def first_not_passed(
+    tasks: Sequence[str], passed: Collection[str], exclude: Collection[str] = ()
+) -> str | None:
     """The first of ``tasks`` (in order) neither passed nor excluded."""
     return next((t for t in tasks if t not in passed and t not in exclude), None)
 
 
-def next_task(home: str | None, banks: Sequence[str], exclude: Collection[str] = ()) -> NextTask | None:
+def next_task(
+    home: str | None, banks: Sequence[str], exclude: Collection[str] = ()
+) -> NextTask | None:
     """The task to start next (None when every task passed and the plan has none)."""
     from lossdrill.bank.loader import load_banks
     from lossdrill.checker.tasks import TASKS

@@ -77,9 +77,16 @@ class WatchState:
     """The learner asked for the next task (``n`` after a pass)."""
 
     def summary(self) -> dict[str, object]:
-        return {"task": self.task, "checks": self.checks, "passed": self.passed,
-                "seconds_to_pass": self.seconds_to_pass, "lines": self.lines,
-                "hints": self.hints, "revealed": self.revealed, "kind": self.kind}
+        return {
+            "task": self.task,
+            "checks": self.checks,
+            "passed": self.passed,
+            "seconds_to_pass": self.seconds_to_pass,
+            "lines": self.lines,
+            "hints": self.hints,
+            "revealed": self.revealed,
+            "kind": self.kind,
+        }
 
 
 class WatchView(Protocol):
@@ -137,16 +144,24 @@ class PromptLines:
     closed (``sys.stdin`` is None), at its end, Ctrl-D, or failing to read.
     """
 
-    def __init__(self, stream: IO[str] | None = None, *, use_stdin: bool = True,
-                 single_keys: bool | None = None) -> None:
+    def __init__(
+        self,
+        stream: IO[str] | None = None,
+        *,
+        use_stdin: bool = True,
+        single_keys: bool | None = None,
+    ) -> None:
         from lossdrill.ui.keys import is_terminal
 
         self.lines: queue.Queue[str | None] = queue.Queue()
         self._stream = stream if stream is not None or not use_stdin else sys.stdin
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self.single_keys = (self._stream is not None and is_terminal(cast(TextIO, self._stream))
-                            if single_keys is None else single_keys)
+        self.single_keys = (
+            self._stream is not None and is_terminal(cast(TextIO, self._stream))
+            if single_keys is None
+            else single_keys
+        )
 
     def start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -418,9 +433,18 @@ class WatchSession:
         if source_digest != known:
             hints_used = self.recorder.hints_shown(self.spec.id)
             timed = state.kind == "timed"
-            record_attempt(self.recorder, self.session, self.spec.id, result,
-                           elapsed if timed else 0.0, lines, hints_used, kind=state.kind,
-                           watch_id=self.session, digest=source_digest)
+            record_attempt(
+                self.recorder,
+                self.session,
+                self.spec.id,
+                result,
+                elapsed if timed else 0.0,
+                lines,
+                hints_used,
+                kind=state.kind,
+                watch_id=self.session,
+                digest=source_digest,
+            )
             state.recorded_digest = source_digest
         state.hints = self.recorder.hints_shown(self.spec.id)
         self.view.result(result, state.hints, self.hints_total, lines)

@@ -28,8 +28,11 @@ def gradient_tasks() -> set[str]:
     """Every task that is some loss's gradient follow-up."""
     from lossdrill.bank.tasks import builtin_tasks
 
-    return {i.record.gradient_task for i in builtin_tasks().values() if i.record and i.record.gradient_task}
-
+    return {
+        i.record.gradient_task
+        for i in builtin_tasks().values()
+        if i.record and i.record.gradient_task
+    }
 
 
 MAX_MINUTES = 90
@@ -40,21 +43,55 @@ SCENARIO_KINDS = ("scenario",)
 
 _GENERIC_TAGS = frozenset(
     {
-        "lecture", "beyond-lecture", "regression", "classification", "embeddings", "embedding",
-        "gradients", "stability", "information-theory", "production", "numeric", "table",
+        "lecture",
+        "beyond-lecture",
+        "regression",
+        "classification",
+        "embeddings",
+        "embedding",
+        "gradients",
+        "stability",
+        "information-theory",
+        "production",
+        "numeric",
+        "table",
     }
 )
 _WHEN_TAGS = frozenset(
     {
-        "decision-guide", "intuition", "imbalance", "outliers", "minimiser", "mle", "calibration",
-        "multi-label", "asymmetry", "asymmetric", "robust", "use-case", "business",
+        "decision-guide",
+        "intuition",
+        "imbalance",
+        "outliers",
+        "minimiser",
+        "mle",
+        "calibration",
+        "multi-label",
+        "asymmetry",
+        "asymmetric",
+        "robust",
+        "use-case",
+        "business",
     }
 )
 _FAILS_TAGS = frozenset(
     {
-        "gotcha", "failure-modes", "lecture-error", "stability", "edge-cases", "overflow",
-        "underflow", "nan", "bug", "vanishing-gradient", "collapse", "conventions", "max-shift",
-        "logits", "log-sigmoid", "empty-batch",
+        "gotcha",
+        "failure-modes",
+        "lecture-error",
+        "stability",
+        "edge-cases",
+        "overflow",
+        "underflow",
+        "nan",
+        "bug",
+        "vanishing-gradient",
+        "collapse",
+        "conventions",
+        "max-shift",
+        "logits",
+        "log-sigmoid",
+        "empty-batch",
     }
 )
 
@@ -138,11 +175,18 @@ def step_minutes(minutes: int, gradient_step: bool = True) -> dict[str, float]:
     implement = float(min(TARGET_MINUTES, max(1, minutes // 2)))
     gradient = float(min(implement, max(1, minutes // 5))) if gradient_step else 0.0
     question = max(0.5, (minutes - implement - gradient) / 4)
-    return {"warm-up": question, "implement": implement, "gradient": gradient,
-            "scenario": question, "production": question}
+    return {
+        "warm-up": question,
+        "implement": implement,
+        "gradient": gradient,
+        "scenario": question,
+        "production": question,
+    }
 
 
-def plan_interview(bank: Bank, task_id: str, minutes: int, seed: int, chosen_by: str = "asked") -> InterviewPlan:
+def plan_interview(
+    bank: Bank, task_id: str, minutes: int, seed: int, chosen_by: str = "asked"
+) -> InterviewPlan:
     """Two warm-ups (when to use it, how it fails), the implement task, its gradient
     follow-up where one exists, one scenario and one production question.
 

@@ -34,13 +34,13 @@ FUNCTIONAL_GROUPS = ("edge", "dtypes", "params", "random")
 EDGE_GROUPS = ("edge", "dtypes")
 EDGE_CODES = ("empty-batch", "mutates-input", "wrong-shape", "wrong-type", "label-convention")
 
+
 def next_task(task: str) -> str:
     """A related loss to practise once ``task`` is mastered (from its record; "" if none)."""
     from lossdrill.bank.tasks import record
 
     rec = record(task)
     return rec.next_task if rec is not None else ""
-
 
 
 @dataclass(frozen=True)
@@ -181,12 +181,14 @@ def implement_evidence(
 ) -> ImplementEvidence:
     """Evidence from the last check of a step (a ``CheckResult`` or anything shaped like it)."""
     if result is None:
-        return ImplementEvidence(task, False, seconds=seconds, lines=lines, gave_up=gave_up,
-                                 time_up=time_up)
+        return ImplementEvidence(
+            task, False, seconds=seconds, lines=lines, gave_up=gave_up, time_up=time_up
+        )
     groups = tuple(GroupEvidence(g.name, int(g.total), int(g.failed)) for g in result.groups)
     diagnoses = tuple((d.code, d.message) for d in result.diagnoses)
-    return ImplementEvidence(task, True, bool(result.passed), groups, diagnoses, seconds, lines,
-                             checks, gave_up, time_up)
+    return ImplementEvidence(
+        task, True, bool(result.passed), groups, diagnoses, seconds, lines, checks, gave_up, time_up
+    )
 
 
 def _fmt_time(seconds: float) -> str:
@@ -202,7 +204,9 @@ def _groups_line(ev: ImplementEvidence) -> str:
 
 def _not_checked(name: str, task: str) -> Criterion:
     return Criterion(
-        name, 0, ("the implement step was not reached",),
+        name,
+        0,
+        ("the implement step was not reached",),
         Practice(f"lossdrill implement {task}", "write it from scratch against the checker"),
     )
 
@@ -223,13 +227,19 @@ def _ordinary_failures(ev: ImplementEvidence) -> str:
     return f"{group.failed} of {group.total} ordinary random cases"
 
 
-def correctness(task: str, ev: ImplementEvidence | None, grad: ImplementEvidence | None) -> Criterion:
+def correctness(
+    task: str, ev: ImplementEvidence | None, grad: ImplementEvidence | None
+) -> Criterion:
     name = "correctness"
     if ev is None:
         return _not_checked(name, task)
     if not ev.checked:
-        return Criterion(name, 0, ("no check was run on the submission",),
-                         Practice(f"lossdrill implement {task}", "get a first version to pass the checker"))
+        return Criterion(
+            name,
+            0,
+            ("no check was run on the submission",),
+            Practice(f"lossdrill implement {task}", "get a first version to pass the checker"),
+        )
     evidence = [_groups_line(ev)]
     share = _case_share(ev, FUNCTIONAL_GROUPS)
     functional_ok = all(g.passed for g in ev.groups if g.name in FUNCTIONAL_GROUPS)
@@ -238,7 +248,9 @@ def correctness(task: str, ev: ImplementEvidence | None, grad: ImplementEvidence
     else:
         points = min(MAX_POINTS - 1, int(MAX_POINTS * (share or 0.0)))
         evidence.append(f"{share or 0.0:.0%} of the functional cases right")
-    evidence += [f"diagnosis {code}: {message}" for code, message in ev.diagnoses if code != "unstable"]
+    evidence += [
+        f"diagnosis {code}: {message}" for code, message in ev.diagnoses if code != "unstable"
+    ]
     practise = Practice(f"lossdrill implement {task}", "until every case group passes")
     if grad is not None:
         if grad.passed:
@@ -250,18 +262,25 @@ def correctness(task: str, ev: ImplementEvidence | None, grad: ImplementEvidence
             evidence.append(f"gradient follow-up {grad.task}: {what}")
             points = max(0, points - 1)
             if functional_ok:
-                practise = Practice(f"lossdrill implement {grad.task}", "derive and code the gradient")
+                practise = Practice(
+                    f"lossdrill implement {grad.task}", "derive and code the gradient"
+                )
     if points == MAX_POINTS:
         nxt = next_task(task)
-        practise = (Practice(f"lossdrill implement {nxt}", f"the next loss to master after {task}") if nxt
-                    else Practice("lossdrill interview", "another loss"))
+        practise = (
+            Practice(f"lossdrill implement {nxt}", f"the next loss to master after {task}")
+            if nxt
+            else Practice("lossdrill interview", "another loss")
+        )
     return Criterion(name, points, tuple(evidence), practise)
 
 
 def stability(task: str, ev: ImplementEvidence | None) -> Criterion:
     name = "numerical stability"
-    cards = Practice("lossdrill flashcards --topic stability",
-                     "the max-shift, logaddexp/softplus and log-sigmoid tricks")
+    cards = Practice(
+        "lossdrill flashcards --topic stability",
+        "the max-shift, logaddexp/softplus and log-sigmoid tricks",
+    )
     if ev is None:
         return _not_checked(name, task)
     if not ev.checked:
@@ -274,9 +293,12 @@ def stability(task: str, ev: ImplementEvidence | None) -> Criterion:
         # The extreme cases fail, but so do ordinary ones: the formula is wrong before
         # it is unstable, and a stable wrong formula must not score 0 here.
         return Criterion(
-            name, None,
-            (f"stability group: {group.failed} of {group.total} extreme cases failed, "
-             f"but so did {ordinary}: not judged until the ordinary cases pass",),
+            name,
+            None,
+            (
+                f"stability group: {group.failed} of {group.total} extreme cases failed, "
+                f"but so did {ordinary}: not judged until the ordinary cases pass",
+            ),
             Practice(f"lossdrill implement {task}", "get the formula right, then the extremes"),
         )
     if group is None:
@@ -290,7 +312,9 @@ def stability(task: str, ev: ImplementEvidence | None) -> Criterion:
         evidence.append(f"stability group: {group.failed} of {group.total} extreme cases failed")
     evidence += [f"diagnosis unstable: {m}" for m in unstable]
     if points == MAX_POINTS:
-        cards = Practice("lossdrill quiz --topic stability", "keep the tricks fresh under questions")
+        cards = Practice(
+            "lossdrill quiz --topic stability", "keep the tricks fresh under questions"
+        )
     return Criterion(name, points, tuple(evidence), cards)
 
 
@@ -298,22 +322,32 @@ def edge_cases(task: str, ev: ImplementEvidence | None) -> Criterion:
     name = "edge cases"
     if ev is None:
         return _not_checked(name, task)
-    practise = Practice(f"lossdrill implement {task}",
-                        "read the contract first: empty batch, integer and float32 inputs, shapes")
+    practise = Practice(
+        f"lossdrill implement {task}",
+        "read the contract first: empty batch, integer and float32 inputs, shapes",
+    )
     if not ev.checked:
         return Criterion(name, 0, ("no check was run on the submission",), practise)
     groups = [g for g in ev.groups if g.name in EDGE_GROUPS]
-    evidence = [f"{g.name} group: " + ("all right" if g.passed else f"{g.failed} of {g.total} failed")
-                for g in groups]
+    evidence = [
+        f"{g.name} group: " + ("all right" if g.passed else f"{g.failed} of {g.total} failed")
+        for g in groups
+    ]
     codes = [(c, m) for c, m in ev.diagnoses if c in EDGE_CODES]
     evidence += [f"diagnosis {c}: {m}" for c, m in codes]
     ordinary = _ordinary_failures(ev)
     if not codes and ordinary and not all(g.passed for g in groups):
         # No contract mistake was found: the edge cases fail for the same reason as the rest.
-        evidence.append(f"so did {ordinary}, and no edge-case mistake was diagnosed: "
-                        "not judged until the ordinary cases pass")
-        return Criterion(name, None, tuple(evidence),
-                         Practice(f"lossdrill implement {task}", "get the formula right, then the edges"))
+        evidence.append(
+            f"so did {ordinary}, and no edge-case mistake was diagnosed: "
+            "not judged until the ordinary cases pass"
+        )
+        return Criterion(
+            name,
+            None,
+            tuple(evidence),
+            Practice(f"lossdrill implement {task}", "get the formula right, then the edges"),
+        )
     if all(g.passed for g in groups) and not codes:
         points = MAX_POINTS
         practise = Practice("lossdrill bughunt", "spot edge-case bugs in other people's code")
@@ -321,7 +355,9 @@ def edge_cases(task: str, ev: ImplementEvidence | None) -> Criterion:
         share = _case_share(ev, EDGE_GROUPS)
         points = min(2, int(MAX_POINTS * (share or 0.0)))
         if any(c in ("empty-batch", "mutates-input") for c, _ in codes):
-            practise = Practice("lossdrill bughunt", "the empty batch and in-place edits, in real bugs")
+            practise = Practice(
+                "lossdrill bughunt", "the empty batch and in-place edits, in real bugs"
+            )
     return Criterion(name, points, tuple(evidence), practise)
 
 
@@ -331,12 +367,17 @@ def speed(task: str, ev: ImplementEvidence | None) -> Criterion:
         return _not_checked(name, task)
     lo, hi = TARGET_LINES
     target = TARGET_MINUTES * 60
-    again = Practice(f"lossdrill implement {task}", f"again, until it takes under {TARGET_MINUTES} minutes")
+    again = Practice(
+        f"lossdrill implement {task}", f"again, until it takes under {TARGET_MINUTES} minutes"
+    )
     if not ev.passed:
         how = "gave up" if ev.gave_up else ("time ran out" if ev.time_up else "not passed")
         return Criterion(name, 0, (f"no pass after {_fmt_time(ev.seconds)} ({how})",), again)
-    evidence = [f"first pass after {_fmt_time(ev.seconds)} (target under {TARGET_MINUTES}m)",
-                f"solution: {ev.lines} lines (target {lo}–{hi})", f"checks run: {ev.checks}"]
+    evidence = [
+        f"first pass after {_fmt_time(ev.seconds)} (target under {TARGET_MINUTES}m)",
+        f"solution: {ev.lines} lines (target {lo}–{hi})",
+        f"checks run: {ev.checks}",
+    ]
     if ev.seconds <= target:
         points = MAX_POINTS if ev.lines <= hi else MAX_POINTS - 1
     elif ev.seconds <= 1.5 * target:
@@ -347,33 +388,48 @@ def speed(task: str, ev: ImplementEvidence | None) -> Criterion:
         nxt = next_task(task) or task
         practise = Practice(f"lossdrill implement {nxt}", "the same pace on a neighbouring loss")
     elif ev.seconds <= target:
-        practise = Practice(f"lossdrill reveal {task}", f"compare with a {lo}–{hi} line vectorised solution")
+        practise = Practice(
+            f"lossdrill reveal {task}", f"compare with a {lo}–{hi} line vectorised solution"
+        )
     else:
         practise = again
     return Criterion(name, points, tuple(evidence), practise)
 
 
-def concepts(task: str, topic: str, questions: Sequence[QuestionEvidence],
-             planned: int | None = None) -> Criterion:
+def concepts(
+    task: str, topic: str, questions: Sequence[QuestionEvidence], planned: int | None = None
+) -> Criterion:
     """The mean credit over the ``planned`` questions (default: those answered); a planned
     question left unanswered scores 0."""
     name = "concepts"
     planned = len(questions) if planned is None else max(planned, len(questions))
     if not planned:
-        return Criterion(name, None, ("no question was planned",),
-                         Practice(f"lossdrill quiz --topic {topic}", "when to use it and how it fails"))
+        return Criterion(
+            name,
+            None,
+            ("no question was planned",),
+            Practice(f"lossdrill quiz --topic {topic}", "when to use it and how it fails"),
+        )
     if not questions:
-        return Criterion(name, 0, (f"none of the {planned} questions was answered",),
-                         Practice(f"lossdrill quiz --topic {topic}", "when to use it and how it fails"))
+        return Criterion(
+            name,
+            0,
+            (f"none of the {planned} questions was answered",),
+            Practice(f"lossdrill quiz --topic {topic}", "when to use it and how it fails"),
+        )
     mean = sum(q.score for q in questions) / planned
     points = int(round(MAX_POINTS * mean))
-    evidence = tuple(f"{'✓' if q.correct else '✗'} {q.step}: {q.item_id}{_answered(q)}" for q in questions)
+    evidence = tuple(
+        f"{'✓' if q.correct else '✗'} {q.step}: {q.item_id}{_answered(q)}" for q in questions
+    )
     if planned > len(questions):
         unanswered = planned - len(questions)
         evidence += (f"✗ {unanswered} of {planned} questions not reached or not answered (0 each)",)
     missed = [q for q in questions if not q.correct]
     if missed:
-        practise = Practice(f"lossdrill quiz --topic {missed[0].topic}", f"you missed {missed[0].item_id}")
+        practise = Practice(
+            f"lossdrill quiz --topic {missed[0].topic}", f"you missed {missed[0].item_id}"
+        )
     else:
         practise = Practice(f"lossdrill flashcards --topic {topic}", "keep it in long-term memory")
     return Criterion(name, points, evidence, practise)
@@ -384,7 +440,9 @@ def _answered(q: QuestionEvidence) -> str:
         return ""
     if 0 < q.score < 1:
         return f" ({q.score:.0%} credit)"  # a scenario's steps or a multi-select, partly right
-    if q.response.strip() in ("?", "? | ?", "") or set(q.response.replace("|", "").split()) == {"?"}:
+    if q.response.strip() in ("?", "? | ?", "") or set(q.response.replace("|", "").split()) == {
+        "?"
+    }:
         return " (gave up)"
     return f" (answered {q.response!r})"
 
@@ -416,5 +474,14 @@ def score_sheet(
         speed(task, implement),
         concepts(task, topic, questions, questions_planned),
     )
-    return ScoreSheet(task, criteria, steps_done >= steps_planned, started, finished, minutes,
-                      steps_done, steps_planned, tuple(notes))
+    return ScoreSheet(
+        task,
+        criteria,
+        steps_done >= steps_planned,
+        started,
+        finished,
+        minutes,
+        steps_done,
+        steps_planned,
+        tuple(notes),
+    )

@@ -79,8 +79,14 @@ class InterviewView(Protocol):
     ) -> QuizAnswer | None:
         """Ask one question; its graded answer, or None at the end of input."""
 
-    def task(self, spec: TaskSpec, item: ImplementItem | None, path: Path, minutes: float,
-             framework: str = "numpy") -> None:
+    def task(
+        self,
+        spec: TaskSpec,
+        item: ImplementItem | None,
+        path: Path,
+        minutes: float,
+        framework: str = "numpy",
+    ) -> None:
         """The implement task (no hints) as written for ``framework``, its starter's path and
         the step's minutes."""
 

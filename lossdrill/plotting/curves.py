@@ -64,7 +64,9 @@ def _first(out: Any) -> float:
     return float(arr[0]) if arr.size else math.nan
 
 
-def slice_value(task_id: str, slc: Slice, x: float, conditions: dict[str, Any], hyper: dict[str, float]) -> float:
+def slice_value(
+    task_id: str, slc: Slice, x: float, conditions: dict[str, Any], hyper: dict[str, float]
+) -> float:
     """The reference's value at point ``x`` of a slice (first element for element-wise outputs)."""
     fn = _reference(TASKS[task_id])
     kwargs = dict(hyper)
@@ -137,7 +139,9 @@ def _values(value: float | Sequence[float]) -> list[float]:
     return list(dict.fromkeys(float(v) for v in values))
 
 
-def _param_sets(task: Task, params: Mapping[str, float | Sequence[float]]) -> list[tuple[str, dict[str, float]]]:
+def _param_sets(
+    task: Task, params: Mapping[str, float | Sequence[float]]
+) -> list[tuple[str, dict[str, float]]]:
     """(label, hyperparameters) per curve.
 
     Every value asked for (a repeated option gives one curve per value, several options
@@ -153,12 +157,13 @@ def _param_sets(task: Task, params: Mapping[str, float | Sequence[float]]) -> li
     for key, values in asked.items():
         combos = [{**c, key: v} for c in combos for v in values]
     default_extra = (
-        len(combos) == 1 and bool(asked)
-        and any(defaults.get(k) != v for k, v in combos[0].items())
+        len(combos) == 1 and bool(asked) and any(defaults.get(k) != v for k, v in combos[0].items())
     )
 
     def label(hyper: dict[str, float], suffix: str = "") -> str:
-        shown = ", ".join(f"{PARAM_SYMBOLS[k]}={_fmt(hyper.get(k, defaults[k]))}" for k in task.params)
+        shown = ", ".join(
+            f"{PARAM_SYMBOLS[k]}={_fmt(hyper.get(k, defaults[k]))}" for k in task.params
+        )
         return shown + suffix
 
     out = [(label(c), c) for c in combos]
@@ -174,8 +179,14 @@ def _curve_label(task: Task, gradient: bool, variant: str, params: str) -> str:
     return f"{name} ({extra})" if extra else name
 
 
-def task_curves(task_id: str, axis: str, xs: Sequence[float], *, gradient: bool = False,
-                params: Mapping[str, float | Sequence[float]] | None = None) -> list[Curve]:
+def task_curves(
+    task_id: str,
+    axis: str,
+    xs: Sequence[float],
+    *,
+    gradient: bool = False,
+    params: Mapping[str, float | Sequence[float]] | None = None,
+) -> list[Curve]:
     """The curves of one task on one axis: one per condition (y=1, y=0 ...) and parameter set."""
     task = TASKS[task_id]
     params = params or {}
@@ -190,6 +201,7 @@ def task_curves(task_id: str, axis: str, xs: Sequence[float], *, gradient: bool 
     for variant, conditions in slc.variants:
         drawn: list[Curve] = []
         for plabel, hyper in _param_sets(task, params):
+
             def f(x: float, _c: dict[str, Any] = conditions, _h: dict[str, float] = hyper) -> float:
                 return slice_value(source_task.id, slc, x, _c, _h)
 
@@ -216,7 +228,9 @@ PARAM_RULES: dict[str, tuple[Callable[[float], bool], str]] = {
 }
 
 
-def check_arguments(names: Sequence[str], params: Mapping[str, float | Sequence[float]]) -> list[str]:
+def check_arguments(
+    names: Sequence[str], params: Mapping[str, float | Sequence[float]]
+) -> list[str]:
     """Task ids for ``names``; raises :class:`PlotError` for unknown names or unused options."""
     if not names:
         raise PlotError("Name at least one loss to plot, e.g. `lossdrill plot mse mae huber`.")
@@ -250,9 +264,14 @@ def check_arguments(names: Sequence[str], params: Mapping[str, float | Sequence[
     return ids
 
 
-def build_figures(names: Sequence[str], *, gradient: bool = False,
-                  params: Mapping[str, float | Sequence[float]] | None = None, table: bool = False,
-                  points: int = 241) -> list[Figure]:
+def build_figures(
+    names: Sequence[str],
+    *,
+    gradient: bool = False,
+    params: Mapping[str, float | Sequence[float]] | None = None,
+    table: bool = False,
+    points: int = 241,
+) -> list[Figure]:
     """The figures for ``lossdrill plot NAMES``: one per x axis the losses need.
 
     ``table`` computes the values at the axis's round table points instead of a fine grid.

@@ -35,7 +35,9 @@ def image_path(name: str) -> Path:
     if not name.strip():
         raise BadImagePath("--save needs a file name, e.g. --save curves.png")
     if path.is_dir():
-        raise BadImagePath(f"{name} is a folder; give a file name, e.g. --save {path / 'curves.png'}")
+        raise BadImagePath(
+            f"{name} is a folder; give a file name, e.g. --save {path / 'curves.png'}"
+        )
     if not path.suffix:
         path = path.with_name(path.name + ".png")
     if path.suffix.lower() not in FORMATS:
@@ -59,9 +61,7 @@ def save_png(figures: Sequence[Figure], path: str | Path) -> Path:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise MatplotlibMissing(
-            f"Saving a PNG needs matplotlib: {INSTALL_HINT}"
-        ) from None
+        raise MatplotlibMissing(f"Saving a PNG needs matplotlib: {INSTALL_HINT}") from None
     out = Path(path).expanduser()
     n = max(1, len(figures))
     fig, axes = plt.subplots(1, n, figsize=(6 * n, 4.5), squeeze=False)
@@ -81,8 +81,15 @@ def save_png(figures: Sequence[Figure], path: str | Path) -> Path:
             ax.grid(True, alpha=0.3)
             ax.legend(fontsize=8)
             if figure.notes:
-                ax.text(0.0, -0.2, "\n".join(figure.notes), transform=ax.transAxes,
-                        fontsize=7, va="top", color="dimgray")
+                ax.text(
+                    0.0,
+                    -0.2,
+                    "\n".join(figure.notes),
+                    transform=ax.transAxes,
+                    fontsize=7,
+                    va="top",
+                    color="dimgray",
+                )
         fig.tight_layout()
         fig.savefig(out, dpi=110, bbox_inches="tight")
     finally:

@@ -25,6 +25,7 @@ class Sweep(Protocol):
     @property
     def y_label(self) -> str:
         """What the y axis shows: ``loss``, or ``gradient`` for the gradient tasks."""
+
     @property
     def xs(self) -> Sequence[float]: ...
 
@@ -33,6 +34,7 @@ class Sweep(Protocol):
 
     @property
     def got(self) -> Sequence[float | None]: ...
+
     """None or NaN where the submission gave no value (an exception, a wrong type)."""
 
 
@@ -57,7 +59,9 @@ def overlay_lines(sweep: Sweep) -> list[Line]:
     return lines
 
 
-def render_overlay(sweep: Sweep, width: int, *, height: int = 16, color: bool = False) -> str | None:
+def render_overlay(
+    sweep: Sweep, width: int, *, height: int = 16, color: bool = False
+) -> str | None:
     """The overlay as text ``width`` columns wide, or None when that is too narrow to read.
 
     Plain text by default (distinct marker characters per curve); ``color=True`` adds ANSI

@@ -59,7 +59,9 @@ AXES: dict[str, Axis] = {
             _steps(-5.0, 5.0, 1.0),
         ),
         Axis("log-rate", "log rate z = log λ", -3.0, 3.0, _steps(-3.0, 3.0, 0.5)),
-        Axis("cosine", "cosine similarity of the positive pair", -1.0, 1.0, _steps(-1.0, 1.0, 0.25)),
+        Axis(
+            "cosine", "cosine similarity of the positive pair", -1.0, 1.0, _steps(-1.0, 1.0, 0.25)
+        ),
         Axis("distance", "Euclidean distance D between the pair", 0.0, 3.0, _steps(0.0, 3.0, 0.25)),
         Axis(
             "distance-gap",
@@ -166,8 +168,6 @@ def _batch_at_cosine(x: float, n: int = 4) -> tuple[np.ndarray, np.ndarray]:
     return u, v
 
 
-
-
 BUILDERS: dict[str, Inputs] = {
     "error": _regression,
     "binary-probability": _binary_prob,
@@ -264,22 +264,57 @@ def resolve(name: str) -> str | None:
 # Axes and input builders of the language-model, preference, metric-learning, sequence and
 # listwise tasks (questions/implement/language-models.yaml and the files beside it).
 
-AXES.update({
-    a.name: a
-    for a in (
-        Axis("reward-margin", "implicit reward margin h = (π_c − ref_c) − (π_r − ref_r)",
-             -30.0, 30.0, _steps(-30.0, 30.0, 5.0)),
-        Axis("ratio", "probability ratio r = π_new / π_old", 0.2, 2.0, _steps(0.2, 2.0, 0.1)),
-        Axis("logit-shift", "shift c added to every logit", -5.0, 5.0, _steps(-5.0, 5.0, 1.0)),
-        Axis("router-gap", "router logit of expert 0 minus expert 1", -5.0, 5.0, _steps(-5.0, 5.0, 1.0)),
-        Axis("reward", "reward r₁ of answer 1 (others 0, 0, 1)", -2.0, 3.0, _steps(-2.0, 3.0, 0.5)),
-        Axis("latent-mean", "posterior mean μ (one latent dimension)", -3.0, 3.0, _steps(-3.0, 3.0, 0.5)),
-        Axis("negative-offset", "offset x of the negative (anchor at 0, positive at 1, negative at 1 + x)",
-             -2.0, 2.0, _steps(-2.0, 2.0, 0.5)),
-        Axis("frame-log-prob", "log-probability of label 'a' in every frame", -6.0, -0.05,
-             (-6.0, -5.0, -4.0, -3.0, -2.0, -1.5, -1.0, -0.5, -0.25, -0.1, -0.05)),
-    )
-})
+AXES.update(
+    {
+        a.name: a
+        for a in (
+            Axis(
+                "reward-margin",
+                "implicit reward margin h = (π_c − ref_c) − (π_r − ref_r)",
+                -30.0,
+                30.0,
+                _steps(-30.0, 30.0, 5.0),
+            ),
+            Axis("ratio", "probability ratio r = π_new / π_old", 0.2, 2.0, _steps(0.2, 2.0, 0.1)),
+            Axis("logit-shift", "shift c added to every logit", -5.0, 5.0, _steps(-5.0, 5.0, 1.0)),
+            Axis(
+                "router-gap",
+                "router logit of expert 0 minus expert 1",
+                -5.0,
+                5.0,
+                _steps(-5.0, 5.0, 1.0),
+            ),
+            Axis(
+                "reward",
+                "reward r₁ of answer 1 (others 0, 0, 1)",
+                -2.0,
+                3.0,
+                _steps(-2.0, 3.0, 0.5),
+            ),
+            Axis(
+                "latent-mean",
+                "posterior mean μ (one latent dimension)",
+                -3.0,
+                3.0,
+                _steps(-3.0, 3.0, 0.5),
+            ),
+            Axis(
+                "negative-offset",
+                "offset x of the negative (anchor at 0, positive at 1, negative at 1 + x)",
+                -2.0,
+                2.0,
+                _steps(-2.0, 2.0, 0.5),
+            ),
+            Axis(
+                "frame-log-prob",
+                "log-probability of label 'a' in every frame",
+                -6.0,
+                -0.05,
+                (-6.0, -5.0, -4.0, -3.0, -2.0, -1.5, -1.0, -0.5, -0.25, -0.1, -0.05),
+            ),
+        )
+    }
+)
 
 
 def _two_tokens(x: float, c: dict[str, Any]) -> tuple[np.ndarray, ...]:
@@ -305,22 +340,34 @@ def _ctc_frames(x: float, c: dict[str, Any]) -> tuple[np.ndarray, ...]:
     return np.array([row] * 4), np.array([1] * int(c["k"]))
 
 
-BUILDERS.update({
-    "two-tokens": _two_tokens,
-    "student-logit": lambda x, c: (np.array([[x, 0.0]]), np.array([[2.0, 0.0]])),
-    "shifted-logits": lambda x, c: (np.array([[x, x + 1.0, x + 2.0]]),),
-    "router": _router,
-    "reward-margin": lambda x, c: (_a(x), _a(0.0), _a(0.0), _a(0.0)),
-    "ratio-and-advantage": lambda x, c: (_a(math.log(x)), _a(0.0), _a(c["A"])),
-    "first-reward": lambda x, c: (np.array([[x, 0.0, 0.0, 1.0]]),),
-    "real-or-fake": lambda x, c: (_a(x), _a()) if c["real"] else (_a(), _a(x)),
-    "error-with-variance": lambda x, c: (_a(x), _a(0.0), _a(c["var"])),
-    "latent-mean": lambda x, c: (np.array([[x]]), np.array([[c["logvar"]]])),
-    "four-and-four-pixels": lambda x, c: (_a(1, 1, 1, 1, 0, 0, 0, 0), _a(*([x] * 4 + [1.0 - x] * 4))),
-    "sgns-positive-score": lambda x, c: (np.array([[x, 0.0]]), np.array([[1.0, 0.0]]), np.array([[[0.0, 1.0]]])),
-    "embedding-at-cosine": _arcface_at_cosine,
-    "negative-on-a-line": lambda x, c: (np.array([[0.0], [1.0], [1.0 + x]]), np.array([0, 0, 1])),
-    "ctc-frames": _ctc_frames,
-    "top-item-gap": lambda x, c: (_a(x, 0.0, 0.0), _a(2.0, 0.0, 0.0)),
-    "two-item-gap": lambda x, c: (_a(x, 0.0), _a(1.0, 0.0)),
-})
+BUILDERS.update(
+    {
+        "two-tokens": _two_tokens,
+        "student-logit": lambda x, c: (np.array([[x, 0.0]]), np.array([[2.0, 0.0]])),
+        "shifted-logits": lambda x, c: (np.array([[x, x + 1.0, x + 2.0]]),),
+        "router": _router,
+        "reward-margin": lambda x, c: (_a(x), _a(0.0), _a(0.0), _a(0.0)),
+        "ratio-and-advantage": lambda x, c: (_a(math.log(x)), _a(0.0), _a(c["A"])),
+        "first-reward": lambda x, c: (np.array([[x, 0.0, 0.0, 1.0]]),),
+        "real-or-fake": lambda x, c: (_a(x), _a()) if c["real"] else (_a(), _a(x)),
+        "error-with-variance": lambda x, c: (_a(x), _a(0.0), _a(c["var"])),
+        "latent-mean": lambda x, c: (np.array([[x]]), np.array([[c["logvar"]]])),
+        "four-and-four-pixels": lambda x, c: (
+            _a(1, 1, 1, 1, 0, 0, 0, 0),
+            _a(*([x] * 4 + [1.0 - x] * 4)),
+        ),
+        "sgns-positive-score": lambda x, c: (
+            np.array([[x, 0.0]]),
+            np.array([[1.0, 0.0]]),
+            np.array([[[0.0, 1.0]]]),
+        ),
+        "embedding-at-cosine": _arcface_at_cosine,
+        "negative-on-a-line": lambda x, c: (
+            np.array([[0.0], [1.0], [1.0 + x]]),
+            np.array([0, 0, 1]),
+        ),
+        "ctc-frames": _ctc_frames,
+        "top-item-gap": lambda x, c: (_a(x, 0.0, 0.0), _a(2.0, 0.0, 0.0)),
+        "two-item-gap": lambda x, c: (_a(x, 0.0), _a(1.0, 0.0)),
+    }
+)

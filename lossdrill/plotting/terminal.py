@@ -33,14 +33,24 @@ class Line:
     """Join the points with lines (False: scattered marks)."""
 
 
-def finite_points(xs: Sequence[float], ys: Sequence[float | None]) -> tuple[list[float], list[float]]:
+def finite_points(
+    xs: Sequence[float], ys: Sequence[float | None]
+) -> tuple[list[float], list[float]]:
     """The points whose y is a finite number (None, NaN and ±inf are left out)."""
     keep = [(x, y) for x, y in zip(xs, ys, strict=False) if y is not None and math.isfinite(y)]
     return [p[0] for p in keep], [float(p[1]) for p in keep]
 
 
-def render_lines(lines: Sequence[Line], *, title: str, x_label: str, y_label: str,
-                 width: int, height: int, color: bool = True) -> str:
+def render_lines(
+    lines: Sequence[Line],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    width: int,
+    height: int,
+    color: bool = True,
+) -> str:
     """The plot of ``lines`` as text of ``width`` columns (ANSI colours when ``color``)."""
     import plotext
 

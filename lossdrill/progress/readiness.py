@@ -70,15 +70,18 @@ def _speed(store: Store, bank: Bank, since: float) -> ChecklistLine:
         elif untimed:
             # `implement --check` grades a file without timing it, and re-opening a file
             # that already passes is a re-check: only a blank starter starts the clock.
-            evidence.append(f"{task}: passed, but untimed (--check or a re-check); time it"
-                            f" from a blank starter with `lossdrill implement {task} --fresh`")
+            evidence.append(
+                f"{task}: passed, but untimed (--check or a re-check); time it"
+                f" from a blank starter with `lossdrill implement {task} --fresh`"
+            )
         else:
             evidence.append(f"{task}: passed only with hints")
     return ChecklistLine(
         "Can implement MSE, MAE, BCE from scratch in 10 minutes",
         f"mse, mae and bce each passed within 10 minutes, timed from a blank starter and"
         f" without hints, in the last {WINDOW_DAYS} days",
-        met, evidence,
+        met,
+        evidence,
     )
 
 
@@ -87,8 +90,9 @@ def _quiz_share(store: Store, item_ids: Sequence[str], since: float) -> tuple[in
     return share.answers, share.accuracy
 
 
-def _quiz_line(store: Store, since: float, text: str, what: str, ids: list[str],
-               minimum: int) -> ChecklistLine:
+def _quiz_line(
+    store: Store, since: float, text: str, what: str, ids: list[str], minimum: int
+) -> ChecklistLine:
     n, acc = _quiz_share(store, ids, since)
     met = n >= minimum and acc is not None and acc >= QUIZ_TARGET
     evidence = [_quiz_evidence(n, acc, minimum)] if ids else ["no such questions in the banks"]
@@ -96,7 +100,8 @@ def _quiz_line(store: Store, since: float, text: str, what: str, ids: list[str],
         text,
         f"at least {minimum} answers to {what} in the last {WINDOW_DAYS} days,"
         f" {QUIZ_TARGET:.0%} right",
-        met, evidence,
+        met,
+        evidence,
     )
 
 
@@ -110,17 +115,33 @@ def _quiz_evidence(n: int, acc: float | None, minimum: int, what: str = "") -> s
 
 
 def _failure_modes(store: Store, bank: Bank, since: float) -> ChecklistLine:
-    ids = [i.id for i in bank.quiz_items()
-           if i.kind == "scenario" or set(i.tags) & set(FAILURE_TAGS)]
-    return _quiz_line(store, since, "Know when each loss fails and why",
-                      "scenarios and gotcha / failure-mode / when-to-use questions", ids, 10)
+    ids = [
+        i.id for i in bank.quiz_items() if i.kind == "scenario" or set(i.tags) & set(FAILURE_TAGS)
+    ]
+    return _quiz_line(
+        store,
+        since,
+        "Know when each loss fails and why",
+        "scenarios and gotcha / failure-mode / when-to-use questions",
+        ids,
+        10,
+    )
 
 
 def _business(store: Store, bank: Bank, since: float) -> ChecklistLine:
-    ids = [i.id for i in bank.quiz_items()
-           if i.topic == "production" or set(i.tags) & set(BUSINESS_TAGS)]
-    return _quiz_line(store, since, "Explain business impact of loss choice",
-                      "production and business questions", ids, 5)
+    ids = [
+        i.id
+        for i in bank.quiz_items()
+        if i.topic == "production" or set(i.tags) & set(BUSINESS_TAGS)
+    ]
+    return _quiz_line(
+        store,
+        since,
+        "Explain business impact of loss choice",
+        "production and business questions",
+        ids,
+        5,
+    )
 
 
 def _passed_stability_group(store: Store, task: str, since: float) -> tuple[bool, bool]:
@@ -140,7 +161,8 @@ def _stability(store: Store, bank: Bank, since: float) -> ChecklistLine:
     return ChecklistLine(
         "Understand numerical stability (logits vs probabilities)",
         f"the stability cases passed for {', '.join(tasks)} in the last {WINDOW_DAYS} days",
-        met, evidence,
+        met,
+        evidence,
     )
 
 
@@ -161,7 +183,8 @@ def _gradients(store: Store, bank: Bank, since: float) -> ChecklistLine:
         "Can derive key gradients (BCE + sigmoid = p - y)",
         f"{' and '.join(tasks)} passed, and at least 5 gradient questions 80% right,"
         f" in the last {WINDOW_DAYS} days",
-        met, evidence,
+        met,
+        evidence,
     )
 
 
@@ -169,11 +192,12 @@ def _edge_cases(store: Store, since: float) -> ChecklistLine:
     tasks = queries.tasks_passed_since(store, since)
     slips = [(s.task, s.code) for s in queries.recent_slips(store, ("empty-batch", "unstable"), 10)]
     met = tasks >= 5 and not slips
-    passed = (f"{tasks} of the 5 tasks needed passed" if tasks < 5
-              else f"{tasks} tasks passed")
+    passed = f"{tasks} of the 5 tasks needed passed" if tasks < 5 else f"{tasks} tasks passed"
     if slips:
         which = ", ".join(f"{task} {code}" for task, code in dict.fromkeys(slips))
-        slipped = f"{_plural(len(slips), 'empty-batch/unstable slip')} in the last 10 attempts ({which})"
+        slipped = (
+            f"{_plural(len(slips), 'empty-batch/unstable slip')} in the last 10 attempts ({which})"
+        )
     else:
         slipped = "no empty-batch/unstable slip in the last 10 attempts"
     return ChecklistLine(
@@ -181,7 +205,8 @@ def _edge_cases(store: Store, since: float) -> ChecklistLine:
         f"at least 5 tasks passed in the last {WINDOW_DAYS} days (a pass clears every empty-batch"
         " and extreme-value case), and none of the last 10 attempts diagnosed empty-batch or"
         " unstable",
-        met, [passed, slipped],
+        met,
+        [passed, slipped],
     )
 
 

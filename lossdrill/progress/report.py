@@ -32,7 +32,7 @@ ADVICE = {
     "wrong-reduction": "you keep reducing wrongly: the contract wants the mean over the batch",
     "empty-batch": "you keep forgetting that an empty batch returns 0.0",
     "missing-function": "you keep naming the function differently from the contract"
-                        " (the starter from `lossdrill implement {task}` has the right signature)",
+    " (the starter from `lossdrill implement {task}` has the right signature)",
     "syntax-error": "your files keep failing to parse: run them once before checking",
     "exception": "your function keeps raising on some inputs (empty batches, extreme values?)",
     "timeout": "your function keeps running too long: vectorise with NumPy instead of looping",
@@ -189,7 +189,9 @@ def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> 
             continue
         if card.state != 0:
             reviewed[card_topic] += 1
-        strength[card_topic].append(min(1.0, (card.stability or 0.0) / MATURE_DAYS) if card.state else 0.0)
+        strength[card_topic].append(
+            min(1.0, (card.stability or 0.0) / MATURE_DAYS) if card.state else 0.0
+        )
     card_total: dict[str, int] = defaultdict(int)
     for topic in bank_cards.values():
         card_total[topic] += 1
@@ -207,24 +209,24 @@ def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> 
         implement = passed / len(topic_tasks) if attempted else None
         strengths = strength.get(topic, [])
         n_cards = card_total.get(topic, 0)
-        card_strength = (
-            sum(strengths) / n_cards if reviewed.get(topic) and n_cards else None
-        )
+        card_strength = sum(strengths) / n_cards if reviewed.get(topic) and n_cards else None
         parts = [p for p in (accuracy, implement, card_strength) if p is not None]
         trend = trends.get(topic, [])
-        out.append(TopicMastery(
-            topic=topic,
-            mastery=sum(parts) / len(parts) if parts else None,
-            quiz_answered=int(answered.get(topic, 0)),
-            quiz_accuracy=accuracy,
-            tasks=len(topic_tasks),
-            tasks_passed=passed,
-            implement=implement,
-            cards=n_cards,
-            cards_reviewed=reviewed.get(topic, 0),
-            card_strength=card_strength,
-            trend=trend,
-        ))
+        out.append(
+            TopicMastery(
+                topic=topic,
+                mastery=sum(parts) / len(parts) if parts else None,
+                quiz_answered=int(answered.get(topic, 0)),
+                quiz_accuracy=accuracy,
+                tasks=len(topic_tasks),
+                tasks_passed=passed,
+                implement=implement,
+                cards=n_cards,
+                cards_reviewed=reviewed.get(topic, 0),
+                card_strength=card_strength,
+                trend=trend,
+            )
+        )
     return out
 
 
@@ -233,8 +235,17 @@ def _weakest(store: Store, bank: Bank, limit: int = 5) -> list[WeakItem]:
     for row in queries.weakest_items(store, limit):
         item = bank.get(row.item_id)
         prompt = item.prompt.strip().splitlines()[0] if item and item.prompt.strip() else ""
-        out.append(WeakItem(row.item_id, row.topic, row.kind, prompt, row.answers, row.accuracy,
-                            row.last_correct))
+        out.append(
+            WeakItem(
+                row.item_id,
+                row.topic,
+                row.kind,
+                prompt,
+                row.answers,
+                row.accuracy,
+                row.last_correct,
+            )
+        )
     return out[:limit]
 
 
@@ -255,11 +266,20 @@ def _tasks(store: Store, bank: Bank) -> list[TaskProgress]:
         if top and top[0][1] >= 2:
             code = top[0][0]
             advice = _advice(code).replace("{task}", task)
-        out.append(TaskProgress(
-            task=task, topic=topic.get(task, ""), status=status, attempts=int(attempts),
-            passes=int(passes or 0), best_time_s=best, fewest_lines=fewest,
-            hints=int(hints.get(task, 0)), diagnoses=top, advice=advice,
-        ))
+        out.append(
+            TaskProgress(
+                task=task,
+                topic=topic.get(task, ""),
+                status=status,
+                attempts=int(attempts),
+                passes=int(passes or 0),
+                best_time_s=best,
+                fewest_lines=fewest,
+                hints=int(hints.get(task, 0)),
+                diagnoses=top,
+                advice=advice,
+            )
+        )
     return out
 
 

@@ -147,7 +147,6 @@ class RecallGrade(Grade):
     hit: tuple[str, ...] = ()
     missed: tuple[str, ...] = ()
 
-
     contradicted: tuple[str, ...] = ()
     """Points whose keywords appeared but in a negated or reversed claim (also in ``missed``)."""
 
@@ -165,9 +164,7 @@ def _matches(pattern: str, text: str) -> bool:
     return re.search(pattern.replace("−", "-"), text, re.IGNORECASE) is not None
 
 
-def grade_recall(
-    text: str, key_points: tuple[KeyPoint, ...], min_points: int
-) -> RecallGrade:
+def grade_recall(text: str, key_points: tuple[KeyPoint, ...], min_points: int) -> RecallGrade:
     """A key point is hit when one of its patterns matches and none of its ``contradicts``
     patterns does (case-insensitive). The answer passes with at least ``min_points`` hits
     that include every ``required`` point."""

@@ -92,8 +92,11 @@ def adaptive_items(
     """
     curve = curve or Curve()
     boost = set(boosted)
-    pool = [i for i in sorted(items, key=lambda i: i.id)
-            if (not topics or i.topic in topics) and (not kinds or i.kind in kinds)]
+    pool = [
+        i
+        for i in sorted(items, key=lambda i: i.id)
+        if (not topics or i.topic in topics) and (not kinds or i.kind in kinds)
+    ]
     end_of_day = (math.floor(now / 86400.0) + 1) * 86400.0
     due, weak, rest = [], [], []
     unseen: dict[str, list[Item]] = {}

@@ -47,8 +47,9 @@ def log_loss(pairs: Sequence[tuple[float, int]]) -> float:
     return total / len(pairs)
 
 
-def rmse_bins(pairs: Sequence[tuple[float, int]], keys: Sequence[float] | None = None,
-              bins: int = BINS) -> float:
+def rmse_bins(
+    pairs: Sequence[tuple[float, int]], keys: Sequence[float] | None = None, bins: int = BINS
+) -> float:
     """Binned RMSE; the bins are equal-width bins of ``keys`` (default: the predictions)."""
     sums: dict[int, list[float]] = {}
     for n, (p, y) in enumerate(pairs):
@@ -69,5 +70,11 @@ def calibrate(pairs: Sequence[tuple[float, int]]) -> Calibration | None:
     rate = sum(y for _, y in pairs) / len(pairs)
     baseline = [(rate, y) for _, y in pairs]
     scheduler = [p for p, _ in pairs]
-    return Calibration(len(pairs), rate, log_loss(pairs), rmse_bins(pairs),
-                       log_loss(baseline), rmse_bins(baseline, keys=scheduler))
+    return Calibration(
+        len(pairs),
+        rate,
+        log_loss(pairs),
+        rmse_bins(pairs),
+        log_loss(baseline),
+        rmse_bins(baseline, keys=scheduler),
+    )

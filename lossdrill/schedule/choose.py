@@ -10,9 +10,15 @@ if TYPE_CHECKING:
     from lossdrill.recording import Recorder
 
 
-def quiz_items_for(recorder: Recorder, items: Sequence[Item], topics: Sequence[str],
-                   kinds: Sequence[str], count: int, item_ids: Sequence[str] | None = None,
-                   missed: bool = False) -> list[Item]:
+def quiz_items_for(
+    recorder: Recorder,
+    items: Sequence[Item],
+    topics: Sequence[str],
+    kinds: Sequence[str],
+    count: int,
+    item_ids: Sequence[str] | None = None,
+    missed: bool = False,
+) -> list[Item]:
     """The items of an unseeded quiz: ``item_ids`` as given (today's plan), the last
     session's misses (``--missed``), or the adaptive choice from the schedule."""
     from lossdrill.quiz.select import adaptive_items
@@ -30,8 +36,15 @@ def quiz_items_for(recorder: Recorder, items: Sequence[Item], topics: Sequence[s
     if conn is None:  # no store: nothing is scheduled
         return adaptive_items(items, {}, clock.now(), topics=topics, kinds=kinds, count=count)
     memory = {(s.kind, s.item_id): s.memory for s in unified.all_scheduled(conn)}
-    return adaptive_items(items, memory, clock.now(), topics=topics, kinds=kinds, count=count,
-                          curve=Curve.of(unified.scheduler_parameters(conn)))
+    return adaptive_items(
+        items,
+        memory,
+        clock.now(),
+        topics=topics,
+        kinds=kinds,
+        count=count,
+        curve=Curve.of(unified.scheduler_parameters(conn)),
+    )
 
 
 def next_line(home: str | None, banks: Sequence[str], after: str | None = None) -> str:

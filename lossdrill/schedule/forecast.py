@@ -76,8 +76,13 @@ def share_at_least(probabilities: Sequence[float], share: float) -> float:
     return at_least(probabilities, math.ceil(share * len(probabilities) - 1e-9))
 
 
-def forecast(candidates: Sequence[Candidate], at: float, *, curve: Curve = DEFAULT_CURVE,
-             lines: Sequence[tuple[str, str, Sequence[str]]] = ()) -> Forecast:
+def forecast(
+    candidates: Sequence[Candidate],
+    at: float,
+    *,
+    curve: Curve = DEFAULT_CURVE,
+    lines: Sequence[tuple[str, str, Sequence[str]]] = (),
+) -> Forecast:
     """``lines``: (text, rule, item ids) with rule ``all`` (every item), ``share`` (80%) or
     ``k:<n>`` (at least n)."""
     by_topic: dict[str, list[float]] = {}

@@ -36,8 +36,14 @@ def quiz_grade(correct: bool, score: float) -> int:
     return GOOD if score >= FULL_CREDIT else HARD
 
 
-def implement_grade(passed: bool, elapsed_s: float, hints_used: int, revealed: bool = False,
-                    target_s: float = TARGET_S, kind: str = "timed") -> int | None:
+def implement_grade(
+    passed: bool,
+    elapsed_s: float,
+    hints_used: int,
+    revealed: bool = False,
+    target_s: float = TARGET_S,
+    kind: str = "timed",
+) -> int | None:
     """Grade of one implement check; ``kind`` is ``timed`` (a re-implementation from a blank
     or failing file), ``check`` (untimed) or ``recheck`` (None for its pass: no evidence)."""
     if not passed or revealed:

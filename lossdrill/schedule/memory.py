@@ -66,8 +66,9 @@ class Curve:
         """Retrievability ``days`` (continuous) after a review that left ``stability``."""
         return (1 + self.factor * max(0.0, days) / stability) ** (-self.decay)
 
-    def retrievability(self, stability: float | None, last_review: float | None,
-                       at: float) -> float:
+    def retrievability(
+        self, stability: float | None, last_review: float | None, at: float
+    ) -> float:
         """Probability of recall at ``at``; 0 for an item never reviewed."""
         if stability is None or last_review is None or stability <= 0:
             return 0.0
@@ -90,21 +91,29 @@ def item_scheduler(parameters: dict | None) -> Scheduler:
     return Scheduler.from_dict(cast("SchedulerDict", base))  # a Scheduler.to_dict(), as stored
 
 
-def review(scheduler: Scheduler, memory: Memory, rating: int, at: float) -> tuple[Memory, float | None]:
+def review(
+    scheduler: Scheduler, memory: Memory, rating: int, at: float
+) -> tuple[Memory, float | None]:
     """``memory`` after a review graded ``rating`` at ``at``, and the retrievability the
     scheduler predicted just before it (None for a first review)."""
     from fsrs import Rating
 
     when = _datetime(at)
     card = to_fsrs(memory, when)
-    predicted = (None if memory.state == NEW
-                 else float(scheduler.get_card_retrievability(card, when)))
+    predicted = (
+        None if memory.state == NEW else float(scheduler.get_card_retrievability(card, when))
+    )
     after, _ = scheduler.review_card(card, Rating(rating), review_datetime=when)
     lapse = int(rating == 1 and memory.state == REVIEW)
     return Memory(
-        state=int(after.state), step=after.step, stability=after.stability,
-        difficulty=after.difficulty, due=after.due.timestamp(), last_review=at,
-        reps=memory.reps + 1, lapses=memory.lapses + lapse,
+        state=int(after.state),
+        step=after.step,
+        stability=after.stability,
+        difficulty=after.difficulty,
+        due=after.due.timestamp(),
+        last_review=at,
+        reps=memory.reps + 1,
+        lapses=memory.lapses + lapse,
     ), predicted
 
 
@@ -114,7 +123,10 @@ def to_fsrs(memory: Memory, when: datetime):  # noqa: ANN201 - fsrs.Card, import
     if memory.state == NEW:
         return Card(card_id=0, state=State.Learning, step=0, due=when)
     return Card(
-        card_id=0, state=State(memory.state), step=memory.step, stability=memory.stability,
+        card_id=0,
+        state=State(memory.state),
+        step=memory.step,
+        stability=memory.stability,
         difficulty=memory.difficulty,
         due=_datetime(memory.due if memory.due is not None else when.timestamp()),
         last_review=None if memory.last_review is None else _datetime(memory.last_review),

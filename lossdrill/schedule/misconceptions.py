@@ -104,9 +104,15 @@ def _taxonomy(data: object) -> Taxonomy:
     entries = []
     for raw in data.get("misconceptions", ()) or ():
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-            entries.append(Misconception(
-                raw["id"], str(raw.get("name", raw["id"])), str(raw.get("belief", "")),
-                str(raw.get("repair", "")), tuple(str(c) for c in raw.get("codes", ()) or ())))
+            entries.append(
+                Misconception(
+                    raw["id"],
+                    str(raw.get("name", raw["id"])),
+                    str(raw.get("belief", "")),
+                    str(raw.get("repair", "")),
+                    tuple(str(c) for c in raw.get("codes", ()) or ()),
+                )
+            )
     return Taxonomy(tuple(entries))
 
 

@@ -57,8 +57,14 @@ REPAIR_VALUE = 0.3
 repairing it lifts every item that names it."""
 
 MINUTES = {
-    "card": 0.5, "choice": 1.0, "multi": 1.5, "numeric": 2.0, "recall": 2.5,
-    "scenario": 3.0, "bug-hunt": 3.0, "implement": 12.0,
+    "card": 0.5,
+    "choice": 1.0,
+    "multi": 1.5,
+    "numeric": 2.0,
+    "recall": 2.5,
+    "scenario": 3.0,
+    "bug-hunt": 3.0,
+    "implement": 12.0,
 }
 """Estimated minutes per item, by kind (an implement includes reading the verdict)."""
 
@@ -178,23 +184,33 @@ def plan_day(
     if days_left is not None and days_left < 0:
         days_left = None  # the date has passed: plan as if none was set
     phase = phase_of(days_left)
-    target = (interview_instant(settings.interview)
-              if days_left is not None and settings.interview is not None else None)
+    target = (
+        interview_instant(settings.interview)
+        if days_left is not None and settings.interview is not None
+        else None
+    )
     active = dict(misconceptions or {})
-    budget = _Budget(float(settings.minutes), new_quota(settings.minutes),
-                     max(0, NEW_CARDS_PER_DAY - new_cards_today))
+    budget = _Budget(
+        float(settings.minutes),
+        new_quota(settings.minutes),
+        max(0, NEW_CARDS_PER_DAY - new_cards_today),
+    )
 
-    mock = (days_left is not None and days_left <= MOCK_WITHIN_DAYS
-            and (last_interview is None or now - last_interview >= MOCK_EVERY_DAYS * DAY - 3600)
-            and budget.left >= MOCK_MINUTES + (0 if phase == "final" else MOCK_SPARE_MINUTES))
+    mock = (
+        days_left is not None
+        and days_left <= MOCK_WITHIN_DAYS
+        and (last_interview is None or now - last_interview >= MOCK_EVERY_DAYS * DAY - 3600)
+        and budget.left >= MOCK_MINUTES + (0 if phase == "final" else MOCK_SPARE_MINUTES)
+    )
     if mock:
         budget.left -= MOCK_MINUTES
 
     new_allowed = phase in ("open", "build")
     if target is not None:
         budget.new_left = budget.new_cards_left = len(candidates)  # the gain decides
-        scored, due_total = _deadline_scores(now, end_of_today, target, candidates, curve,
-                                             active, new_allowed)
+        scored, due_total = _deadline_scores(
+            now, end_of_today, target, candidates, curve, active, new_allowed
+        )
     else:
         scored, due_total = _open_scores(now, end_of_today, candidates, curve, active)
     scored.sort(key=lambda p: -p.score)  # stable: keeps the tie order of the scoring
@@ -207,8 +223,9 @@ def plan_day(
     return Plan(today, settings, days_left, phase, steps, due_total, ranked, mock)
 
 
-def expected_gain(curve: Curve, memory: Memory | None, now: float, target: float,
-                  r_day: float | None = None) -> float:
+def expected_gain(
+    curve: Curve, memory: Memory | None, now: float, target: float, r_day: float | None = None
+) -> float:
     """Expected rise in retrievability on the interview day from practising the item now.
 
     A ranking heuristic, not the schedule (FSRS schedules every graded answer). A first
@@ -232,9 +249,15 @@ def expected_gain(curve: Curve, memory: Memory | None, now: float, target: float
     return after - r_day
 
 
-def _deadline_scores(now: float, end_of_today: float, target: float,
-                     candidates: Sequence[Candidate], curve: Curve, active: Mapping[str, float],
-                     new_allowed: bool) -> tuple[list[Pick], int]:
+def _deadline_scores(
+    now: float,
+    end_of_today: float,
+    target: float,
+    candidates: Sequence[Candidate],
+    curve: Curve,
+    active: Mapping[str, float],
+    new_allowed: bool,
+) -> tuple[list[Pick], int]:
     """Deadline mode: expected gain on the day per minute, plus misconception repair.
 
     The arithmetic of :func:`expected_gain` and :meth:`Curve.retrievability`, inlined: this
@@ -267,21 +290,30 @@ def _deadline_scores(now: float, end_of_today: float, target: float,
             r_now = (1 + factor * max(0, floor((now - m.last_review) / DAY)) / s) ** decay
             grown = s * (1 + GROWTH * (exp(0.8 * (1 - r_now)) - 1))
             lapsed = max(again, 0.3 * s)
-            gain = (r_now * (1 + factor * days / grown) ** decay
-                    + (1 - r_now) * (1 + factor * days / lapsed) ** decay - r_day)
+            gain = (
+                r_now * (1 + factor * days / grown) ** decay
+                + (1 - r_now) * (1 + factor * days / lapsed) ** decay
+                - r_day
+            )
         gain += REPAIR_VALUE * boost
         if gain > 0:
             value = TASK_VALUE if c.kind == "implement" else 1.0
             # Ties (new items all gain alike) broken in a fixed pseudo-random order, so
             # new material is not taken alphabetically (one topic, one kind at a time).
-            rows.append((-value * gain / MINUTES.get(c.kind, 2.0), crc32(c.item_id.encode()),
-                         reason, c))
+            rows.append(
+                (-value * gain / MINUTES.get(c.kind, 2.0), crc32(c.item_id.encode()), reason, c)
+            )
     rows.sort(key=lambda r: (r[0], r[1]))
     return [Pick(c, reason, -score) for score, _, reason, c in rows[:MAX_RANKED]], due_total
 
 
-def _open_scores(now: float, end_of_today: float, candidates: Sequence[Candidate],
-                 curve: Curve, active: Mapping[str, float]) -> tuple[list[Pick], int]:
+def _open_scores(
+    now: float,
+    end_of_today: float,
+    candidates: Sequence[Candidate],
+    curve: Curve,
+    active: Mapping[str, float],
+) -> tuple[list[Pick], int]:
     """No interview date: FSRS's due items first, then misconception repair, then new."""
     scored: list[Pick] = []
     due_total = 0

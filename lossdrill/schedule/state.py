@@ -42,12 +42,20 @@ def candidates(bank: Bank, scheduled: Sequence[unified.ScheduledItem]) -> list[C
     out = []
     for item in bank.items:
         if item.kind in QUIZ_KINDS or item.kind == "implement":
-            out.append(Candidate(item.kind, item.id, item.topic, memory.get((item.kind, item.id)),
-                                 tuple(item.misconceptions)))
+            out.append(
+                Candidate(
+                    item.kind,
+                    item.id,
+                    item.topic,
+                    memory.get((item.kind, item.id)),
+                    tuple(item.misconceptions),
+                )
+            )
     for card in bank.cards():
         source = bank.get(card.source_item)
         named = tuple(getattr(card, "misconceptions", ())) or tuple(
-            getattr(source, "misconceptions", ()) if source is not None else ())
+            getattr(source, "misconceptions", ()) if source is not None else ()
+        )
         out.append(Candidate("card", card.id, card.topic, memory.get(("card", card.id)), named))
     return out
 
@@ -69,17 +77,31 @@ def gather(store: Store, bank: Bank, now: float) -> EngineState:
         for opt in getattr(item, "options", ()) or ():
             if opt.misconceptions:
                 options[(item.id, opt.text)] = opt.misconceptions
-    weights = mc.active(mc.load(), named, ev.wrong_answers, ev.right_items, ev.diagnoses, now,
-                        options)
+    weights = mc.active(
+        mc.load(), named, ev.wrong_answers, ev.right_items, ev.diagnoses, now, options
+    )
     start = interview_instant(_day(now)) - 12 * 3600
-    return EngineState(now, settings_of(store), tuple(cands), Curve.of(params), weights,
-                       ev.last_interview, store.new_cards_reviewed_since(start))
+    return EngineState(
+        now,
+        settings_of(store),
+        tuple(cands),
+        Curve.of(params),
+        weights,
+        ev.last_interview,
+        store.new_cards_reviewed_since(start),
+    )
 
 
 def plan_for(state: EngineState) -> Plan:
-    return plan_day(state.now, state.candidates, state.settings, curve=state.curve,
-                    misconceptions=state.misconceptions, last_interview=state.last_interview,
-                    new_cards_today=state.new_cards_today)
+    return plan_day(
+        state.now,
+        state.candidates,
+        state.settings,
+        curve=state.curve,
+        misconceptions=state.misconceptions,
+        last_interview=state.last_interview,
+        new_cards_today=state.new_cards_today,
+    )
 
 
 def readiness_lines(bank: Bank) -> list[tuple[str, str, list[str]]]:
@@ -93,11 +115,22 @@ def readiness_lines(bank: Bank) -> list[tuple[str, str, list[str]]]:
     gradient_q = [i.id for i in quiz if i.topic == "gradients"]
     tasks = [t.id for t in bank.tasks()]
     return [
-        ("Can implement MSE, MAE, BCE from scratch in 10 minutes", "all", list(with_role("speed", bank))),
+        (
+            "Can implement MSE, MAE, BCE from scratch in 10 minutes",
+            "all",
+            list(with_role("speed", bank)),
+        ),
         ("Know when each loss fails and why", "share", failure),
-        ("Understand numerical stability (logits vs probabilities)", "all",
-         list(with_role("stability", bank))),
-        ("Can derive key gradients (BCE + sigmoid = p - y): tasks", "all", list(with_role("gradient", bank))),
+        (
+            "Understand numerical stability (logits vs probabilities)",
+            "all",
+            list(with_role("stability", bank)),
+        ),
+        (
+            "Can derive key gradients (BCE + sigmoid = p - y): tasks",
+            "all",
+            list(with_role("gradient", bank)),
+        ),
         ("Can derive key gradients (BCE + sigmoid = p - y): questions", "share", gradient_q),
         ("Explain business impact of loss choice", "share", business),
         ("Handle edge cases (empty batches, extreme values)", f"k:{5}", tasks),
@@ -111,8 +144,9 @@ def forecast_for(state: EngineState, bank: Bank, day: date | None = None) -> For
     day = day or state.settings.interview
     if day is None:
         return None
-    return forecast(state.candidates, interview_instant(day), curve=state.curve,
-                    lines=readiness_lines(bank))
+    return forecast(
+        state.candidates, interview_instant(day), curve=state.curve, lines=readiness_lines(bank)
+    )
 
 
 def _day(now: float) -> date:

@@ -18,7 +18,15 @@ from lossdrill.store.db import (
 )
 from lossdrill.store.migrations import NewerSchemaError
 
-__all__ = ["FILENAME", "CardSchedule", "DamagedStore", "Review", "Store", "open_store", "store_path"]
+__all__ = [
+    "FILENAME",
+    "CardSchedule",
+    "DamagedStore",
+    "Review",
+    "Store",
+    "open_store",
+    "store_path",
+]
 
 _NOT_SAVED = "progress is not being saved this time"
 
@@ -38,15 +46,21 @@ def open_store(home: str | Path | None = None) -> Store:
     """
     path = store_path(home)
     if path.parent.exists() and not path.parent.is_dir():
-        return Store(":memory:", notice=(
-            f"the data folder {path.parent} is a file, not a folder (set LOSSDRILL_HOME or"
-            f" --home to a folder); {_NOT_SAVED}"))
+        return Store(
+            ":memory:",
+            notice=(
+                f"the data folder {path.parent} is a file, not a folder (set LOSSDRILL_HOME or"
+                f" --home to a folder); {_NOT_SAVED}"
+            ),
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        return Store(":memory:", notice=f"cannot create the data folder {path.parent} ({reason});"
-                                        f" {_NOT_SAVED}")
+        return Store(
+            ":memory:",
+            notice=f"cannot create the data folder {path.parent} ({reason}); {_NOT_SAVED}",
+        )
     try:
         return Store(path)
     except NewerSchemaError as exc:
@@ -59,7 +73,8 @@ def open_store(home: str | Path | None = None) -> Store:
         aside = move_aside(path)
     except OSError as exc:
         return Store(
-            ":memory:", notice=f"{path} is damaged ({damage}) and cannot be moved ({exc}); {_NOT_SAVED}"
+            ":memory:",
+            notice=f"{path} is damaged ({damage}) and cannot be moved ({exc}); {_NOT_SAVED}",
         )
     try:
         store = Store(path)

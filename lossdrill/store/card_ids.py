@@ -40,6 +40,9 @@ def adopt_replaced_ids(conn: sqlite3.Connection, cards: Iterable[Card]) -> int:
         if keep != card.id:
             conn.execute("UPDATE cards SET card_id = ? WHERE card_id = ?", (card.id, keep))
         old_marks = ",".join("?" * len(old_present))
-        conn.execute(f"UPDATE reviews SET card_id = ? WHERE card_id IN ({old_marks})", [card.id, *old_present])
+        conn.execute(
+            f"UPDATE reviews SET card_id = ? WHERE card_id IN ({old_marks})",
+            [card.id, *old_present],
+        )
         merged += len(old_present)
     return merged

@@ -118,9 +118,9 @@ def is_unwritable(exc: BaseException) -> bool:
         return False
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc).lower()
-    return name.startswith(("SQLITE_READONLY", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN")) or (
-        "readonly" in text or "read-only" in text or "locked" in text
-    )
+    return name.startswith(
+        ("SQLITE_READONLY", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN")
+    ) or ("readonly" in text or "read-only" in text or "locked" in text)
 
 
 def _recovering(method: Callable[..., T]) -> Callable[..., T]:
@@ -154,11 +154,20 @@ def _recovering(method: Callable[..., T]) -> Callable[..., T]:
     return run
 
 
-_WRITES = frozenset({
-    "start_session", "end_session", "record_quiz_answer", "record_implement_attempt",
-    "record_hint", "record_interview", "sync_cards", "record_review",
-    "set_scheduler_parameters", "bring_forward",
-})
+_WRITES = frozenset(
+    {
+        "start_session",
+        "end_session",
+        "record_quiz_answer",
+        "record_implement_attempt",
+        "record_hint",
+        "record_interview",
+        "sync_cards",
+        "record_review",
+        "set_scheduler_parameters",
+        "bring_forward",
+    }
+)
 
 
 class Store:
@@ -207,10 +216,16 @@ class Store:
         self.conn.close()
         self.conn = memory
         self._fallback = []
-        why = "is read-only" if "readonly" in str(problem).lower() else f"cannot be written ({problem})"
-        self.notice = (f"The progress store {self.path} {why}: this session's answers are kept in"
-                       " memory and will be written when the session ends, if the store can be"
-                       " written by then.")
+        why = (
+            "is read-only"
+            if "readonly" in str(problem).lower()
+            else f"cannot be written ({problem})"
+        )
+        self.notice = (
+            f"The progress store {self.path} {why}: this session's answers are kept in"
+            " memory and will be written when the session ends, if the store can be"
+            " written by then."
+        )
 
     def _recover(self, damage: BaseException) -> None:
         self._recovered = True
@@ -224,8 +239,10 @@ class Store:
             self.conn, self.previous_version = _connect(self.path)
         except (OSError, sqlite3.Error) as exc:
             self.conn, _ = _connect(":memory:")
-            self.notice = (f"The progress store {self.path} is damaged ({damage}) and could not"
-                           f" be replaced ({exc}); progress is not being saved this time.")
+            self.notice = (
+                f"The progress store {self.path} is damaged ({damage}) and could not"
+                f" be replaced ({exc}); progress is not being saved this time."
+            )
             self.path = None
             self._restart_sessions()
             return
@@ -269,16 +286,32 @@ class Store:
             self.conn.execute(
                 "INSERT INTO quiz_answers (session_id, item_id, item_version, kind, topic, correct,"
                 " score, response, elapsed_ms, overruled, at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (answer.session_id, answer.item_id, answer.item_version, answer.kind,
-                 answer.topic, int(answer.correct), float(answer.score), answer.response,
-                 int(answer.elapsed_ms), int(answer.overruled), answer.at),
+                (
+                    answer.session_id,
+                    answer.item_id,
+                    answer.item_version,
+                    answer.kind,
+                    answer.topic,
+                    int(answer.correct),
+                    float(answer.score),
+                    answer.response,
+                    int(answer.elapsed_ms),
+                    int(answer.overruled),
+                    answer.at,
+                ),
             )
             self.conn.execute(
                 "INSERT INTO items_seen (item_id, version, kind, topic, first_seen, last_seen)"
                 " VALUES (?,?,?,?,?,?) ON CONFLICT (item_id, version) DO UPDATE SET"
                 " last_seen = excluded.last_seen, times = times + 1",
-                (answer.item_id, answer.item_version, answer.kind, answer.topic,
-                 answer.at, answer.at),
+                (
+                    answer.item_id,
+                    answer.item_version,
+                    answer.kind,
+                    answer.topic,
+                    answer.at,
+                    answer.at,
+                ),
             )
             self.conn.execute(
                 "INSERT INTO item_stats (item_id, topic, kind, answers, score_sum, last_at,"
@@ -288,8 +321,14 @@ class Store:
                 " last_correct = CASE WHEN excluded.last_at >= last_at"
                 "   THEN excluded.last_correct ELSE last_correct END,"
                 " last_at = max(last_at, excluded.last_at)",
-                (answer.item_id, answer.topic, answer.kind, float(answer.score), answer.at,
-                 int(answer.correct)),
+                (
+                    answer.item_id,
+                    answer.topic,
+                    answer.kind,
+                    float(answer.score),
+                    answer.at,
+                    int(answer.correct),
+                ),
             )
             self.conn.execute(
                 "INSERT INTO topic_sessions (topic, session_id, answers, score_sum, first_at)"
@@ -314,17 +353,30 @@ class Store:
             if watch is not None:
                 rows = self.conn.execute(
                     "SELECT diagnoses FROM implement_attempts WHERE watch_id = ? AND task = ?",
-                    (watch, attempt.task)).fetchall()
+                    (watch, attempt.task),
+                ).fetchall()
                 new_attempt = not rows
                 seen = {code for (codes,) in rows for code in json.loads(codes)}
             self.conn.execute(
                 "INSERT INTO implement_attempts (session_id, task, passed, score, groups,"
                 " diagnoses, elapsed_s, hints_used, lines, at, kind, watch_id, digest, framework)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (attempt.session_id, attempt.task, int(attempt.passed), float(attempt.score),
-                 json.dumps(groups), json.dumps(list(attempt.diagnoses)),
-                 float(attempt.elapsed_s), int(attempt.hints_used), int(attempt.lines),
-                 attempt.at, attempt.kind, watch, attempt.digest or None, attempt.framework),
+                (
+                    attempt.session_id,
+                    attempt.task,
+                    int(attempt.passed),
+                    float(attempt.score),
+                    json.dumps(groups),
+                    json.dumps(list(attempt.diagnoses)),
+                    float(attempt.elapsed_s),
+                    int(attempt.hints_used),
+                    int(attempt.lines),
+                    attempt.at,
+                    attempt.kind,
+                    watch,
+                    attempt.digest or None,
+                    attempt.framework,
+                ),
             )
             # Only a timed pass has a time: `implement --check` records 0 s, and a re-check
             # of a file that already passed is no timed pass.
@@ -340,14 +392,23 @@ class Store:
                 " fewest_lines = coalesce(min(fewest_lines, excluded.fewest_lines),"
                 "   fewest_lines, excluded.fewest_lines),"
                 " last_at = max(last_at, excluded.last_at)",
-                (attempt.task, int(new_attempt), int(attempt.passed), passed_time, passed_lines,
-                 attempt.at),
+                (
+                    attempt.task,
+                    int(new_attempt),
+                    int(attempt.passed),
+                    passed_time,
+                    passed_lines,
+                    attempt.at,
+                ),
             )
             self.conn.executemany(
                 "INSERT INTO diagnosis_counts (task, code, n) VALUES (?,?,1)"
                 " ON CONFLICT (task, code) DO UPDATE SET n = n + 1",
-                [(attempt.task, code) for code in dict.fromkeys(attempt.diagnoses)
-                 if code not in seen],
+                [
+                    (attempt.task, code)
+                    for code in dict.fromkeys(attempt.diagnoses)
+                    if code not in seen
+                ],
             )
             if not attempt.passed:
                 self._bring_forward([attempt.task], attempt.at)
@@ -368,7 +429,9 @@ class Store:
     def last_digest(self, task: str) -> str | None:
         row = self.conn.execute(
             "SELECT digest FROM implement_attempts WHERE task = ? ORDER BY at DESC, id DESC"
-            " LIMIT 1", (task,)).fetchone()
+            " LIMIT 1",
+            (task,),
+        ).fetchone()
         return row[0] if row else None
 
     @_recovering
@@ -397,8 +460,10 @@ class Store:
                         kwargs = dict(kwargs, _session_id=result)
                     getattr(type(target), name).__wrapped__(target, *args, **kwargs)
         except (sqlite3.Error, OSError) as exc:
-            self.notice = (f"The answers of this session could not be written to {self.path} ({exc});"
-                           f" {len(pending)} records were lost.")
+            self.notice = (
+                f"The answers of this session could not be written to {self.path} ({exc});"
+                f" {len(pending)} records were lost."
+            )
             return
         self.notice = f"The answers of this session were written to {self.path} after all."
 
@@ -421,8 +486,13 @@ class Store:
         started = _epoch(sheet.get("started"))
         self.conn.execute(
             "INSERT INTO interviews (started, finished, task, score, sheet) VALUES (?,?,?,?,?)",
-            (started if started is not None else time.time(), _epoch(sheet.get("finished")),
-             sheet.get("task"), _number(sheet.get("score")), json.dumps(sheet, default=str)),
+            (
+                started if started is not None else time.time(),
+                _epoch(sheet.get("finished")),
+                sheet.get("task"),
+                _number(sheet.get("score")),
+                json.dumps(sheet, default=str),
+            ),
         )
 
     @_recovering
@@ -442,9 +512,7 @@ class Store:
         from lossdrill.store.card_ids import adopt_replaced_ids
 
         cards = list(cards)
-        rows = [
-            (c.id, c.version, c.topic, c.source_item, _tags_text(c.tags)) for c in cards
-        ]
+        rows = [(c.id, c.version, c.topic, c.source_item, _tags_text(c.tags)) for c in cards]
         with self._transaction():
             adopt_replaced_ids(self.conn, cards)  # merged duplicates keep their history
             self.conn.executemany(
@@ -487,10 +555,21 @@ class Store:
                 "INSERT INTO reviews (session_id, card_id, card_version, at, rating, state_before,"
                 " state_after, stability_after, difficulty_after, interval_s, last_interval_s,"
                 " answer_ms, cram) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (review.session_id, review.card_id, review.card_version, review.at,
-                 review.rating, review.state_before, review.state_after, review.stability,
-                 review.difficulty, review.interval_s, review.last_interval_s,
-                 review.answer_ms, int(review.cram)),
+                (
+                    review.session_id,
+                    review.card_id,
+                    review.card_version,
+                    review.at,
+                    review.rating,
+                    review.state_before,
+                    review.state_after,
+                    review.stability,
+                    review.difficulty,
+                    review.interval_s,
+                    review.last_interval_s,
+                    review.answer_ms,
+                    int(review.cram),
+                ),
             )
             unified.on_review(self.conn, review)
             if review.cram:
@@ -499,8 +578,16 @@ class Store:
                 "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
                 " last_review = ?, reps = reps + 1, lapses = lapses + ?, boosted_at = NULL"
                 " WHERE card_id = ?",
-                (review.state_after, review.step, review.stability, review.difficulty,
-                 review.due, review.at, lapse, review.card_id),
+                (
+                    review.state_after,
+                    review.step,
+                    review.stability,
+                    review.difficulty,
+                    review.due,
+                    review.at,
+                    lapse,
+                    review.card_id,
+                ),
             )
 
     @_recovering
@@ -510,15 +597,26 @@ class Store:
         transaction. False when the card has no review."""
         with self._transaction():
             row = self.conn.execute(
-                "SELECT max(id) FROM reviews WHERE card_id = ?", (card_id,)).fetchone()
+                "SELECT max(id) FROM reviews WHERE card_id = ?", (card_id,)
+            ).fetchone()
             if row is None or row[0] is None:
                 return False
             self.conn.execute("DELETE FROM reviews WHERE id = ?", (row[0],))
             self.conn.execute(
                 "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
                 " last_review = ?, reps = ?, lapses = ?, boosted_at = ? WHERE card_id = ?",
-                (before.state, before.step, before.stability, before.difficulty, before.due,
-                 before.last_review, before.reps, before.lapses, before.boosted_at, card_id),
+                (
+                    before.state,
+                    before.step,
+                    before.stability,
+                    before.difficulty,
+                    before.due,
+                    before.last_review,
+                    before.reps,
+                    before.lapses,
+                    before.boosted_at,
+                    card_id,
+                ),
             )
         return True
 
@@ -581,8 +679,15 @@ class Store:
     @_recovering
     def counts(self) -> dict[str, int]:
         """Rows per table: what a fresh store lacks."""
-        tables = ("sessions", "quiz_answers", "implement_attempts", "hints", "reviews",
-                  "interviews", "cards")
+        tables = (
+            "sessions",
+            "quiz_answers",
+            "implement_attempts",
+            "hints",
+            "reviews",
+            "interviews",
+            "cards",
+        )
         sql = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in tables)
         return {name: int(n) for name, n in self.conn.execute(sql).fetchall()}
 
@@ -605,7 +710,10 @@ class Store:
 def _connect(path: Path | str) -> tuple[sqlite3.Connection, int]:
     """Open, check and migrate; returns the connection and the schema version it had."""
     conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False,
+        str(path),
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=False,
     )
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -686,7 +794,12 @@ def wal_damage(wal: Path) -> str | None:
                 return "its header is damaged"
             big = magic & 1 == 1
             s0, s1 = _wal_checksum(header[:24], big)
-            if (s0, s1) != (c0, c1) or page_size < 512 or page_size > 65536 or page_size & (page_size - 1):
+            if (
+                (s0, s1) != (c0, c1)
+                or page_size < 512
+                or page_size > 65536
+                or page_size & (page_size - 1)
+            ):
                 return "its header is damaged"
             while True:
                 frame = fh.read(24)
@@ -694,7 +807,9 @@ def wal_damage(wal: Path) -> str | None:
                     return None
                 page = fh.read(page_size)
                 if len(page) < page_size:
-                    return None  # a frame cut short by a crash: SQLite ignores it, nothing committed
+                    return (
+                        None  # a frame cut short by a crash: SQLite ignores it, nothing committed
+                    )
                 _, _, f_salt1, f_salt2, f0, f1 = struct.unpack(">6I", frame)
                 if (f_salt1, f_salt2) != (salt1, salt2):
                     return None  # an older generation of frames: not part of the log
@@ -718,11 +833,15 @@ def check_wal(path: Path) -> str | None:
         shutil.copy2(wal, copy)
         shutil.copy2(path, path.with_name(f"{path.name}.before-wal-damage-{stamp}"))
     except OSError as exc:
-        return (f"The journal {wal} of the progress store is damaged ({problem}) and could not be"
-                f" copied aside ({exc}); records written since the last checkpoint may be missing.")
-    return (f"The journal {wal} of the progress store is damaged ({problem}): records written"
-            f" since the last checkpoint may be missing. A copy of it is kept at {copy}"
-            f" (and of the store beside it) for recovery.")
+        return (
+            f"The journal {wal} of the progress store is damaged ({problem}) and could not be"
+            f" copied aside ({exc}); records written since the last checkpoint may be missing."
+        )
+    return (
+        f"The journal {wal} of the progress store is damaged ({problem}): records written"
+        f" since the last checkpoint may be missing. A copy of it is kept at {copy}"
+        f" (and of the store beside it) for recovery."
+    )
 
 
 def damaged_notice(path: Path, damage: BaseException, aside: Path) -> str:
@@ -755,9 +874,21 @@ def _use_wal(conn: sqlite3.Connection) -> None:
 
 def _check_tables(conn: sqlite3.Connection) -> None:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    needed = {"sessions", "items_seen", "quiz_answers", "implement_attempts", "hints", "cards",
-              "reviews", "scheduler", "interviews", "item_stats", "topic_sessions", "task_stats",
-              "diagnosis_counts"}
+    needed = {
+        "sessions",
+        "items_seen",
+        "quiz_answers",
+        "implement_attempts",
+        "hints",
+        "cards",
+        "reviews",
+        "scheduler",
+        "interviews",
+        "item_stats",
+        "topic_sessions",
+        "task_stats",
+        "diagnosis_counts",
+    }
     missing = needed - names
     if missing:
         raise DamagedStore(f"not a lossdrill store: missing tables {sorted(missing)}")
@@ -765,9 +896,20 @@ def _check_tables(conn: sqlite3.Connection) -> None:
 
 def _schedule(r: tuple) -> CardSchedule:
     return CardSchedule(
-        card_id=r[0], key=r[1], version=r[2], topic=r[3], source_item=r[4],
-        tags=tuple(t for t in r[5].split("|") if t), state=r[6], step=r[7], stability=r[8],
-        difficulty=r[9], due=r[10], last_review=r[11], reps=r[12], lapses=r[13],
+        card_id=r[0],
+        key=r[1],
+        version=r[2],
+        topic=r[3],
+        source_item=r[4],
+        tags=tuple(t for t in r[5].split("|") if t),
+        state=r[6],
+        step=r[7],
+        stability=r[8],
+        difficulty=r[9],
+        due=r[10],
+        last_review=r[11],
+        reps=r[12],
+        lapses=r[13],
         boosted_at=r[14],
     )
 

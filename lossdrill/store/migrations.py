@@ -268,7 +268,13 @@ Earlier attempts were all NumPy. Version 6, after the unified schedule (4) and t
 timings (5)."""
 
 MIGRATIONS: tuple[str | tuple[str, Callable[[sqlite3.Connection], None]], ...] = (
-    V1, V2, V3, (V4, _fill_schedule), V5, V_FRAMEWORK)
+    V1,
+    V2,
+    V3,
+    (V4, _fill_schedule),
+    V5,
+    V_FRAMEWORK,
+)
 LATEST = len(MIGRATIONS)
 
 

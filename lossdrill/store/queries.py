@@ -30,7 +30,7 @@ class SpeedEvidence(NamedTuple):
 
 
 def speed_evidence(store: Store, task: str, since: float) -> SpeedEvidence:
-    (best, passes, untimed, helped), = store._rows(
+    ((best, passes, untimed, helped),) = store._rows(
         "SELECT min(CASE WHEN hints_used = 0 AND kind = 'timed' AND elapsed_s > 0"
         " THEN elapsed_s END), count(*), sum(kind != 'timed' OR elapsed_s <= 0),"
         " sum(hints_used > 0)"
@@ -48,7 +48,7 @@ class StabilityEvidence(NamedTuple):
 
 
 def stability_evidence(store: Store, task: str, since: float) -> StabilityEvidence:
-    (tried, ok), = store._rows(
+    ((tried, ok),) = store._rows(
         "SELECT count(*), coalesce(max(json_extract(g.value, '$[2]') = 0"
         " AND json_extract(g.value, '$[1]') > 0), 0)"
         " FROM implement_attempts AS a, json_each(a.groups) AS g"
@@ -60,7 +60,7 @@ def stability_evidence(store: Store, task: str, since: float) -> StabilityEviden
 
 def passes_since(store: Store, task: str, since: float) -> int:
     """Passing attempts of ``task`` at or after ``since``."""
-    (passed,), = store._rows(
+    ((passed,),) = store._rows(
         "SELECT count(*) FROM implement_attempts WHERE task = ? AND passed = 1 AND at >= ?",
         (task, since),
     )
@@ -69,7 +69,7 @@ def passes_since(store: Store, task: str, since: float) -> int:
 
 def tasks_passed_since(store: Store, since: float) -> int:
     """How many distinct tasks passed at or after ``since``."""
-    (tasks,), = store._rows(
+    ((tasks,),) = store._rows(
         "SELECT count(DISTINCT task) FROM implement_attempts WHERE passed = 1 AND at >= ?",
         (since,),
     )
@@ -115,13 +115,18 @@ def task_stats(store: Store) -> dict[str, TaskStats]:
 
 def hint_levels(store: Store) -> dict[str, int]:
     """Per task: the highest hint shown."""
-    return {task: int(level) for task, level in store._rows("SELECT task, max(level) FROM hints GROUP BY task")}
+    return {
+        task: int(level)
+        for task, level in store._rows("SELECT task, max(level) FROM hints GROUP BY task")
+    }
 
 
 def diagnosis_counts(store: Store) -> dict[str, list[tuple[str, int]]]:
     """Per task: (diagnosis code, times) most frequent first."""
     out: dict[str, list[tuple[str, int]]] = {}
-    for task, code, n in store._rows("SELECT task, code, n FROM diagnosis_counts ORDER BY task, n DESC, code"):
+    for task, code, n in store._rows(
+        "SELECT task, code, n FROM diagnosis_counts ORDER BY task, n DESC, code"
+    ):
         out.setdefault(task, []).append((code, int(n)))
     return out
 
@@ -134,23 +139,34 @@ class Tally(NamedTuple):
 
 def attempts_by_task(store: Store) -> dict[str, Tally]:
     """Per task: attempts and passes, over the whole history."""
-    return {t: Tally(int(n), int(p or 0)) for t, n, p in
-            store._rows("SELECT task, count(*), sum(passed) FROM implement_attempts GROUP BY task")}
+    return {
+        t: Tally(int(n), int(p or 0))
+        for t, n, p in store._rows(
+            "SELECT task, count(*), sum(passed) FROM implement_attempts GROUP BY task"
+        )
+    }
 
 
 def framework_passes(store: Store) -> dict[str, Tally]:
     """Per framework track: tasks tried and tasks passed (distinct tasks)."""
-    return {fw: Tally(int(n), int(p or 0)) for fw, n, p in store._rows(
-        "SELECT framework, count(DISTINCT task), count(DISTINCT CASE WHEN passed = 1 THEN task END)"
-        " FROM implement_attempts GROUP BY framework")}
+    return {
+        fw: Tally(int(n), int(p or 0))
+        for fw, n, p in store._rows(
+            "SELECT framework, count(DISTINCT task), count(DISTINCT CASE WHEN passed = 1 THEN task END)"
+            " FROM implement_attempts GROUP BY framework"
+        )
+    }
 
 
 def failed_tasks_since(store: Store, since: float) -> list[tuple[str, float]]:
     """(task, time of its last failed attempt) for tasks that failed at or after ``since``."""
-    return [(t, at) for t, at in store._rows(
-        "SELECT task, max(at) FROM implement_attempts WHERE passed = 0 AND at >= ? GROUP BY task",
-        (since,),
-    )]
+    return [
+        (t, at)
+        for t, at in store._rows(
+            "SELECT task, max(at) FROM implement_attempts WHERE passed = 0 AND at >= ? GROUP BY task",
+            (since,),
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- quiz
@@ -167,7 +183,7 @@ def quiz_share(store: Store, item_ids: Sequence[str], since: float) -> QuizShare
     if not item_ids:
         return QuizShare(0, None)
     marks = ",".join("?" * len(item_ids))
-    (n, acc), = store._rows(
+    ((n, acc),) = store._rows(
         f"SELECT count(*), avg(score) FROM quiz_answers WHERE at >= ? AND item_id IN ({marks})",
         (since, *item_ids),
     )
@@ -175,18 +191,25 @@ def quiz_share(store: Store, item_ids: Sequence[str], since: float) -> QuizShare
 
 
 def answers_by_topic(store: Store) -> dict[str, int]:
-    return {t: int(n) for t, n in store._rows("SELECT topic, sum(answers) FROM item_stats GROUP BY topic")}
+    return {
+        t: int(n)
+        for t, n in store._rows("SELECT topic, sum(answers) FROM item_stats GROUP BY topic")
+    }
 
 
 def correct_by_topic(store: Store) -> dict[str, Tally]:
     """Per topic: answers and correct answers, over the whole history."""
-    return {t: Tally(int(n), int(c or 0)) for t, n, c in
-            store._rows("SELECT topic, count(*), sum(correct) FROM quiz_answers GROUP BY topic")}
+    return {
+        t: Tally(int(n), int(c or 0))
+        for t, n, c in store._rows(
+            "SELECT topic, count(*), sum(correct) FROM quiz_answers GROUP BY topic"
+        )
+    }
 
 
 def recent_accuracy(store: Store, topic: str, last: int) -> float | None:
     """Mean score of the ``last`` answers of ``topic`` (an index range scan)."""
-    (acc,), = store._rows(
+    ((acc,),) = store._rows(
         "SELECT avg(score) FROM (SELECT score FROM quiz_answers WHERE topic = ?"
         " ORDER BY at DESC LIMIT ?)",
         (topic, last),
@@ -225,10 +248,13 @@ def weakest_items(store: Store, limit: int) -> list[ItemStats]:
 
 def failed_items_since(store: Store, since: float) -> list[tuple[str, float]]:
     """(item id, time of its last wrong answer) for items answered wrong at or after ``since``."""
-    return [(i, at) for i, at in store._rows(
-        "SELECT item_id, max(at) FROM quiz_answers WHERE correct = 0 AND at >= ? GROUP BY item_id",
-        (since,),
-    )]
+    return [
+        (i, at)
+        for i, at in store._rows(
+            "SELECT item_id, max(at) FROM quiz_answers WHERE correct = 0 AND at >= ? GROUP BY item_id",
+            (since,),
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- cards
@@ -243,8 +269,10 @@ class CardState(NamedTuple):
 
 
 def card_states(store: Store) -> list[CardState]:
-    return [CardState(c, int(s), st, d) for c, s, st, d in
-            store._rows("SELECT card_id, state, stability, due FROM cards")]
+    return [
+        CardState(c, int(s), st, d)
+        for c, s, st, d in store._rows("SELECT card_id, state, stability, due FROM cards")
+    ]
 
 
 class Retention(NamedTuple):
@@ -255,7 +283,7 @@ class Retention(NamedTuple):
 
 
 def retention(store: Store, since: float) -> Retention:
-    (n, kept), = store._rows(
+    ((n, kept),) = store._rows(
         "SELECT count(*), sum(rating > 1) FROM reviews"
         " WHERE state_before = 2 AND cram = 0 AND at >= ?",
         (since,),
@@ -264,7 +292,7 @@ def retention(store: Store, since: float) -> Retention:
 
 
 def reviews_total(store: Store) -> int:
-    (total,), = store._rows("SELECT max(id) FROM reviews")  # rows are never deleted
+    ((total,),) = store._rows("SELECT max(id) FROM reviews")  # rows are never deleted
     return int(total or 0)
 
 
@@ -273,7 +301,7 @@ def reviews_total(store: Store) -> int:
 
 def is_empty(store: Store) -> bool:
     """Nothing answered, attempted, reviewed or interviewed yet."""
-    (empty,), = store._rows(
+    ((empty,),) = store._rows(
         "SELECT NOT (EXISTS (SELECT 1 FROM quiz_answers) OR EXISTS (SELECT 1 FROM"
         " implement_attempts) OR EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM"
         " interviews))"

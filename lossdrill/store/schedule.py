@@ -22,10 +22,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lossdrill.schedule import clock
 from lossdrill.schedule.grades import card_grade, implement_grade, quiz_grade
 from lossdrill.schedule.memory import Memory, item_scheduler, review
+
+if TYPE_CHECKING:
+    from lossdrill.recording import ImplementAttempt, QuizAnswer
+    from lossdrill.store.db import Review
 
 CARD, IMPLEMENT = "card", "implement"
 DAY = 86400.0
@@ -64,52 +69,81 @@ DEFAULT_MINUTES = 20
 
 # -- hooks called by Store.record_* ------------------------------------------------------
 
-def on_quiz_answer(conn: sqlite3.Connection, answer: object) -> None:
+
+def on_quiz_answer(conn: sqlite3.Connection, answer: QuizAnswer) -> None:
     """Grade a recorded quiz answer and reschedule its item."""
-    rating = quiz_grade(bool(answer.correct), float(answer.score))  # type: ignore[attr-defined]
-    _grade(conn, answer.kind, answer.item_id, answer.topic, rating,  # type: ignore[attr-defined]
-           _at(answer.at), "quiz")  # type: ignore[attr-defined]
+    rating = quiz_grade(bool(answer.correct), float(answer.score))
+    _grade(
+        conn,
+        answer.kind,
+        answer.item_id,
+        answer.topic,
+        rating,
+        _at(answer.at),
+        "quiz",
+    )
 
 
-def on_implement_attempt(conn: sqlite3.Connection, attempt: object, topic: str = "") -> None:
+def on_implement_attempt(
+    conn: sqlite3.Connection, attempt: ImplementAttempt, topic: str = ""
+) -> None:
     """Grade a recorded implement attempt and reschedule its task."""
     a = attempt
-    rating = implement_grade(bool(a.passed), float(a.elapsed_s), int(a.hints_used),  # type: ignore[attr-defined]
-                             kind=str(getattr(a, "kind", "timed")))
+    rating = implement_grade(
+        bool(a.passed),
+        float(a.elapsed_s),
+        int(a.hints_used),
+        kind=str(getattr(a, "kind", "timed")),
+    )
     if rating is None:  # a re-check's pass: no evidence
         return
-    _grade(conn, IMPLEMENT, a.task, topic, rating, _at(a.at), "implement")  # type: ignore[attr-defined]
+    _grade(conn, IMPLEMENT, a.task, topic, rating, _at(a.at), "implement")
 
 
-def on_review(conn: sqlite3.Connection, r: object) -> None:
+def on_review(conn: sqlite3.Connection, r: Review) -> None:
     """Mirror a flashcard review (scheduled by the flashcard session) into the schedule."""
     if getattr(r, "cram", False):
         return
-    card_grade(int(r.rating))  # type: ignore[attr-defined]
-    row = conn.execute("SELECT topic FROM cards WHERE card_id = ?", (r.card_id,)).fetchone()  # type: ignore[attr-defined]
-    before = scheduled(conn, CARD, r.card_id)  # type: ignore[attr-defined]
+    card_grade(int(r.rating))
+    row = conn.execute("SELECT topic FROM cards WHERE card_id = ?", (r.card_id,)).fetchone()
+    before = scheduled(conn, CARD, r.card_id)
     predicted = None
     if before is not None and before.memory.state != 0:
         from lossdrill.schedule.memory import Curve
 
         predicted = Curve.of(_parameters(conn)).retrievability(
-            before.memory.stability, before.memory.last_review, r.at)  # type: ignore[attr-defined]
+            before.memory.stability, before.memory.last_review, r.at
+        )
     old = before.memory if before else Memory()
-    memory = Memory(state=r.state_after, step=r.step, stability=r.stability,  # type: ignore[attr-defined]
-                    difficulty=r.difficulty, due=r.due, last_review=r.at,  # type: ignore[attr-defined]
-                    reps=old.reps + 1,
-                    lapses=old.lapses + int(r.rating == 1 and r.state_before == 2))  # type: ignore[attr-defined]
-    _save(conn, CARD, r.card_id, row[0] if row else "", memory)  # type: ignore[attr-defined]
-    elapsed = None if old.last_review is None else (r.at - old.last_review) / DAY  # type: ignore[attr-defined]
-    _log(conn, CARD, r.card_id, r.at, int(r.rating), "review", predicted, memory, elapsed)  # type: ignore[attr-defined]
+    memory = Memory(
+        state=r.state_after,
+        step=r.step,
+        stability=r.stability,
+        difficulty=r.difficulty,
+        due=r.due,
+        last_review=r.at,
+        reps=old.reps + 1,
+        lapses=old.lapses + int(r.rating == 1 and r.state_before == 2),
+    )
+    _save(conn, CARD, r.card_id, row[0] if row else "", memory)
+    elapsed = None if old.last_review is None else (r.at - old.last_review) / DAY
+    _log(conn, CARD, r.card_id, r.at, int(r.rating), "review", predicted, memory, elapsed)
 
 
 def _at(recorded: float) -> float:
     return clock.now() if clock.is_set() else float(recorded)
 
 
-def _grade(conn: sqlite3.Connection, kind: str, item_id: str, topic: str, rating: int,
-           at: float, source: str, scheduler: object | None = None) -> None:
+def _grade(
+    conn: sqlite3.Connection,
+    kind: str,
+    item_id: str,
+    topic: str,
+    rating: int,
+    at: float,
+    source: str,
+    scheduler: object | None = None,
+) -> None:
     before = scheduled(conn, kind, item_id)
     memory = before.memory if before else Memory()
     if memory.last_review is not None and at < memory.last_review:
@@ -129,19 +163,50 @@ def _save(conn: sqlite3.Connection, kind: str, item_id: str, topic: str, m: Memo
         " state = excluded.state, step = excluded.step, stability = excluded.stability,"
         " difficulty = excluded.difficulty, due = excluded.due,"
         " last_review = excluded.last_review, reps = excluded.reps, lapses = excluded.lapses",
-        (kind, item_id, topic, m.state, m.step, m.stability, m.difficulty, m.due,
-         m.last_review, m.reps, m.lapses),
+        (
+            kind,
+            item_id,
+            topic,
+            m.state,
+            m.step,
+            m.stability,
+            m.difficulty,
+            m.due,
+            m.last_review,
+            m.reps,
+            m.lapses,
+        ),
     )
 
 
-def _log(conn: sqlite3.Connection, kind: str, item_id: str, at: float, rating: int,
-         source: str, predicted: float | None, m: Memory, elapsed: float | None) -> None:
+def _log(
+    conn: sqlite3.Connection,
+    kind: str,
+    item_id: str,
+    at: float,
+    rating: int,
+    source: str,
+    predicted: float | None,
+    m: Memory,
+    elapsed: float | None,
+) -> None:
     conn.execute(
         "INSERT INTO schedule_log (kind, item_id, at, rating, source, retrievability,"
         " elapsed_days, state_after, stability_after, difficulty_after, due)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (kind, item_id, at, rating, source, predicted, elapsed, m.state, m.stability,
-         m.difficulty, m.due),
+        (
+            kind,
+            item_id,
+            at,
+            rating,
+            source,
+            predicted,
+            elapsed,
+            m.state,
+            m.stability,
+            m.difficulty,
+            m.due,
+        ),
     )
 
 
@@ -152,10 +217,12 @@ def _parameters(conn: sqlite3.Connection) -> dict | None:
 
 # -- queries -----------------------------------------------------------------------------
 
+
 def scheduled(conn: sqlite3.Connection, kind: str, item_id: str) -> ScheduledItem | None:
     row = conn.execute(
         "SELECT kind, item_id, topic, state, step, stability, difficulty, due, last_review,"
-        " reps, lapses FROM schedule WHERE kind = ? AND item_id = ?", (kind, item_id),
+        " reps, lapses FROM schedule WHERE kind = ? AND item_id = ?",
+        (kind, item_id),
     ).fetchone()
     return _item(row) if row else None
 
@@ -171,8 +238,7 @@ def all_scheduled(conn: sqlite3.Connection) -> list[ScheduledItem]:
 def graded_log(conn: sqlite3.Connection) -> list[LoggedGrade]:
     """Every logged grade, oldest first."""
     rows = conn.execute(
-        "SELECT kind, item_id, at, rating, source, retrievability FROM schedule_log"
-        " ORDER BY at, id"
+        "SELECT kind, item_id, at, rating, source, retrievability FROM schedule_log ORDER BY at, id"
     ).fetchall()
     return [LoggedGrade(*r) for r in rows]
 
@@ -222,16 +288,21 @@ class Evidence:
 
 def recent_evidence(conn: sqlite3.Connection, since: float) -> Evidence:
     wrong = conn.execute(
-        "SELECT item_id, response, at FROM quiz_answers WHERE correct = 0 AND at >= ?"
-        " ORDER BY at", (since,)).fetchall()
+        "SELECT item_id, response, at FROM quiz_answers WHERE correct = 0 AND at >= ? ORDER BY at",
+        (since,),
+    ).fetchall()
     right = conn.execute(
-        "SELECT item_id, max(at) FROM quiz_answers WHERE correct = 1 AND at >= ?"
-        " GROUP BY item_id", (since,)).fetchall()
+        "SELECT item_id, max(at) FROM quiz_answers WHERE correct = 1 AND at >= ? GROUP BY item_id",
+        (since,),
+    ).fetchall()
     diag = conn.execute(
         "SELECT a.task, d.value, a.at FROM implement_attempts AS a, json_each(a.diagnoses) AS d"
-        " WHERE a.at >= ? AND a.passed = 0", (since,)).fetchall()
-    n, last = conn.execute("SELECT count(*), max(started) FROM interviews WHERE started >= ?",
-                           (since,)).fetchone()
+        " WHERE a.at >= ? AND a.passed = 0",
+        (since,),
+    ).fetchall()
+    n, last = conn.execute(
+        "SELECT count(*), max(started) FROM interviews WHERE started >= ?", (since,)
+    ).fetchone()
     last_any = conn.execute("SELECT max(started) FROM interviews").fetchone()[0]
     return Evidence(tuple(wrong), tuple(right), tuple(diag), int(n), last_any)
 
@@ -239,16 +310,19 @@ def recent_evidence(conn: sqlite3.Connection, since: float) -> Evidence:
 def last_session_misses(conn: sqlite3.Connection) -> list[str]:
     """Item ids answered wrong in the latest quiz or bug-hunt session that has answers."""
     row = conn.execute(
-        "SELECT session_id FROM quiz_answers ORDER BY at DESC, id DESC LIMIT 1").fetchone()
+        "SELECT session_id FROM quiz_answers ORDER BY at DESC, id DESC LIMIT 1"
+    ).fetchone()
     if not row:
         return []
     rows = conn.execute(
         "SELECT item_id FROM quiz_answers WHERE session_id = ? AND correct = 0 ORDER BY id",
-        (row[0],)).fetchall()
+        (row[0],),
+    ).fetchall()
     return list(dict.fromkeys(r[0] for r in rows))
 
 
 # -- building the schedule from the history (migration to version 4) ---------------------
+
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Fill ``schedule`` and ``schedule_log`` from a version 3 history, losing nothing.
@@ -265,11 +339,14 @@ def rebuild(conn: sqlite3.Connection) -> None:
     curve = Curve.of(params)
     events: list[tuple[float, int, str, str, str, int, str]] = []
     for item_id, kind, topic, correct, score, at, rowid in conn.execute(
-            "SELECT item_id, kind, topic, correct, score, at, id FROM quiz_answers"):
-        events.append((at, rowid, kind, item_id, topic, quiz_grade(bool(correct), score),
-                       "migrated-quiz"))
+        "SELECT item_id, kind, topic, correct, score, at, id FROM quiz_answers"
+    ):
+        events.append(
+            (at, rowid, kind, item_id, topic, quiz_grade(bool(correct), score), "migrated-quiz")
+        )
     for task, passed, elapsed, hints, at, rowid in conn.execute(
-            "SELECT task, passed, elapsed_s, hints_used, at, id FROM implement_attempts"):
+        "SELECT task, passed, elapsed_s, hints_used, at, id FROM implement_attempts"
+    ):
         rating = implement_grade(bool(passed), elapsed, hints)
         if rating is not None:  # a version 3 history has no re-checks: always graded
             events.append((at, rowid, IMPLEMENT, task, "", rating, "migrated-implement"))
@@ -279,16 +356,24 @@ def rebuild(conn: sqlite3.Connection) -> None:
 
     previous: dict[str, tuple[float, float | None]] = {}
     for card_id, at, rating, stability in conn.execute(
-            "SELECT card_id, at, rating, stability_after FROM reviews WHERE cram = 0"
-            " ORDER BY at, id").fetchall():
+        "SELECT card_id, at, rating, stability_after FROM reviews WHERE cram = 0 ORDER BY at, id"
+    ).fetchall():
         before = previous.get(card_id)
-        predicted = (curve.retrievability(before[1], before[0], at) if before and before[1]
-                     else None)
+        predicted = curve.retrievability(before[1], before[0], at) if before and before[1] else None
         conn.execute(
             "INSERT INTO schedule_log (kind, item_id, at, rating, source, retrievability,"
             " elapsed_days, stability_after) VALUES (?,?,?,?,?,?,?,?)",
-            (CARD, card_id, at, rating, "migrated-review", predicted,
-             (at - before[0]) / DAY if before else None, stability))
+            (
+                CARD,
+                card_id,
+                at,
+                rating,
+                "migrated-review",
+                predicted,
+                (at - before[0]) / DAY if before else None,
+                stability,
+            ),
+        )
         previous[card_id] = (at, stability)
     conn.execute(
         "INSERT INTO schedule (kind, item_id, topic, state, step, stability, difficulty, due,"

@@ -7,8 +7,10 @@ import sys
 
 from lossdrill.schedule.calibration import MIN_REVIEWS, calibrate
 
-REFERENCE = ("srs-benchmark, FSRS-6 default parameters: log loss 0.339; average recall rate"
-             " baseline 0.363; Anki SM-2 0.490")
+REFERENCE = (
+    "srs-benchmark, FSRS-6 default parameters: log loss 0.339; average recall rate"
+    " baseline 0.363; Anki SM-2 0.490"
+)
 
 
 def run(as_json: bool, home: str | None) -> int:
@@ -31,16 +33,25 @@ def run(as_json: bool, home: str | None) -> int:
 
     console = make_console()
     if cal is None:
-        console.print(f"Calibration needs at least {MIN_REVIEWS} graded reviews with a"
-                      f" prediction (a second or later review of an item); you have {len(pairs)}.")
+        console.print(
+            f"Calibration needs at least {MIN_REVIEWS} graded reviews with a"
+            f" prediction (a second or later review of an item); you have {len(pairs)}."
+        )
         console.print("Next: lossdrill today", highlight=False)
         return 0
-    console.print(f"Calibration on {cal.reviews} graded reviews (recall rate"
-                  f" {cal.recall_rate:.1%}):", highlight=False)
-    console.print(f"  scheduler (FSRS)       log loss {cal.log_loss:.3f}   RMSE(bins)"
-                  f" {cal.rmse_bins:.3f}", highlight=False)
-    console.print(f"  average recall rate    log loss {cal.baseline_log_loss:.3f}   RMSE(bins)"
-                  f" {cal.baseline_rmse_bins:.3f}", highlight=False)
+    console.print(
+        f"Calibration on {cal.reviews} graded reviews (recall rate {cal.recall_rate:.1%}):",
+        highlight=False,
+    )
+    console.print(
+        f"  scheduler (FSRS)       log loss {cal.log_loss:.3f}   RMSE(bins) {cal.rmse_bins:.3f}",
+        highlight=False,
+    )
+    console.print(
+        f"  average recall rate    log loss {cal.baseline_log_loss:.3f}   RMSE(bins)"
+        f" {cal.baseline_rmse_bins:.3f}",
+        highlight=False,
+    )
     console.print(f"  for comparison: {REFERENCE}", highlight=False)
     console.print("Lower is better; the scheduler beats the baseline when its log loss is lower.")
     console.print("Next: lossdrill today", highlight=False)

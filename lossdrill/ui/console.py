@@ -19,7 +19,6 @@ MAX_ANSWER_CHARS = 10_000
 """A scripted answer line longer than this is cut (``quiz < /dev/zero`` must not fill memory)."""
 
 
-
 class _Console(Console):
     """A rich console that never fails on markup: a stray ``[/]`` in user text (a path, a
     topic) is printed as written instead of raising ``MarkupError``."""
@@ -117,7 +116,9 @@ class AnswerSource:
             if not interrupted:
                 line = self.stream.readline()
             if interrupted:
-                if callable(previous):  # the handler in place before: lossdrill's notes the ^C (exit 130)
+                if callable(
+                    previous
+                ):  # the handler in place before: lossdrill's notes the ^C (exit 130)
                     previous(signal.SIGINT, None)
                 raise KeyboardInterrupt
             return line

@@ -31,7 +31,11 @@ def unknown_name(what: str, name: str, known: Iterable[str], *, plural: str | No
     names = sorted(set(known))
     guess = did_you_mean(name, names)
     hint = f" (did you mean {guess}?)" if guess else ""
-    listing = f"; {plural or what + 's'}: {', '.join(names)}" if names else f"; there are no {plural or what + 's'}"
+    listing = (
+        f"; {plural or what + 's'}: {', '.join(names)}"
+        if names
+        else f"; there are no {plural or what + 's'}"
+    )
     return f"unknown {what} {name!r}{hint}{listing}"
 
 

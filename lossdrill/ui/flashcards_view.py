@@ -17,8 +17,10 @@ from lossdrill.ui.text import Prose, reflow
 
 RATING_PROMPT = "1 Again · 2 Hard · 3 Good · 4 Easy > "
 REVEAL_PROMPT = "answer, or Enter to reveal > "
-KEYS_HELP = ("Type your answer and Enter (it is shown next to the back), or just Enter to reveal;"
-             " then rate with one key, 1–4. u undoes the last rating, q stops.")
+KEYS_HELP = (
+    "Type your answer and Enter (it is shown next to the back), or just Enter to reveal;"
+    " then rate with one key, 1–4. u undoes the last rating, q stops."
+)
 RATING_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
 RATING_NAME = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
@@ -81,15 +83,16 @@ def rating_prompt(intervals: dict[int, float] | None, can_undo: bool, width: int
     return text
 
 
-def show_header(console: Console, due: int, new: int, cram: bool,
-                brought_forward: int = 0) -> None:
+def show_header(console: Console, due: int, new: int, cram: bool, brought_forward: int = 0) -> None:
     if cram:
         console.print(f"[bold]Cram[/]: {due} cards, the schedule is not changed.")
         return
     extra = ""
     if brought_forward:
-        extra = (f" {brought_forward} of them {'is' if brought_forward == 1 else 'are'} brought"
-                 " forward by a recent wrong answer or failed check.")
+        extra = (
+            f" {brought_forward} of them {'is' if brought_forward == 1 else 'are'} brought"
+            " forward by a recent wrong answer or failed check."
+        )
     console.print(f"[bold]Flashcards[/]: {due} due, {new} new.{extra}")
 
 
@@ -109,8 +112,14 @@ def show_back(console: Console, card: Card, attempt: str = "") -> None:
         mine = Text("you: ", style="bold cyan")
         mine.append(attempt, style="cyan")
         shown = Group(mine, back)
-    console.print(Panel(shown, border_style="green", subtitle=f"[dim]{escape(card.id)}[/]",
-                        subtitle_align="right"))
+    console.print(
+        Panel(
+            shown,
+            border_style="green",
+            subtitle=f"[dim]{escape(card.id)}[/]",
+            subtitle_align="right",
+        )
+    )
 
 
 def keys_help(console: Console) -> None:
@@ -127,8 +136,10 @@ def nothing_to_undo(console: Console) -> None:
 
 
 def rating_help(console: Console) -> None:
-    console.print("[yellow]Rate with 1, 2, 3 or 4 (Again, Hard, Good, Easy); u to undo the last"
-                  " rating; q to stop.[/]")
+    console.print(
+        "[yellow]Rate with 1, 2, 3 or 4 (Again, Hard, Good, Easy); u to undo the last"
+        " rating; q to stop.[/]"
+    )
 
 
 def show_rated(console: Console, rated: Rated, now: float) -> None:
@@ -141,22 +152,30 @@ def show_rated(console: Console, rated: Rated, now: float) -> None:
     console.print(f"[{style}]{name}[/] · next due in {interval_text(rated.due - now)} ({when})")
 
 
-def show_nothing_due(console: Console, next_due: float | None, now: float, matched: int,
-                     new_waiting: int = 0, new_today: int = 0, new_per_day: int = 10) -> None:
+def show_nothing_due(
+    console: Console,
+    next_due: float | None,
+    now: float,
+    matched: int,
+    new_waiting: int = 0,
+    new_today: int = 0,
+    new_per_day: int = 10,
+) -> None:
     """Nothing to review: say why (quota used, all seen) and what can be done."""
     if matched == 0:
         console.print("No flashcards to review.")
         return
-    when = ("" if next_due is None
-            else f" The next card is due in {interval_text(next_due - now)}.")
+    when = "" if next_due is None else f" The next card is due in {interval_text(next_due - now)}."
     if new_waiting and new_per_day > 0:
         started = "1 new card" if new_today == 1 else f"{new_today} new cards"
         console.print(
             f"Nothing is due.{when} You started {started} today, the day's limit "
             f"(--new {new_per_day}); {new_waiting} more wait."
         )
-        console.print(f"[dim]More today: `lossdrill flashcards --new {new_today + 10}`; "
-                      "or review anything with `--cram`.[/]")
+        console.print(
+            f"[dim]More today: `lossdrill flashcards --new {new_today + 10}`; "
+            "or review anything with `--cram`.[/]"
+        )
     elif new_waiting:
         console.print(f"Nothing is due.{when} {new_waiting} new cards wait; --new 0 shows none.")
         console.print("[dim]Try `lossdrill flashcards --new 10` or `--cram`.[/]")
@@ -173,8 +192,11 @@ def show_summary(console: Console, summary: SessionSummary, now: float) -> None:
         parts = ", ".join(f"{n} {name}" for name, n in summary.ratings.items())
         new = f" ({summary.new} new)" if summary.new else ""
         cards = "1 card" if summary.reviewed == 1 else f"{summary.reviewed} cards"
-        took = (f"{summary.seconds / 60:.1f} min" if summary.seconds >= 60
-                else f"{summary.seconds:.0f} s")
+        took = (
+            f"{summary.seconds / 60:.1f} min"
+            if summary.seconds >= 60
+            else f"{summary.seconds:.0f} s"
+        )
         console.print(f"[bold]Session over[/]: {cards}{new} in {took} — {parts}.")
     if summary.again:  # a wrapped front hangs under its own text, not under "again"
         grid = Table.grid(padding=(0, 1))

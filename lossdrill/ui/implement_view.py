@@ -19,7 +19,9 @@ from lossdrill.ui.text import Prose
 __all__ = ["TARGET_LINES", "TARGET_MINUTES"]
 
 
-def render_task(console: Console, spec: Any, item: Any | None, path: str, *, existing: bool) -> None:
+def render_task(
+    console: Console, spec: Any, item: Any | None, path: str, *, existing: bool
+) -> None:
     """The task: prompt, contract, tolerance, targets, and where the file is."""
     # The title stays short (a panel cuts a long title at its width); the signature is the
     # body's first line, where it wraps like any text.
@@ -35,12 +37,20 @@ def render_task(console: Console, spec: Any, item: Any | None, path: str, *, exi
     if item is None or "tolerance" not in item.contract.lower():
         parts.append(Text(tolerance_line(spec.tol64, spec.tol32)))
     else:
-        parts.append(Text("Compared with a hidden reference within the tolerance above; "
-                          "NaN and inf must match."))
-    parts.append(Text(
-        f"Target: {TARGET_LINES[0]}–{TARGET_LINES[1]} lines, under {TARGET_MINUTES} minutes.",
-    ))
-    console.print(Panel(Group(*parts), title=escape(title), title_align="left", border_style="cyan"))
+        parts.append(
+            Text(
+                "Compared with a hidden reference within the tolerance above; "
+                "NaN and inf must match."
+            )
+        )
+    parts.append(
+        Text(
+            f"Target: {TARGET_LINES[0]}–{TARGET_LINES[1]} lines, under {TARGET_MINUTES} minutes.",
+        )
+    )
+    console.print(
+        Panel(Group(*parts), title=escape(title), title_align="left", border_style="cyan")
+    )
     verb = "Your file (kept as it is)" if existing else "Starter written to"
     console.print(f"{verb}: [bold]{escape(path)}[/]")
 
@@ -119,8 +129,10 @@ def render_result(
     elif not loaded:
         head = f"[bold red]FAIL[/] {result.task}: the file did not load, so none of its cases ran"
     else:
-        head = (f"[bold red]FAIL[/] {result.task}: {result.failed_cases} of {result.cases} cases "
-                f"fail · score {result.score:.2f}")
+        head = (
+            f"[bold red]FAIL[/] {result.task}: {result.failed_cases} of {result.cases} cases "
+            f"fail · score {result.score:.2f}"
+        )
     console.print(head)
     if result.groups and loaded:
         console.print(table)
@@ -132,8 +144,13 @@ def render_result(
     if result.first_failure is not None:
         render_failure(console, result.first_failure)
     if result.output:
-        console.print(Panel(escape(clip_lines(tidy_output(result.output), console.width - 4)),
-                            title="printed while loading", border_style="dim"))
+        console.print(
+            Panel(
+                escape(clip_lines(tidy_output(result.output), console.width - 4)),
+                title="printed while loading",
+                border_style="dim",
+            )
+        )
     if overlay and result.sweep is not None:
         _render_overlay(console, result)
     if not result.passed:
@@ -243,31 +260,63 @@ def _render_overlay(console: Console, result: CheckResult) -> None:
         console.print(Text.from_ansi(text) if console.is_terminal else Text(text))
 
 
-def render_hint(console: Console, task: str, level: int, total: int, text: str, *, repeated: bool,
-                watch: bool = False) -> None:
+def render_hint(
+    console: Console,
+    task: str,
+    level: int,
+    total: int,
+    text: str,
+    *,
+    repeated: bool,
+    watch: bool = False,
+) -> None:
     note = " (the last one)" if level == total else ""
-    console.print(Panel(Prose(text.strip()), title=f"hint {level} of {total}{note}",
-                        title_align="left", border_style="yellow"))
+    console.print(
+        Panel(
+            Prose(text.strip()),
+            title=f"hint {level} of {total}{note}",
+            title_align="left",
+            border_style="yellow",
+        )
+    )
     if repeated:
         how = "r" if watch else f"lossdrill reveal {task}"
-        console.print(f"No more hints: that was the last one again. [bold]{escape(how)}[/] "
-                      "shows the solution.")
+        console.print(
+            f"No more hints: that was the last one again. [bold]{escape(how)}[/] "
+            "shows the solution."
+        )
 
 
 def render_reveal(console: Console, item: Any) -> None:
-    console.print(Panel(Prose(item.debrief.rstrip()), title=f"debrief · {item.id}",
-                        title_align="left", border_style="green"))
-    console.print(Panel(Syntax(item.solution.rstrip(), "python", theme="ansi_dark", word_wrap=True),
-                        title="reference solution", title_align="left", border_style="green"))
+    console.print(
+        Panel(
+            Prose(item.debrief.rstrip()),
+            title=f"debrief · {item.id}",
+            title_align="left",
+            border_style="green",
+        )
+    )
+    console.print(
+        Panel(
+            Syntax(item.solution.rstrip(), "python", theme="ansi_dark", word_wrap=True),
+            title="reference solution",
+            title_align="left",
+            border_style="green",
+        )
+    )
 
 
-def render_pass(console: Console, seconds: float, lines: int, hints: int, *,
-                revealed: bool = False) -> None:
+def render_pass(
+    console: Console, seconds: float, lines: int, hints: int, *, revealed: bool = False
+) -> None:
     minutes, secs = divmod(int(seconds), 60)
     lo, hi = TARGET_LINES
     speed = "under" if seconds < TARGET_MINUTES * 60 else "over"
-    helped = ("after revealing the solution" if revealed
-              else f"{hints} hint{'s' if hints != 1 else ''} used")
+    helped = (
+        "after revealing the solution"
+        if revealed
+        else f"{hints} hint{'s' if hints != 1 else ''} used"
+    )
     console.print(
         f"[bold green]Passed[/] in {minutes}m{secs:02d}s ({speed} the {TARGET_MINUTES}-minute target), "
         f"{lines} line{'s' if lines != 1 else ''} ({lo}–{hi} typical), {helped}."

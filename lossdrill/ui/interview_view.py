@@ -54,7 +54,9 @@ class Countdown:
     def __enter__(self) -> Countdown:
         if self.console.is_terminal:
             self._write("\x1b[22;2t")  # push the current title
-            self._thread = threading.Thread(target=self._tick, name="lossdrill-countdown", daemon=True)
+            self._thread = threading.Thread(
+                target=self._tick, name="lossdrill-countdown", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -76,7 +78,9 @@ class Countdown:
             left = self.deadline - time.monotonic()
             self._write(f"\x1b]2;{self.label} · {clock(left)} left\x07")
             if left <= 0:
-                self.console.print("\n[bold yellow]⏰ Time is up.[/] Press Enter for the final check.")
+                self.console.print(
+                    "\n[bold yellow]⏰ Time is up.[/] Press Enter for the final check."
+                )
                 return
             self._stop.wait(1.0)
 
@@ -90,9 +94,13 @@ def render_intro(console: Console, plan: InterviewPlan, function: str, reason: s
     for n, step in enumerate(plan.steps, 1):
         table.add_row(str(n), f"{step.kind}: {step.title}", f"{step.minutes:g} min")
     body = Group(
-        Text(f"Today's loss: {plan.task} ({function}) — {CHOSEN_BY.get(plan.chosen_by, plan.chosen_by)}"
-             + (f": {reason}." if reason else ".")),
-        Text(f"About {minutes_text(plan.minutes)}. No hints. Ctrl-C ends the interview with the sheet so far."),
+        Text(
+            f"Today's loss: {plan.task} ({function}) — {CHOSEN_BY.get(plan.chosen_by, plan.chosen_by)}"
+            + (f": {reason}." if reason else ".")
+        ),
+        Text(
+            f"About {minutes_text(plan.minutes)}. No hints. Ctrl-C ends the interview with the sheet so far."
+        ),
         Text(""),
         table,
     )
@@ -123,8 +131,11 @@ def render_interview_task(console: Console, spec: Any, item: Any | None, path: s
     from lossdrill.ui.implement_view import TARGET_LINES, TARGET_MINUTES, tolerance_line
 
     parts: list[Any] = [Text(spec.signature(), style="bold"), Text("")]
-    parts.append(Prose(task_statement(item.prompt)) if item is not None
-                 else Text(f"Write {spec.signature()}."))
+    parts.append(
+        Prose(task_statement(item.prompt))
+        if item is not None
+        else Text(f"Write {spec.signature()}.")
+    )
     if item is not None and item.contract.strip():
         parts += [Text("\nContract", style="bold"), Prose(item.contract.rstrip())]
     parts += [
@@ -132,8 +143,14 @@ def render_interview_task(console: Console, spec: Any, item: Any | None, path: s
         Text(tolerance_line(spec.tol64, spec.tol32)),
         Text(f"Target: {TARGET_LINES[0]}–{TARGET_LINES[1]} lines, under {TARGET_MINUTES} minutes."),
     ]
-    console.print(Panel(Group(*parts), title=escape(f"implement · {spec.id}"),
-                        title_align="left", border_style="cyan"))
+    console.print(
+        Panel(
+            Group(*parts),
+            title=escape(f"implement · {spec.id}"),
+            title_align="left",
+            border_style="cyan",
+        )
+    )
     console.print(f"Starter written to: [bold]{escape(path)}[/]")
 
 
@@ -162,10 +179,14 @@ def render_check(console: Console, result: Any, lines: int) -> None:
     table.add_column("failed", justify="right")
     table.add_column("")
     for g in result.groups:
-        table.add_row(g.name, str(g.total), str(g.failed), "[green]✓[/]" if g.passed else "[red]✗[/]")
+        table.add_row(
+            g.name, str(g.total), str(g.failed), "[green]✓[/]" if g.passed else "[red]✗[/]"
+        )
     if result.passed:
-        console.print(f"[bold green]PASS[/] all {result.cases} cases match the reference "
-                      f"({lines} line{'' if lines == 1 else 's'})")
+        console.print(
+            f"[bold green]PASS[/] all {result.cases} cases match the reference "
+            f"({lines} line{'' if lines == 1 else 's'})"
+        )
     else:
         console.print(f"[bold red]FAIL[/] {result.failed_cases} of {result.cases} cases fail")
     if result.groups:
@@ -175,22 +196,31 @@ def render_check(console: Console, result: Any, lines: int) -> None:
         # missing): facts, not hints. Named mistakes wait for the score sheet.
         for d in result.diagnoses:
             if d.code in RUN_FACTS:
-                console.print(f"[red]{escape(d.code)}:[/] {escape(d.message)}", soft_wrap=True,
-                              highlight=False)
+                console.print(
+                    f"[red]{escape(d.code)}:[/] {escape(d.message)}",
+                    soft_wrap=True,
+                    highlight=False,
+                )
     if not result.passed and result.first_failure is not None:
         render_failure(console, result.first_failure)
 
 
 def render_time_up(console: Console, will_check: bool = True) -> None:
-    what = ("The file is checked as it stands." if will_check
-            else "The file is still the starter: there is nothing to check.")
+    what = (
+        "The file is checked as it stands."
+        if will_check
+        else "The file is still the starter: there is nothing to check."
+    )
     console.print(f"[yellow]Time is up for this step.[/] {what}")
 
 
 def render_time_up_in_question(console: Console) -> None:
     """The interview's clock ran out while a question waits for its answer."""
-    console.print("\n[bold yellow]Time is up for the interview.[/] An answer now does not count;"
-                  " press Enter for the score sheet.", soft_wrap=True)
+    console.print(
+        "\n[bold yellow]Time is up for the interview.[/] An answer now does not count;"
+        " press Enter for the score sheet.",
+        soft_wrap=True,
+    )
 
 
 WIDE_SHEET = 120
@@ -243,8 +273,11 @@ def render_sheet(console: Console, sheet: ScoreSheet) -> None:
     for c, new in zip(sheet.criteria, _advised(sheet), strict=True):
         score = _score_markup(c.points)
         evidence = Text("\n".join(f"• {e}" for e in c.evidence))
-        practise = (Text.assemble((c.practise.command, "bold cyan"), "\n", (c.practise.why, "dim"))
-                    if new else Text("as above", style="dim"))
+        practise = (
+            Text.assemble((c.practise.command, "bold cyan"), "\n", (c.practise.why, "dim"))
+            if new
+            else Text("as above", style="dim")
+        )
         table.add_row(c.name, score, evidence, practise)
     total = sheet.score
     head = Text()
@@ -255,11 +288,23 @@ def render_sheet(console: Console, sheet: ScoreSheet) -> None:
     else:
         head.append(f"Overall {total:.0%} · {sheet.verdict}", style="bold")
     minutes = (sheet.finished - sheet.started) / 60
-    head.append(f"   ({sheet.task}, {minutes:.1f} of {minutes_text(sheet.minutes)}, "
-                f"{sheet.steps_done}/{sheet.steps_planned} steps)", style="dim")
-    parts: list[Any] = [head, table] if console.width >= WIDE_SHEET else [head, *_criteria_blocks(sheet)]
+    head.append(
+        f"   ({sheet.task}, {minutes:.1f} of {minutes_text(sheet.minutes)}, "
+        f"{sheet.steps_done}/{sheet.steps_planned} steps)",
+        style="dim",
+    )
+    parts: list[Any] = (
+        [head, table] if console.width >= WIDE_SHEET else [head, *_criteria_blocks(sheet)]
+    )
     parts += [Text(f"note: {n}", style="yellow") for n in sheet.notes]
     if not sheet.complete:
-        parts.append(Text("Partial sheet: steps not reached or not answered score 0, and the"
-                          " verdict is at best incomplete.", style="yellow"))
-    console.print(Panel(Group(*parts), title="score sheet", title_align="left", border_style="magenta"))
+        parts.append(
+            Text(
+                "Partial sheet: steps not reached or not answered score 0, and the"
+                " verdict is at best incomplete.",
+                style="yellow",
+            )
+        )
+    console.print(
+        Panel(Group(*parts), title="score sheet", title_align="left", border_style="magenta")
+    )

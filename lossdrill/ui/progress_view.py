@@ -44,8 +44,14 @@ def bar(fraction: float, width: int = 10) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
-def columns(header: Sequence[str], rows: Sequence[Sequence[Cell]], right: AbstractSet[int] = frozenset(),
-            max_width: int | None = None, drop: Sequence[int] = (), min_last: int = 8) -> list[str]:
+def columns(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    right: AbstractSet[int] = frozenset(),
+    max_width: int | None = None,
+    drop: Sequence[int] = (),
+    min_last: int = 8,
+) -> list[str]:
     """Rows of cells as aligned lines of markup that fit ``max_width``.
 
     While the lines are too wide, the columns in ``drop`` (indexes, in that order) are left
@@ -93,16 +99,23 @@ def columns(header: Sequence[str], rows: Sequence[Sequence[Cell]], right: Abstra
     return lines
 
 
-def para(text: str, width: int, indent: int = 0, style: str = "", first: str | None = None,
-         hang: int | None = None) -> list[str]:
+def para(
+    text: str,
+    width: int,
+    indent: int = 0,
+    style: str = "",
+    first: str | None = None,
+    hang: int | None = None,
+) -> list[str]:
     """Plain ``text`` wrapped to ``width`` at word boundaries, as lines of markup.
 
     ``first`` is markup put before the first line (its plain length is ``hang``, which
     also indents the following lines, so the text lines up after a bullet or a label).
     """
     lead = hang if hang is not None else indent
-    wrapped = textwrap.wrap(text, width=max(20, width - 1 - lead), break_on_hyphens=False,
-                            break_long_words=True) or [""]
+    wrapped = textwrap.wrap(
+        text, width=max(20, width - 1 - lead), break_on_hyphens=False, break_long_words=True
+    ) or [""]
     out = []
     for i, line in enumerate(wrapped):
         body = f"[{style}]{escape(line)}[/]" if style else escape(line)
@@ -135,8 +148,15 @@ def render(console: Console, report: ProgressReport) -> None:
     if report.empty:
         lines = _empty(report) + _checklist(report, width, evidence=False)
     else:
-        lines = (_topics(report, width) + _weakest(report, width) + _tasks(report, width)
-                 + _frameworks(report) + _cards(report, width) + _checklist(report, width) + _interviews(report))
+        lines = (
+            _topics(report, width)
+            + _weakest(report, width)
+            + _tasks(report, width)
+            + _frameworks(report)
+            + _cards(report, width)
+            + _checklist(report, width)
+            + _interviews(report)
+        )
     console.print("\n".join(lines), soft_wrap=True, highlight=False)
 
 
@@ -165,24 +185,37 @@ def _topics(report: ProgressReport, width: int) -> list[str]:
     bar_width = 10 if width >= 70 else 5  # a narrow terminal: a shorter bar, then fewer columns
     for t in report.topics:
         style = _mastery_style(t.mastery)
-        mastery = (f"{bar(t.mastery, bar_width)} {_pct(t.mastery):>4}" if t.mastery is not None
-                   else "—")
-        rows.append([
-            (t.topic, ""),
-            (mastery, style),
-            (f"{_pct(t.quiz_accuracy)} of {t.quiz_answered}" if t.quiz_answered else "—", ""),
-            (f"{t.tasks_passed}/{t.tasks}" if t.tasks else "—", ""),
-            (f"{t.cards_reviewed}/{t.cards}" if t.cards else "—", ""),
-            (sparkline(t.trend), "cyan"),
-        ])
+        mastery = (
+            f"{bar(t.mastery, bar_width)} {_pct(t.mastery):>4}" if t.mastery is not None else "—"
+        )
+        rows.append(
+            [
+                (t.topic, ""),
+                (mastery, style),
+                (f"{_pct(t.quiz_accuracy)} of {t.quiz_answered}" if t.quiz_answered else "—", ""),
+                (f"{t.tasks_passed}/{t.tasks}" if t.tasks else "—", ""),
+                (f"{t.cards_reviewed}/{t.cards}" if t.cards else "—", ""),
+                (sparkline(t.trend), "cyan"),
+            ]
+        )
     return [
         "[bold]Mastery by topic[/]",
-        *columns(["topic", "mastery", "quiz", "tasks", "cards", "trend"], rows, right={2, 3, 4},
-                 max_width=width, drop=(5, 2)),
-        *para("mastery: the mean of the quiz score (last 20 answers), the share of the topic's"
-              " tasks passed and card strength (FSRS stability / 21 days, unseen cards 0),"
-              " over those with evidence; quiz: right of answered; cards: seen of all;"
-              " trend: quiz score per session, oldest first", width, 1, "dim"),
+        *columns(
+            ["topic", "mastery", "quiz", "tasks", "cards", "trend"],
+            rows,
+            right={2, 3, 4},
+            max_width=width,
+            drop=(5, 2),
+        ),
+        *para(
+            "mastery: the mean of the quiz score (last 20 answers), the share of the topic's"
+            " tasks passed and card strength (FSRS stability / 21 days, unseen cards 0),"
+            " over those with evidence; quiz: right of answered; cards: seen of all;"
+            " trend: quiz score per session, oldest first",
+            width,
+            1,
+            "dim",
+        ),
         "",
     ]
 
@@ -191,14 +224,25 @@ def _weakest(report: ProgressReport, width: int) -> list[str]:
     if not report.weakest:
         return []
     rows = [
-        [(w.item_id, ""), (w.topic, ""), (f"{w.accuracy:.0%} of {w.answered}", ""),
-         ("right", "green") if w.last_correct else ("wrong", "red"), (w.prompt, "dim")]
+        [
+            (w.item_id, ""),
+            (w.topic, ""),
+            (f"{w.accuracy:.0%} of {w.answered}", ""),
+            ("right", "green") if w.last_correct else ("wrong", "red"),
+            (w.prompt, "dim"),
+        ]
         for w in report.weakest
     ]
     return [
         "[bold]Weakest questions[/]",
-        *columns(["item", "topic", "right", "last", "question"], rows, right={2},
-                 max_width=width, drop=(1, 4), min_last=16),
+        *columns(
+            ["item", "topic", "right", "last", "question"],
+            rows,
+            right={2},
+            max_width=width,
+            drop=(1, 4),
+            min_last=16,
+        ),
         "",
     ]
 
@@ -209,25 +253,45 @@ def _tasks(report: ProgressReport, width: int) -> list[str]:
     lines: list[str] = []
     if tried:
         rows = [
-            [(t.task, ""),
-             ("passed", "green") if t.status == "passed" else ("failing", "red"),
-             (f"{t.passes}/{t.attempts}", ""),
-             ("untimed" if t.best_time_s is None and t.passes else _minutes(t.best_time_s), ""),
-             ("—" if t.fewest_lines is None else str(t.fewest_lines), ""), (str(t.hints), ""),
-             (", ".join(f"{code} ×{n}" for code, n in t.diagnoses) or "—", "")]
+            [
+                (t.task, ""),
+                ("passed", "green") if t.status == "passed" else ("failing", "red"),
+                (f"{t.passes}/{t.attempts}", ""),
+                ("untimed" if t.best_time_s is None and t.passes else _minutes(t.best_time_s), ""),
+                ("—" if t.fewest_lines is None else str(t.fewest_lines), ""),
+                (str(t.hints), ""),
+                (", ".join(f"{code} ×{n}" for code, n in t.diagnoses) or "—", ""),
+            ]
             for t in tried
         ]
-        lines += ["[bold]Implement[/]",
-                  *columns(["task", "status", "passed", "best time", "lines", "hints",
-                            "frequent mistakes"], rows, right={2, 3, 4, 5}, max_width=width,
-                          drop=(4, 5, 2), min_last=14)]
+        lines += [
+            "[bold]Implement[/]",
+            *columns(
+                ["task", "status", "passed", "best time", "lines", "hints", "frequent mistakes"],
+                rows,
+                right={2, 3, 4, 5},
+                max_width=width,
+                drop=(4, 5, 2),
+                min_last=14,
+            ),
+        ]
         advised = sorted((t for t in tried if t.advice), key=lambda t: t.status == "passed")
         for t in advised[:5]:
-            lines += para(t.advice or "", width, 2, first=f"[yellow]{escape(t.task)}[/]: ",
-                          hang=4 + len(t.task))
+            lines += para(
+                t.advice or "",
+                width,
+                2,
+                first=f"[yellow]{escape(t.task)}[/]: ",
+                hang=4 + len(t.task),
+            )
         if any(t.passes and t.best_time_s is None for t in tried):
-            lines += para("untimed: passed only with `implement --check`, which grades a file"
-                          " without a clock", width, 1, "dim")
+            lines += para(
+                "untimed: passed only with `implement --check`, which grades a file"
+                " without a clock",
+                width,
+                1,
+                "dim",
+            )
     if untried:
         lines += para(f"not started ({len(untried)}): {', '.join(untried)}", width, 1, "dim")
     return lines + [""] if lines else []
@@ -236,19 +300,31 @@ def _tasks(report: ProgressReport, width: int) -> list[str]:
 def _cards(report: ProgressReport, width: int) -> list[str]:
     c = report.cards
     new_left = min(c.new, max(0, NEW_PER_DAY - c.new_started_today))
-    lines = para(f"Flashcards: {c.reviewed} of {c.total} seen, {c.due_now} due now, {new_left} new"
-                 f" left today (of {NEW_PER_DAY} a day)", width, 0, first="", hang=1)
+    lines = para(
+        f"Flashcards: {c.reviewed} of {c.total} seen, {c.due_now} due now, {new_left} new"
+        f" left today (of {NEW_PER_DAY} a day)",
+        width,
+        0,
+        first="",
+        hang=1,
+    )
     lines[0] = lines[0].replace("Flashcards:", "[bold]Flashcards[/]:", 1)
     if c.retention is not None:
-        lines += para(f"retention {c.retention:.0%}: share of the {c.retention_reviews} reviews of"
-                      " mature cards in the last 30 days not rated Again", width, 1)
+        lines += para(
+            f"retention {c.retention:.0%}: share of the {c.retention_reviews} reviews of"
+            " mature cards in the last 30 days not rated Again",
+            width,
+            1,
+        )
     if not any(n for _, n in c.due_by_day):
         return lines + [" [dim]nothing falls due in the next 7 days[/]", ""]
     peak = max(n for _, n in c.due_by_day)
     bar_width = max(10, min(40, width - 20))
     lines.append(" due in the next 7 days (not counting those due now):")
-    lines += [f"  {label:>8} [cyan]{'█' * round(bar_width * n / peak):<{bar_width}}[/] {n}"
-              for label, n in c.due_by_day]
+    lines += [
+        f"  {label:>8} [cyan]{'█' * round(bar_width * n / peak):<{bar_width}}[/] {n}"
+        for label, n in c.due_by_day
+    ]
     return lines + [""]
 
 
@@ -292,6 +368,8 @@ def render_forecast(console: Console, interview: date, forecast: Forecast, today
         lines.append(f"  {line.probability:>4.0%}  {escape(line.text)}")
     weak = sorted(forecast.topics, key=lambda t: t.recall)[:3]
     if weak:
-        lines.append("  lowest recall: " + ", ".join(f"{escape(t.topic)} {t.recall:.0%}" for t in weak))
+        lines.append(
+            "  lowest recall: " + ", ".join(f"{escape(t.topic)} {t.recall:.0%}" for t in weak)
+        )
     lines.append("  the plan toward it: lossdrill today · the full forecast: lossdrill plan")
     console.print("\n".join(lines), soft_wrap=True, highlight=False)

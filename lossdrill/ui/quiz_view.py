@@ -91,13 +91,17 @@ def _ask_until(
             parsed = parse(text)
             if parsed is not None:
                 return text, parsed
-            console.print(f"[yellow]Not understood: {escape(repr(text))}. {help_text}[/]", highlight=False)
+            console.print(
+                f"[yellow]Not understood: {escape(repr(text))}. {help_text}[/]", highlight=False
+            )
         if not answers.interactive and tries >= SCRIPTED_RETRIES:
             console.print(f"[yellow]No usable answer in {tries} scripted lines: given up.[/]")
             return grading.GIVE_UP, None
 
 
-def _feedback(console: Console, ok: bool, body: list, title: str | None = None, item_id: str = "") -> None:
+def _feedback(
+    console: Console, ok: bool, body: list, title: str | None = None, item_id: str = ""
+) -> None:
     style = "green" if ok else "red"
     title = title or ("Correct" if ok else "Not quite")
     if item_id:  # the id only now that the question is answered
@@ -138,8 +142,16 @@ def ask_item(
         raise ValueError(f"{item.kind} items are not asked in a quiz")
     elapsed = int((time.monotonic() - start) * 1000)
     return QuizAnswer(
-        session_id, item.id, item.version, item.kind, item.topic, correct, score, response,
-        elapsed, overruled,
+        session_id,
+        item.id,
+        item.version,
+        item.kind,
+        item.topic,
+        correct,
+        score,
+        response,
+        elapsed,
+        overruled,
     )
 
 
@@ -148,24 +160,38 @@ def _explanation(item: Item) -> list:
 
 
 def _ask_options(
-    item: ChoiceItem | MultiItem, console: Console, answers: AnswerSource, rng: random.Random, position: str
+    item: ChoiceItem | MultiItem,
+    console: Console,
+    answers: AnswerSource,
+    rng: random.Random,
+    position: str,
 ) -> tuple[bool, float, str]:
     options = item.options
     order = shuffled_order(len(options), rng)
     multi = isinstance(item, MultiItem)
     n = len(options)
     span = _span(n)
-    hint = (f"Select all that apply: {span}, separated by commas or spaces." if multi
-            else f"Answer with the option's {span}.")
+    hint = (
+        f"Select all that apply: {span}, separated by commas or spaces."
+        if multi
+        else f"Answer with the option's {span}."
+    )
     console.print(
         Panel(
-            Group(Markdown(item.prompt), Text(""), _options_table(options, order), Text(hint, style="dim")),
+            Group(
+                Markdown(item.prompt),
+                Text(""),
+                _options_table(options, order),
+                Text(hint, style="dim"),
+            ),
             title=_header(item, position),
             title_align="left",
         )
     )
     if multi:
-        text, parsed = _ask_until(answers, console, "your answer> ", lambda t: grading.parse_multi(t, n), hint)
+        text, parsed = _ask_until(
+            answers, console, "your answer> ", lambda t: grading.parse_multi(t, n), hint
+        )
         chosen = frozenset(order[i] for i in parsed) if parsed is not None else frozenset()
         right_set = frozenset(i for i, o in enumerate(options) if o.correct)
         grade = grading.grade_multi(chosen, right_set)
@@ -184,10 +210,17 @@ def _ask_options(
             if o.feedback:
                 line.append(f"\n    {o.feedback}", style="default")
             body.append(line)
-        _feedback(console, grade.correct, body + [Text("")] + _explanation(item),
-                  title=None if grade.correct else f"Not quite ({grade.score:.0%} credit)", item_id=item.id)
+        _feedback(
+            console,
+            grade.correct,
+            body + [Text("")] + _explanation(item),
+            title=None if grade.correct else f"Not quite ({grade.score:.0%} credit)",
+            item_id=item.id,
+        )
         return grade.correct, grade.score, text
-    text, picked_at = _ask_until(answers, console, "your answer> ", lambda t: grading.parse_choice(t, n), hint)
+    text, picked_at = _ask_until(
+        answers, console, "your answer> ", lambda t: grading.parse_choice(t, n), hint
+    )
     right = next(i for i, o in enumerate(options) if o.correct)
     chosen_index = order[picked_at] if picked_at is not None else -1
     grade = grading.grade_choice(chosen_index, right)
@@ -206,23 +239,50 @@ def _ask_options(
 
 
 def _ask_numeric(
-    item: NumericItem, console: Console, answers: AnswerSource, position: str, expected: float | None
+    item: NumericItem,
+    console: Console,
+    answers: AnswerSource,
+    position: str,
+    expected: float | None,
 ) -> tuple[bool, float, str]:
     if expected is None:
         from lossdrill.bank.formula import evaluate
 
         expected = evaluate(item.formula)
-    hint = (f"Answer with a number (within ±{item.tolerance:g}) or simple arithmetic "
-            "such as ln(5)/2, exp(-1), sqrt(2)/2.")
-    console.print(
-        Panel(Group(Markdown(item.prompt), Text(hint, style="dim")), title=_header(item, position), title_align="left")
+    hint = (
+        f"Answer with a number (within ±{item.tolerance:g}) or simple arithmetic "
+        "such as ln(5)/2, exp(-1), sqrt(2)/2."
     )
-    text, value = _ask_until(answers, console, "your answer> ", grading.parse_number, "Type a number, e.g. 0.693, or arithmetic such as ln(2).")
-    grade = grading.grade_numeric(value, expected, item.tolerance) if value is not None else grading.Grade(False, 0.0)
+    console.print(
+        Panel(
+            Group(Markdown(item.prompt), Text(hint, style="dim")),
+            title=_header(item, position),
+            title_align="left",
+        )
+    )
+    text, value = _ask_until(
+        answers,
+        console,
+        "your answer> ",
+        grading.parse_number,
+        "Type a number, e.g. 0.693, or arithmetic such as ln(2).",
+    )
+    grade = (
+        grading.grade_numeric(value, expected, item.tolerance)
+        if value is not None
+        else grading.Grade(False, 0.0)
+    )
     unit = f" {item.unit}" if item.unit else ""
-    given = text if value is None or text.strip() == f"{value:g}" or _plain_number(text) else f"{text} = {value:.6g}"
+    given = (
+        text
+        if value is None or text.strip() == f"{value:g}" or _plain_number(text)
+        else f"{text} = {value:.6g}"
+    )
     body = [
-        Text(f"Expected {expected:.6g}{unit} (±{item.tolerance:g}); you answered {given}.", style="green" if grade.correct else "red"),
+        Text(
+            f"Expected {expected:.6g}{unit} (±{item.tolerance:g}); you answered {given}.",
+            style="green" if grade.correct else "red",
+        ),
         Text(f"Computed as: {item.formula}", style="dim"),
         Text(""),
     ]
@@ -243,16 +303,24 @@ def _ask_recall(
 ) -> tuple[bool, float, str, bool]:
     console.print(
         Panel(
-            Group(Markdown(item.prompt), Text("Answer in your own words, on one line.", style="dim")),
+            Group(
+                Markdown(item.prompt), Text("Answer in your own words, on one line.", style="dim")
+            ),
             title=_header(item, position),
             title_align="left",
         )
     )
-    text, _ = _ask_until(answers, console, "your answer> ", lambda t: t, "Type your answer (or ? to see it).")
-    grade = grading.grade_recall(text if text != grading.GIVE_UP else "", item.key_points, item.min_points)
+    text, _ = _ask_until(
+        answers, console, "your answer> ", lambda t: t, "Type your answer (or ? to see it)."
+    )
+    grade = grading.grade_recall(
+        text if text != grading.GIVE_UP else "", item.key_points, item.min_points
+    )
     required = [kp.point for kp in item.key_points if kp.required]
     rule = f"pass: {item.min_points}" + (", including every point marked *" if required else "")
-    body: list = [Text(f"Key points hit: {len(grade.hit)} of {len(item.key_points)} ({rule})", style="bold")]
+    body: list = [
+        Text(f"Key points hit: {len(grade.hit)} of {len(item.key_points)} ({rule})", style="bold")
+    ]
     star = {kp.point: " *" if kp.required else "" for kp in item.key_points}
     body += [Text(f"  ✓ {p}{star[p]}", style="green") for p in grade.hit]
     for p in grade.missed:
@@ -284,10 +352,25 @@ def _ask_scenario(
         n = len(step.options)
         hint = f"Answer with the option's {_span(n)}."
         console.print(
-            Panel(Group(Markdown(step.prompt), Text(""), _options_table(step.options, order), Text(hint, style="dim")),
-                  title=f"step {asked}", title_align="left", border_style="blue")
+            Panel(
+                Group(
+                    Markdown(step.prompt),
+                    Text(""),
+                    _options_table(step.options, order),
+                    Text(hint, style="dim"),
+                ),
+                title=f"step {asked}",
+                title_align="left",
+                border_style="blue",
+            )
         )
-        text, parsed = _ask_until(answers, console, "your choice> ", functools.partial(grading.parse_choice, n_options=n), hint)
+        text, parsed = _ask_until(
+            answers,
+            console,
+            "your choice> ",
+            functools.partial(grading.parse_choice, n_options=n),
+            hint,
+        )
         responses.append(text)
         right = next(i for i, o in enumerate(step.options) if o.correct)
         chosen = order[parsed] if parsed is not None else -1
@@ -295,7 +378,9 @@ def _ask_scenario(
         right_steps += ok
         body = []
         if chosen >= 0 and not ok and step.options[chosen].feedback:
-            body.append(Text(f"{step.options[chosen].text}: {step.options[chosen].feedback}", style="red"))
+            body.append(
+                Text(f"{step.options[chosen].text}: {step.options[chosen].feedback}", style="red")
+            )
         body.append(Text(f"Best choice: {step.options[right].text}", style="green"))
         if step.options[right].feedback:
             body.append(Text(f"  {step.options[right].feedback}"))
@@ -306,8 +391,18 @@ def _ask_scenario(
         step = steps.get(following) if following else None
     score = right_steps / asked
     correct = right_steps == asked
-    debrief = Markdown(item.explanation) if item.explanation.strip() else Text(f"{right_steps} of {asked} steps right.")
-    console.print(Panel(debrief, title=f"Debrief · [dim]{item.id}[/]", border_style="green" if correct else "yellow"))
+    debrief = (
+        Markdown(item.explanation)
+        if item.explanation.strip()
+        else Text(f"{right_steps} of {asked} steps right.")
+    )
+    console.print(
+        Panel(
+            debrief,
+            title=f"Debrief · [dim]{item.id}[/]",
+            border_style="green" if correct else "yellow",
+        )
+    )
     return correct, score, " | ".join(responses)
 
 
@@ -318,8 +413,17 @@ def numbered_code(code: str) -> Syntax:
 def render_fix(console: Console, item: BugHuntItem) -> None:
     """The bug-hunt diff: the buggy line and its fix."""
     buggy = item.code.rstrip("\n").splitlines()[item.bug_line - 1]
-    console.print(Panel(Group(Text(f"  - {buggy.strip()}", style="red"), Text(f"  + {item.fix.strip()}", style="green")),
-                        title=f"The fix (line {item.bug_line})", title_align="left", border_style="cyan"))
+    console.print(
+        Panel(
+            Group(
+                Text(f"  - {buggy.strip()}", style="red"),
+                Text(f"  + {item.fix.strip()}", style="green"),
+            ),
+            title=f"The fix (line {item.bug_line})",
+            title_align="left",
+            border_style="cyan",
+        )
+    )
 
 
 def _ask_bug_line(
@@ -328,19 +432,29 @@ def _ask_bug_line(
     n_lines = len(item.code.rstrip("\n").splitlines())
     console.print(
         Panel(
-            Group(Markdown(item.prompt), Text(""), numbered_code(item.code),
-                  Text(f"Which line holds the bug? (1–{n_lines})", style="dim")),
+            Group(
+                Markdown(item.prompt),
+                Text(""),
+                numbered_code(item.code),
+                Text(f"Which line holds the bug? (1–{n_lines})", style="dim"),
+            ),
             title=_header(item, position),
             title_align="left",
         )
     )
     text, line = _ask_until(
-        answers, console, "buggy line> ", lambda t: grading.parse_line_number(t, n_lines),
+        answers,
+        console,
+        "buggy line> ",
+        lambda t: grading.parse_line_number(t, n_lines),
         f"Type a line number between 1 and {n_lines}.",
     )
     ok = line == item.bug_line
     buggy = item.code.rstrip("\n").splitlines()[item.bug_line - 1]
-    body = [Text(f"The bug is on line {item.bug_line}:", style="bold"), Text(f"  {buggy.strip()}", style="red")]
+    body = [
+        Text(f"The bug is on line {item.bug_line}:", style="bold"),
+        Text(f"  {buggy.strip()}", style="red"),
+    ]
     if show_fix:
         body += [Text(f"  + {item.fix.strip()}", style="green")]
     body.append(Text(""))
@@ -358,7 +472,10 @@ def render_summary(console: Console, summary) -> None:
         return
     minutes, seconds = divmod(int(summary.elapsed_s), 60)
     head = Table.grid(padding=(0, 2))
-    head.add_row("Score", f"[bold]{summary.correct}/{summary.asked}[/] correct ({summary.score / summary.asked:.0%} with partial credit)")
+    head.add_row(
+        "Score",
+        f"[bold]{summary.correct}/{summary.asked}[/] correct ({summary.score / summary.asked:.0%} with partial credit)",
+    )
     head.add_row("Time", f"{minutes}m {seconds:02d}s")
     if summary.ended_early:
         head.add_row("Ended", f"early, after {summary.asked} of {summary.planned} questions")

@@ -92,10 +92,17 @@ def wrap(text: str, width: int) -> list[str]:
         if block.verbatim or not block.text:
             lines.append(block.text)
             continue
-        lines.extend(textwrap.wrap(
-            block.text, max(10, width), initial_indent=" " * block.indent,
-            subsequent_indent=" " * block.hang, break_long_words=False, break_on_hyphens=False,
-        ) or [""])
+        lines.extend(
+            textwrap.wrap(
+                block.text,
+                max(10, width),
+                initial_indent=" " * block.indent,
+                subsequent_indent=" " * block.hang,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [""]
+        )
     return lines
 
 

@@ -29,28 +29,45 @@ def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
         return [_unstable(spec, mismatched)]
     if random_passes and all(_nonfinite_where_finite(r) for r in mismatched):
         r = mismatched[0]
-        return [Diagnosis(
-            "unstable",
-            f"gives {_special(as_real_array(r.outcome.value))} where the result is finite, on "
-            f"{cases_phrase(mismatched, len(runs))}: guard 0·log 0, log of 0 and overflowing exp",
-        )]
+        return [
+            Diagnosis(
+                "unstable",
+                f"gives {_special(as_real_array(r.outcome.value))} where the result is finite, on "
+                f"{cases_phrase(mismatched, len(runs))}: guard 0·log 0, log of 0 and overflowing exp",
+            )
+        ]
     ends = _hyperparameter_ends(spec, runs, mismatched)
     if ends is not None:
         return [ends]
     ratio = _constant_ratio(mismatched)
     if ratio is not None:
         if abs(ratio + 1) < 1e-6:
-            return [Diagnosis("wrong-sign", "every value has the opposite sign of the expected one")]
+            return [
+                Diagnosis("wrong-sign", "every value has the opposite sign of the expected one")
+            ]
         if abs(ratio - 2) < 1e-6 and any("2N" in text for _, text in spec.rules):
-            return [Diagnosis("wrong-reduction", "every value is exactly twice the expected one: "
-                              "the mean is over the N pairs where the contract averages over all "
-                              "2N views (or a factor ½ is missing)")]
+            return [
+                Diagnosis(
+                    "wrong-reduction",
+                    "every value is exactly twice the expected one: "
+                    "the mean is over the N pairs where the contract averages over all "
+                    "2N views (or a factor ½ is missing)",
+                )
+            ]
         if abs(ratio - 2) < 1e-6:
-            return [Diagnosis("missing-half", "every value is exactly twice the expected one: "
-                              "a factor ½ is missing")]
+            return [
+                Diagnosis(
+                    "missing-half",
+                    "every value is exactly twice the expected one: a factor ½ is missing",
+                )
+            ]
         if abs(ratio - 0.5) < 1e-6:
-            return [Diagnosis("missing-half", "every value is exactly half the expected one: "
-                              "an extra factor ½")]
+            return [
+                Diagnosis(
+                    "missing-half",
+                    "every value is exactly half the expected one: an extra factor ½",
+                )
+            ]
     reduction = _reduction_ratio(mismatched)
     if reduction is not None:
         return [Diagnosis("wrong-reduction", reduction)]
@@ -60,8 +77,11 @@ def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     for factor, words in ((2.0, "the factor ½ is missing"), (0.5, "there is an extra factor ½")):
         if _reduction_ratio(mismatched, factor) is not None:
             return [
-                Diagnosis("wrong-reduction", f"the result is {factor:g}·n times the expected one, "
-                          "where n is the batch size (or a dimension): a sum where a mean is due"),
+                Diagnosis(
+                    "wrong-reduction",
+                    f"the result is {factor:g}·n times the expected one, "
+                    "where n is the batch size (or a dimension): a sum where a mean is due",
+                ),
                 Diagnosis("missing-half", f"besides the sum, {words}"),
             ]
     return []
@@ -165,11 +185,15 @@ def _reduction_ratio(runs: Sequence[Run], factor: float = 1.0) -> str | None:
     if factor != 1.0 and not (bigger or smaller):
         return None
     if bigger and not smaller:
-        return ("the result is n times too large, where n is the batch size (or a dimension): "
-                "a sum where a mean is due")
+        return (
+            "the result is n times too large, where n is the batch size (or a dimension): "
+            "a sum where a mean is due"
+        )
     if smaller and not bigger:
-        return ("the result is 1/n of the expected one, where n is the batch size (or a "
-                "dimension): a mean over the wrong axis or an extra division by n")
+        return (
+            "the result is 1/n of the expected one, where n is the batch size (or a "
+            "dimension): a mean over the wrong axis or an extra division by n"
+        )
     return "the result is off by a factor of the batch size or a dimension: the reduction is wrong"
 
 
@@ -201,7 +225,9 @@ def _broken_rule(spec: TaskSpec, failed: Sequence[Run]) -> Diagnosis | None:
     )
 
 
-def _hyperparameter_ends(spec: TaskSpec, runs: Sequence[Run], failed: Sequence[Run]) -> Diagnosis | None:
+def _hyperparameter_ends(
+    spec: TaskSpec, runs: Sequence[Run], failed: Sequence[Run]
+) -> Diagnosis | None:
     """Every failing case passes a hyperparameter beyond the values that pass (α = 0,
     q = 0.99, τ = 1e-4) and every case passing it inside them is right: the value is
     replaced (``alpha or 0.25``) or clamped."""
@@ -260,7 +286,11 @@ def _wrong_count(runs: Sequence[Run]) -> str | None:
             return None
     a, b = min(alive, key=lambda ab: (ab[1] == "1", pairs.index(ab)))
     if b == "1":
-        return ("the result is a sum where a mean over " + a + " is due: "
-                "divide by the count the contract averages over")
-    return (f"the result is the mean over {b} where the contract averages over {a} "
-            "(n rows, k classes): divide by the right count")
+        return (
+            "the result is a sum where a mean over " + a + " is due: "
+            "divide by the count the contract averages over"
+        )
+    return (
+        f"the result is the mean over {b} where the contract averages over {a} "
+        "(n rows, k classes): divide by the right count"
+    )

@@ -38,10 +38,18 @@ def explain(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
                     continue
                 scaled = _scaled(alternative, factor)
                 if all(_explains(spec, r, scaled) for r in failed):
-                    return [Diagnosis(code, message), Diagnosis("missing-half", f"besides that, {words}")]
+                    return [
+                        Diagnosis(code, message),
+                        Diagnosis("missing-half", f"besides that, {words}"),
+                    ]
     if spec.family is SOFTMAX and all(_normalised_elsewhere(spec, r) for r in failed):
-        return [Diagnosis("wrong-axis", "the result is normalised along another axis (or over "
-                          "the whole array); the contract normalises each row, along the last axis")]
+        return [
+            Diagnosis(
+                "wrong-axis",
+                "the result is normalised along another axis (or over "
+                "the whole array); the contract normalises each row, along the last axis",
+            )
+        ]
     return []
 
 
@@ -79,6 +87,7 @@ def _scaled(alternative: Any, factor: float) -> Any:
     def scaled(case: Case) -> Any:
         value = alternative(case)
         return None if value is None else factor * np.asarray(value, dtype=np.float64)
+
     return scaled
 
 
@@ -104,75 +113,116 @@ def _hypotheses(spec: TaskSpec) -> list[tuple[str, str, Any]]:
         def alternative(case: Case) -> Any:
             kwargs = change(dict(case.kwargs))
             return None if kwargs is None else ref(*case.args, **kwargs)
+
         return alternative
 
     def with_args(change: Any) -> Any:
         def alternative(case: Case) -> Any:
             args = change(list(case.args))
             return None if args is None else ref(*args, **case.kwargs)
+
         return alternative
 
     for p in spec.params:
         code = "missing-temperature" if p.name == "temperature" else "ignores-parameter"
-        out.append((
-            code,
-            f"right with the default {p.name}={p.default:g}, wrong with any other: "
-            f"your function ignores {p.name}",
-            with_kwargs(lambda kw, n=p.name: (kw.pop(n), kw)[1] if n in kw else None),
-        ))
+        out.append(
+            (
+                code,
+                f"right with the default {p.name}={p.default:g}, wrong with any other: "
+                f"your function ignores {p.name}",
+                with_kwargs(lambda kw, n=p.name: (kw.pop(n), kw)[1] if n in kw else None),
+            )
+        )
         if p.name in ("q", "alpha"):
-            out.append((
-                "swapped-arguments",
-                f"{p.name} and 1 − {p.name} are used in each other's place",
-                with_kwargs(lambda kw, p=p: {**kw, p.name: 1 - kw.get(p.name, p.default)}),
-            ))
+            out.append(
+                (
+                    "swapped-arguments",
+                    f"{p.name} and 1 − {p.name} are used in each other's place",
+                    with_kwargs(lambda kw, p=p: {**kw, p.name: 1 - kw.get(p.name, p.default)}),
+                )
+            )
         if p.name == "temperature":
-            out.append((
-                "missing-temperature",
-                "the logits are multiplied by the temperature; they must be divided by it",
-                with_kwargs(lambda kw, p=p: {**kw, p.name: 1 / kw.get(p.name, p.default)}),
-            ))
+            out.append(
+                (
+                    "missing-temperature",
+                    "the logits are multiplied by the temperature; they must be divided by it",
+                    with_kwargs(lambda kw, p=p: {**kw, p.name: 1 / kw.get(p.name, p.default)}),
+                )
+            )
         neutral = p.neutral
         if neutral is not None and neutral != p.default:
-            out.append((
-                code,
-                f"{p.name} has no effect: your function computes the loss with "
-                f"{p.name}={neutral:g} whatever {p.name} is",
-                with_kwargs(lambda kw, n=p.name, v=neutral: {**kw, n: v}),
-            ))
+            out.append(
+                (
+                    code,
+                    f"{p.name} has no effect: your function computes the loss with "
+                    f"{p.name}={neutral:g} whatever {p.name} is",
+                    with_kwargs(lambda kw, n=p.name, v=neutral: {**kw, n: v}),
+                )
+            )
     kinds = spec.family.kinds
     for i, kind in enumerate(kinds):
         if kind == REAL and spec.args[i] == spec.scale_arg:
-            out.append(("wrong-sign", f"the sign of {spec.args[i]} is flipped inside the formula",
-                        with_args(lambda a, i=i: _set(a, i, -np.asarray(a[i])))))
+            out.append(
+                (
+                    "wrong-sign",
+                    f"the sign of {spec.args[i]} is flipped inside the formula",
+                    with_args(lambda a, i=i: _set(a, i, -np.asarray(a[i]))),
+                )
+            )
     if len(kinds) == 1:
         for factor, words in ((2.0, "twice"), (0.5, "half")):
-            out.append(("missing-half",
-                        f"your function computes it at {words} the input: a factor ½ or 2 is off",
-                        with_args(lambda a, f=factor: _set(a, 0, f * np.asarray(a[0], dtype=float)))))
+            out.append(
+                (
+                    "missing-half",
+                    f"your function computes it at {words} the input: a factor ½ or 2 is off",
+                    with_args(lambda a, f=factor: _set(a, 0, f * np.asarray(a[0], dtype=float))),
+                )
+            )
     out += TASK_HYPOTHESES.get(spec.id, [])
     for i, kind in enumerate(kinds):
         name = spec.args[i]
         if kind == BINARY:
-            out.append(("label-convention", f"{name} is read with the opposite meaning (1 for 0)",
-                        with_args(lambda a, i=i: _set(a, i, 1 - np.asarray(a[i])))))
+            out.append(
+                (
+                    "label-convention",
+                    f"{name} is read with the opposite meaning (1 for 0)",
+                    with_args(lambda a, i=i: _set(a, i, 1 - np.asarray(a[i]))),
+                )
+            )
         if kind == PM1:
-            out.append(("label-convention", f"{name} is read with the opposite meaning (−1 for +1)",
-                        with_args(lambda a, i=i: _set(a, i, -np.asarray(a[i])))))
-            out.append(("label-convention",
-                        f"{name} is already ±1 but is converted again as if it were 0/1 (2y − 1)",
-                        with_args(lambda a, i=i: _set(a, i, 2 * np.asarray(a[i]) - 1))))
-            out.append(("label-convention", f"{name} is turned into 0/1 labels; the contract uses ±1",
-                        with_args(lambda a, i=i: _set(a, i, (np.asarray(a[i]) + 1) / 2))))
+            out.append(
+                (
+                    "label-convention",
+                    f"{name} is read with the opposite meaning (−1 for +1)",
+                    with_args(lambda a, i=i: _set(a, i, -np.asarray(a[i]))),
+                )
+            )
+            out.append(
+                (
+                    "label-convention",
+                    f"{name} is already ±1 but is converted again as if it were 0/1 (2y − 1)",
+                    with_args(lambda a, i=i: _set(a, i, 2 * np.asarray(a[i]) - 1)),
+                )
+            )
+            out.append(
+                (
+                    "label-convention",
+                    f"{name} is turned into 0/1 labels; the contract uses ±1",
+                    with_args(lambda a, i=i: _set(a, i, (np.asarray(a[i]) + 1) / 2)),
+                )
+            )
     for i in range(len(kinds)):
         for j in range(i + 1, len(kinds)):
             if kinds[i] == kinds[j] and kinds[i] not in (BINARY, PM1):
-                out.append((
-                    "swapped-arguments",
-                    f"{spec.args[i]} and {spec.args[j]} are used in each other's place",
-                    with_args(lambda a, i=i, j=j: _swap(a, i, j)),
-                ))
+                out.append(
+                    (
+                        "swapped-arguments",
+                        f"{spec.args[i]} and {spec.args[j]} are used in each other's place",
+                        with_args(lambda a, i=i, j=j: _swap(a, i, j)),
+                    )
+                )
     if spec.family is SOFTMAX:
+
         def other_axis(case: Case) -> Any:
             x = np.asarray(case.args[0])
             return None if x.ndim < 2 else np.swapaxes(ref(np.swapaxes(x, 0, -1)), 0, -1)
@@ -181,17 +231,34 @@ def _hypotheses(spec: TaskSpec) -> list[tuple[str, str, Any]]:
             x = np.asarray(case.args[0])
             return None if x.ndim < 3 else np.swapaxes(ref(np.swapaxes(x, -2, -1)), -2, -1)
 
-        out.append(("wrong-axis", "normalises along the second-to-last axis (axis=1 of a 3-D "
-                    "input); the contract says the last", middle_axis))
+        out.append(
+            (
+                "wrong-axis",
+                "normalises along the second-to-last axis (axis=1 of a 3-D "
+                "input); the contract says the last",
+                middle_axis,
+            )
+        )
 
         def whole_array(case: Case) -> Any:
             x = np.asarray(case.args[0])
             return None if x.ndim < 2 else np.reshape(ref(np.reshape(x, (1, -1))), x.shape)
 
-        out.append(("wrong-axis", "normalises along the first axis; the contract says the last",
-                    other_axis))
-        out.append(("wrong-axis", "normalises over the whole array; the contract says each row",
-                    whole_array))
+        out.append(
+            (
+                "wrong-axis",
+                "normalises along the first axis; the contract says the last",
+                other_axis,
+            )
+        )
+        out.append(
+            (
+                "wrong-axis",
+                "normalises over the whole array; the contract says each row",
+                whole_array,
+            )
+        )
+
     # every argument transposed: a sum, max or softmax over the rows instead of the classes
     def transposed(case: Case) -> Any:
         arrays = [np.asarray(a) for a in case.args]
@@ -200,19 +267,35 @@ def _hypotheses(spec: TaskSpec) -> list[tuple[str, str, Any]]:
         value = ref(*[a.T for a in arrays], **case.kwargs)
         return np.asarray(value).T if spec.output == "elementwise" else value
 
-    if len(kinds) > 1 and all(k in (ONEHOT, DIST, REAL) for k in kinds) and spec.family is not SOFTMAX:
-        out.append(("wrong-axis", "sums, maxes or normalises along the first axis (the rows); "
-                    "the contract works along the last axis (the classes)", transposed))
+    if (
+        len(kinds) > 1
+        and all(k in (ONEHOT, DIST, REAL) for k in kinds)
+        and spec.family is not SOFTMAX
+    ):
+        out.append(
+            (
+                "wrong-axis",
+                "sums, maxes or normalises along the first axis (the rows); "
+                "the contract works along the last axis (the classes)",
+                transposed,
+            )
+        )
     # one argument converted to another's dtype: float predictions rounded to integer targets
     for i in range(len(kinds)):
         for j in range(len(kinds)):
             if i != j:
-                out.append(("dtype-cast", f"{spec.args[j]} is converted to the dtype of "
-                            f"{spec.args[i]} (float values truncated to integers); convert "
-                            "every argument to float instead",
-                            with_args(lambda a, i=i, j=j: _cast_like(a, i, j))))
+                out.append(
+                    (
+                        "dtype-cast",
+                        f"{spec.args[j]} is converted to the dtype of "
+                        f"{spec.args[i]} (float values truncated to integers); convert "
+                        "every argument to float instead",
+                        with_args(lambda a, i=i, j=j: _cast_like(a, i, j)),
+                    )
+                )
     # equality with a tolerance where the contract means exactly equal
     if spec.output == "elementwise" and len(kinds) == 2 and kinds == (REAL, REAL):
+
         def approximate(case: Case) -> Any:
             a, b = (np.asarray(x, dtype=np.float64) for x in case.args)
             close = np.isclose(a, b) & (a != b)
@@ -220,9 +303,14 @@ def _hypotheses(spec: TaskSpec) -> list[tuple[str, str, Any]]:
                 return None
             return np.where(close, ref(a, a, **case.kwargs), ref(a, b, **case.kwargs))
 
-        out.append(("approximate-equality", "values that differ by a tiny amount (1e-9, 1e-12) "
-                    "are treated as equal (np.isclose); the contract means exactly equal: use ==",
-                    approximate))
+        out.append(
+            (
+                "approximate-equality",
+                "values that differ by a tiny amount (1e-9, 1e-12) "
+                "are treated as equal (np.isclose); the contract means exactly equal: use ==",
+                approximate,
+            )
+        )
     return out
 
 
@@ -277,6 +365,7 @@ def _bce_on_probabilities(eps: float) -> Any:
         y, p = _args(case)
         p = _clipped(p, eps)
         return _mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
     return alternative
 
 
@@ -285,6 +374,7 @@ def _cce_on_probabilities(eps: float) -> Any:
         y, p = _args(case)
         p = np.clip(p, eps, 1.0) if eps else p
         return _mean(-(y * np.log(p)).sum(axis=-1))
+
     return alternative
 
 
@@ -298,6 +388,7 @@ def _poisson_on_rates(eps: float) -> Any:
         y, rate = _args(case)
         rate = _clipped(rate, eps, upper=False)
         return _mean(rate - y * np.log(rate))
+
     return alternative
 
 
@@ -329,6 +420,7 @@ def _row_ce(s: np.ndarray, pos: np.ndarray) -> float:
 def _tau_on_positive(task: str, scale_negatives: bool) -> Any:
     """τ divides only the positive pair's similarity (``scale_negatives`` False: the other
     similarities are left unscaled)."""
+
     def alternative(case: Case) -> Any:
         a, b = (np.asarray(x, dtype=np.float64) for x in case.args)
         if a.size == 0:
@@ -347,6 +439,7 @@ def _tau_on_positive(task: str, scale_negatives: bool) -> Any:
         s[np.arange(n), np.arange(n)] /= tau
         one = _row_ce(s, np.arange(n))
         return one if task == "infonce" else 0.5 * (one + _row_ce(s.T.copy(), np.arange(n)))
+
     del scale_negatives
     return alternative
 
@@ -374,23 +467,48 @@ _FIRST_AXIS = "the softmax (and the sum) run along the first axis, over the rows
 _TAU_POSITIVE = "the temperature divides only the positive pair's similarity; every logit of the row must be divided by τ"
 _NOT_LOGITS = "the logits are used as if they were probabilities (no sigmoid/softmax)"
 TASK_HYPOTHESES: dict[str, list[tuple[str, str, Any]]] = {
-    "focal": [("constant-alpha", "every example is weighted by alpha; the contract uses alpha_t "
-               "(alpha for y=1, 1 − alpha for y=0)", _focal_constant_alpha)],
+    "focal": [
+        (
+            "constant-alpha",
+            "every example is weighted by alpha; the contract uses alpha_t "
+            "(alpha for y=1, 1 − alpha for y=0)",
+            _focal_constant_alpha,
+        )
+    ],
     "bce": [("probabilities-not-logits", _NOT_LOGITS, _bce_on_probabilities(e)) for e in EPSILONS],
     "cce": [("probabilities-not-logits", _NOT_LOGITS, _cce_on_probabilities(e)) for e in EPSILONS]
     + [("wrong-axis", _FIRST_AXIS, _cce_first_axis)],
     "bce-grad": [("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities)],
-    "cce-grad": [("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities),
-                 ("wrong-axis", _FIRST_AXIS, _cce_grad_first_axis)],
-    "huber": [("ignores-parameter", "the linear part is |e| − ½, right only for δ = 1; beyond "
-               "δ it is δ·(|e| − ½δ)", _huber_linear_without_delta)],
+    "cce-grad": [
+        ("probabilities-not-logits", _NOT_LOGITS, _grad_on_probabilities),
+        ("wrong-axis", _FIRST_AXIS, _cce_grad_first_axis),
+    ],
+    "huber": [
+        (
+            "ignores-parameter",
+            "the linear part is |e| − ½, right only for δ = 1; beyond δ it is δ·(|e| − ½δ)",
+            _huber_linear_without_delta,
+        )
+    ],
     "infonce": [("missing-temperature", _TAU_POSITIVE, _tau_on_positive("infonce", False))],
     "clip": [("missing-temperature", _TAU_POSITIVE, _tau_on_positive("clip", False))],
     "nt-xent": [("missing-temperature", _TAU_POSITIVE, _tau_on_positive("nt-xent", False))],
-    "dice": [("wrong-result", "smooth is added to the denominator only; it belongs in the "
-              "numerator too: 1 − (2·Σ y·p + s) / (Σ y + Σ p + s)", _dice_smooth_below_only)],
-    "poisson-nll": [("probabilities-not-logits", "the log-rate is used as if it were the rate "
-                     "(no exp)", _poisson_on_rates(e)) for e in EPSILONS],
+    "dice": [
+        (
+            "wrong-result",
+            "smooth is added to the denominator only; it belongs in the "
+            "numerator too: 1 − (2·Σ y·p + s) / (Σ y + Σ p + s)",
+            _dice_smooth_below_only,
+        )
+    ],
+    "poisson-nll": [
+        (
+            "probabilities-not-logits",
+            "the log-rate is used as if it were the rate (no exp)",
+            _poisson_on_rates(e),
+        )
+        for e in EPSILONS
+    ],
 }
 """Mistakes of one task that the reference cannot re-enact by changing its inputs."""
 

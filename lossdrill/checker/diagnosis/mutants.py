@@ -33,7 +33,9 @@ def match_mutants(
     submission passes is another mistake (it matched the one failing case by chance), and
     the other strategies (fingerprints, hypotheses) name the submission instead.
     """
-    failing = [r for r in runs if r.failed and r.verdict.kind not in HAZARDS and not r.case.is_empty]
+    failing = [
+        r for r in runs if r.failed and r.verdict.kind not in HAZARDS and not r.case.is_empty
+    ]
     if not failing or not mutants:
         return []
     failing = _spread(failing, max_failing)

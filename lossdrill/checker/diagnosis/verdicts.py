@@ -29,18 +29,26 @@ def load_diagnosis(outcome: Outcome, function: str, source: str = "") -> Diagnos
             message = "the file is empty"
         elif message == f"no function named {function}":
             others = _defined_functions(source)
-            message = (f"it defines {', '.join(f'{n}()' for n in others)}; the checker calls "
-                       f"{function}()" if others else "")
-        return Diagnosis("missing-function", f"the file does not define {function}()"
-                         + (f": {message}" if message else ""))
+            message = (
+                f"it defines {', '.join(f'{n}()' for n in others)}; the checker calls {function}()"
+                if others
+                else ""
+            )
+        return Diagnosis(
+            "missing-function",
+            f"the file does not define {function}()" + (f": {message}" if message else ""),
+        )
     message = message.removeprefix("while loading: ").removesuffix(" while loading")
     if status == "timeout":
         return Diagnosis("timeout", f"loading the file never finished: {message}")
     if status == "memory":
         return Diagnosis("memory", f"loading the file {message}")
     if status in ("exit", "crash") or message.startswith("called sys.exit"):
-        return Diagnosis("exception", f"while loading, the file {message}: code at the top "
-                         "level runs when the file is loaded; keep it inside the function")
+        return Diagnosis(
+            "exception",
+            f"while loading, the file {message}: code at the top "
+            "level runs when the file is loaded; keep it inside the function",
+        )
     return Diagnosis("exception", f"loading the file failed: {message}")
 
 
@@ -82,36 +90,44 @@ def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     rest = f"; the other {skipped} cases were not run" if skipped else ""
     if "timeout" in by_kind:
         rs = by_kind["timeout"]
-        out.append(Diagnosis(
-            "timeout",
-            f"{rs[0].outcome.message or 'did not return in time'} on {cases_phrase(rs, total)}: "
-            f"look for an endless loop or a loop far too slow for the batch{rest}",
-        ))
+        out.append(
+            Diagnosis(
+                "timeout",
+                f"{rs[0].outcome.message or 'did not return in time'} on {cases_phrase(rs, total)}: "
+                f"look for an endless loop or a loop far too slow for the batch{rest}",
+            )
+        )
         rest = ""
     if "memory" in by_kind:
         rs = by_kind["memory"]
-        out.append(Diagnosis(
-            "memory",
-            f"{rs[0].outcome.message} on {cases_phrase(rs, total)}: a huge temporary array "
-            f"is usually the cause{rest}",
-        ))
+        out.append(
+            Diagnosis(
+                "memory",
+                f"{rs[0].outcome.message} on {cases_phrase(rs, total)}: a huge temporary array "
+                f"is usually the cause{rest}",
+            )
+        )
         rest = ""
     for kind in ("exit", "crash"):
         if kind in by_kind:
             rs = by_kind[kind]
-            out.append(Diagnosis(
-                "exception", f"{rs[0].outcome.message} on {cases_phrase(rs, total)}{rest}"
-            ))
+            out.append(
+                Diagnosis(
+                    "exception", f"{rs[0].outcome.message} on {cases_phrase(rs, total)}{rest}"
+                )
+            )
             rest = ""
     # an in-place operator that raises on mixed dtypes (int -= float) is the same mistake
     if "mutates-input" in by_kind:
         rs = by_kind["mutates-input"]
         names = " and ".join(dict.fromkeys(spec.arg_names(rs[0].outcome.mutated)))
-        out.append(Diagnosis(
-            "mutates-input",
-            f"modifies its input {names} in place (an in-place operator such as -= or *=, "
-            "or writing into a slice); compute into a new array instead",
-        ))
+        out.append(
+            Diagnosis(
+                "mutates-input",
+                f"modifies its input {names} in place (an in-place operator such as -= or *=, "
+                "or writing into a slice); compute into a new array instead",
+            )
+        )
     if "exception" in by_kind:
         rs = by_kind["exception"]
         messages: dict[str, list[Run]] = {}
@@ -125,15 +141,19 @@ def verdict_diagnoses(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
             todo = " — the starter's placeholder: write the body"
         elif first.startswith("TypeError") and ("argument" in first):
             todo = f" — the signature must be {spec.signature()}"
-        out.append(Diagnosis(
-            "exception", f"raised {first} on {cases_phrase(group, total)}{extra}{todo}"
-        ))
+        out.append(
+            Diagnosis("exception", f"raised {first} on {cases_phrase(group, total)}{extra}{todo}")
+        )
     if "wrong-type" in by_kind:
         rs = by_kind["wrong-type"]
-        out.append(Diagnosis("wrong-type", f"{rs[0].verdict.message}, on {cases_phrase(rs, total)}"))
+        out.append(
+            Diagnosis("wrong-type", f"{rs[0].verdict.message}, on {cases_phrase(rs, total)}")
+        )
     if "wrong-shape" in by_kind:
         rs = by_kind["wrong-shape"]
-        out.append(Diagnosis("wrong-shape", f"{rs[0].verdict.message}, on {cases_phrase(rs, total)}"))
+        out.append(
+            Diagnosis("wrong-shape", f"{rs[0].verdict.message}, on {cases_phrase(rs, total)}")
+        )
     if empty:
         out.append(_empty_batch(spec, empty[0]))
     return out
@@ -152,8 +172,10 @@ def _empty_batch_failures(failed: Sequence[Run]) -> list[Run]:
     """
     elsewhere = {_failure_key(r) for r in failed if not r.case.is_empty}
     return [
-        r for r in failed
-        if r.case.is_empty and r.verdict.kind not in HAZARDS
+        r
+        for r in failed
+        if r.case.is_empty
+        and r.verdict.kind not in HAZARDS
         and _failure_key(r) not in elsewhere
         and not (r.outcome.message or "").startswith("NotImplementedError")
     ]
@@ -161,25 +183,35 @@ def _empty_batch_failures(failed: Sequence[Run]) -> list[Run]:
 
 def _empty_batch(spec: TaskSpec, r: Run) -> Diagnosis:
     want = "0.0" if spec.output == "loss" else "an empty array"
-    fix = ("return 0.0 when the batch is empty" if spec.output == "loss"
-           else "array operations give an empty array for an empty input; no special case needed")
+    fix = (
+        "return 0.0 when the batch is empty"
+        if spec.output == "loss"
+        else "array operations give an empty array for an empty input; no special case needed"
+    )
     if r.outcome.status == "ok":
         got = as_real_array(r.outcome.value)
         if got is not None and got.ndim == 0:
-            what = f"returned {fmt(got)}" if spec.output == "loss" else (
-                f"returned the single number {fmt(got)}")
+            what = (
+                f"returned {fmt(got)}"
+                if spec.output == "loss"
+                else (f"returned the single number {fmt(got)}")
+            )
             if np.isnan(got):
                 what += " (np.mean of an empty array is nan)"
         else:
             what = r.verdict.message or f"returned a {r.outcome.value_type}"
             what = what.split(";")[0]
     else:
-        what = f"raised {r.outcome.message}" if r.verdict.kind == "exception" else (
-            r.verdict.message or r.outcome.message)
+        what = (
+            f"raised {r.outcome.message}"
+            if r.verdict.kind == "exception"
+            else (r.verdict.message or r.outcome.message)
+        )
         if "ZeroDivision" in what:
             what += ", dividing by the length of the empty batch"
-    return Diagnosis("empty-batch", f"an empty batch must give {want}, but your function "
-                     f"{what}: {fix}")
+    return Diagnosis(
+        "empty-batch", f"an empty batch must give {want}, but your function {what}: {fix}"
+    )
 
 
 def wrong_result(runs: Sequence[Run], *, skip_empty: bool = False) -> Diagnosis:

@@ -33,8 +33,10 @@ def installed(framework: str) -> bool:
 
 
 def missing_message(framework: str) -> str:
-    return (f"the {framework} track needs the {framework} extra, which is not installed; "
-            f"install it with: {INSTALL[framework]}")
+    return (
+        f"the {framework} track needs the {framework} extra, which is not installed; "
+        f"install it with: {INSTALL[framework]}"
+    )
 
 
 def sandbox_options(framework: str) -> dict:

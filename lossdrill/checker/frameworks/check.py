@@ -51,8 +51,9 @@ def track_runs(check: Any, cases: Sequence[Case]) -> list[Run]:
     runs = gradient_runs(track, cases, spec.reference(), check.raw_sandbox, spec.args)
     runs += probe_runs(track, cases, check.raw_sandbox)
     if track.device == "cuda":
-        cuda = type(track)(track.framework, track.kinds, track.differentiable, "cuda",
-                           track.forbidden)
+        cuda = type(track)(
+            track.framework, track.kinds, track.differentiable, "cuda", track.forbidden
+        )
         from lossdrill.checker.frameworks.track import TrackSandbox
 
         box = TrackSandbox(check.raw_sandbox, cuda.options())
@@ -61,8 +62,10 @@ def track_runs(check: Any, cases: Sequence[Case]) -> list[Run]:
         outcomes = box.call_many("submission", [(c.args, c.kwargs) for c in on_cuda])
         saved, check.track = check.track, cuda
         try:
-            runs += [Run(c, e, o, judge(check, c, e, o))
-                     for c, e, o in zip(on_cuda, expected, outcomes, strict=False)]
+            runs += [
+                Run(c, e, o, judge(check, c, e, o))
+                for c, e, o in zip(on_cuda, expected, outcomes, strict=False)
+            ]
         finally:
             check.track = saved
     return runs
@@ -74,8 +77,11 @@ def diagnose_track(spec: TaskSpec, runs: Sequence[Run], sandbox: Any) -> list[Di
     from lossdrill.checker.diagnosis import diagnose
 
     out = track_diagnoses(runs)
-    value_runs = [r for r in runs if r.verdict.kind not in CODES and r.case.group not in
-                  ("gradients", "framework")]
+    value_runs = [
+        r
+        for r in runs
+        if r.verdict.kind not in CODES and r.case.group not in ("gradients", "framework")
+    ]
     if any(r.failed for r in value_runs):
         seen = {d.code for d in out}
         out += [d for d in diagnose(spec, value_runs, lambda: (), sandbox) if d.code not in seen]
@@ -93,11 +99,15 @@ once per such signature; each compile costs a few hundred milliseconds)."""
 def _signature(case: Case) -> tuple:
     """What one XLA compilation covers: the inputs' shapes and dtypes and which
     hyperparameters are passed (their values are traced)."""
-    return (tuple((np.shape(a), str(np.asarray(a).dtype)) for a in case.args),
-            tuple(sorted(case.kwargs)))
+    return (
+        tuple((np.shape(a), str(np.asarray(a).dtype)) for a in case.args),
+        tuple(sorted(case.kwargs)),
+    )
 
 
-def track_cases(track: Track, cases: list[Case], expected: list[Any]) -> tuple[list[Case], list[Any]]:
+def track_cases(
+    track: Track, cases: list[Case], expected: list[Any]
+) -> tuple[list[Case], list[Any]]:
     """The cases a framework track runs (every case, except JAX's random cases)."""
     if track.framework != "jax":
         return cases, expected
@@ -115,4 +125,3 @@ def track_cases(track: Track, cases: list[Case], expected: list[Any]) -> tuple[l
         kept_cases.append(c)
         kept_expected.append(e)
     return kept_cases, kept_expected
-

@@ -47,11 +47,15 @@ def require(framework: str, device: str) -> None:
         raise TrackUnavailable(missing_message(framework))
     if device == "cuda":
         if framework != "torch":
-            raise TrackUnavailable(f"--device cuda runs the torch track's cases on a GPU; the "
-                                   f"{framework} track runs on the CPU only")
+            raise TrackUnavailable(
+                f"--device cuda runs the torch track's cases on a GPU; the "
+                f"{framework} track runs on the CPU only"
+            )
         if not cuda_available():
-            raise TrackUnavailable("--device cuda: no CUDA device is available on this machine "
-                                   "(torch.cuda.is_available() is False); run without --device")
+            raise TrackUnavailable(
+                "--device cuda: no CUDA device is available on this machine "
+                "(torch.cuda.is_available() is False); run without --device"
+            )
 
 
 def cuda_available() -> bool:

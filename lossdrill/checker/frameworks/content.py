@@ -6,8 +6,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-IMPORTS = {"numpy": "import numpy as np", "torch": "import torch",
-           "jax": "import jax\nimport jax.numpy as jnp"}
+IMPORTS = {
+    "numpy": "import numpy as np",
+    "torch": "import torch",
+    "jax": "import jax\nimport jax.numpy as jnp",
+}
 TENSOR = {"torch": "torch.Tensor", "jax": "jax.Array"}
 
 
@@ -57,14 +60,18 @@ def track_lines(item: Any, framework: str, device: str = "cpu") -> list[str]:
         "loss, of the input's dtype (float32 in, float32 out) on the input's device.",
     ]
     if diff:
-        lines.append(f"Gradients: d loss/d {diff} by autodiff is compared with the true "
-                     "gradient at float64, and must stay finite on extreme inputs; "
-                     "no .item(), .detach(), .numpy() or torch.tensor(...) re-wrapping.")
+        lines.append(
+            f"Gradients: d loss/d {diff} by autodiff is compared with the true "
+            "gradient at float64, and must stay finite on extreme inputs; "
+            "no .item(), .detach(), .numpy() or torch.tensor(...) re-wrapping."
+        )
     if framework == "jax":
         lines.append("Every case runs under jax.jit: no Python if/float() on traced values.")
     if framework == "torch":
-        lines.append("Make tensors on the input's device (device=x.device) and never change "
-                     "an input in place.")
+        lines.append(
+            "Make tensors on the input's device (device=x.device) and never change "
+            "an input in place."
+        )
     if device == "cuda":
         lines.append("--device cuda: every case runs on the GPU too.")
     if forbidden:

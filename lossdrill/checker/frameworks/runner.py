@@ -89,16 +89,32 @@ def call(function, args: tuple, kwargs: dict, options: dict):
         return _jax_call(function, args, kwargs, options)
     except RuntimeError as error:
         text = str(error)
-        if "can't allocate memory" in text or "RESOURCE_EXHAUSTED" in text or (
-            "Out of memory" in text
+        if (
+            "can't allocate memory" in text
+            or "RESOURCE_EXHAUSTED" in text
+            or ("Out of memory" in text)
         ):
             raise MemoryError(text[:300]).with_traceback(error.__traceback__) from None
         raise
 
 
 _FACTORIES = (
-    "zeros", "ones", "empty", "full", "arange", "linspace", "logspace", "eye", "tensor",
-    "as_tensor", "rand", "randn", "randint", "from_numpy", "zeros_like", "ones_like",
+    "zeros",
+    "ones",
+    "empty",
+    "full",
+    "arange",
+    "linspace",
+    "logspace",
+    "eye",
+    "tensor",
+    "as_tensor",
+    "rand",
+    "randn",
+    "randint",
+    "from_numpy",
+    "zeros_like",
+    "ones_like",
 )
 
 
@@ -163,8 +179,11 @@ def _describe(out, tensor_type) -> dict:
     kind = type(out)
     if isinstance(out, tensor_type):
         return {"kind": "tensor"}
-    return {"kind": f"{kind.__module__}.{kind.__name__}" if kind.__module__ not in
-            ("builtins",) else kind.__name__}
+    return {
+        "kind": f"{kind.__module__}.{kind.__name__}"
+        if kind.__module__ not in ("builtins",)
+        else kind.__name__
+    }
 
 
 def _torch_call(function, args, kwargs, options):
@@ -193,8 +212,12 @@ def _torch_call(function, args, kwargs, options):
     report = _describe(out, torch.Tensor)
     if report["kind"] != "tensor":
         return out, report
-    report.update(dtype=str(out.dtype).replace("torch.", ""), device=out.device.type,
-                  shape=list(out.shape), requires_grad=bool(out.requires_grad))
+    report.update(
+        dtype=str(out.dtype).replace("torch.", ""),
+        device=out.device.type,
+        shape=list(out.shape),
+        requires_grad=bool(out.requires_grad),
+    )
     positions = [i for i in sorted(wanted) if tensors[i].requires_grad]
     inputs = [tensors[i] for i in positions]
     report["grad_args"] = positions
@@ -206,8 +229,7 @@ def _torch_call(function, args, kwargs, options):
                 w = torch.from_numpy(_weights(tuple(out.shape), np)).to(out.dtype).to(out.device)
                 grads = torch.autograd.grad(out, inputs, grad_outputs=w, allow_unused=True)
             report["grads"] = [
-                np.zeros(t.shape) if g is None else g.detach().cpu().double().numpy()
-                for g in grads
+                np.zeros(t.shape) if g is None else g.detach().cpu().double().numpy() for g in grads
             ]
         except Exception as error:  # noqa: BLE001 - reported to the checker
             report["grad_error"] = f"{type(error).__name__}: {error}"[:500]
@@ -273,8 +295,9 @@ def _jitted(function, kwargs: dict, wanted: tuple, traced: bool):
 
 def _run_jitted(function, arrays: list, kwargs: dict, wanted: tuple):
     """Hyperparameters traced when they are plain numbers and the function allows it."""
-    traceable = (id(function) not in _static and all(
-        type(v) in (int, float) for v in kwargs.values()))
+    traceable = id(function) not in _static and all(
+        type(v) in (int, float) for v in kwargs.values()
+    )
     if traceable and kwargs:
         try:
             return _jitted(function, kwargs, wanted, True)(tuple(arrays), dict(kwargs))
@@ -294,8 +317,11 @@ def _jax_call(function, args, kwargs, options):
     jax, jnp = _jax, _jnp
     kinds = options.get("kinds", ())
     arrays = [jnp.asarray(a) for a in _as_inputs(args, kinds, np)]
-    wanted = tuple(i for i in sorted(set(options.get("grad", ())))
-                   if jnp.issubdtype(arrays[i].dtype, jnp.floating))
+    wanted = tuple(
+        i
+        for i in sorted(set(options.get("grad", ())))
+        if jnp.issubdtype(arrays[i].dtype, jnp.floating)
+    )
     report: dict = {}
     try:
         out, grads = _run_jitted(function, arrays, kwargs, wanted)
@@ -311,8 +337,13 @@ def _jax_call(function, args, kwargs, options):
     report = described
     if report["kind"] != "tensor":
         return out, report
-    report.update(dtype=str(out.dtype), device="cpu", shape=list(out.shape), requires_grad=True,
-                  grad_args=list(wanted))
+    report.update(
+        dtype=str(out.dtype),
+        device="cpu",
+        shape=list(out.shape),
+        requires_grad=True,
+        grad_args=list(wanted),
+    )
     if grads is not None and wanted:
         report["grads"] = [np.asarray(g, dtype=np.float64) for g in grads]
     return np.asarray(out), report

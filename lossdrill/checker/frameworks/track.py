@@ -49,8 +49,14 @@ GRAD_ATOL = 1e-6
 """Gradient tolerance at float64: |g − fd| ≤ atol·max(1, max|fd|) + rtol·|fd|."""
 
 CODES = (
-    "graph-broken", "wrong-gradient", "non-finite-gradient", "device-mismatch",
-    "dtype-changed", "in-place-on-input", "not-jittable", "forbidden-import",
+    "graph-broken",
+    "wrong-gradient",
+    "non-finite-gradient",
+    "device-mismatch",
+    "dtype-changed",
+    "in-place-on-input",
+    "not-jittable",
+    "forbidden-import",
 )
 """The verdict kinds of the framework tracks, each also a diagnosis code."""
 
@@ -90,8 +96,9 @@ class TrackSandbox:
     def call(self, slot: str, args: tuple, kwargs: dict, timeout: float | None = None) -> Any:
         return self.call_many(slot, [(args, kwargs)], timeout)[0]
 
-    def call_many(self, slot: str, calls: Sequence[tuple[tuple, dict]],
-                  timeout: float | None = None) -> list[Any]:
+    def call_many(
+        self, slot: str, calls: Sequence[tuple[tuple, dict]], timeout: float | None = None
+    ) -> list[Any]:
         tagged = [(tuple(a), {**kw, TRACK_KEY: self.options}) for a, kw in calls]
         return self.sandbox.call_many(slot, tagged, timeout)
 
@@ -132,8 +139,11 @@ def judge_call(track: Track, case: Case, outcome: Any, arg_names: Sequence[str])
     if outcome.status == "exception":
         message = outcome.message or ""
         if "leaf Variable that requires grad" in message or "modified by an inplace" in message:
-            return Verdict("in-place-on-input", f"changed an input tensor in place ({message}); "
-                           "compute into a new tensor (x = x.clamp(...), not x.clamp_(...))")
+            return Verdict(
+                "in-place-on-input",
+                f"changed an input tensor in place ({message}); "
+                "compute into a new tensor (x = x.clamp(...), not x.clamp_(...))",
+            )
         if "expected device" in message or "same device" in message:
             return Verdict("device-mismatch", f"mixed devices: {message}")
         return None
@@ -141,30 +151,49 @@ def judge_call(track: Track, case: Case, outcome: Any, arg_names: Sequence[str])
         return None
     report = outcome.track or {}
     if report.get("jit_error") and report.get("kind") == "tensor":
-        return Verdict("not-jittable", "fails under jax.jit: Python control flow (if, while, "
-                       "float(), int()) on a traced value; use jnp.where or lax.cond. "
-                       + report["jit_error"].splitlines()[0])
+        return Verdict(
+            "not-jittable",
+            "fails under jax.jit: Python control flow (if, while, "
+            "float(), int()) on a traced value; use jnp.where or lax.cond. "
+            + report["jit_error"].splitlines()[0],
+        )
     if outcome.mutated:
         names = " and ".join(dict.fromkeys(_names(outcome.mutated, arg_names)))
-        return Verdict("in-place-on-input", f"modified the input {names} in place (an in-place "
-                       "method such as add_/clamp_, or an indexed assignment): the caller's "
-                       "tensor changed")
+        return Verdict(
+            "in-place-on-input",
+            f"modified the input {names} in place (an in-place "
+            "method such as add_/clamp_, or an indexed assignment): the caller's "
+            "tensor changed",
+        )
     kind = report.get("kind", "")
     if kind and kind != "tensor":
         if (kind in ("float", "int") or kind.startswith("numpy.")) and case.is_empty:
-            return Verdict("graph-broken", f"returned a {outcome.value_type} for the empty batch, "
-                           f"not a {tensor}: return a 0-d tensor that depends on the input "
-                           "(the empty loss's .sum() is 0 and keeps the graph)")
+            return Verdict(
+                "graph-broken",
+                f"returned a {outcome.value_type} for the empty batch, "
+                f"not a {tensor}: return a 0-d tensor that depends on the input "
+                "(the empty loss's .sum() is 0 and keeps the graph)",
+            )
         if kind in ("float", "int") or kind.startswith("numpy."):
-            return Verdict("graph-broken", f"returned a {outcome.value_type}, not a {tensor}: "
-                           ".item(), float() or .numpy() takes the value out of the graph, so "
-                           "no gradient can flow back; return the 0-d tensor itself")
+            return Verdict(
+                "graph-broken",
+                f"returned a {outcome.value_type}, not a {tensor}: "
+                ".item(), float() or .numpy() takes the value out of the graph, so "
+                "no gradient can flow back; return the 0-d tensor itself",
+            )
         return Verdict("wrong-type", f"returned a {kind}; return a {tensor}")
-    if (track.framework == "torch" and report.get("grad_args") and not case.is_empty
-            and not report.get("requires_grad", True)):
-        return Verdict("graph-broken", "the returned tensor does not depend on the inputs in "
-                       "autograd's eyes (no grad_fn): .detach(), .numpy() or re-wrapping with "
-                       "torch.tensor(...) cut the graph")
+    if (
+        track.framework == "torch"
+        and report.get("grad_args")
+        and not case.is_empty
+        and not report.get("requires_grad", True)
+    ):
+        return Verdict(
+            "graph-broken",
+            "the returned tensor does not depend on the inputs in "
+            "autograd's eyes (no grad_fn): .detach(), .numpy() or re-wrapping with "
+            "torch.tensor(...) cut the graph",
+        )
     return None
 
 
@@ -176,15 +205,23 @@ def judge_tensor(track: Track, case: Case, outcome: Any) -> Verdict | None:
     want = want_dtype(case, track.kinds)
     got = report.get("dtype", "")
     if got and got != want and not case.is_empty:
-        extra = (" (a float64 constant tensor, or torch.from_numpy / np arrays, upcast it)"
-                 if want == "float32" and got == "float64" else "")
-        return Verdict("dtype-changed", f"{want} in, {got} out{extra}: build constants with "
-                       "the input's dtype (dtype=x.dtype) or use Python numbers")
+        extra = (
+            " (a float64 constant tensor, or torch.from_numpy / np arrays, upcast it)"
+            if want == "float32" and got == "float64"
+            else ""
+        )
+        return Verdict(
+            "dtype-changed",
+            f"{want} in, {got} out{extra}: build constants with "
+            "the input's dtype (dtype=x.dtype) or use Python numbers",
+        )
     device = report.get("device", "")
     expected_device = "cuda" if track.device == "cuda" else "cpu"
     if device and device != expected_device:
-        return Verdict("device-mismatch", f"the input was on {expected_device}, the result "
-                       f"came back on {device}")
+        return Verdict(
+            "device-mismatch",
+            f"the input was on {expected_device}, the result came back on {device}",
+        )
     return None
 
 
@@ -211,8 +248,10 @@ def fd_gradient(reference: Any, case: Case, position: int) -> tuple[np.ndarray, 
     """Central finite differences of the float64 reference w.r.t. one argument, and whether
     the point is away from a kink (estimates with h and 2h agree)."""
     args = [np.asarray(a) for a in case.args]
-    args = [a.astype(np.float64) if a.dtype.kind in "biuf" and i == position else a
-            for i, a in enumerate(args)]
+    args = [
+        a.astype(np.float64) if a.dtype.kind in "biuf" and i == position else a
+        for i, a in enumerate(args)
+    ]
     x0 = args[position]
 
     def f(x: np.ndarray) -> float:
@@ -248,15 +287,19 @@ def gradient_cases(cases: Sequence[Case], track: Track, arg_count: int) -> list[
             picks.append(c)
         if len(picks) >= 2 * GRADIENT_CASES:
             break
-    stability = [c for c in cases if c.group == "stability" and not c.is_empty
-                 and want_dtype(c, track.kinds) == "float64"]
+    stability = [
+        c
+        for c in cases
+        if c.group == "stability" and not c.is_empty and want_dtype(c, track.kinds) == "float64"
+    ]
     # smallest first: the first failing gradient case is the one shown
     picks.sort(key=lambda c: sum(np.asarray(c.args[i]).size for i in track.differentiable))
     return picks + stability
 
 
-def gradient_runs(track: Track, cases: Sequence[Case], reference: Any, sandbox: Any,
-                  arg_names: Sequence[str]) -> list[Run]:
+def gradient_runs(
+    track: Track, cases: Sequence[Case], reference: Any, sandbox: Any, arg_names: Sequence[str]
+) -> list[Run]:
     """The gradient checks: autodiff in the worker, finite differences here."""
     if not track.differentiable:
         return []
@@ -285,14 +328,16 @@ def gradient_runs(track: Track, cases: Sequence[Case], reference: Any, sandbox: 
         case = Case("gradients", name, c.args, c.kwargs)
         expected = fds[0] if len(fds) == 1 else np.concatenate([np.ravel(f) for f in fds])
         verdict, got = _judge_gradient(track, o, fds, stability, arg_names)
-        outcome = GradientOutcome(value=got, track=getattr(o, "track", None)) if o.status == "ok" \
-            else o
+        outcome = (
+            GradientOutcome(value=got, track=getattr(o, "track", None)) if o.status == "ok" else o
+        )
         runs.append(Run(case, expected, outcome, verdict))
     return runs
 
 
-def _judge_gradient(track: Track, o: Any, fds: list[np.ndarray], stability: bool,
-                    arg_names: Sequence[str]) -> tuple[Verdict, Any]:
+def _judge_gradient(
+    track: Track, o: Any, fds: list[np.ndarray], stability: bool, arg_names: Sequence[str]
+) -> tuple[Verdict, Any]:
     if o.status != "ok":
         return Verdict("ok"), None  # the value cases report what went wrong
     report = o.track or {}
@@ -303,36 +348,51 @@ def _judge_gradient(track: Track, o: Any, fds: list[np.ndarray], stability: bool
         return Verdict("ok"), None  # not-jittable on the value cases already
     if error:
         if "inplace" in error:
-            return Verdict("in-place-on-input", f"autograd could not take the gradient: {error}"), None
+            return Verdict(
+                "in-place-on-input", f"autograd could not take the gradient: {error}"
+            ), None
         if any(w in error for w in ("Tracer", "Concretization")):
-            return Verdict("graph-broken", "jax.grad cannot see through float(), .item(), "
-                           f"np.asarray or a Python if on a traced value: {error.splitlines()[0]}"), None
+            return Verdict(
+                "graph-broken",
+                "jax.grad cannot see through float(), .item(), "
+                f"np.asarray or a Python if on a traced value: {error.splitlines()[0]}",
+            ), None
         if "RESOURCE_EXHAUSTED" in error or "allocate" in error:
             return Verdict("memory", f"taking the gradient ran out of memory: {error}"), None
         return Verdict("exception", f"taking the gradient raised {error}"), None
     grads = report.get("grads")
     positions = report.get("grad_args", [])
     if grads is None or list(positions) != list(track.differentiable):
-        return Verdict("graph-broken", "no gradient reaches the inputs: .detach() or "
-                       "re-wrapping with torch.tensor(...) cut the graph"), None
+        return Verdict(
+            "graph-broken",
+            "no gradient reaches the inputs: .detach() or "
+            "re-wrapping with torch.tensor(...) cut the graph",
+        ), None
     got = grads[0] if len(grads) == 1 else np.concatenate([np.ravel(g) for g in grads])
     for position, g, fd in zip(track.differentiable, grads, fds, strict=False):
         g = np.asarray(g, dtype=np.float64)
         name = arg_names[position]
         finite = np.isfinite(fd)
         if np.any(finite & ~np.isfinite(g)):
-            return Verdict("non-finite-gradient", f"the gradient with respect to {name} is "
-                           "inf or nan where the true gradient is finite: take the gradient "
-                           "of a stable form (softplus, logsumexp), not of log(sigmoid(z))"), got
+            return Verdict(
+                "non-finite-gradient",
+                f"the gradient with respect to {name} is "
+                "inf or nan where the true gradient is finite: take the gradient "
+                "of a stable form (softplus, logsumexp), not of log(sigmoid(z))",
+            ), got
         if stability:
             continue
         scale = max(1.0, float(np.max(np.abs(fd)))) if fd.size else 1.0
-        if g.shape != fd.shape or not np.all(np.abs(g - fd) <= GRAD_ATOL * scale
-                                             + GRAD_RTOL * np.abs(fd)):
-            return Verdict("wrong-gradient", f"the values are right, but the gradient with "
-                           f"respect to {name} is wrong: a clamp, a where, a stop_gradient or "
-                           "a detach blocks it, or a piece of the loss does not depend on "
-                           f"{name} the way the formula does"), got
+        if g.shape != fd.shape or not np.all(
+            np.abs(g - fd) <= GRAD_ATOL * scale + GRAD_RTOL * np.abs(fd)
+        ):
+            return Verdict(
+                "wrong-gradient",
+                f"the values are right, but the gradient with "
+                f"respect to {name} is wrong: a clamp, a where, a stop_gradient or "
+                "a detach blocks it, or a piece of the loss does not depend on "
+                f"{name} the way the formula does",
+            ), got
     return Verdict("ok"), got
 
 
@@ -350,9 +410,12 @@ def probe_runs(track: Track, cases: Sequence[Case], sandbox: Any) -> list[Run]:
     if track.framework == "torch" and o.status == "ok":
         made = (o.track or {}).get("made_on_cpu", "")
         if made:
-            verdict = Verdict("device-mismatch", f"makes tensors with {made} without device=: on "
-                              "a CUDA input they stay on the CPU and the next operation fails; "
-                              "pass device=x.device (and dtype=x.dtype), or use torch.zeros_like")
+            verdict = Verdict(
+                "device-mismatch",
+                f"makes tensors with {made} without device=: on "
+                "a CUDA input they stay on the CPU and the next operation fails; "
+                "pass device=x.device (and dtype=x.dtype), or use torch.zeros_like",
+            )
     return [Run(Case("framework", name, sample.args, sample.kwargs), np.asarray(0.0), o, verdict)]
 
 
@@ -370,6 +433,11 @@ def track_diagnoses(runs: Sequence[Run]) -> list[Diagnosis]:
         rs = by_kind.get(code)
         if rs:
             names = ", ".join(f"“{n}”" for n in list(dict.fromkeys(r.case.name for r in rs))[:2])
-            out.append(Diagnosis(code, f"{rs[0].verdict.message} ({len(rs)} case"
-                                 f"{'s' if len(rs) > 1 else ''}, e.g. {names})"))
+            out.append(
+                Diagnosis(
+                    code,
+                    f"{rs[0].verdict.message} ({len(rs)} case"
+                    f"{'s' if len(rs) > 1 else ''}, e.g. {names})",
+                )
+            )
     return out

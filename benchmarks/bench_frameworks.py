@@ -35,7 +35,7 @@ import torch.nn.functional as F
 
 def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
     y = y_true.to(logits.dtype)
-    ce = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
+    ce = F.softplus(logits) - y * logits  # BCE with logits, stable (the library loss is forbidden)
     p = torch.sigmoid(logits)
     p_t = y * p + (1 - y) * (1 - p)
     alpha_t = y * alpha + (1 - y) * (1 - alpha)

@@ -283,7 +283,7 @@ def implement(
     )
 
 
-@app.command()
+@app.command(short_help="Show or save a setting (framework).")
 def config(
     key: Annotated[str | None, typer.Argument(metavar="KEY", help="A setting: framework.")] = None,
     value: Annotated[

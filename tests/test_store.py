@@ -250,7 +250,7 @@ def test_a_version_4_store_gains_the_framework_column_and_keeps_its_schedule(
 
     store = open_store(tmp_path)
     assert store.notice is None and store.previous_version == 4
-    assert raw_rows(store, "PRAGMA user_version") == [(5,)]
+    assert raw_rows(store, "PRAGMA user_version") == [(LATEST,)]
     assert raw_rows(store, "SELECT task, framework FROM implement_attempts") == [("focal", "numpy")]
     # The schedule written by version 4 is kept as it was (no replay).
     assert raw_rows(store, "SELECT kind, item_id, stability, reps FROM schedule") == [

@@ -49,6 +49,7 @@ from lossdrill.bank.schema import (
     Tolerance,
     TrackText,
 )
+from lossdrill.inert import inert
 from lossdrill.quiz.patterns import pattern_problem
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -59,21 +60,6 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 """A bank file larger than this is refused (10,000 items take about 3 MB)."""
 MAX_TEXT_CHARS = 20_000
 """A text field longer than this is refused: it could not be shown in a terminal anyway."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
-"""Terminal control characters (ESC...): bank text shows them inert, as ``^[``."""
-
-
-def _inert(text: str) -> str:
-    return _CONTROL.sub(
-        lambda m: (
-            f"^{chr(ord(m.group()) ^ 0x40)}"
-            if ord(m.group()) < 0x80
-            else f"\\x{ord(m.group()):02x}"
-        ),
-        text,
-    )
-
-
 _CONSTRUCTION_ERRORS = (
     yaml.YAMLError,
     ValueError,
@@ -256,7 +242,7 @@ class _Fields:
                 self.name(key),
                 f"{len(value):,} characters: longer than the limit of {MAX_TEXT_CHARS:,}",
             )
-        return _inert(value)
+        return inert(value)
 
     def integer(
         self, key: str, default: Any = ..., lo: int | None = None, hi: int | None = None

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import re
 import select
 import shutil
 import signal
@@ -48,6 +47,7 @@ from lossdrill.checker.worker import (
     encode_frame,
     format_output,
 )
+from lossdrill.inert import inert
 
 if TYPE_CHECKING:  # NumPy is imported lazily: the worker starts before it loads here
     import numpy as np
@@ -227,25 +227,6 @@ def _is_safe_value(value: object) -> bool:
             continue
         return False
     return True
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
-
-
-def inert(text: str) -> str:
-    """``text`` with terminal control characters (ESC, CSI, BEL, CR...) written as ``^[``, ``^M``...
-
-    Whatever the learner's code prints or puts in an exception crosses here, so no view can
-    pass a screen-clearing or title-changing sequence to the terminal. Newlines and tabs stay.
-    """
-    return _CONTROL.sub(
-        lambda m: (
-            f"^{chr(ord(m.group()) ^ 0x40)}"
-            if ord(m.group()) < 0x80
-            else f"\\x{ord(m.group()):02x}"
-        ),
-        text,
-    )
 
 
 def _text(message: dict, key: str) -> str:

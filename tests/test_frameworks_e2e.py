@@ -4,7 +4,6 @@ a solution with .item() is told graph-broken on a shrunk input, the fix passes."
 from __future__ import annotations
 
 import os
-
 from pathlib import Path
 
 from conftest import framework_module

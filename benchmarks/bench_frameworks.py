@@ -50,10 +50,10 @@ import jax.numpy as jnp
 def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
     y = y_true.astype(logits.dtype)
     ce = jax.nn.softplus(logits) - y * logits
-    p = jax.nn.sigmoid(logits)
-    p_t = y * p + (1 - y) * (1 - p)
+    # (1 − p_t)^γ as exp(γ·log(1 − p_t)): a finite gradient at γ = 0 with saturated logits
+    log_1m_pt = jax.nn.log_sigmoid(-(2 * y - 1) * logits)
     alpha_t = y * alpha + (1 - y) * (1 - alpha)
-    loss = alpha_t * (1 - p_t) ** gamma * ce
+    loss = alpha_t * jnp.exp(gamma * log_1m_pt) * ce
     return RETURN
 """,
 }

@@ -46,6 +46,13 @@ def prepare(framework: str, threads: int = 1, cache_dir: str = "") -> str:
         # one warm-up through autograd, so the first case does not pay for it
         x = torch.ones(2, dtype=torch.float64, requires_grad=True)
         torch.autograd.grad((x * x).sum(), (x,))
+        # torch imports sympy lazily (symbolic shapes, in some backward passes): load it now,
+        # before the worker is confined. With lossdrill installed in the same site-packages,
+        # the confined worker cannot list that folder, so a later import would fail.
+        try:
+            import sympy  # noqa: F401
+        except ImportError:
+            pass
         _torch = torch
         version = str(torch.__version__)
     elif framework == "jax":

@@ -2,10 +2,14 @@
 every task's model solution; the checker must fail each mutant (killed) and name it with a
 fitting diagnosis code (named).
 
+With ``--framework torch`` or ``jax`` the framework catalogue is made on each task's track
+solution and checked on that track (the extra must be installed).
+
 Prints, per task, mutants killed / total and named / total, and the totals; the targets are
 100 % killed and at least 95 % named. Usage::
 
-    python benchmarks/bench_mutation_audit.py [--json] [--task ID ...] [--verbose]
+    python benchmarks/bench_mutation_audit.py [--framework numpy|torch|jax] [--json]
+        [--task ID ...] [--verbose]
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import sys
 
 from lossdrill.bank.loader import load_banks
 from lossdrill.checker.engine import run_check
+from lossdrill.checker.frameworks import FRAMEWORKS, sandbox_options
 from lossdrill.checker.mistakes import mutants_of
 from lossdrill.checker.sandbox import Sandbox
 from lossdrill.checker.tasks import TASKS
@@ -23,20 +28,30 @@ from lossdrill.checker.tasks import TASKS
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--framework", choices=FRAMEWORKS, default="numpy")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--task", nargs="*", default=None)
     parser.add_argument("--verbose", action="store_true", help="print each mutant's codes")
     options = parser.parse_args()
     bank = load_banks()
     rows = []
-    with Sandbox() as sandbox:
+    framework = options.framework
+    with Sandbox(**sandbox_options(framework)) as sandbox:
         for task in options.task or sorted(TASKS):
             item = bank.implement(task)
             if item is None:
                 continue
+            solution = item.solution
+            if framework != "numpy":
+                track = item.record.tracks.get(framework) if item.record else None
+                if track is None:
+                    continue
+                solution = track.solution
             killed = named = total = 0
-            for m in mutants_of(TASKS[task], item.solution):
-                result = run_check(task, m.code, bank=bank, sandbox=sandbox, sweep=False)
+            for m in mutants_of(TASKS[task], solution, framework):
+                result = run_check(
+                    task, m.code, bank=bank, sandbox=sandbox, sweep=False, framework=framework
+                )
                 total += 1
                 killed += not result.passed
                 ok = not result.passed and bool(m.fitting & set(result.codes))
@@ -51,9 +66,19 @@ def main() -> int:
     killed = sum(r["killed"] for r in rows)
     named = sum(r["named"] for r in rows)
     if options.json:
-        print(json.dumps({"tasks": rows, "total": total, "killed": killed, "named": named}))
+        print(
+            json.dumps(
+                {
+                    "framework": framework,
+                    "tasks": rows,
+                    "total": total,
+                    "killed": killed,
+                    "named": named,
+                }
+            )
+        )
     else:
-        print(f"{'task':18s} {'killed':>10s} {'named':>10s}")
+        print(f"{'task':18s} {'killed':>10s} {'named':>10s}   ({framework})")
         for r in rows:
             if r["total"]:
                 print(

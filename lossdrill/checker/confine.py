@@ -168,7 +168,8 @@ def landlock(
 
     ``forbidden``: folders that must stay out of reach even when they lie inside a
     read-only path (an installed ``lossdrill`` inside ``site-packages``, the data folder):
-    such a path is granted entry by entry, leaving the forbidden one out.
+    such a path is granted entry by entry, leaving the forbidden one out, and its listing
+    (names, not contents: Python's import system lists a ``sys.path`` folder).
     ``read``: more read-only folders (a framework's ``site-packages``), with the same
     carve-outs. ``write``: folders granted read-write by name, even inside a forbidden one
     (JAX's compilation cache in the cache folder); one that holds a forbidden folder (the
@@ -215,16 +216,24 @@ def landlock(
         if any(_beneath(real, f) for f in forbidden):
             return
         if inside and os.path.isdir(real):  # grant the entries beside the forbidden folder
+            # and the folder's listing (names only, beneath it too: a forbidden folder's
+            # files stay unreadable): Python's import system lists a sys.path folder before
+            # it finds a module there, so without it a lazy import (sympy, from PyTorch's
+            # backward pass) fails in a site-packages that also holds lossdrill
+            _add_rule(real, _READ_DIR)
             for entry in _listdir(real):
                 allow(os.path.join(real, entry), rights)
             return
+        if not os.path.isdir(real):
+            rights &= _EXECUTE | _READ_FILE | _WRITE_FILE | _TRUNCATE | _IOCTL_DEV
+        _add_rule(real, rights)
+
+    def _add_rule(real: str, rights: int) -> None:
         try:
             fd = os.open(real, os.O_PATH | os.O_CLOEXEC)
         except OSError:
             return
         try:
-            if not os.path.isdir(real):
-                rights &= _EXECUTE | _READ_FILE | _WRITE_FILE | _TRUNCATE | _IOCTL_DEV
             rule = _PathBeneath(rights & fs, fd)
             libc.syscall(
                 _SYS_ADD_RULE,

@@ -12,10 +12,18 @@ checker to fail each and name one of those codes.
 
 Each mistake is source code: the model solution kept as ``_solution`` (or rewritten in
 place), wrapped by a function with the task's signature that makes the mistake.
+
+The framework tracks have their own catalogue (:data:`FRAMEWORK_CATALOGUE`), made on the
+task's PyTorch or JAX solution: the mistakes an interviewer probes in framework code
+(``.item()``, ``.detach()``, re-wrapping with ``torch.tensor``, ``float()`` under
+``jax.jit``, a float64 result, a tensor made on the CPU, an in-place change of an input, a
+half-stopped or NaN gradient), plus the hyperparameter mistakes above, which are the same in
+any framework. ``mutants_of(spec, solution, framework)`` makes them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,7 +49,14 @@ class GenericMutant:
     """Diagnosis codes that name this mistake fittingly."""
 
 
-def _wrap(spec: TaskSpec, solution: str, body: str) -> str:
+_IMPORTS = {
+    "numpy": "import numpy as np\n",
+    "torch": "import numpy as np\nimport torch\n",
+    "jax": "import numpy as np\nimport jax\nimport jax.numpy as jnp\n",
+}
+
+
+def _wrap(spec: TaskSpec, solution: str, body: str, framework: str = "numpy") -> str:
     """The solution renamed ``_solution`` and a function with the task's signature whose
     body is ``body`` (it may call ``_solution`` with the same arguments)."""
     renamed = re.sub(rf"\bdef {spec.function}\(", "def _solution(", solution)
@@ -49,7 +64,7 @@ def _wrap(spec: TaskSpec, solution: str, body: str) -> str:
     call_args = ", ".join([*spec.args, *(f"{p.name}={p.name}" for p in spec.params)])
     lines = "\n".join("    " + ln for ln in body.strip("\n").splitlines())
     return (
-        f"import numpy as np\n\n{renamed}\n\ndef {spec.function}({params}):\n{lines}\n"
+        f"{_IMPORTS[framework]}\n{renamed}\n\ndef {spec.function}({params}):\n{lines}\n"
     ).replace("CALL", f"_solution({call_args})")
 
 
@@ -229,10 +244,178 @@ CATALOGUE: dict[str, tuple[Maker, frozenset[str]]] = {
 codes that name it."""
 
 
-def mutants_of(spec: TaskSpec, solution: str) -> list[GenericMutant]:
-    """Every applicable generic mistake made on ``solution`` (the task's model solution)."""
+# ----------------------------------------------------------------------- framework tracks
+
+FrameworkMaker = Callable[[TaskSpec, str, str], list[tuple[str, str]]]
+
+
+def _first_differentiable(spec: TaskSpec) -> str:
+    return spec.differentiable[0] if spec.differentiable else spec.args[-1]
+
+
+def _body(body: str) -> Callable[[TaskSpec, str, str], list[tuple[str, str]]]:
+    """A mistake that wraps the call: ``body`` may name ``CALL``, ``{d}`` (the first
+    differentiable argument) and ``{a0}`` (the first argument)."""
+
+    def make(spec: TaskSpec, solution: str, framework: str) -> list[tuple[str, str]]:
+        text = body.format(a0=spec.args[0], d=_first_differentiable(spec))
+        return [("", _wrap(spec, solution, text, framework))]
+
+    return make
+
+
+@functools.cache
+def _has_gradient(task: str) -> bool:
+    """Whether the task's gradient is anywhere non-zero: finite differences of the float64
+    reference on its random cases, stopping at the first non-zero one. A task whose output
+    is piecewise constant in its inputs (``mae-grad``: sign(pred − y)/n) has gradient 0
+    almost everywhere, so scaling its gradient changes nothing (an equivalent mutant)."""
+    from lossdrill.checker.frameworks.track import MAX_GRADIENT_SIZE, fd_gradient
+    from lossdrill.checker.tasks import TASKS
+
+    spec = TASKS[task]
+    for case in spec.cases(spec.default_seed()):
+        if case.group != "random" or case.is_empty:
+            continue
+        for name in spec.differentiable:
+            position = spec.args.index(name)
+            x = np.asarray(case.args[position])
+            if x.dtype.kind != "f" or x.size > MAX_GRADIENT_SIZE:
+                continue
+            g, _ = fd_gradient(spec.reference(), case, position)
+            if np.any(np.abs(g) > 1e-9):
+                return True
+    return False
+
+
+def _gradient_moves(make: FrameworkMaker) -> FrameworkMaker:
+    """``make`` on a task whose gradient is not identically zero (scaling or stopping a zero
+    gradient leaves it right)."""
+
+    def only(spec: TaskSpec, solution: str, framework: str) -> list[tuple[str, str]]:
+        return make(spec, solution, framework) if _has_gradient(spec.id) else []
+
+    return only
+
+
+def _loss_only(make: FrameworkMaker) -> FrameworkMaker:
+    """``make`` on a task whose output is a scalar loss (``.item()`` of an array raises)."""
+
+    def only(spec: TaskSpec, solution: str, framework: str) -> list[tuple[str, str]]:
+        return make(spec, solution, framework) if spec.output == "loss" else []
+
+    return only
+
+
+def _framework_wrong_axis(spec: TaskSpec, solution: str, framework: str) -> list[tuple[str, str]]:
+    """Classes along the first axis: every ``dim=-1`` (PyTorch) or ``axis=-1`` (JAX) of a
+    task whose rows are classes moved to the first axis."""
+    token = "dim=-1" if framework == "torch" else "axis=-1"
+    if spec.id not in _CLASS_TASKS or token not in solution:
+        return []
+    return [("", solution.replace(token, token.replace("-1", "0")))]
+
+
+def _hyperparameter(make: Maker) -> FrameworkMaker:
+    """A hyperparameter mistake: the same in every framework (the values are Python numbers)."""
+
+    def any_framework(spec: TaskSpec, solution: str, framework: str) -> list[tuple[str, str]]:
+        return make(spec, solution)
+
+    return any_framework
+
+
+_NAN_BACKWARD = {
+    # sqrt at 0 in a term that adds nothing: its derivative is inf, times 0 is nan
+    "torch": (
+        "_out = CALL\n_d = torch.nan_to_num({d})\nreturn _out + 0.0 * torch.sqrt(_d - _d.detach()).sum()"
+    ),
+    "jax": (
+        "_out = CALL\n_d = jnp.nan_to_num({d})\n"
+        "return _out + 0.0 * jnp.sum(jnp.sqrt(_d - jax.lax.stop_gradient(_d)))"
+    ),
+}
+
+_SHARED: dict[str, tuple[FrameworkMaker, frozenset[str]]] = {
+    "falsy-default": (_hyperparameter(_falsy_default), frozenset({"ignores-parameter"})),
+    "clamped-hyperparameter": (_hyperparameter(_clamped), frozenset({"ignores-parameter"})),
+    "clamped-index": (
+        _hyperparameter(_clamped_index),
+        frozenset({"ignores-parameter", "exception"}),
+    ),
+    "wrong-axis": (_framework_wrong_axis, frozenset({"wrong-axis", "wrong-reduction"})),
+}
+
+FRAMEWORK_CATALOGUE: dict[str, dict[str, tuple[FrameworkMaker, frozenset[str]]]] = {
+    "torch": {
+        **_SHARED,
+        "item": (_loss_only(_body("return CALL.item()")), frozenset({"graph-broken"})),
+        "detach": (_body("return CALL.detach()"), frozenset({"graph-broken"})),
+        "rewrapped": (
+            _body("_out = CALL\nreturn torch.tensor(_out.tolist(), dtype=_out.dtype)"),
+            frozenset({"graph-broken"}),
+        ),
+        "float64-result": (_body("return CALL.double()"), frozenset({"dtype-changed"})),
+        "cpu-tensor": (
+            _body("{a0} = {a0} + torch.zeros({a0}.shape, dtype={a0}.dtype)\nreturn CALL"),
+            frozenset({"device-mismatch"}),
+        ),
+        "in-place-input": (
+            _body("{d}.clamp_(-1e6, 1e6)\nreturn CALL"),
+            frozenset({"in-place-on-input"}),
+        ),
+        "half-detached": (
+            _gradient_moves(_body("_out = CALL\nreturn 0.5 * _out + 0.5 * _out.detach()")),
+            frozenset({"wrong-gradient"}),
+        ),
+        "nan-backward": (_body(_NAN_BACKWARD["torch"]), frozenset({"non-finite-gradient"})),
+    },
+    "jax": {
+        **_SHARED,
+        "float": (_loss_only(_body("return float(CALL)")), frozenset({"graph-broken"})),
+        "numpy-round-trip": (
+            _body("return jnp.asarray(np.asarray(CALL))"),
+            frozenset({"not-jittable", "graph-broken"}),
+        ),
+        "python-branch": (
+            _body("_out = CALL\nif jnp.all(jnp.isfinite(_out)):\n    return _out\nreturn _out"),
+            frozenset({"not-jittable"}),
+        ),
+        "float64-result": (
+            _body("return CALL.astype(jnp.float64)"),
+            frozenset({"dtype-changed"}),
+        ),
+        "stop-gradient": (
+            _gradient_moves(_body("return jax.lax.stop_gradient(CALL)")),
+            frozenset({"wrong-gradient", "graph-broken"}),
+        ),
+        "half-stopped": (
+            _gradient_moves(
+                _body("_out = CALL\nreturn 0.5 * _out + 0.5 * jax.lax.stop_gradient(_out)")
+            ),
+            frozenset({"wrong-gradient"}),
+        ),
+        "nan-backward": (_body(_NAN_BACKWARD["jax"]), frozenset({"non-finite-gradient"})),
+    },
+}
+"""Each framework's mistakes: how to make one on a task's track solution, and the codes that
+name it. ``{d}`` in a body is the task's first differentiable argument, ``{a0}`` its first."""
+
+
+def mutants_of(spec: TaskSpec, solution: str, framework: str = "numpy") -> list[GenericMutant]:
+    """Every applicable generic mistake made on ``solution`` (the task's model solution in
+    ``framework``: the record's solution, or its track's)."""
     out = []
-    for mistake, (make, fitting) in CATALOGUE.items():
+    if framework == "numpy":
+        makers = [
+            (m, (lambda s, sol, f=make: f(s, sol)), fit) for m, (make, fit) in CATALOGUE.items()
+        ]
+    else:
+        makers = [
+            (m, (lambda s, sol, f=make: f(s, sol, framework)), fit)
+            for m, (make, fit) in FRAMEWORK_CATALOGUE[framework].items()
+        ]
+    for mistake, make, fitting in makers:
         for what, code in make(spec, solution):
             name = f"{mistake}: {what}" if what else mistake
             out.append(GenericMutant(spec.id, mistake, name, code, fitting))

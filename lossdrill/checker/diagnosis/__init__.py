@@ -39,8 +39,8 @@ def diagnose(
     """The diagnoses of a failing check, most specific first. ``mutants`` is called only when
     a non-empty case fails (fetching them may load the bank).
 
-    A failing empty batch is named last unless it is all there is a failing empty batch is named last unless it is all there is
-    (the first failure shown is a non-empty case whenever there is one)."""
+    A failing empty batch is named last unless it is all there is (the first failure shown
+    is a non-empty case whenever there is one)."""
     out = verdict_diagnoses(spec, runs)
     empty = [d for d in out if d.code == "empty-batch"]
     out = [d for d in out if d.code != "empty-batch"]

@@ -27,6 +27,11 @@ def fingerprint(spec: TaskSpec, runs: Sequence[Run]) -> list[Diagnosis]:
     random_passes = all(not r.failed for r in runs if r.case.group == "random")
     if groups == {"stability"} and random_passes:
         return [_unstable(spec, mismatched)]
+    # an index (ignore_index, blank) selects, it computes nothing: nan only at its domain's
+    # ends is the index mishandled (JAX's gather gives nan out of range), not instability
+    ends = _hyperparameter_ends(spec, runs, mismatched, index_only=True)
+    if ends is not None:
+        return [ends]
     if random_passes and all(_nonfinite_where_finite(r) for r in mismatched):
         r = mismatched[0]
         return [
@@ -226,12 +231,14 @@ def _broken_rule(spec: TaskSpec, failed: Sequence[Run]) -> Diagnosis | None:
 
 
 def _hyperparameter_ends(
-    spec: TaskSpec, runs: Sequence[Run], failed: Sequence[Run]
+    spec: TaskSpec, runs: Sequence[Run], failed: Sequence[Run], index_only: bool = False
 ) -> Diagnosis | None:
     """Every failing case passes a hyperparameter beyond the values that pass (α = 0,
     q = 0.99, τ = 1e-4) and every case passing it inside them is right: the value is
-    replaced (``alpha or 0.25``) or clamped."""
+    replaced (``alpha or 0.25``) or clamped. ``index_only``: only index hyperparameters."""
     for p in spec.params:
+        if index_only and p.type != "index":
+            continue
         bad = {r.case.kwargs.get(p.name) for r in failed}
         if None in bad:
             continue

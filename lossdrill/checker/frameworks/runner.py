@@ -46,13 +46,6 @@ def prepare(framework: str, threads: int = 1, cache_dir: str = "") -> str:
         # one warm-up through autograd, so the first case does not pay for it
         x = torch.ones(2, dtype=torch.float64, requires_grad=True)
         torch.autograd.grad((x * x).sum(), (x,))
-        # torch imports sympy lazily (symbolic shapes, in some backward passes): load it now,
-        # before the worker is confined. With lossdrill installed in the same site-packages,
-        # the confined worker cannot list that folder, so a later import would fail.
-        try:
-            import sympy  # noqa: F401
-        except ImportError:
-            pass
         _torch = torch
         version = str(torch.__version__)
     elif framework == "jax":
@@ -275,6 +268,8 @@ def _jitted(function, kwargs: dict, wanted: tuple, traced: bool):
         key = None
     if key is not None and key in _compiled:
         return _compiled[key][1]
+    if any(kept is not function for kept, _ in _compiled.values()):
+        _compiled.clear()  # another submission: its executables are of no more use
     constants = dict(kwargs)
 
     def value_and_grads(xs, kw):
@@ -300,8 +295,30 @@ def _jitted(function, kwargs: dict, wanted: tuple, traced: bool):
     return compiled
 
 
+def _with_defaults(function, kwargs: dict, positional: int) -> dict:
+    """``kwargs`` with the function's own number defaults filled in for the hyperparameters
+    a case leaves out: the same call, and one compilation per input shape whichever of
+    them a case passes (XLA compiles once per set of argument names)."""
+    import inspect
+
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return kwargs
+    out = dict(kwargs)
+    for p in parameters[positional:]:
+        if (
+            p.name not in out
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            and type(p.default) in (int, float)
+        ):
+            out[p.name] = p.default
+    return out
+
+
 def _run_jitted(function, arrays: list, kwargs: dict, wanted: tuple):
     """Hyperparameters traced when they are plain numbers and the function allows it."""
+    kwargs = _with_defaults(function, kwargs, len(arrays))
     traceable = id(function) not in _static and all(
         type(v) in (int, float) for v in kwargs.values()
     )

@@ -7,13 +7,14 @@ store (:meth:`Store.scheduler_parameters`) so every session schedules alike; tes
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from fsrs import Card as FsrsCard
-from fsrs import Rating, Scheduler, State
+from fsrs import Rating, Scheduler
 
-from lossdrill.store.db import NEW, CardSchedule, Review, Store
+from lossdrill.schedule import memory
+from lossdrill.store.db import CardSchedule, Review, Store
 
 if TYPE_CHECKING:
     from fsrs.scheduler import SchedulerDict
@@ -43,7 +44,7 @@ def review(
     """Rate ``schedule``'s card ``rating`` (1-4) at ``at`` (epoch seconds)."""
     if rating not in RATINGS:
         raise ValueError(f"rating must be 1-4, not {rating!r}")
-    when = _datetime(at)
+    when = memory.utc(at)
     card = to_fsrs(schedule, when)
     after, _ = scheduler.review_card(
         card, Rating(rating), review_datetime=when, review_duration=answer_ms
@@ -68,18 +69,5 @@ def review(
 
 
 def to_fsrs(schedule: CardSchedule, now: datetime) -> FsrsCard:
-    if schedule.state == NEW:
-        return FsrsCard(card_id=schedule.key, state=State.Learning, step=0, due=now)
-    return FsrsCard(
-        card_id=schedule.key,
-        state=State(schedule.state),
-        step=schedule.step,
-        stability=schedule.stability,
-        difficulty=schedule.difficulty,
-        due=_datetime(schedule.due if schedule.due is not None else now.timestamp()),
-        last_review=None if schedule.last_review is None else _datetime(schedule.last_review),
-    )
-
-
-def _datetime(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    """The card's schedule as an ``fsrs.Card`` keyed by the card's integer key."""
+    return cast("FsrsCard", memory.to_fsrs(schedule, now, card_id=schedule.key))

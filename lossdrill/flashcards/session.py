@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from lossdrill.bank.schema import Card
 from lossdrill.flashcards.scheduling import RATINGS, review
+from lossdrill.schedule.memory import is_lapse
 from lossdrill.store.db import NEW, CardSchedule, Review
 
 if TYPE_CHECKING:
@@ -237,13 +238,8 @@ class FlashcardSession:
             self.new_left -= 1
             if self._new and self._new[0] == card.id:
                 self._new.pop(0)
-        self.schedules[card.id] = CardSchedule(
-            card_id=schedule.card_id,
-            key=schedule.key,
-            version=schedule.version,
-            topic=schedule.topic,
-            source_item=schedule.source_item,
-            tags=schedule.tags,
+        self.schedules[card.id] = replace(
+            schedule,
             state=rev.state_after,
             step=rev.step,
             stability=rev.stability,
@@ -251,7 +247,8 @@ class FlashcardSession:
             due=rev.due,
             last_review=at,
             reps=schedule.reps + 1,
-            lapses=schedule.lapses + int(rating == 1 and schedule.state == 2),
+            lapses=schedule.lapses + is_lapse(rating, schedule.state),
+            boosted_at=None,
         )
         return Rated(card, rating, rev.due, rev.interval_s, rev)
 

@@ -63,8 +63,31 @@ def review(
         difficulty=after.difficulty,
         due=due,
         interval_s=due - at,
-        last_interval_s=None if schedule.last_review is None else at - schedule.last_review,
+        last_interval_s=schedule.since_review(at),
         answer_ms=answer_ms,
+    )
+
+
+def cram_review(
+    schedule: CardSchedule, rating: int, *, at: float, answer_ms: int, session_id: str | None = None
+) -> Review:
+    """The log entry of a cram rating: the card's state before and after is its current one."""
+    return Review(
+        card_id=schedule.card_id,
+        card_version=schedule.version,
+        session_id=session_id,
+        at=at,
+        rating=rating,
+        state_before=schedule.state,
+        state_after=schedule.state,
+        step=schedule.step,
+        stability=schedule.stability,
+        difficulty=schedule.difficulty,
+        due=schedule.due if schedule.due is not None else at,
+        interval_s=0.0,
+        last_interval_s=schedule.since_review(at),
+        answer_ms=answer_ms,
+        cram=True,
     )
 
 

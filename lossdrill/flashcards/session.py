@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from lossdrill.bank.schema import Card
-from lossdrill.flashcards.scheduling import RATINGS, review
+from lossdrill.flashcards.scheduling import RATINGS, cram_review, review
 from lossdrill.schedule.memory import is_lapse
 from lossdrill.store.db import NEW, CardSchedule, Review
 
@@ -223,7 +223,7 @@ class FlashcardSession:
                 at=at,
                 due=planned.due + (at - preview.at),
                 answer_ms=answer_ms,
-                last_interval_s=None if schedule.last_review is None else at - schedule.last_review,
+                last_interval_s=schedule.since_review(at),
             )
         else:
             rev = review(
@@ -308,26 +308,3 @@ class FlashcardSession:
             next_due=None if self.cram or not dues else min(dues),
             seconds=max(0.0, now - self.started),
         )
-
-
-def cram_review(
-    schedule: CardSchedule, rating: int, *, at: float, answer_ms: int, session_id: str | None = None
-) -> Review:
-    """The log entry of a cram rating: the card's state before and after is its current one."""
-    return Review(
-        card_id=schedule.card_id,
-        card_version=schedule.version,
-        session_id=session_id,
-        at=at,
-        rating=rating,
-        state_before=schedule.state,
-        state_after=schedule.state,
-        step=schedule.step,
-        stability=schedule.stability,
-        difficulty=schedule.difficulty,
-        due=schedule.due if schedule.due is not None else at,
-        interval_s=0.0,
-        last_interval_s=None if schedule.last_review is None else at - schedule.last_review,
-        answer_ms=answer_ms,
-        cram=True,
-    )

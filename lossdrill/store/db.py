@@ -70,6 +70,10 @@ class CardSchedule:
     def is_new(self) -> bool:
         return self.state == NEW
 
+    def since_review(self, at: float) -> float | None:
+        """Seconds from the last review to ``at``; None for a card never reviewed."""
+        return None if self.last_review is None else at - self.last_review
+
 
 @dataclass(frozen=True)
 class Review:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lossdrill.commands.preamble import recorder_with_notice, track_item
+from lossdrill.commands.preamble import recorder_with_notice, saved_track_item
 from lossdrill.hints import next_hint
 from lossdrill.ui.console import make_console
 
@@ -12,7 +12,7 @@ def run(task: str, banks: list[str], home: str | None) -> int:
 
     console = make_console()
     err = make_console(stderr=True)
-    item = track_item(task, banks, home, err)
+    item = saved_track_item(task, banks, home, err)
     if item is None:
         return 2
     recorder = recorder_with_notice(home, err)

@@ -95,7 +95,9 @@ def implement_item(bank: Bank, task: str, err: Console) -> ImplementItem | None:
     return item
 
 
-def track_item(task: str, banks: list[str], home: str | None, err: Console) -> ImplementItem | None:
+def saved_track_item(
+    task: str, banks: list[str], home: str | None, err: Console
+) -> ImplementItem | None:
     """``task``'s implement item as written for the learner's saved framework, or None after
     saying the task is unknown (bank problems are printed as warnings)."""
     from lossdrill.checker.frameworks.content import default_track_item

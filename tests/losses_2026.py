@@ -66,13 +66,3 @@ def samples(normal: Callable) -> dict[str, tuple[tuple, tuple]]:
         "listmle_loss": ((n((3, 5)), n((3, 5))), (np.zeros((0, 5)),) * 2),
         "gan_discriminator_loss": ((n(5), n(7)), (np.zeros(0),) * 2),
     }  # fmt: skip
-
-
-def read_only_copies(args: tuple) -> tuple:
-    """Copies of ``args`` that raise on any write: a reference that edits its input fails."""
-    copies = []
-    for a in args:
-        c = np.array(a, copy=True)
-        c.setflags(write=False)
-        copies.append(c)
-    return tuple(copies)

@@ -49,22 +49,14 @@ def review(
     after, _ = scheduler.review_card(
         card, Rating(rating), review_datetime=when, review_duration=answer_ms
     )
-    due = after.due.timestamp()
-    return Review(
-        card_id=schedule.card_id,
-        card_version=schedule.version,
-        session_id=session_id,
+    return _logged(
+        schedule,
+        rating,
+        after,
         at=at,
-        rating=rating,
-        state_before=schedule.state,
-        state_after=int(after.state),
-        step=after.step,
-        stability=after.stability,
-        difficulty=after.difficulty,
-        due=due,
-        interval_s=due - at,
-        last_interval_s=schedule.since_review(at),
+        due=after.due.timestamp(),
         answer_ms=answer_ms,
+        session_id=session_id,
     )
 
 
@@ -72,6 +64,32 @@ def cram_review(
     schedule: CardSchedule, rating: int, *, at: float, answer_ms: int, session_id: str | None = None
 ) -> Review:
     """The log entry of a cram rating: the card's state before and after is its current one."""
+    due = schedule.due if schedule.due is not None else at
+    return _logged(
+        schedule,
+        rating,
+        schedule,
+        at=at,
+        due=due,
+        answer_ms=answer_ms,
+        session_id=session_id,
+        cram=True,
+    )
+
+
+def _logged(
+    schedule: CardSchedule,
+    rating: int,
+    landed: FsrsCard | CardSchedule,
+    *,
+    at: float,
+    due: float,
+    answer_ms: int,
+    session_id: str | None,
+    cram: bool = False,
+) -> Review:
+    """The log entry of rating ``schedule``'s card at ``at``: ``landed`` is the FSRS state it
+    lands in (a cram rating leaves it where it was, so its interval is 0)."""
     return Review(
         card_id=schedule.card_id,
         card_version=schedule.version,
@@ -79,15 +97,15 @@ def cram_review(
         at=at,
         rating=rating,
         state_before=schedule.state,
-        state_after=schedule.state,
-        step=schedule.step,
-        stability=schedule.stability,
-        difficulty=schedule.difficulty,
-        due=schedule.due if schedule.due is not None else at,
-        interval_s=0.0,
+        state_after=int(landed.state),
+        step=landed.step,
+        stability=landed.stability,
+        difficulty=landed.difficulty,
+        due=due,
+        interval_s=0.0 if cram else due - at,
         last_interval_s=schedule.since_review(at),
         answer_ms=answer_ms,
-        cram=True,
+        cram=cram,
     )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import TYPE_CHECKING, Annotated, TextIO
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -103,32 +104,33 @@ Seed = Annotated[
     int | None, typer.Option("--seed", metavar="N", help="Seed for a reproducible session.")
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-Topic = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--topic",
-        metavar="TOPIC",
-        help="Only this topic (repeatable).",
-        autocompletion=completion.topics,
-    ),
-]
-Kind = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--kind",
-        metavar="KIND",
-        help="Only this kind (repeatable).",
-        autocompletion=completion.kinds,
-    ),
-]
-QuizKind = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--kind",
-        metavar="KIND",
-        help="Only this kind (repeatable).",
-        autocompletion=completion.quiz_kinds,
-    ),
+
+
+def _only(name: str, complete: Callable[[str], list[str]]) -> Any:
+    """A repeatable filter option, ``--topic TOPIC`` or ``--kind KIND``."""
+    return typer.Option(
+        f"--{name}",
+        metavar=name.upper(),
+        help=f"Only this {name} (repeatable).",
+        autocompletion=complete,
+    )
+
+
+def _count(what: str) -> Any:
+    """``-n/--count N``: how many drills a session asks, at least one."""
+    return typer.Option("--count", "-n", metavar="N", min=1, help=f"Number of {what}.")
+
+
+def _framework(help_text: str) -> Any:
+    """``--framework NAME``: the track (numpy, torch or jax) an implement step is checked on."""
+    return typer.Option("--framework", metavar="NAME", help=help_text)
+
+
+Topic = Annotated[list[str] | None, _only("topic", completion.topics)]
+Kind = Annotated[list[str] | None, _only("kind", completion.kinds)]
+QuizKind = Annotated[list[str] | None, _only("kind", completion.quiz_kinds)]
+TaskArg = Annotated[
+    str, typer.Argument(metavar="TASK", help="Task id.", autocompletion=completion.task_ids)
 ]
 
 
@@ -171,9 +173,7 @@ def plan(
 def quiz(
     topic: Topic = None,
     kind: QuizKind = None,
-    count: Annotated[
-        int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of questions.")
-    ] = 10,
+    count: Annotated[int, _count("questions")] = 10,
     seed: Seed = None,
     missed: Annotated[
         bool, typer.Option("--missed", help="Drill the last session's misses.")
@@ -244,11 +244,7 @@ def implement(
     edit: Annotated[bool, typer.Option("--edit", "-e", help="Open $EDITOR on the file.")] = False,
     framework: Annotated[
         str | None,
-        typer.Option(
-            "--framework",
-            metavar="NAME",
-            help="numpy, torch or jax (default: `lossdrill config framework`, else numpy).",
-        ),
+        _framework("numpy, torch or jax (default: `lossdrill config framework`, else numpy)."),
     ] = None,
     device: Annotated[
         str,
@@ -299,9 +295,7 @@ def config(
 
 @app.command(short_help="Show the next hint of a task.")
 def hint(
-    task: Annotated[
-        str, typer.Argument(metavar="TASK", help="Task id.", autocompletion=completion.task_ids)
-    ],
+    task: TaskArg,
     bank: Bank = None,
     home: Home = None,
 ) -> None:
@@ -313,9 +307,7 @@ def hint(
 
 @app.command(short_help="Show a task's solution and debrief.")
 def reveal(
-    task: Annotated[
-        str, typer.Argument(metavar="TASK", help="Task id.", autocompletion=completion.task_ids)
-    ],
+    task: TaskArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     bank: Bank = None,
     home: Home = None,
@@ -336,9 +328,7 @@ def bughunt(
             autocompletion=completion.bug_hunts,
         ),
     ] = None,
-    count: Annotated[
-        int, typer.Option("--count", "-n", metavar="N", min=1, help="Number of bug hunts.")
-    ] = 3,
+    count: Annotated[int, _count("bug hunts")] = 3,
     seed: Seed = None,
     bank: Bank = None,
     home: Home = None,
@@ -400,10 +390,8 @@ def interview(
     ] = 20,
     framework: Annotated[
         str | None,
-        typer.Option(
-            "--framework",
-            metavar="NAME",
-            help="numpy, torch or jax for the implement steps (default: `lossdrill config framework`).",
+        _framework(
+            "numpy, torch or jax for the implement steps (default: `lossdrill config framework`)."
         ),
     ] = None,
     seed: Seed = None,

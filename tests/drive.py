@@ -28,6 +28,35 @@ def lossdrill_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "lossdrill"]
 
 
+def run(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
+    """Run the installed command to its end through pipes; ``env`` adds to this environment."""
+    return subprocess.run(
+        [*lossdrill_command(), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        **kw,
+    )
+
+
+COMMANDS = [
+    "quiz",
+    "implement",
+    "hint",
+    "reveal",
+    "bughunt",
+    "flashcards",
+    "progress",
+    "interview",
+    "plot",
+    "list",
+    "validate",
+    "export",
+]
+"""Commands of ``lossdrill`` whose help, errors and conventions the CLI tests walk through."""
+
+
 def clean(text: str) -> str:
     return ANSI.sub("", text)
 

@@ -6,28 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from drive import lossdrill_command
-
-COMMANDS = [
-    "quiz",
-    "implement",
-    "hint",
-    "reveal",
-    "bughunt",
-    "flashcards",
-    "progress",
-    "interview",
-    "plot",
-    "list",
-    "validate",
-    "export",
-]
-
-
-def run(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*lossdrill_command(), *args], capture_output=True, text=True, timeout=120, **kw
-    )
+from drive import COMMANDS, run
 
 
 def test_help_lists_every_command():

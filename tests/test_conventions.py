@@ -9,36 +9,12 @@ import re
 import subprocess
 from pathlib import Path
 
+import drive
 import pytest
-from drive import Session, lossdrill_command
+from drive import Session, lossdrill_command, run
 
 BANK = str(Path(__file__).parent / "data" / "bank_ok")
-COMMANDS = [
-    "quiz",
-    "implement",
-    "hint",
-    "reveal",
-    "bughunt",
-    "flashcards",
-    "progress",
-    "interview",
-    "plot",
-    "list",
-    "validate",
-    "export",
-    "export anki",
-]
-
-
-def run(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*lossdrill_command(), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-        **kw,
-    )
+COMMANDS = [*drive.COMMANDS, "export anki"]
 
 
 def test_version_prints_the_package_version():

@@ -89,44 +89,12 @@ def test_quiz_id_unknown_or_not_a_question_is_a_usage_error(env):
 def test_quiz_json_prints_one_object_with_every_answer(env):
     # t-numeric right (as arithmetic), t-multi half right, t-choice answered "?". The option
     # order depends on the seed: read it off a first run (questions go to stderr with --json).
-    proc = run(
-        [
-            "quiz",
-            "--bank",
-            BANK,
-            "--id",
-            "t-numeric",
-            "--id",
-            "t-multi",
-            "--id",
-            "t-choice",
-            "--json",
-            "--seed",
-            "3",
-        ],
-        env,
-        stdin="ln(2)\n?\n?\n",
-    )
+    args = ["quiz", "--bank", BANK, "--id", "t-numeric", "--id", "t-multi", "--id", "t-choice"]
+    args += ["--json", "--seed", "3"]
+    proc = run(args, env, stdin="ln(2)\n?\n?\n")
     assert proc.returncode == 0, proc.stderr
     right = option_number(proc.stderr, "BCE with logits")
-    proc = run(
-        [
-            "quiz",
-            "--bank",
-            BANK,
-            "--id",
-            "t-numeric",
-            "--id",
-            "t-multi",
-            "--id",
-            "t-choice",
-            "--json",
-            "--seed",
-            "3",
-        ],
-        env,
-        stdin=f"ln(2)\n{right}\n?\n",
-    )
+    proc = run(args, env, stdin=f"ln(2)\n{right}\n?\n")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)  # stdout holds only the JSON object
     assert [i["id"] for i in data["items"]] == ["t-numeric", "t-multi", "t-choice"]

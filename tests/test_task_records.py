@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sample_records import IMPLEMENT_RECORD as GOOD
 
 from lossdrill.bank.loader import load_files
 from lossdrill.bank.schema import ARG_KINDS, Domain
@@ -133,35 +134,6 @@ def test_domains_mean_what_they_say(text, inside, outside):
 def test_a_malformed_domain_is_refused(text):
     with pytest.raises(ValueError):
         Domain.parse(text)
-
-
-GOOD = """\
-items:
-  - id: mse
-    version: 1
-    kind: implement
-    topic: regression
-    prompt: p
-    function: mse_loss
-    args: [{name: y_true, kind: real}, {name: y_pred, kind: real}]
-    family: regression
-    output: loss
-    params:
-      - {name: delta, default: 1.0, domain: "> 0", try: [0.5, 2.0]}
-    scale_arg: y_pred
-    plot:
-      kind: loss
-      slices:
-        - {axis: error, inputs: error}
-    rules:
-      - {id: empty-batch, text: "An empty batch returns 0.0."}
-    contract: c
-    starter: "def mse_loss(y_true, y_pred):\\n    pass\\n"
-    solution: "def mse_loss(y_true, y_pred):\\n    return 0.0\\n"
-    hints: [a, b, c]
-    debrief: d
-    mutants: []
-"""
 
 
 def _load(tmp_path, text):

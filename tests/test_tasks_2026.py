@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import losses_2026
 import numpy as np
 import pytest
 import yaml
@@ -34,14 +35,7 @@ from lossdrill.references import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-ISSUE_TASKS = {
-    "masked-ce": "masked_lm_cross_entropy", "kd": "distillation_loss", "z-loss": "z_loss",
-    "moe-balance": "load_balancing_loss", "dpo": "dpo_loss", "ppo-clip": "ppo_clip_loss",
-    "grpo-adv": "grpo_advantages", "gaussian-nll": "gaussian_nll_loss", "vae-kl": "gaussian_kl",
-    "tversky": "tversky_loss", "sgns": "sgns_loss", "arcface": "arcface_loss",
-    "batch-hard-triplet": "batch_hard_triplet_loss", "ctc": "ctc_loss",
-    "listnet": "listnet_loss", "listmle": "listmle_loss", "gan-d": "gan_discriminator_loss",
-}  # fmt: skip
+ISSUE_TASKS = losses_2026.TASK_FUNCTIONS
 IDS = sorted(ISSUE_TASKS)
 ITEMS = builtin_tasks()
 HUNTS = yaml.safe_load(

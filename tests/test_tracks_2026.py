@@ -28,41 +28,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import losses_2026
 import numpy as np
 import pytest
 import yaml
 from conftest import framework_module
 
 from lossdrill.checker.imports import forbidden_uses as forbidden_calls
-from lossdrill.references import (
-    language,
-    listwise,
-    metric,
-    preference,
-    probabilistic,
-    segmentation,
-    sequence,
-)
 
-NEW_TASKS = (
-    "masked-ce",
-    "kd",
-    "z-loss",
-    "moe-balance",
-    "dpo",
-    "ppo-clip",
-    "grpo-adv",
-    "gaussian-nll",
-    "vae-kl",
-    "tversky",
-    "sgns",
-    "arcface",
-    "batch-hard-triplet",
-    "ctc",
-    "listnet",
-    "listmle",
-    "gan-d",
-)
+NEW_TASKS = tuple(losses_2026.TASK_FUNCTIONS)
 _RECORDS = {
     item["id"]: item
     for path in sorted(
@@ -78,11 +52,7 @@ TRACKS: dict[str, Any] = {
     for task, item in STAGED.items()
 }
 """Each record's framework tracks, as written in questions/implement/*.yaml."""
-REFERENCES = {
-    name: getattr(module, name)
-    for module in (language, preference, metric, segmentation, probabilistic, sequence, listwise)
-    for name in module.__all__
-}
+REFERENCES = losses_2026.FUNCTIONS
 FRAMEWORKS = ("torch", "jax")
 
 Case = tuple[tuple[Any, ...], dict[str, Any]]

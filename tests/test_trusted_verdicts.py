@@ -12,6 +12,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from sample_records import IMPLEMENT_RECORD as RECORD
 from scipy.special import rel_entr
 
 from lossdrill.bank.schema import Bank
@@ -543,32 +544,3 @@ def test_a_bad_rule_case_names_its_field(tmp_path, case, field, message):
     bank = load_files([path])
     (error,) = bank.errors
     assert error.field == field and message in error.message and error.line > 1
-
-
-RECORD = """\
-items:
-  - id: mse
-    version: 1
-    kind: implement
-    topic: regression
-    prompt: p
-    function: mse_loss
-    args: [{name: y_true, kind: real}, {name: y_pred, kind: real}]
-    family: regression
-    output: loss
-    params:
-      - {name: delta, default: 1.0, domain: "> 0", try: [0.5, 2.0]}
-    scale_arg: y_pred
-    plot:
-      kind: loss
-      slices:
-        - {axis: error, inputs: error}
-    rules:
-      - {id: empty-batch, text: "An empty batch returns 0.0."}
-    contract: c
-    starter: "def mse_loss(y_true, y_pred):\\n    pass\\n"
-    solution: "def mse_loss(y_true, y_pred):\\n    return 0.0\\n"
-    hints: [a, b, c]
-    debrief: d
-    mutants: []
-"""

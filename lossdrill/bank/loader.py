@@ -99,10 +99,8 @@ def load_files(
             if item.id in seen:
                 first = seen[item.id]
                 errors.append(
-                    BankError(
-                        item.file,
-                        item.line,
-                        item.id,
+                    BankError.about(
+                        item,
                         "id",
                         f"duplicate id; first defined at {first.file}:{first.line}",
                     )
@@ -113,9 +111,7 @@ def load_files(
     task_ids = {item.id for item in items if isinstance(item, ImplementItem)}
     for item in items:
         if isinstance(item, BugHuntItem) and item.task not in task_ids:
-            errors.append(
-                BankError(item.file, item.line, item.id, "task", f"no implement task {item.task!r}")
-            )
+            errors.append(BankError.about(item, "task", f"no implement task {item.task!r}"))
     if evaluate_formulas:
         items = [item for item in items if check_formula(item, errors)]
     return Bank(items=items, errors=errors, files=[str(f) for f in files])
@@ -128,7 +124,7 @@ def check_formula(item: Item, errors: list[BankError]) -> bool:
     try:
         formula_mod.evaluate(item.formula)
     except formula_mod.FormulaError as exc:
-        errors.append(BankError(item.file, item.line, item.id, "formula", str(exc)))
+        errors.append(BankError.about(item, "formula", str(exc)))
         return False
     return True
 

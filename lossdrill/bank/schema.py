@@ -477,6 +477,11 @@ class BankError:
     field: str | None
     message: str
 
+    @classmethod
+    def about(cls, item: Item, field: str, message: str) -> BankError:
+        """A problem with ``field`` of an item that did load."""
+        return cls(item.file, item.line, item.id, field, message)
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
         item = f" item {self.item_id!r}" if self.item_id else ""

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from lossdrill.checker.frameworks.content import default_track_item
-from lossdrill.commands.preamble import banks_with_warnings, implement_item, recorder_with_notice
+from lossdrill.commands.preamble import recorder_with_notice, saved_track_item
 from lossdrill.hints import next_hint
 from lossdrill.ui.console import make_console
 
@@ -13,10 +12,9 @@ def run(task: str, banks: list[str], home: str | None) -> int:
 
     console = make_console()
     err = make_console(stderr=True)
-    item = implement_item(banks_with_warnings(banks, err), task, err)
+    item = saved_track_item(task, banks, home, err)
     if item is None:
         return 2
-    item = default_track_item(item, home)
     recorder = recorder_with_notice(home, err)
     try:
         level, text, repeated = next_hint(item, recorder)

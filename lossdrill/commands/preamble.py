@@ -95,6 +95,17 @@ def implement_item(bank: Bank, task: str, err: Console) -> ImplementItem | None:
     return item
 
 
+def saved_track_item(
+    task: str, banks: list[str], home: str | None, err: Console
+) -> ImplementItem | None:
+    """``task``'s implement item as written for the learner's saved framework, or None after
+    saying the task is unknown (bank problems are printed as warnings)."""
+    from lossdrill.checker.frameworks.content import default_track_item
+
+    item = implement_item(banks_with_warnings(banks, err), task, err)
+    return None if item is None else default_track_item(item, home)
+
+
 def open_recorder(home: str | Path | None = None) -> Recorder:
     """The progress store in ``home`` (or the default data directory)."""
     from lossdrill.store import open_store

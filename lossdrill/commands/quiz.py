@@ -81,7 +81,7 @@ def run(
                 try:
                     expected = evaluate(item.formula)
                 except FormulaError as exc:  # evaluated once: the value is the answer key
-                    broken = BankError(item.file, item.line, item.id, "formula", str(exc))
+                    broken = BankError.about(item, "formula", str(exc))
                     err.print(
                         f"[yellow]skipping broken item:[/] {escape(str(broken))}", soft_wrap=True
                     )

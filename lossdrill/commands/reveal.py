@@ -6,8 +6,7 @@ as having used every hint.
 
 from __future__ import annotations
 
-from lossdrill.checker.frameworks.content import default_track_item
-from lossdrill.commands.preamble import banks_with_warnings, implement_item, recorder_with_notice
+from lossdrill.commands.preamble import recorder_with_notice, saved_track_item
 from lossdrill.hints import reveal
 from lossdrill.ui.console import AnswerSource, EndOfInput, make_console
 
@@ -17,10 +16,9 @@ def run(task: str, yes: bool, banks: list[str], home: str | None) -> int:
 
     console = make_console()
     err = make_console(stderr=True)
-    item = implement_item(banks_with_warnings(banks, err), task, err)
+    item = saved_track_item(task, banks, home, err)
     if item is None:
         return 2
-    item = default_track_item(item, home)
     recorder = recorder_with_notice(home, err)
     try:
         if not yes and not recorder.has_passed(task):

@@ -61,20 +61,16 @@ def _task_errors(bank: Bank) -> list[BankError]:
         spec = TASKS.get(item.id)
         if spec is None:
             errors.append(
-                BankError(
-                    item.file,
-                    item.line,
-                    item.id,
+                BankError.about(
+                    item,
                     "id",
                     f"no implement task {item.id!r}; known: {', '.join(sorted(TASKS))}",
                 )
             )
         elif item.function != spec.function:
             errors.append(
-                BankError(
-                    item.file,
-                    item.line,
-                    item.id,
+                BankError.about(
+                    item,
                     "function",
                     f"task {item.id!r} is graded on {spec.function}(), not {item.function}()",
                 )

@@ -7,13 +7,14 @@ store (:meth:`Store.scheduler_parameters`) so every session schedules alike; tes
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from fsrs import Card as FsrsCard
-from fsrs import Rating, Scheduler, State
+from fsrs import Rating, Scheduler
 
-from lossdrill.store.db import NEW, CardSchedule, Review, Store
+from lossdrill.schedule import memory
+from lossdrill.store.db import CardSchedule, Review, Store
 
 if TYPE_CHECKING:
     from fsrs.scheduler import SchedulerDict
@@ -43,12 +44,52 @@ def review(
     """Rate ``schedule``'s card ``rating`` (1-4) at ``at`` (epoch seconds)."""
     if rating not in RATINGS:
         raise ValueError(f"rating must be 1-4, not {rating!r}")
-    when = _datetime(at)
+    when = memory.utc(at)
     card = to_fsrs(schedule, when)
     after, _ = scheduler.review_card(
         card, Rating(rating), review_datetime=when, review_duration=answer_ms
     )
-    due = after.due.timestamp()
+    return _logged(
+        schedule,
+        rating,
+        after,
+        at=at,
+        due=after.due.timestamp(),
+        answer_ms=answer_ms,
+        session_id=session_id,
+    )
+
+
+def cram_review(
+    schedule: CardSchedule, rating: int, *, at: float, answer_ms: int, session_id: str | None = None
+) -> Review:
+    """The log entry of a cram rating: the card's state before and after is its current one."""
+    due = schedule.due if schedule.due is not None else at
+    return _logged(
+        schedule,
+        rating,
+        schedule,
+        at=at,
+        due=due,
+        answer_ms=answer_ms,
+        session_id=session_id,
+        cram=True,
+    )
+
+
+def _logged(
+    schedule: CardSchedule,
+    rating: int,
+    landed: FsrsCard | CardSchedule,
+    *,
+    at: float,
+    due: float,
+    answer_ms: int,
+    session_id: str | None,
+    cram: bool = False,
+) -> Review:
+    """The log entry of rating ``schedule``'s card at ``at``: ``landed`` is the FSRS state it
+    lands in (a cram rating leaves it where it was, so its interval is 0)."""
     return Review(
         card_id=schedule.card_id,
         card_version=schedule.version,
@@ -56,30 +97,18 @@ def review(
         at=at,
         rating=rating,
         state_before=schedule.state,
-        state_after=int(after.state),
-        step=after.step,
-        stability=after.stability,
-        difficulty=after.difficulty,
+        state_after=int(landed.state),
+        step=landed.step,
+        stability=landed.stability,
+        difficulty=landed.difficulty,
         due=due,
-        interval_s=due - at,
-        last_interval_s=None if schedule.last_review is None else at - schedule.last_review,
+        interval_s=0.0 if cram else due - at,
+        last_interval_s=schedule.since_review(at),
         answer_ms=answer_ms,
+        cram=cram,
     )
 
 
 def to_fsrs(schedule: CardSchedule, now: datetime) -> FsrsCard:
-    if schedule.state == NEW:
-        return FsrsCard(card_id=schedule.key, state=State.Learning, step=0, due=now)
-    return FsrsCard(
-        card_id=schedule.key,
-        state=State(schedule.state),
-        step=schedule.step,
-        stability=schedule.stability,
-        difficulty=schedule.difficulty,
-        due=_datetime(schedule.due if schedule.due is not None else now.timestamp()),
-        last_review=None if schedule.last_review is None else _datetime(schedule.last_review),
-    )
-
-
-def _datetime(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    """The card's schedule as an ``fsrs.Card`` keyed by the card's integer key."""
+    return cast("FsrsCard", memory.to_fsrs(schedule, now, card_id=schedule.key))

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from lossdrill.bank.schema import Card
-from lossdrill.flashcards.scheduling import RATINGS, review
+from lossdrill.flashcards.scheduling import RATINGS, cram_review, review
+from lossdrill.schedule.memory import is_lapse
 from lossdrill.store.db import NEW, CardSchedule, Review
 
 if TYPE_CHECKING:
@@ -222,7 +223,7 @@ class FlashcardSession:
                 at=at,
                 due=planned.due + (at - preview.at),
                 answer_ms=answer_ms,
-                last_interval_s=None if schedule.last_review is None else at - schedule.last_review,
+                last_interval_s=schedule.since_review(at),
             )
         else:
             rev = review(
@@ -237,13 +238,8 @@ class FlashcardSession:
             self.new_left -= 1
             if self._new and self._new[0] == card.id:
                 self._new.pop(0)
-        self.schedules[card.id] = CardSchedule(
-            card_id=schedule.card_id,
-            key=schedule.key,
-            version=schedule.version,
-            topic=schedule.topic,
-            source_item=schedule.source_item,
-            tags=schedule.tags,
+        self.schedules[card.id] = replace(
+            schedule,
             state=rev.state_after,
             step=rev.step,
             stability=rev.stability,
@@ -251,7 +247,8 @@ class FlashcardSession:
             due=rev.due,
             last_review=at,
             reps=schedule.reps + 1,
-            lapses=schedule.lapses + int(rating == 1 and schedule.state == 2),
+            lapses=schedule.lapses + is_lapse(rating, schedule.state),
+            boosted_at=None,
         )
         return Rated(card, rating, rev.due, rev.interval_s, rev)
 
@@ -311,26 +308,3 @@ class FlashcardSession:
             next_due=None if self.cram or not dues else min(dues),
             seconds=max(0.0, now - self.started),
         )
-
-
-def cram_review(
-    schedule: CardSchedule, rating: int, *, at: float, answer_ms: int, session_id: str | None = None
-) -> Review:
-    """The log entry of a cram rating: the card's state before and after is its current one."""
-    return Review(
-        card_id=schedule.card_id,
-        card_version=schedule.version,
-        session_id=session_id,
-        at=at,
-        rating=rating,
-        state_before=schedule.state,
-        state_after=schedule.state,
-        step=schedule.step,
-        stability=schedule.stability,
-        difficulty=schedule.difficulty,
-        due=schedule.due if schedule.due is not None else at,
-        interval_s=0.0,
-        last_interval_s=None if schedule.last_review is None else at - schedule.last_review,
-        answer_ms=answer_ms,
-        cram=True,
-    )

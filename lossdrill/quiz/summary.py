@@ -53,13 +53,19 @@ class QuizSummary:
     def missed(self) -> list:
         return [r for r in self.results if not r.correct]
 
-    def to_dict(self) -> dict:
+    def _totals(self) -> dict:
+        """The session's counts and score, as both the stored summary and ``--json`` begin."""
         return {
             "seed": self.seed,
             "planned": self.planned,
             "asked": self.asked,
             "correct": self.correct,
             "score": round(self.score, 3),
+        }
+
+    def to_dict(self) -> dict:
+        return {
+            **self._totals(),
             "elapsed_s": round(self.elapsed_s, 1),
             "ended_early": self.ended_early,
             "topics": [t.__dict__ for t in self.by_topic()],
@@ -69,11 +75,7 @@ class QuizSummary:
     def to_json(self) -> dict:
         """The session for scripts (``lossdrill quiz --json``): the score and every answer."""
         return {
-            "seed": self.seed,
-            "planned": self.planned,
-            "asked": self.asked,
-            "correct": self.correct,
-            "score": round(self.score, 3),
+            **self._totals(),
             "score_fraction": round(self.score / self.asked, 3) if self.asked else 0.0,
             "elapsed_s": round(self.elapsed_s, 1),
             "ended_early": self.ended_early,

@@ -19,7 +19,7 @@ import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
     from fsrs import Scheduler
@@ -31,6 +31,28 @@ DEFAULT_DECAY = 0.1542
 """w20 of FSRS-6's default parameters."""
 DEFAULT_INITIAL = (0.212, 1.2931, 2.3065, 8.2956)
 """w0-w3 of FSRS-6's default parameters."""
+
+
+class FsrsFields(Protocol):
+    """What FSRS reads of an item: a :class:`Memory`, or a flashcard's stored schedule."""
+
+    @property
+    def state(self) -> int: ...
+    @property
+    def step(self) -> int | None: ...
+    @property
+    def stability(self) -> float | None: ...
+    @property
+    def difficulty(self) -> float | None: ...
+    @property
+    def due(self) -> float | None: ...
+    @property
+    def last_review(self) -> float | None: ...
+
+
+def is_lapse(rating: int, state_before: int) -> bool:
+    """FSRS's lapse: an Again (1) on an item in the Review state."""
+    return rating == 1 and state_before == REVIEW
 
 
 @dataclass(frozen=True)
@@ -98,13 +120,12 @@ def review(
     scheduler predicted just before it (None for a first review)."""
     from fsrs import Rating
 
-    when = _datetime(at)
+    when = utc(at)
     card = to_fsrs(memory, when)
     predicted = (
         None if memory.state == NEW else float(scheduler.get_card_retrievability(card, when))
     )
     after, _ = scheduler.review_card(card, Rating(rating), review_datetime=when)
-    lapse = int(rating == 1 and memory.state == REVIEW)
     return Memory(
         state=int(after.state),
         step=after.step,
@@ -113,27 +134,29 @@ def review(
         due=after.due.timestamp(),
         last_review=at,
         reps=memory.reps + 1,
-        lapses=memory.lapses + lapse,
+        lapses=memory.lapses + is_lapse(rating, memory.state),
     ), predicted
 
 
-def to_fsrs(memory: Memory, when: datetime):  # noqa: ANN201 - fsrs.Card, imported lazily
+def to_fsrs(memory: FsrsFields, when: datetime, card_id: int = 0):  # noqa: ANN201 - fsrs.Card, imported lazily
+    """``memory`` as an ``fsrs.Card`` at ``when``: a new item is one just starting to learn."""
     from fsrs import Card, State
 
     if memory.state == NEW:
-        return Card(card_id=0, state=State.Learning, step=0, due=when)
+        return Card(card_id=card_id, state=State.Learning, step=0, due=when)
     return Card(
-        card_id=0,
+        card_id=card_id,
         state=State(memory.state),
         step=memory.step,
         stability=memory.stability,
         difficulty=memory.difficulty,
-        due=_datetime(memory.due if memory.due is not None else when.timestamp()),
-        last_review=None if memory.last_review is None else _datetime(memory.last_review),
+        due=utc(memory.due if memory.due is not None else when.timestamp()),
+        last_review=None if memory.last_review is None else utc(memory.last_review),
     )
 
 
-def _datetime(epoch: float) -> datetime:
+def utc(epoch: float) -> datetime:
+    """Epoch seconds as the aware UTC datetime ``fsrs`` works in."""
     return datetime.fromtimestamp(epoch, tz=timezone.utc)
 
 

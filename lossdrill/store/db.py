@@ -70,6 +70,10 @@ class CardSchedule:
     def is_new(self) -> bool:
         return self.state == NEW
 
+    def since_review(self, at: float) -> float | None:
+        """Seconds from the last review to ``at``; None for a card never reviewed."""
+        return None if self.last_review is None else at - self.last_review
+
 
 @dataclass(frozen=True)
 class Review:
@@ -528,19 +532,12 @@ class Store:
     @_recovering
     def card_schedules(self) -> dict[str, CardSchedule]:
         """Every card's schedule, by card id."""
-        rows = self.conn.execute(
-            "SELECT card_id, key, version, topic, source_item, tags, state, step, stability,"
-            " difficulty, due, last_review, reps, lapses, boosted_at FROM cards"
-        ).fetchall()
+        rows = self.conn.execute(_SELECT_SCHEDULE).fetchall()
         return {r[0]: _schedule(r) for r in rows}
 
     @_recovering
     def card_schedule(self, card_id: str) -> CardSchedule | None:
-        r = self.conn.execute(
-            "SELECT card_id, key, version, topic, source_item, tags, state, step, stability,"
-            " difficulty, due, last_review, reps, lapses, boosted_at FROM cards WHERE card_id = ?",
-            (card_id,),
-        ).fetchone()
+        r = self.conn.execute(_SELECT_SCHEDULE + " WHERE card_id = ?", (card_id,)).fetchone()
         return _schedule(r) if r else None
 
     @_recovering
@@ -892,6 +889,13 @@ def _check_tables(conn: sqlite3.Connection) -> None:
     missing = needed - names
     if missing:
         raise DamagedStore(f"not a lossdrill store: missing tables {sorted(missing)}")
+
+
+_SELECT_SCHEDULE = (
+    "SELECT card_id, key, version, topic, source_item, tags, state, step, stability,"
+    " difficulty, due, last_review, reps, lapses, boosted_at FROM cards"
+)
+"""A card's schedule row, in the order :func:`_schedule` reads it."""
 
 
 def _schedule(r: tuple) -> CardSchedule:

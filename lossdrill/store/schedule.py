@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from lossdrill.schedule import clock
 from lossdrill.schedule.grades import card_grade, implement_grade, quiz_grade
-from lossdrill.schedule.memory import Memory, item_scheduler, review
+from lossdrill.schedule.memory import Memory, is_lapse, item_scheduler, review
 
 if TYPE_CHECKING:
     from lossdrill.recording import ImplementAttempt, QuizAnswer
@@ -123,7 +123,7 @@ def on_review(conn: sqlite3.Connection, r: Review) -> None:
         due=r.due,
         last_review=r.at,
         reps=old.reps + 1,
-        lapses=old.lapses + int(r.rating == 1 and r.state_before == 2),
+        lapses=old.lapses + is_lapse(int(r.rating), r.state_before),
     )
     _save(conn, CARD, r.card_id, row[0] if row else "", memory)
     elapsed = None if old.last_review is None else (r.at - old.last_review) / DAY

@@ -25,25 +25,36 @@ RATING_STYLE = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
 RATING_NAME = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
+def _in_units(seconds: int) -> tuple[str, float]:
+    """A whole minute or more in the largest unit it reaches: ``("min" | "h" | "d" | "mo" |
+    "y", amount)``, with a month of 30.44 days and a year of 365.25."""
+    minutes = seconds / 60
+    if minutes < 60:
+        return "min", minutes
+    hours = minutes / 60
+    if hours < 24:
+        return "h", hours
+    days = hours / 24
+    if days < 31:
+        return "d", days
+    months = days / 30.44
+    if months < 12:
+        return "mo", months
+    return "y", days / 365.25
+
+
 def interval_text(seconds: float) -> str:
     """A short human interval: 'now', '10 min', '3 h', '4 days', '2.5 months'."""
     seconds = round(seconds)  # as the rating line rounds it: the same card says the same
     if seconds < 60:
         return "now" if seconds <= 0 else "1 min"
-    minutes = seconds / 60
-    if minutes < 60:
-        return f"{round(minutes)} min"
-    hours = minutes / 60
-    if hours < 24:
-        return f"{round(hours)} h"
-    days = hours / 24
-    if days < 31:
-        n = round(days)
+    unit, amount = _in_units(seconds)
+    if unit in ("mo", "y"):
+        return f"{amount:.1f} {'months' if unit == 'mo' else 'years'}"
+    n = round(amount)
+    if unit == "d":
         return f"{n} day" if n == 1 else f"{n} days"
-    months = days / 30.44
-    if months < 12:
-        return f"{months:.1f} months"
-    return f"{days / 365.25:.1f} years"
+    return f"{n} {unit}"
 
 
 def short_interval(seconds: float) -> str:
@@ -51,19 +62,10 @@ def short_interval(seconds: float) -> str:
     seconds = round(seconds)  # a due time read back from a datetime can be a hair short
     if seconds < 60:
         return "<1m"
-    minutes = seconds / 60
-    if minutes < 60:
-        return f"{round(minutes)}m"
-    hours = minutes / 60
-    if hours < 24:
-        return f"{round(hours)}h"
-    days = hours / 24
-    if days < 31:
-        return f"{round(days)}d"
-    months = days / 30.44
-    if months < 12:
-        return f"{months:.1f}mo"
-    return f"{days / 365.25:.1f}y"
+    unit, amount = _in_units(seconds)
+    if unit in ("mo", "y"):
+        return f"{amount:.1f}{unit}"
+    return f"{round(amount)}{unit[0]}"
 
 
 def rating_prompt(intervals: dict[int, float] | None, can_undo: bool, width: int = 80) -> str:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markdown import Markdown
 from rich.markup import escape
 from rich.panel import Panel
@@ -52,6 +52,13 @@ def _header(item: Item, position: str) -> str:
     """The question's title. The id is left out: many ids name the answer
     (``info-mae-laplace``); it is shown once the question is answered."""
     return f"{position}{item.topic} · {item.kind} · {STARS.get(item.difficulty, '')}"
+
+
+def _show_question(console: Console, item: Item, position: str, *below: RenderableType) -> None:
+    """The question's panel: its prompt, then what ``below`` adds (options, a hint)."""
+    prompt = Markdown(item.prompt)
+    body = Group(prompt, *below) if below else prompt
+    console.print(Panel(body, title=_header(item, position), title_align="left"))
 
 
 def _options_table(options: Sequence[Option], order: Sequence[int]) -> Table:
@@ -176,17 +183,13 @@ def _ask_options(
         if multi
         else f"Answer with the option's {span}."
     )
-    console.print(
-        Panel(
-            Group(
-                Markdown(item.prompt),
-                Text(""),
-                _options_table(options, order),
-                Text(hint, style="dim"),
-            ),
-            title=_header(item, position),
-            title_align="left",
-        )
+    _show_question(
+        console,
+        item,
+        position,
+        Text(""),
+        _options_table(options, order),
+        Text(hint, style="dim"),
     )
     if multi:
         text, parsed = _ask_until(
@@ -253,13 +256,7 @@ def _ask_numeric(
         f"Answer with a number (within ±{item.tolerance:g}) or simple arithmetic "
         "such as ln(5)/2, exp(-1), sqrt(2)/2."
     )
-    console.print(
-        Panel(
-            Group(Markdown(item.prompt), Text(hint, style="dim")),
-            title=_header(item, position),
-            title_align="left",
-        )
-    )
+    _show_question(console, item, position, Text(hint, style="dim"))
     text, value = _ask_until(
         answers,
         console,
@@ -301,14 +298,8 @@ def _plain_number(text: str) -> bool:
 def _ask_recall(
     item: RecallItem, console: Console, answers: AnswerSource, position: str
 ) -> tuple[bool, float, str, bool]:
-    console.print(
-        Panel(
-            Group(
-                Markdown(item.prompt), Text("Answer in your own words, on one line.", style="dim")
-            ),
-            title=_header(item, position),
-            title_align="left",
-        )
+    _show_question(
+        console, item, position, Text("Answer in your own words, on one line.", style="dim")
     )
     text, _ = _ask_until(
         answers, console, "your answer> ", lambda t: t, "Type your answer (or ? to see it)."
@@ -342,7 +333,7 @@ def _ask_recall(
 def _ask_scenario(
     item: ScenarioItem, console: Console, answers: AnswerSource, rng: random.Random, position: str
 ) -> tuple[bool, float, str]:
-    console.print(Panel(Markdown(item.prompt), title=_header(item, position), title_align="left"))
+    _show_question(console, item, position)
     steps = {s.id: s for s in item.steps}
     step: Step | None = item.steps[0]
     responses, right_steps, asked = [], 0, 0
@@ -430,17 +421,13 @@ def _ask_bug_line(
     item: BugHuntItem, console: Console, answers: AnswerSource, position: str, show_fix: bool = True
 ) -> tuple[bool, float, str]:
     n_lines = len(item.code.rstrip("\n").splitlines())
-    console.print(
-        Panel(
-            Group(
-                Markdown(item.prompt),
-                Text(""),
-                numbered_code(item.code),
-                Text(f"Which line holds the bug? (1–{n_lines})", style="dim"),
-            ),
-            title=_header(item, position),
-            title_align="left",
-        )
+    _show_question(
+        console,
+        item,
+        position,
+        Text(""),
+        numbered_code(item.code),
+        Text(f"Which line holds the bug? (1–{n_lines})", style="dim"),
     )
     text, line = _ask_until(
         answers,

@@ -51,7 +51,7 @@ def mse_loss(y_true, y_pred):
 @needs_landlock
 def test_r1_the_case_cache_is_out_of_the_submissions_reach(place):
     place.check(MSE_OK)  # fills the case cache
-    paths = [str(p) for p in (place.home / "cache" / "cases").glob("mse-*.npz")]
+    paths = [str(p) for p in (place.home / "cache" / "cases").glob("mse-*.cases")]
     assert paths
     proc, result = place.check(READ_CACHE.format(paths=paths, home=str(place.home)))
     assert result["passed"] is False
@@ -83,21 +83,15 @@ def test_r1_a_planted_pickle_in_the_bank_cache_never_runs(place):
 
 
 def test_r1_a_planted_case_cache_file_is_rebuilt_not_trusted(place):
-    import numpy as np
-
     place.check(MSE_OK)
-    for path in (place.home / "cache" / "cases").glob("mse-*.npz"):
-        # the same key with forged expected values: only a file that parses can carry them
-        with np.load(path, allow_pickle=False) as stored:
-            arrays = {k: stored[k] for k in stored.files}
-        meta = json.loads(bytes(arrays["meta"]).decode())
-        for entry in meta["expected"]:
-            arrays[f"a{entry['a']}"] = arrays[f"a{entry['a']}"] * 0 + 12345.0
-        np.savez(path, **arrays)
-        break
-    path.write_bytes(b"PK\x03\x04 not a zip at all")
+    (path,) = list((place.home / "cache" / "cases").glob("mse-*.cases"))[:1]
+    # the magic line, then a header size far past the end and bytes that are no JSON
+    path.write_bytes(b"lossdrill-cases\n" + b"\xff" * 8 + b"{not json")
     _, result = place.check(MSE_SUM)
     assert result["passed"] is False
+    _, ok = place.check(MSE_OK)
+    assert ok["passed"] is True
+    path.write_bytes(b"PK\x03\x04 not a zip at all")
     _, ok = place.check(MSE_OK)
     assert ok["passed"] is True
 

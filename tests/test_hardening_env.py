@@ -136,7 +136,7 @@ def test_home_option_moves_the_caches_as_the_environment_does(place):
         "implement", "mse", "--file", str(path), "--check", "--json", "--home", str(other), env=env
     )
     assert json.loads(proc.stdout)["passed"] is True
-    assert list((other / "cache" / "cases").glob("mse-*.npz"))
+    assert list((other / "cache" / "cases").glob("mse-*.cases"))
     assert (other / "lossdrill.sqlite3").exists()
     assert not (place.root / "xdg-cache").exists()
 
@@ -170,14 +170,15 @@ def test_doctor_finds_a_damaged_store_and_stale_caches(place):
     data[4096 * 2 : 4096 * 3] = b"\x13" * 4096
     store.write_bytes(bytes(data))
     (place.home / "cache" / "cases").mkdir(parents=True, exist_ok=True)
-    (place.home / "cache" / "cases" / "mse-old.npz").write_bytes(b"junk")
+    (place.home / "cache" / "cases" / "mse-old.cases").write_bytes(b"junk")
+    (place.home / "cache" / "cases" / "mse-older.npz").write_bytes(b"junk")
     (place.home / "cache" / "banks").mkdir(parents=True, exist_ok=True)
     (place.home / "cache" / "banks" / "x.pickle").write_bytes(b"junk")
     proc = place.run("doctor", "--json")
     assert proc.returncode == 1
     problems = " ".join(json.loads(proc.stdout)["problems"])
     assert "damaged" in problems or "cannot be checked" in problems
-    assert "stale" in problems and "pickle" in problems
+    assert "stale" in problems and "pickle" in problems and ".npz format" in problems
 
 
 def test_r21_yes_piped_into_quiz_ends_with_a_summary():

@@ -142,10 +142,8 @@ def _store_problems(path: Path) -> list[str]:
 
 
 def _cache_problems(cache: Path) -> list[str]:
-    """Cache files that are stale (another version or source) or in the old unsafe format."""
-    import numpy as np
-
-    from lossdrill.checker.case_cache import _fingerprint
+    """Cache files that are stale (another version or source) or in an old format."""
+    from lossdrill.checker.case_cache import SUFFIX, _fingerprint, stored_key
 
     problems: list[str] = []
     old = sorted(cache.glob("*/*.pickle"))
@@ -154,15 +152,17 @@ def _cache_problems(cache: Path) -> list[str]:
             f"{len(old)} cache files in the old pickle format under {cache} are ignored"
             " (never read); they can be deleted"
         )
+    earlier = sorted((cache / "cases").glob("*.npz"))
+    if earlier:
+        problems.append(
+            f"{len(earlier)} case cache files in the earlier .npz format under "
+            f"{cache / 'cases'} are ignored (never read); they can be deleted"
+        )
     current = _fingerprint()
     stale = 0
-    for file in sorted((cache / "cases").glob("*.npz")):
-        try:
-            with np.load(file, allow_pickle=False) as stored:
-                key = json.loads(bytes(stored["meta"]).decode("utf-8"))["key"]
-            stale += key[2] != current
-        except Exception:  # noqa: BLE001 - unreadable: rebuilt on use
-            stale += 1
+    for file in sorted((cache / "cases").glob(f"*{SUFFIX}")):
+        key = stored_key(file)
+        stale += key is None or len(key) < 3 or key[2] != current
     if stale:
         problems.append(
             f"{stale} stale or unreadable case cache files under {cache / 'cases'}"

@@ -111,3 +111,18 @@ def test_framework_bug_hunt_fails_and_its_fix_passes(boxes, hunt) -> None:
         forbid=False,
     )
     assert fixed.passed, (hunt.id, fixed.diagnoses)
+
+
+def test_the_contract_on_a_track_speaks_of_tensors_not_numpy_values() -> None:
+    """The NumPy contract says "Return a Python float, a NumPy scalar or a 0-d array": on a
+    framework track that answer is graph-broken, so the panel must not say it."""
+    from lossdrill.checker.frameworks.content import TENSOR, track_item
+
+    for tid, item in TASKS.items():
+        for framework in ("torch", "jax"):
+            contract = track_item(item, framework, item.record.signature(item.function)).contract
+            for numpy_only in ("Python float", "NumPy scalar", "may be int", "or lists"):
+                assert numpy_only not in contract, (tid, framework, numpy_only)
+            if "Return" in item.contract:
+                assert TENSOR[framework] in contract, (tid, framework)
+        assert track_item(item, "numpy", "") is item

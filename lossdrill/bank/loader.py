@@ -211,6 +211,11 @@ def _record_class(name: str) -> type | None:
     return None
 
 
+_NESTED = (list, dict)
+"""What a cached value may not be as it stands: a list is a tagged value, a JSON object is
+never one (plain values are used as they are, without a call per value)."""
+
+
 def _from_json(data: object) -> object:
     kind = type(data)
     if data is None or kind in (str, int, float, bool):
@@ -218,17 +223,21 @@ def _from_json(data: object) -> object:
     if type(data) is not list or not data:
         raise ValueError("bad cache entry")
     tag = data[0]
+    nested = _NESTED
     if tag == "t":
-        return tuple([_from_json(v) for v in data[1]])
+        return tuple([_from_json(v) if type(v) in nested else v for v in data[1]])
     if tag == "l":
-        return [_from_json(v) for v in data[1]]
+        return [_from_json(v) if type(v) in nested else v for v in data[1]]
     if tag == "d":
-        return {_from_json(k): _from_json(v) for k, v in data[1]}
+        return {
+            _from_json(k) if type(k) in nested else k: _from_json(v) if type(v) in nested else v
+            for k, v in data[1]
+        }
     if tag == "c":
         cls = _record_class(str(data[1]))
         if cls is None:
             raise ValueError("unknown record")
-        return cls(*[_from_json(v) for v in data[2]])
+        return cls(*[_from_json(v) if type(v) in nested else v for v in data[2]])
     raise ValueError("bad cache entry")
 
 

@@ -4,6 +4,7 @@ solution and debrief (``tracks:`` in the task's record), and the panel's track l
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 IMPORTS = {
@@ -19,15 +20,43 @@ def starter(signature: str, framework: str) -> str:
     return f"{IMPORTS[framework]}\n\n\ndef {signature}:\n    raise NotImplementedError\n"
 
 
+_CONTRACT = (
+    (
+        r"Return a Python float, a NumPy scalar or a 0-d array\.",
+        "Return a 0-d {T} of the inputs' floating dtype, on their device (not .item() or "
+        "float(): the gradient must flow).",
+    ),
+    (r"Return a Python float \(inf allowed\)\.", "Return a 0-d {T} (inf allowed)."),
+    (r"Returns? (?:an|a float) array", "Return a {T}"),
+    (
+        r"\b(Inputs|Scores|Logits) may be (?:int, )?float32 or float64(?: arrays)?(?: or lists)?\.",
+        r"\1 arrive as {T} of float32 or float64 (integer inputs in that dtype, class "
+        "indices as int64).",
+    ),
+)
+"""The NumPy contract's lines about types, and what they say on a framework track."""
+
+
+def track_contract(contract: str, framework: str) -> str:
+    """The contract as it holds on ``framework``: tensors in and out, not NumPy values."""
+    if framework == "numpy":
+        return contract
+    for pattern, text in _CONTRACT:
+        contract = re.sub(pattern, text.replace("{T}", TENSOR[framework]), contract)
+    return contract
+
+
 def track_item(item: Any, framework: str, signature: str) -> Any:
     """``item`` with the ``framework`` track's texts (unchanged for numpy or no track)."""
     if item is None or framework == "numpy" or item.record is None:
         return item
+    contract = track_contract(item.contract, framework)
     text = item.record.tracks.get(framework)
     if text is None:
-        return dataclasses.replace(item, starter=starter(signature, framework))
+        return dataclasses.replace(item, starter=starter(signature, framework), contract=contract)
     return dataclasses.replace(
         item,
+        contract=contract,
         starter=text.starter or starter(signature, framework),
         hints=text.hints,
         solution=text.solution,

@@ -338,14 +338,28 @@ def gradient_runs(
 def _judge_gradient(
     track: Track, o: Any, fds: list[np.ndarray], stability: bool, arg_names: Sequence[str]
 ) -> tuple[Verdict, Any]:
+    # no gradient taken is never a pass: the group shows it, and the value cases' verdict
+    # (the same kind) names it once
     if o.status != "ok":
-        return Verdict("ok"), None  # the value cases report what went wrong
+        kind = (
+            o.status
+            if o.status in ("exception", "timeout", "memory", "crash", "exit")
+            else "exception"
+        )
+        return Verdict(kind, "no gradient: the call itself failed (see the cases above)"), None
     report = o.track or {}
     if report.get("kind") != "tensor":
-        return Verdict("ok"), None  # graph-broken on the value cases already
+        return Verdict(
+            "graph-broken",
+            f"no gradient: the function returned a {report.get('kind', 'value')}, not a "
+            f"{TENSOR[track.framework]}",
+        ), None
     error = report.get("grad_error", "")
     if error and report.get("jit_error"):
-        return Verdict("ok"), None  # not-jittable on the value cases already
+        return Verdict(
+            "not-jittable",
+            "no gradient: jax.grad traces the function as jax.jit does, and the trace fails",
+        ), None
     if error:
         if "inplace" in error:
             return Verdict(

@@ -381,3 +381,26 @@ def test_device_cuda_without_a_gpu_says_so(tmp_path) -> None:
     )
     assert done.returncode == 2
     assert "no CUDA device" in done.stderr
+
+
+def test_a_nan_gradient_in_one_element_of_a_long_sequence_is_found(torch_box) -> None:
+    """The stability cases' finite differences are sampled (48 elements of CTC's 400 x 5
+    log-probabilities); an element where the learner's gradient is nan is judged anyway."""
+    from lossdrill.bank.tasks import builtin_tasks
+
+    solution = builtin_tasks()["ctc"].record.tracks["torch"].solution
+    mutant = solution.replace("def ctc_loss(", "def _ctc_loss(") + textwrap.dedent(
+        """
+
+        def ctc_loss(log_probs, targets, blank=0):
+            out = _ctc_loss(log_probs, targets, blank=blank)
+            if log_probs.shape[0] > 100 and log_probs.shape[1] > 2:  # long sequences only
+                x = log_probs[-2, 2]  # flat index 5*T - 3: not among the 48 sampled
+                out = out + 0.0 * torch.sqrt(x - x.detach())
+            return out
+        """
+    )
+    result = _check(torch_box, "ctc", mutant, "torch")
+    assert not result.passed
+    assert "non-finite-gradient" in result.codes, [(d.code, d.message) for d in result.diagnoses]
+    assert _check(torch_box, "ctc", solution, "torch").passed

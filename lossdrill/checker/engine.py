@@ -132,10 +132,12 @@ class _Check:
         ``lossdrill`` itself is always forbidden; bug hunts (``forbid=False``) may call the
         library loss."""
         self.raw_sandbox = sandbox
+        self.track_box: Any = None
+        """The :class:`~lossdrill.checker.frameworks.track.TrackSandbox` of a framework track."""
         if track is not None:
             from lossdrill.checker.frameworks.track import TrackSandbox
 
-            sandbox = TrackSandbox(sandbox, track.options())
+            sandbox = self.track_box = TrackSandbox(sandbox, track.options())
         self.sandbox = sandbox
         self.bank = bank
         self.seed = spec.default_seed() if seed is None else seed
@@ -153,6 +155,12 @@ class _Check:
             from lossdrill.checker.frameworks.check import track_cases
 
             cases, expected = track_cases(self.track, cases, expected)
+            if self.track.framework == "jax":
+                from lossdrill.checker.frameworks.track import gradient_cases, shapes_of
+
+                self.track_box.gradient_shapes = {
+                    shapes_of(c.args) for c in gradient_cases(cases, self.track, 0)
+                }
         uses = forbidden_uses(source, self.forbidden)
         if uses:  # the reference (or the library's answer) out of reach: nothing is run
             groups = _groups([(c, False) for c in cases])

@@ -373,7 +373,10 @@ class _Worker:
                 answer.update(status="syntax-error", message=f"cannot read the file: {error}")
                 return answer
             self.module_count += 1
-            name = f"lossdrill_user_{self.module_count}"
+            # one name per slot, the same on every load: JAX's persistent compilation cache
+            # keys on the lowered module, which names the function's module, so a re-check
+            # of unchanged code in the same worker reuses the compiled executables
+            name = "lossdrill_user_" + "".join(ch if ch.isalnum() else "_" for ch in slot)
             module = types.ModuleType(name)
             module.__file__ = filename
             linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)

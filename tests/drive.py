@@ -61,8 +61,16 @@ def clean(text: str) -> str:
     return ANSI.sub("", text)
 
 
+def _ctrl_c_enabled() -> None:
+    """In the child: SIGINT as a terminal user's command gets it. A test run started in the
+    background by a non-interactive shell inherits SIGINT ignored, and Python keeps an
+    ignored SIGINT ignored, so every Ctrl-C test would see the command carry on."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _controlling_terminal() -> None:
     """In the child: a new session whose controlling terminal is the pty (so ^C is SIGINT)."""
+    _ctrl_c_enabled()
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
@@ -107,6 +115,7 @@ class Session:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 env=full_env,
+                preexec_fn=_ctrl_c_enabled,
             )
             self.fd = self.proc.stdout.fileno()
 

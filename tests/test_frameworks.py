@@ -404,3 +404,19 @@ def test_a_nan_gradient_in_one_element_of_a_long_sequence_is_found(torch_box) ->
     assert not result.passed
     assert "non-finite-gradient" in result.codes, [(d.code, d.message) for d in result.diagnoses]
     assert _check(torch_box, "ctc", solution, "torch").passed
+
+
+def test_an_endless_loop_is_a_timeout_without_a_gradient_call_each(torch_box) -> None:
+    """After the value cases hang, no gradient or probe call is made: each would wait for
+    its own time-out (25 gradient cases of focal once took 100 s in all)."""
+    source = """
+    import torch
+
+    def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
+        while True:
+            pass
+    """
+    result = _check(torch_box, "focal", source, "torch")
+    assert not result.passed and result.codes[0] == "timeout", result.codes
+    groups = {g.name for g in result.groups}
+    assert "gradients" not in groups and "framework" not in groups, groups

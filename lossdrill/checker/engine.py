@@ -190,7 +190,7 @@ class _Check:
         if self.track is not None:
             from lossdrill.checker.frameworks.check import track_runs
 
-            runs += track_runs(self, cases)
+            runs += track_runs(self, cases, runs)
         groups = _groups([(r.case, r.verdict.ok) for r in runs])
         if all(r.verdict.ok for r in runs):
             return self._result(True, groups, [], None, output=loaded.output)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from lossdrill.checker.cases import Case, Run
+from lossdrill.checker.cases import HAZARDS, Case, Run
 from lossdrill.checker.frameworks.track import (
     CODES,
     Track,
@@ -43,9 +43,14 @@ def judge(check: Any, case: Case, expected: np.ndarray, outcome: Any) -> Verdict
     return verdict
 
 
-def track_runs(check: Any, cases: Sequence[Case]) -> list[Run]:
+def track_runs(check: Any, cases: Sequence[Case], value_runs: Sequence[Run] = ()) -> list[Run]:
     """The framework's own runs: gradients, the device or jit probe (forbidden calls are
-    found before anything runs, with the task's own list: :mod:`lossdrill.checker.imports`)."""
+    found before anything runs, with the task's own list: :mod:`lossdrill.checker.imports`).
+
+    None after a value case hung or crashed: the value cases name that, and each gradient
+    call would cost another time-out (an endless loop took 100 s on the torch track)."""
+    if any(r.outcome.status in HAZARDS for r in value_runs):
+        return []
     track: Track = check.track
     spec: TaskSpec = check.spec
     runs = gradient_runs(track, cases, spec.reference(), check.raw_sandbox, spec.args)

@@ -61,16 +61,17 @@ def clean(text: str) -> str:
     return ANSI.sub("", text)
 
 
-def _ctrl_c_enabled() -> None:
-    """In the child: SIGINT as a terminal user's command gets it. A test run started in the
-    background by a non-interactive shell inherits SIGINT ignored, and Python keeps an
-    ignored SIGINT ignored, so every Ctrl-C test would see the command carry on."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+# Ctrl-C as a terminal user's command gets it. A test run started in the background by a
+# non-interactive shell inherits SIGINT ignored, an ignored signal stays ignored across exec,
+# and Python keeps it ignored: every Ctrl-C test would see the command carry on. A handled
+# signal is reset to its default on exec, so handling it here is enough (no code has to run
+# in the child between fork and exec).
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _controlling_terminal() -> None:
     """In the child: a new session whose controlling terminal is the pty (so ^C is SIGINT)."""
-    _ctrl_c_enabled()
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
@@ -115,7 +116,6 @@ class Session:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 env=full_env,
-                preexec_fn=_ctrl_c_enabled,
             )
             self.fd = self.proc.stdout.fileno()
 

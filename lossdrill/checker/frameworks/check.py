@@ -90,8 +90,10 @@ def diagnose_track(spec: TaskSpec, runs: Sequence[Run], sandbox: Any) -> list[Di
     if any(r.failed for r in value_runs):
         seen = {d.code for d in out}
         out += [d for d in diagnose(spec, value_runs, lambda: (), sandbox) if d.code not in seen]
-    elif not out:
-        out = [Diagnosis("exception", next(r.verdict.message for r in runs if r.failed))]
+    elif not out:  # only a gradient call failed: named by how it ended
+        first = next(r.verdict for r in runs if r.failed)
+        code = first.kind if first.kind in ("timeout", "memory") else "exception"
+        out = [Diagnosis(code, first.message)]
     return out
 
 

@@ -407,7 +407,10 @@ def _judge_gradient(
             if o.status in ("exception", "timeout", "memory", "crash", "exit")
             else "exception"
         )
-        return Verdict(kind, "no gradient: the call itself failed (see the cases above)"), None
+        ended = {"timeout": "ran out of time", "memory": "ran out of memory"}.get(
+            o.status, "failed"
+        )
+        return Verdict(kind, f"no gradient: the call that takes it {ended} ({o.message})"), None
     report = o.track or {}
     if report.get("kind") != "tensor":
         return Verdict(

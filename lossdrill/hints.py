@@ -5,8 +5,11 @@ Used by ``lossdrill hint``, ``lossdrill reveal`` and the ``h``/``r`` commands of
 
 from __future__ import annotations
 
-from lossdrill.bank.schema import ImplementItem
-from lossdrill.recording import Recorder
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lossdrill.bank.schema import ImplementItem
+    from lossdrill.recording import Recorder
 
 
 def next_hint(item: ImplementItem, recorder: Recorder) -> tuple[int, str, bool]:

@@ -344,6 +344,47 @@ def test_parse_cache_gives_the_same_items_and_notices_an_edit(tmp_path, monkeypa
     assert third.items[0].prompt == "Which one, exactly?"
 
 
+def test_parse_cache_serves_every_built_in_item_exactly_as_parsed(tmp_path, monkeypatch):
+    """Every record, tuple, list and dict of the shipped banks comes back from the cache
+    equal and of the same type as the parser made it (a tuple read back as a list, or a
+    field left at a default it did not have, would differ)."""
+    monkeypatch.setenv("LOSSDRILL_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LOSSDRILL_NO_CACHE", "1")
+    parsed = load_banks()
+    monkeypatch.delenv("LOSSDRILL_NO_CACHE")
+    load_banks()  # writes the cache
+    cached = load_banks()
+    assert list((tmp_path / "home" / "cache" / "banks").glob("*.json"))
+
+    def shape(value):
+        if isinstance(value, (list, tuple)):
+            return (type(value).__name__, [shape(v) for v in value])
+        if isinstance(value, dict):
+            return ("dict", sorted((repr(k), shape(v)) for k, v in value.items()))
+        if hasattr(value, "__dataclass_fields__"):
+            fields = value.__dataclass_fields__
+            return (type(value).__name__, [shape(getattr(value, f)) for f in fields])
+        return (type(value).__name__, value)
+
+    assert len(cached.items) == len(parsed.items) > 400
+    assert cached.items == parsed.items
+    assert [shape(i) for i in cached.items] == [shape(i) for i in parsed.items]
+
+
+def test_a_cache_entry_naming_a_class_outside_the_schema_is_parsed_afresh(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOSSDRILL_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("LOSSDRILL_NO_CACHE", raising=False)
+    path = write(tmp_path, "bank.yaml", "items:\n" + GOOD_ITEM)
+    first = load_files([path])
+    (entry,) = (tmp_path / "home" / "cache" / "banks").glob("*.json")
+    key, _, body = entry.read_text().partition("\n")
+    planted = body.replace('"@": "ChoiceItem"', '"@": "Path"', 1)
+    assert planted != body
+    entry.write_text(key + "\n" + planted)
+    again = load_files([path])
+    assert again.items == first.items and again.errors == []
+
+
 def test_errors_are_reported_again_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("LOSSDRILL_HOME", str(tmp_path / "home"))
     path = write(tmp_path, "bank.yaml", "items:\n  - id: x\n    version: 0\n")

@@ -139,7 +139,9 @@ def _load_file(path: Path, errors: list[BankError]) -> list[Item]:
     except OSError:
         stat = None
     key = (
-        [str(path), stat.st_mtime_ns, stat.st_size, __version__, _parser_stamp()] if stat else None
+        [str(path), stat.st_mtime_ns, stat.st_size, __version__, CACHE_FORMAT, _parser_stamp()]
+        if stat
+        else None
     )
     cached = _cache_read(path, key) if key else None
     if cached is not None:
@@ -155,8 +157,11 @@ def _load_file(path: Path, errors: list[BankError]) -> list[Item]:
     return items
 
 
+@functools.cache
 def _parser_stamp() -> list:
-    """Size and time of the schema and the parser: a changed record layout is never served."""
+    """Size and time of the schema and the parser: a changed record layout is never served.
+
+    Taken once per process: the modules it stamps are the ones this process has imported."""
     here = Path(__file__).resolve().parent
     out = []
     for name in ("schema.py", "parse.py"):
@@ -169,34 +174,44 @@ def _parser_stamp() -> list:
 
 
 def _cache_file(path: Path) -> Path:
-    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:20]
+    digest = hashlib.sha1(os.path.abspath(path).encode()).hexdigest()[:20]
     return cache_home() / "banks" / f"{digest}.json"
 
 
 # The parse cache is JSON: reading it builds only the schema's own records, never runs code.
-# Text, integers, floats, booleans and None are stored as themselves; a JSON list is always
-# tagged: ["t", [...]] a tuple, ["l", [...]] a list, ["d", [[k, v], ...]] a dict,
-# ["c", "ChoiceItem", [field values in order]] a record of the schema.
+# Text, integers, floats, booleans and None are stored as themselves and a list as a JSON
+# list; every JSON object is a tagged value, decoded by ``json``'s object hook as it is read:
+# {"()": [...]} a tuple, {"{}": [[k, v], ...]} a dict, {"@": "ChoiceItem", field: value, ...}
+# a record of the schema, with the fields that differ from their defaults.
+
+CACHE_FORMAT = 3
+"""Bumped when the cache's encoding changes: an entry of another format is parsed afresh."""
+
+_MISSING = object()
 
 
 def _to_json(value: object) -> object:
     kind = type(value)
     if value is None or kind in (str, int, float, bool):
         return value
-    if type(value) is tuple:
-        return ["t", [_to_json(v) for v in value]]
-    if type(value) is list:
-        return ["l", [_to_json(v) for v in value]]
-    if type(value) is dict:
-        return ["d", [[_to_json(k), _to_json(v)] for k, v in value.items()]]
-    if dataclasses.is_dataclass(value) and _record_class(kind.__name__) is kind:
-        return [
-            "c",
-            kind.__name__,
-            [_to_json(getattr(value, f.name)) for f in dataclasses.fields(value)],
-        ]
-    if isinstance(value, tuple) and _record_class(kind.__name__) is kind:  # a NamedTuple record
-        return ["c", kind.__name__, [_to_json(v) for v in value]]
+    if isinstance(value, list) and kind is list:
+        return [_to_json(v) for v in value]
+    if isinstance(value, tuple) and kind is tuple:
+        return {"()": [_to_json(v) for v in value]}
+    if isinstance(value, dict) and kind is dict:
+        return {"{}": [[_to_json(k), _to_json(v)] for k, v in value.items()]}
+    record = _record_class(kind.__name__)
+    if record is not None and record is kind:
+        out: dict[str, object] = {"@": kind.__name__}
+        for name, default in _field_defaults(kind.__name__):
+            field_value = getattr(value, name)
+            if (
+                default is _MISSING
+                or field_value != default
+                or type(field_value) is not type(default)
+            ):
+                out[name] = _to_json(field_value)
+        return out
     raise TypeError(f"cannot cache a {kind.__name__}")
 
 
@@ -211,33 +226,38 @@ def _record_class(name: str) -> type | None:
     return None
 
 
-_NESTED = (list, dict)
-"""What a cached value may not be as it stands: a list is a tagged value, a JSON object is
-never one (plain values are used as they are, without a call per value)."""
+@functools.cache
+def _field_defaults(name: str) -> tuple[tuple[str, object], ...]:
+    """A record's fields in order, each with its default (``_MISSING`` where it has none)."""
+    cls = _record_class(name)
+    if dataclasses.is_dataclass(cls):
+        out = []
+        for f in dataclasses.fields(cls):
+            if not f.init:
+                continue
+            if f.default is not dataclasses.MISSING:
+                out.append((f.name, f.default))
+            elif f.default_factory is not dataclasses.MISSING:
+                out.append((f.name, f.default_factory()))
+            else:
+                out.append((f.name, _MISSING))
+        return tuple(out)
+    defaults = getattr(cls, "_field_defaults", {})
+    return tuple((field, defaults.get(field, _MISSING)) for field in getattr(cls, "_fields", ()))
 
 
-def _from_json(data: object) -> object:
-    kind = type(data)
-    if data is None or kind in (str, int, float, bool):
-        return data
-    if type(data) is not list or not data:
-        raise ValueError("bad cache entry")
-    tag = data[0]
-    nested = _NESTED
-    if tag == "t":
-        return tuple([_from_json(v) if type(v) in nested else v for v in data[1]])
-    if tag == "l":
-        return [_from_json(v) if type(v) in nested else v for v in data[1]]
-    if tag == "d":
-        return {
-            _from_json(k) if type(k) in nested else k: _from_json(v) if type(v) in nested else v
-            for k, v in data[1]
-        }
-    if tag == "c":
-        cls = _record_class(str(data[1]))
+def _from_json_object(obj: dict) -> object:
+    """One tagged JSON object, its contents already decoded (``json`` works inside out)."""
+    if "()" in obj:
+        return tuple(obj["()"])
+    name = obj.pop("@", None)
+    if name is not None:
+        cls = _record_class(str(name))
         if cls is None:
             raise ValueError("unknown record")
-        return cls(*[_from_json(v) if type(v) in nested else v for v in data[2]])
+        return cls(**obj)
+    if "{}" in obj:
+        return {k: v for k, v in obj["{}"]}
     raise ValueError("bad cache entry")
 
 
@@ -247,11 +267,11 @@ def _cache_read(path: Path, key: list) -> tuple[list[Item], list[BankError]] | N
         return None
     try:
         with open(_cache_file(path), encoding="utf-8") as fh:
-            stored = json.load(fh)
-        if stored.get("key") != key:
+            text = fh.read()
+        head, _, body = text.partition("\n")
+        if json.loads(head) != key:
             return None
-        items = _from_json(stored["items"])
-        errors = _from_json(stored["errors"])
+        items, errors = json.loads(body, object_hook=_from_json_object)
         if not (
             isinstance(items, list)
             and all(isinstance(i, Item) for i in items)
@@ -270,9 +290,7 @@ def _cache_write(path: Path, key: list, value: tuple[list[Item], list[BankError]
     target = _cache_file(path)
     items, errors = value
     try:
-        text = json.dumps(
-            {"key": key, "items": _to_json(list(items)), "errors": _to_json(list(errors))}
-        )
+        text = json.dumps(key) + "\n" + json.dumps([_to_json(list(items)), _to_json(list(errors))])
     except (TypeError, ValueError):
         return
     try:

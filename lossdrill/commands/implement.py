@@ -191,7 +191,7 @@ def _check_once(
 ) -> int:
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
-    from lossdrill.implement.watch import digest
+    from lossdrill.implement import digest
 
     spec = _spec(task)
     path = where.path(task)
@@ -417,8 +417,8 @@ def _watch(
     from lossdrill.bank.loader import load_banks
     from lossdrill.checker.engine import run_check
     from lossdrill.checker.source import solution_lines
-    from lossdrill.implement import starter
-    from lossdrill.implement.watch import WatchSession, digest
+    from lossdrill.implement import digest, starter
+    from lossdrill.implement.watch import WatchSession
     from lossdrill.ui.console import make_console
     from lossdrill.ui.implement_view import render_summary, render_task
 

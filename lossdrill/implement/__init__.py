@@ -7,6 +7,7 @@ reads a submission. The watch loop is :mod:`lossdrill.implement.watch`.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
     from lossdrill.bank.schema import ImplementItem
     from lossdrill.checker.result import CheckResult
     from lossdrill.checker.tasks import TaskSpec
+
+
+def digest(text: str) -> str:
+    """The SHA-256 of a submission's text: an unchanged file is not checked or recorded twice."""
+    return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()
 
 
 def starter(spec: TaskSpec, item: ImplementItem | None, framework: str = "numpy") -> str:

@@ -17,7 +17,6 @@ timed pass (its clock would measure nothing).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import queue
 import select
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol, TextIO, cast
 
 from lossdrill.hints import next_hint, reveal
-from lossdrill.implement import read_source, record_attempt
+from lossdrill.implement import digest, read_source, record_attempt
 from lossdrill.recording import Recorder
 
 if TYPE_CHECKING:
@@ -286,10 +285,6 @@ def _stat(path: Path) -> Stat | None:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size)
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()
 
 
 class WatchSession:

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from lossdrill.bank.schema import Bank, NumericItem
-from lossdrill.implement import read_source, record_attempt, starter
-from lossdrill.implement.watch import digest
+from lossdrill.implement import digest, read_source, record_attempt, starter
 from lossdrill.interview.plan import (
     InterviewPlan,
     Step,

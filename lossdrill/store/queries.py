@@ -86,10 +86,10 @@ def recent_slips(store: Store, codes: Sequence[str], last: int = 10) -> list[Sli
     watch session is judged by its final check, not by the saves made while working."""
     marks = ",".join("?" * len(codes))
     rows = store._rows(
-        "SELECT a.task, d.value FROM (SELECT task, diagnoses, at FROM implement_attempts"
-        " WHERE watch_id IS NULL OR id IN (SELECT max(id) FROM implement_attempts"
-        " WHERE watch_id IS NOT NULL GROUP BY watch_id, task)"
-        f" ORDER BY at DESC LIMIT ?) AS a, json_each(a.diagnoses) AS d"
+        "SELECT a.task, d.value FROM (SELECT task, diagnoses, at FROM implement_attempts AS x"
+        " WHERE x.watch_id IS NULL OR NOT EXISTS (SELECT 1 FROM implement_attempts AS y"
+        " WHERE y.watch_id = x.watch_id AND y.task = x.task AND y.id > x.id)"
+        f" ORDER BY x.at DESC LIMIT ?) AS a, json_each(a.diagnoses) AS d"
         f" WHERE d.value IN ({marks}) ORDER BY a.at DESC",
         (last, *codes),
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lossdrill.bank.loader import load_banks, load_files
+from lossdrill.bank.loader import find_implement, load_banks, load_files
 
 DATA = Path(__file__).parent / "data"
 
@@ -383,6 +383,20 @@ def test_a_cache_entry_naming_a_class_outside_the_schema_is_parsed_afresh(tmp_pa
     entry.write_text(key + "\n" + planted)
     again = load_files([path])
     assert again.items == first.items and again.errors == []
+
+
+def test_find_implement_serves_the_item_load_banks_serves(tmp_path, monkeypatch):
+    """A check reads only its task's item; it must be the very item the whole bank holds,
+    for every task, and none for an id that is no implement task."""
+    monkeypatch.setenv("LOSSDRILL_HOME", str(tmp_path / "home"))
+    bank = load_banks()
+    tasks = bank.tasks()
+    assert len(tasks) > 40
+    for item in tasks:
+        assert find_implement(item.id) == item
+    quiz_item = next(i for i in bank.items if i.kind == "choice")
+    assert find_implement(quiz_item.id) is None
+    assert find_implement("no-such-task") is None
 
 
 def test_errors_are_reported_again_from_the_cache(tmp_path, monkeypatch):

@@ -161,18 +161,19 @@ def _read(path: Path) -> str:
 
 
 class _LazyBank:
-    """Loads the banks only when the checker asks (for a failing submission's mutants)."""
+    """The task's implement item, read only when asked (a failing submission's mutants and
+    hints): :meth:`implement` is all the checker and the report use of a bank."""
 
     def __init__(self, extra: list[str]) -> None:
         self.extra = extra
-        self.bank: Any = None
+        self.items: dict[str, Any] = {}
 
-    def __call__(self) -> Any:
-        if self.bank is None:
-            from lossdrill.bank.loader import load_banks
+    def implement(self, task: str) -> Any:
+        if task not in self.items:
+            from lossdrill.bank.loader import find_implement
 
-            self.bank = load_banks(self.extra)
-        return self.bank
+            self.items[task] = find_implement(task, self.extra)
+        return self.items[task]
 
 
 # --------------------------------------------------------------------------- --check
@@ -247,7 +248,7 @@ def _check_once(
         from lossdrill.ui.console import make_console
         from lossdrill.ui.implement_view import render_result
 
-        item = bank().implement(task) if not result.passed else None
+        item = bank.implement(task) if not result.passed else None
         if item is not None and framework != "numpy":
             from lossdrill.checker.frameworks.content import track_item
 

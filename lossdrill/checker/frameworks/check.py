@@ -16,6 +16,7 @@ from lossdrill.checker.frameworks.track import (
     judge_call,
     judge_tensor,
     probe_runs,
+    shapes_of,
     track_diagnoses,
 )
 from lossdrill.checker.result import Diagnosis, Verdict
@@ -106,10 +107,7 @@ once per such signature; each compile costs a few hundred milliseconds)."""
 def _signature(case: Case) -> tuple:
     """What one XLA compilation covers: the inputs' shapes and dtypes and which
     hyperparameters are passed (their values are traced)."""
-    return (
-        tuple((np.shape(a), str(np.asarray(a).dtype)) for a in case.args),
-        tuple(sorted(case.kwargs)),
-    )
+    return shapes_of(case.args), tuple(sorted(case.kwargs))
 
 
 def track_cases(

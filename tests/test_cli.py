@@ -29,27 +29,13 @@ def test_help_imports_neither_numpy_nor_yaml_nor_banks():
     assert "HEAVY []" in proc.stderr
 
 
-FOCAL = """\
-import numpy as np
-
-
-def focal_loss(y_true, logits, alpha=0.25, gamma=2.0):
-    y = np.asarray(y_true, dtype=float)
-    z = np.asarray(logits, dtype=float)
-    if y.size == 0:
-        return 0.0
-    ce = y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)
-    p_t = np.exp(-ce)
-    alpha_t = alpha * y + (1 - alpha) * (1 - y)
-    return float(np.mean(alpha_t * (1 - p_t) ** gamma * ce))
-"""
-
-
 def test_a_one_shot_check_imports_neither_the_watch_loop_nor_the_bank_schema(tmp_path):
     """``implement TASK --check`` reads its task from the records' view: building the
     bank's dataclasses or the watch loop would only add to every check's start-up."""
     solution = tmp_path / "focal.py"
-    solution.write_text(FOCAL)
+    from lossdrill.bank.loader import load_banks
+
+    solution.write_text(load_banks().implement("focal").solution)  # the bank's own, passing
     code = (
         "import sys, runpy\n"
         f"sys.argv = ['lossdrill', 'implement', 'focal', '--check', '--json', '--file', {str(solution)!r}]\n"

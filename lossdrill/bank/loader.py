@@ -16,7 +16,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from lossdrill import __version__
@@ -267,13 +267,51 @@ def _from_json_object(obj: dict) -> object:
         return tuple(obj["()"])
     name = obj.pop("@", None)
     if name is not None:
-        cls = _record_class(str(name))
-        if cls is None:
-            raise ValueError("unknown record")
-        return cls(**obj)
+        return _builder(str(name))(obj)
     if "{}" in obj:
         return {k: v for k, v in obj["{}"]}
     raise ValueError("bad cache entry")
+
+
+@functools.cache
+def _builder(name: str) -> Callable[[dict], object]:
+    """Makes a record of the schema from its cached fields.
+
+    A frozen dataclass is filled as :mod:`pickle` fills one, its ``__dict__`` set at once
+    (its ``__init__`` pays an ``object.__setattr__`` per field: two thirds of reading the
+    cache); the fields must be exactly the record's, as its ``__init__`` would demand."""
+    cls = _record_class(name)
+    if cls is None:
+        raise ValueError("unknown record")
+    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
+        return lambda obj: cls(**obj)
+    defaults = _field_defaults(name)
+    names = frozenset(field for field, _ in defaults)
+    required = frozenset(field for field, default in defaults if default is _MISSING)
+    plain = {
+        f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING
+    }
+    factories = [
+        (f.name, f.default_factory)
+        for f in dataclasses.fields(cls)
+        if f.default_factory is not dataclasses.MISSING
+    ]
+    new = object.__new__
+
+    def build(obj: dict) -> object:
+        keys = obj.keys()
+        if not (required <= keys <= names):
+            raise ValueError(f"fields of a {name} do not match")
+        state = dict(plain)
+        for field, factory in factories:
+            if field not in obj:
+                state[field] = factory()
+        state.update(obj)
+        record = new(cls)
+        record.__dict__.update(state)
+        return record
+
+    return build
 
 
 def _cache_read(path: Path, key: list) -> tuple[list[Item], list[BankError]] | None:

@@ -44,7 +44,7 @@ def judge(check: Any, case: Case, expected: np.ndarray, outcome: Any) -> Verdict
     return verdict
 
 
-def track_runs(check: Any, cases: Sequence[Case], value_runs: Sequence[Run] = ()) -> list[Run]:
+def track_runs(check: Any, cases: Sequence[Case], value_runs: Sequence[Run]) -> list[Run]:
     """The framework's own runs: gradients, the device or jit probe (forbidden calls are
     found before anything runs, with the task's own list: :mod:`lossdrill.checker.imports`).
 

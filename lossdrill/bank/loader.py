@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from lossdrill import __version__
 from lossdrill.bank import formula as formula_mod
 from lossdrill.bank import schema as schema_mod
+from lossdrill.bank.files import bank_dirs as bank_dirs
+from lossdrill.bank.files import bank_files as bank_files
+from lossdrill.bank.files import builtin_bank_dir as builtin_bank_dir
+from lossdrill.bank.files import cache_enabled, cache_file, cache_key
 from lossdrill.bank.schema import (
     Bank,
     BankError,
@@ -30,52 +32,6 @@ from lossdrill.bank.schema import (
     Item,
     NumericItem,
 )
-from lossdrill.paths import cache_home
-
-BANK_ENV = "LOSSDRILL_BANKS"
-"""Extra bank folders, separated like PATH (``os.pathsep``)."""
-
-NO_CACHE_ENV = "LOSSDRILL_NO_CACHE"
-"""Set to any value to parse every bank file afresh (no parse cache)."""
-
-BUILTIN_ENV = "LOSSDRILL_BUILTIN_BANKS"
-"""Set to ``0`` to load only your own banks (useful when writing one)."""
-
-
-def builtin_bank_dir() -> Path:
-    """The banks shipped with lossdrill: inside the package when installed, else the source tree."""
-    here = Path(__file__).resolve().parent.parent
-    installed = here / "questions"
-    if installed.is_dir():
-        return installed
-    return here.parent / "questions"
-
-
-def bank_dirs(extra: Sequence[str | Path] = ()) -> list[Path]:
-    """Built-in banks, then folders from ``$LOSSDRILL_BANKS``, then ``extra`` (``--bank``)."""
-    dirs = [] if os.environ.get(BUILTIN_ENV, "1") == "0" else [builtin_bank_dir()]
-    env = os.environ.get(BANK_ENV, "")
-    dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
-    dirs += [Path(p) for p in extra]
-    return dirs
-
-
-def bank_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[BankError]]:
-    """Expand folders to their ``*.yaml``/``*.yml`` files (recursively), sorted."""
-    files: list[Path] = []
-    errors: list[BankError] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            found = sorted(
-                f for f in path.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file()
-            )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            errors.append(BankError(str(path), 0, None, None, "no such file or folder"))
-    return files, errors
 
 
 def load_banks(extra_dirs: Sequence[str | Path] = (), *, evaluate_formulas: bool = False) -> Bank:
@@ -149,15 +105,7 @@ def check_formula(item: Item, errors: list[BankError]) -> bool:
 
 def _load_file(path: Path, errors: list[BankError]) -> list[Item]:
     """Parse one file, through the parse cache when the file has not changed."""
-    try:
-        stat = path.stat()
-    except OSError:
-        stat = None
-    key = (
-        [str(path), stat.st_mtime_ns, stat.st_size, __version__, CACHE_FORMAT, _parser_stamp()]
-        if stat
-        else None
-    )
+    key = cache_key(path)
     cached = _cache_read(path, key) if key else None
     if cached is not None:
         items, file_errors = cached
@@ -172,35 +120,13 @@ def _load_file(path: Path, errors: list[BankError]) -> list[Item]:
     return items
 
 
-@functools.cache
-def _parser_stamp() -> list:
-    """Size and time of the schema and the parser: a changed record layout is never served.
-
-    Taken once per process: the modules it stamps are the ones this process has imported."""
-    here = Path(__file__).resolve().parent
-    out = []
-    for name in ("schema.py", "parse.py"):
-        try:
-            st = (here / name).stat()
-            out.append([name, st.st_mtime_ns, st.st_size])
-        except OSError:
-            out.append([name, 0, 0])
-    return out
-
-
-def _cache_file(path: Path) -> Path:
-    digest = hashlib.sha1(os.path.abspath(path).encode()).hexdigest()[:20]
-    return cache_home() / "banks" / f"{digest}.json"
-
-
 # The parse cache is JSON: reading it builds only the schema's own records, never runs code.
 # Text, integers, floats, booleans and None are stored as themselves and a list as a JSON
 # list; every JSON object is a tagged value, decoded by ``json``'s object hook as it is read:
 # {"()": [...]} a tuple, {"{}": [[k, v], ...]} a dict, {"@": "ChoiceItem", field: value, ...}
-# a record of the schema, with the fields that differ from their defaults.
-
-CACHE_FORMAT = 3
-"""Bumped when the cache's encoding changes: an entry of another format is parsed afresh."""
+# a record of the schema, with the fields that differ from their defaults. Between the key
+# and the items, a line of plain JSON sums them up for readers that need no record
+# (:mod:`lossdrill.bank.summary`).
 
 _MISSING = object()
 
@@ -316,14 +242,15 @@ def _builder(name: str) -> Callable[[dict], object]:
 
 def _cache_read(path: Path, key: list) -> tuple[list[Item], list[BankError]] | None:
     """The parsed items of an unchanged file. Any problem with the cache means: parse again."""
-    if os.environ.get(NO_CACHE_ENV):
+    if not cache_enabled():
         return None
     try:
-        with open(_cache_file(path), encoding="utf-8") as fh:
+        with open(cache_file(path), encoding="utf-8") as fh:
             text = fh.read()
-        head, _, body = text.partition("\n")
+        head, _, rest = text.partition("\n")
         if json.loads(head) != key:
             return None
+        _summary, _, body = rest.partition("\n")
         items, errors = json.loads(body, object_hook=_from_json_object)
         if not (
             isinstance(items, list)
@@ -338,12 +265,20 @@ def _cache_read(path: Path, key: list) -> tuple[list[Item], list[BankError]] | N
 
 
 def _cache_write(path: Path, key: list, value: tuple[list[Item], list[BankError]]) -> None:
-    if os.environ.get(NO_CACHE_ENV):
+    if not cache_enabled():
         return
-    target = _cache_file(path)
+    from lossdrill.bank.summary import summarize
+
+    target = cache_file(path)
     items, errors = value
     try:
-        text = json.dumps(key) + "\n" + json.dumps([_to_json(list(items)), _to_json(list(errors))])
+        text = "\n".join(
+            (
+                json.dumps(key),
+                json.dumps(None if errors else summarize(items)),
+                json.dumps([_to_json(list(items)), _to_json(list(errors))]),
+            )
+        )
     except (TypeError, ValueError):
         return
     try:

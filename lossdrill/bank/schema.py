@@ -13,33 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-KINDS = (
-    "choice",
-    "multi",
-    "numeric",
-    "recall",
-    "scenario",
-    "flashcard",
-    "implement",
-    "bug-hunt",
-)
-"""Every item kind. The first five are asked by ``lossdrill quiz``; ``bug-hunt`` too."""
-
-QUIZ_KINDS = ("choice", "multi", "numeric", "recall", "scenario", "bug-hunt")
-
-TOPICS = (
-    "regression",
-    "classification",
-    "embeddings",
-    "gradients",
-    "stability",
-    "information-theory",
-    "production",
-    "ranking",
-    "contrastive",
-    "segmentation",
-)
-"""Known topics. Other topics are accepted (user banks may add their own)."""
+# defined apart, so that a reader of the kinds needs no record
+from lossdrill.bank.kinds import KINDS as KINDS
+from lossdrill.bank.kinds import QUIZ_KINDS as QUIZ_KINDS
+from lossdrill.bank.kinds import TOPICS as TOPICS
 
 
 @dataclass(frozen=True)
@@ -516,6 +493,10 @@ class Bank:
 
     def tasks(self) -> list[ImplementItem]:
         return [item for item in self.items if isinstance(item, ImplementItem)]
+
+    def task_roles(self) -> dict[str, tuple[tuple[ReadinessRole, int], ...]]:
+        """The readiness roles of every task that has a record, by task id, in bank order."""
+        return {t.id: t.record.readiness for t in self.tasks() if t.record is not None}
 
     def bug_hunts(self) -> list[BugHuntItem]:
         return [item for item in self.items if isinstance(item, BugHuntItem)]

@@ -8,7 +8,6 @@ imported only when an implement file changed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from functools import cache
@@ -16,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported only when the records themselves are needed
-    from lossdrill.bank.schema import Bank, ImplementItem, TaskRecord
+    from lossdrill.bank.schema import ImplementItem, TaskRecord
+    from lossdrill.bank.view import BankView
 
 
 class TaskRecordError(RuntimeError):
@@ -53,16 +53,18 @@ def task_ids() -> list[str]:
     return list(builtin_tasks())
 
 
-def with_role(role: str, bank: Bank | None = None) -> tuple[str, ...]:
+def with_role(role: str, bank: BankView | None = None) -> tuple[str, ...]:
     """The task ids whose record names readiness ``role``, in the positions they give.
 
     From ``bank``'s records when it has any (a loaded bank already holds the built-in ones:
     nothing is read again), else from the built-in records.
     """
-    items = {t.id: t for t in bank.tasks() if t.record is not None} if bank is not None else {}
+    roles = bank.task_roles() if bank is not None else {}
+    if not roles:
+        roles = {t: item.record.readiness for t, item in builtin_tasks().items() if item.record}
     ranked = []
-    for task_id, item in (items or builtin_tasks()).items():
-        for name, position in item.record.readiness if item.record else ():
+    for task_id, readiness in roles.items():
+        for name, position in readiness:
             if name == role:
                 ranked.append((position, task_id))
     return tuple(task_id for _, task_id in sorted(ranked))
@@ -92,6 +94,8 @@ def checker_view() -> dict[str, dict[str, Any]]:
     one small JSON file instead of every implement item, and imports no bank module. The
     file holds plain data only (never a pickle): reading it runs no code.
     """
+    import hashlib  # here: ``progress`` reads the readiness roles through this module
+
     from lossdrill import __version__
     from lossdrill.paths import cache_home
 

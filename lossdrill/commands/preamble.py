@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from lossdrill.bank.schema import Bank, Card, ImplementItem
+    from lossdrill.bank.view import BankView
 
 
 def banks_with_warnings(banks: list[str], err: Console) -> Bank:
@@ -32,7 +33,7 @@ def banks_with_warnings(banks: list[str], err: Console) -> Bank:
     return bank
 
 
-def print_bank_warnings(bank: Bank, err: Console) -> None:
+def print_bank_warnings(bank: BankView, err: Console) -> None:
     """Each problem the banks' loader found (the other items still load), as a warning."""
     from rich.markup import escape
 

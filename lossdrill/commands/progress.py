@@ -6,13 +6,13 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING
 
-from lossdrill.bank.loader import load_banks
 from lossdrill.commands.preamble import print_bank_warnings, print_notice
 from lossdrill.progress.report import build_report
 from lossdrill.store import Store, open_store
 
 if TYPE_CHECKING:
     from lossdrill.bank.schema import Bank
+    from lossdrill.bank.view import BankView
     from lossdrill.schedule.forecast import Forecast
 
 
@@ -21,11 +21,19 @@ def run(as_json: bool, banks: list[str], home: str | None, calibration: bool = F
         from lossdrill.ui.calibration_view import run as calibration_run
 
         return calibration_run(as_json, home)
-    bank = load_banks(banks)
     store = open_store(home)
     try:
-        report = build_report(store, bank)
-        forecast = _forecast(store, bank)
+        forecast = None
+        if _plan_set(store):  # the forecast needs every record
+            from lossdrill.bank.loader import load_banks
+
+            full = load_banks(banks)
+            report = build_report(store, full)
+            forecast = _forecast(store, full)
+            bank: BankView = full
+        else:
+            bank = _bank(banks)
+            report = build_report(store, bank)
     finally:
         store.close()
     # rich is imported only when something is shown with it (--json stays lean).
@@ -59,13 +67,28 @@ def run(as_json: bool, banks: list[str], home: str | None, calibration: bool = F
     return 0
 
 
-def _forecast(store: Store, bank: Bank) -> tuple[date, Forecast] | None:
-    """The forecast for the interview day, when the learner has set one (``lossdrill plan``)."""
-    from lossdrill.store import schedule as unified
+def _bank(banks: list[str]) -> BankView:
+    """The banks' summary (:mod:`lossdrill.bank.summary`: no record is built), which is all
+    the report reads; every record where the summary cannot be served as a load would."""
+    from lossdrill.bank.summary import load_summary
 
-    settings = unified.plan_settings(store.conn)
-    if not settings.interview_date:
-        return None
+    summary = load_summary(banks)
+    if summary is not None:
+        return summary
+    from lossdrill.bank.loader import load_banks
+
+    return load_banks(banks)
+
+
+def _plan_set(store: Store) -> bool:
+    """Whether the learner has set an interview day (``lossdrill plan``)."""
+    from lossdrill.store.plan import plan_settings
+
+    return bool(plan_settings(store.conn).interview_date)
+
+
+def _forecast(store: Store, bank: Bank) -> tuple[date, Forecast] | None:
+    """The forecast for the interview day the learner has set."""
     from lossdrill.schedule import clock, state
 
     engine = state.gather(store, bank, clock.now())

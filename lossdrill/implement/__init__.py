@@ -7,7 +7,6 @@ reads a submission. The watch loop is :mod:`lossdrill.implement.watch`.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,8 @@ if TYPE_CHECKING:
 
 def digest(text: str) -> str:
     """The SHA-256 of a submission's text: an unchanged file is not checked or recorded twice."""
+    import hashlib  # here: ``progress`` imports this package for its targets, not for this
+
     return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()
 
 

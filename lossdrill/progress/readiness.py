@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from lossdrill.bank.schema import Bank
 from lossdrill.implement import TARGET_MINUTES
 from lossdrill.store import queries
 from lossdrill.store.db import Store
+
+if TYPE_CHECKING:
+    from lossdrill.bank.view import BankView
 
 WINDOW_DAYS = 30
 DAY = 86400.0
@@ -23,7 +26,7 @@ SPEED_LIMIT_S = TARGET_MINUTES * 60.0
 QUIZ_TARGET = 0.8
 
 
-def _role(role: str, bank: Bank) -> tuple[str, ...]:
+def _role(role: str, bank: BankView) -> tuple[str, ...]:
     """The tasks whose record makes them evidence for ``role`` (speed, stability, gradient)."""
     from lossdrill.bank.tasks import with_role
 
@@ -41,7 +44,7 @@ class ChecklistLine:
     """What was found, one short fact per entry."""
 
 
-def evaluate_checklist(store: Store, bank: Bank, now: float) -> list[ChecklistLine]:
+def evaluate_checklist(store: Store, bank: BankView, now: float) -> list[ChecklistLine]:
     since = now - WINDOW_DAYS * DAY
     return [
         _speed(store, bank, since),
@@ -53,7 +56,7 @@ def evaluate_checklist(store: Store, bank: Bank, now: float) -> list[ChecklistLi
     ]
 
 
-def _speed(store: Store, bank: Bank, since: float) -> ChecklistLine:
+def _speed(store: Store, bank: BankView, since: float) -> ChecklistLine:
     evidence = []
     met = True
     for task in _role("speed", bank):
@@ -114,7 +117,7 @@ def _quiz_evidence(n: int, acc: float | None, minimum: int, what: str = "") -> s
     return f"{what}{count}{right}"
 
 
-def _failure_modes(store: Store, bank: Bank, since: float) -> ChecklistLine:
+def _failure_modes(store: Store, bank: BankView, since: float) -> ChecklistLine:
     ids = [
         i.id for i in bank.quiz_items() if i.kind == "scenario" or set(i.tags) & set(FAILURE_TAGS)
     ]
@@ -128,7 +131,7 @@ def _failure_modes(store: Store, bank: Bank, since: float) -> ChecklistLine:
     )
 
 
-def _business(store: Store, bank: Bank, since: float) -> ChecklistLine:
+def _business(store: Store, bank: BankView, since: float) -> ChecklistLine:
     ids = [
         i.id
         for i in bank.quiz_items()
@@ -150,7 +153,7 @@ def _passed_stability_group(store: Store, task: str, since: float) -> tuple[bool
     return ev.tried, ev.passed
 
 
-def _stability(store: Store, bank: Bank, since: float) -> ChecklistLine:
+def _stability(store: Store, bank: BankView, since: float) -> ChecklistLine:
     evidence = []
     met = True
     tasks = _role("stability", bank)
@@ -166,7 +169,7 @@ def _stability(store: Store, bank: Bank, since: float) -> ChecklistLine:
     )
 
 
-def _gradients(store: Store, bank: Bank, since: float) -> ChecklistLine:
+def _gradients(store: Store, bank: BankView, since: float) -> ChecklistLine:
     evidence = []
     met = True
     tasks = _role("gradient", bank)

@@ -12,11 +12,14 @@ import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from lossdrill.bank.schema import Bank, ImplementItem
 from lossdrill.progress.readiness import ChecklistLine, evaluate_checklist
 from lossdrill.store import queries
 from lossdrill.store.db import Store
+
+if TYPE_CHECKING:
+    from lossdrill.bank.view import BankView
 
 DAY = 86400.0
 RECENT_ANSWERS = 20
@@ -144,7 +147,7 @@ class ProgressReport:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
 
-def build_report(store: Store, bank: Bank, now: float | None = None) -> ProgressReport:
+def build_report(store: Store, bank: BankView, now: float | None = None) -> ProgressReport:
     now = time.time() if now is None else now
     empty = queries.is_empty(store)
     tasks = _tasks(store, bank)
@@ -170,7 +173,9 @@ def _frameworks(store: Store, total: int) -> list[FrameworkProgress]:
     return [FrameworkProgress(f, tallies[f].total, tallies[f].good, total) for f in names]
 
 
-def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> list[TopicMastery]:
+def _topics(
+    store: Store, bank: BankView, tasks: list[TaskProgress], now: float
+) -> list[TopicMastery]:
     answered = queries.answers_by_topic(store)
     topics = sorted({i.topic for i in bank.items} | set(answered))
     recent: dict[str, float | None] = {}
@@ -230,7 +235,7 @@ def _topics(store: Store, bank: Bank, tasks: list[TaskProgress], now: float) -> 
     return out
 
 
-def _weakest(store: Store, bank: Bank, limit: int = 5) -> list[WeakItem]:
+def _weakest(store: Store, bank: BankView, limit: int = 5) -> list[WeakItem]:
     out = []
     for row in queries.weakest_items(store, limit):
         item = bank.get(row.item_id)
@@ -249,11 +254,11 @@ def _weakest(store: Store, bank: Bank, limit: int = 5) -> list[WeakItem]:
     return out[:limit]
 
 
-def _tasks(store: Store, bank: Bank) -> list[TaskProgress]:
+def _tasks(store: Store, bank: BankView) -> list[TaskProgress]:
     stats = queries.task_stats(store)
     hints = queries.hint_levels(store)
     diagnoses = queries.diagnosis_counts(store)
-    bank_tasks: list[ImplementItem] = bank.tasks()
+    bank_tasks = bank.tasks()
     ids = [t.id for t in bank_tasks] + sorted(set(stats) - {t.id for t in bank_tasks})
     topic = {t.id: t.topic for t in bank_tasks}
     out = []
@@ -293,7 +298,7 @@ def _advice(code: str) -> str:
     return f"your most frequent mistake: {code}"
 
 
-def _cards(store: Store, bank: Bank, now: float) -> CardsProgress:
+def _cards(store: Store, bank: BankView, now: float) -> CardsProgress:
     bank_ids = {c.id for c in bank.cards()}
     today = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
     edges = [(today + timedelta(days=d)).timestamp() for d in range(8)]

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from lossdrill.recording import ImplementAttempt, QuizAnswer
 from lossdrill.store import migrations
-from lossdrill.store import schedule as unified
 from lossdrill.store.migrations import DamagedStore
 
 if TYPE_CHECKING:  # the bank schema is not needed to open a store (implement --check stays light)
@@ -286,6 +285,8 @@ class Store:
 
     @_recovering
     def record_quiz_answer(self, answer: QuizAnswer) -> None:
+        from lossdrill.store import schedule as unified  # the scheduler: imported to write
+
         with self._transaction():
             self.conn.execute(
                 "INSERT INTO quiz_answers (session_id, item_id, item_version, kind, topic, correct,"
@@ -347,6 +348,8 @@ class Store:
 
     @_recovering
     def record_implement_attempt(self, attempt: ImplementAttempt) -> None:
+        from lossdrill.store import schedule as unified  # the scheduler: imported to write
+
         groups = [[str(name), int(total), int(failed)] for name, total, failed in attempt.groups]
         watch = attempt.watch_id or None
         with self._transaction():
@@ -546,6 +549,8 @@ class Store:
 
         A cram review is only logged: the card's schedule does not change.
         """
+        from lossdrill.store import schedule as unified  # the scheduler: imported to write
+
         lapse = int(review.rating == 1 and review.state_before == REVIEW)
         with self._transaction():
             self.conn.execute(

@@ -10,7 +10,8 @@ Tables (schema version 4, :mod:`lossdrill.store.migrations`):
   (None for a first review) and ``elapsed_days`` since the item's previous review: what
   ``progress --calibration`` scores (reviews a day or more apart, as srs-benchmark does:
   FSRS-6 counts whole days, so it predicts 1.0 for a same-day repeat).
-- ``plan_settings``: the interview date and the daily minutes (``lossdrill plan``).
+- ``plan_settings``: the interview date and the daily minutes (``lossdrill plan``;
+  :mod:`lossdrill.store.plan`).
 
 Every ``record_*`` of :class:`lossdrill.store.db.Store` calls one hook here inside its
 transaction, so an answer and its schedule change are committed together. Queries return
@@ -27,6 +28,12 @@ from typing import TYPE_CHECKING
 from lossdrill.schedule import clock
 from lossdrill.schedule.grades import card_grade, implement_grade, quiz_grade
 from lossdrill.schedule.memory import Memory, is_lapse, item_scheduler, review
+
+# the plan's settings live apart (``progress`` reads them without the scheduler)
+from lossdrill.store.plan import DEFAULT_MINUTES as DEFAULT_MINUTES
+from lossdrill.store.plan import PlanSettings as PlanSettings
+from lossdrill.store.plan import plan_settings as plan_settings
+from lossdrill.store.plan import set_plan_settings as set_plan_settings
 
 if TYPE_CHECKING:
     from lossdrill.recording import ImplementAttempt, QuizAnswer
@@ -55,16 +62,6 @@ class LoggedGrade:
     source: str
     """``quiz``, ``implement``, ``review`` (a flashcard) or ``migrated-*``."""
     retrievability: float | None
-
-
-@dataclass(frozen=True)
-class PlanSettings:
-    interview_date: str | None
-    """ISO date (YYYY-MM-DD) or None."""
-    minutes: int
-
-
-DEFAULT_MINUTES = 20
 
 
 # -- hooks called by Store.record_* ------------------------------------------------------
@@ -255,20 +252,6 @@ def predictions(conn: sqlite3.Connection) -> list[tuple[float, int]]:
 
 def scheduler_parameters(conn: sqlite3.Connection) -> dict | None:
     return _parameters(conn)
-
-
-def plan_settings(conn: sqlite3.Connection) -> PlanSettings:
-    row = conn.execute("SELECT interview_date, minutes FROM plan_settings WHERE id = 1").fetchone()
-    return PlanSettings(row[0], int(row[1])) if row else PlanSettings(None, DEFAULT_MINUTES)
-
-
-def set_plan_settings(conn: sqlite3.Connection, settings: PlanSettings) -> None:
-    conn.execute(
-        "INSERT INTO plan_settings (id, interview_date, minutes, updated) VALUES (1, ?, ?, ?)"
-        " ON CONFLICT (id) DO UPDATE SET interview_date = excluded.interview_date,"
-        " minutes = excluded.minutes, updated = excluded.updated",
-        (settings.interview_date, int(settings.minutes), clock.now()),
-    )
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,15 @@ Every command's work lives in ``lossdrill/commands/<name>.py`` and is imported o
 that command runs, so ``lossdrill --help`` never imports NumPy or reads a bank.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: Typer reads every command's annotations
+# on each run, and as strings it would evaluate them again (building each Option anew).
 
 import os
 import signal
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
-
-if TYPE_CHECKING:
-    from types import FrameType
+from types import FrameType
+from typing import Annotated, Any, TextIO
 
 
 def _start_worker_early(argv: list[str]) -> None:

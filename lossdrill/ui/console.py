@@ -34,7 +34,10 @@ class _Console(Console):
 
 
 def make_console(stderr: bool = False) -> Console:
-    return _Console(highlight=False, stderr=stderr)
+    """The console every command prints with. Emoji codes stay as written: ``:x:`` in a
+    learner's code or a bank's text is not a cross mark (and rich's 3,600-name emoji table
+    is never loaded)."""
+    return _Console(highlight=False, emoji=False, stderr=stderr)
 
 
 class EndOfInput(Exception):

@@ -8,6 +8,9 @@ from pathlib import Path
 
 HOME_ENV = "LOSSDRILL_HOME"
 
+NO_CACHE_ENV = "LOSSDRILL_NO_CACHE"
+"""Set to any value to use no cache: bank files parsed and the checker's cases built afresh."""
+
 
 def _user_home() -> Path | None:
     """The user's home folder when ``$HOME`` (or the password database) gives an absolute one."""
@@ -80,6 +83,11 @@ def cache_home(override: str | Path | None = None) -> Path:
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Caches" / "lossdrill"
     return _xdg("XDG_CACHE_HOME", (".cache",)) / "lossdrill"
+
+
+def caches_enabled() -> bool:
+    """False while ``$LOSSDRILL_NO_CACHE`` is set: every cache is neither read nor written."""
+    return not os.environ.get(NO_CACHE_ENV)
 
 
 def adopt_home_option(argv: list[str]) -> None:

@@ -23,9 +23,6 @@ if TYPE_CHECKING:
 BANK_ENV = "LOSSDRILL_BANKS"
 """Extra bank folders, separated like PATH (``os.pathsep``)."""
 
-NO_CACHE_ENV = "LOSSDRILL_NO_CACHE"
-"""Set to any value to parse every bank file afresh (no parse cache)."""
-
 BUILTIN_ENV = "LOSSDRILL_BUILTIN_BANKS"
 """Set to ``0`` to load only your own banks (useful when writing one)."""
 
@@ -108,7 +105,3 @@ def cache_file(path: Path) -> Path:
     entry is served only for the path its key names."""
     name = os.path.abspath(path).encode("utf-8", errors="surrogateescape")
     return cache_home() / "banks" / f"{zlib.crc32(name):08x}{zlib.adler32(name):08x}.json"
-
-
-def cache_enabled() -> bool:
-    return not os.environ.get(NO_CACHE_ENV)

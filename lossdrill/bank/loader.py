@@ -23,7 +23,7 @@ from lossdrill.bank import schema as schema_mod
 from lossdrill.bank.files import bank_dirs as bank_dirs
 from lossdrill.bank.files import bank_files as bank_files
 from lossdrill.bank.files import builtin_bank_dir as builtin_bank_dir
-from lossdrill.bank.files import cache_enabled, cache_file, cache_key
+from lossdrill.bank.files import cache_file, cache_key
 from lossdrill.bank.schema import (
     Bank,
     BankError,
@@ -32,6 +32,7 @@ from lossdrill.bank.schema import (
     Item,
     NumericItem,
 )
+from lossdrill.paths import caches_enabled
 
 
 def load_banks(extra_dirs: Sequence[str | Path] = (), *, evaluate_formulas: bool = False) -> Bank:
@@ -242,7 +243,7 @@ def _builder(name: str) -> Callable[[dict], object]:
 
 def _cache_read(path: Path, key: list) -> tuple[list[Item], list[BankError]] | None:
     """The parsed items of an unchanged file. Any problem with the cache means: parse again."""
-    if not cache_enabled():
+    if not caches_enabled():
         return None
     try:
         with open(cache_file(path), encoding="utf-8") as fh:
@@ -265,7 +266,7 @@ def _cache_read(path: Path, key: list) -> tuple[list[Item], list[BankError]] | N
 
 
 def _cache_write(path: Path, key: list, value: tuple[list[Item], list[BankError]]) -> None:
-    if not cache_enabled():
+    if not caches_enabled():
         return
     from lossdrill.bank.summary import summarize
 

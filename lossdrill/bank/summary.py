@@ -20,8 +20,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from lossdrill.bank.files import bank_dirs, bank_files, cache_enabled, cache_file, cache_key
+from lossdrill.bank.files import bank_dirs, bank_files, cache_file, cache_key
 from lossdrill.bank.kinds import QUIZ_KINDS
+from lossdrill.paths import caches_enabled
 
 if TYPE_CHECKING:
     from lossdrill.bank.schema import Item
@@ -102,7 +103,7 @@ def summarize(items: Iterable[Item]) -> list[list[Any]]:
 def load_summary(extra_dirs: Sequence[str | Path] = ()) -> BankSummary | None:
     """The summary of the banks :func:`lossdrill.bank.loader.load_banks` would load, or
     None when it cannot be given as that load would give it (see the module's text)."""
-    if not cache_enabled():
+    if not caches_enabled():
         return None
     files, errors = bank_files(bank_dirs(extra_dirs))
     if errors:

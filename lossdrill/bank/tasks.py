@@ -97,7 +97,7 @@ def checker_view() -> dict[str, dict[str, Any]]:
     import hashlib  # here: ``progress`` reads the readiness roles through this module
 
     from lossdrill import __version__
-    from lossdrill.paths import cache_home
+    from lossdrill.paths import cache_home, caches_enabled
 
     files = implement_files()
     try:
@@ -109,7 +109,7 @@ def checker_view() -> dict[str, dict[str, Any]]:
         target = cache_home() / "tasks" / f"checker-{digest}.json"
     except OSError:
         return _plain(_build_view())
-    if not os.environ.get("LOSSDRILL_NO_CACHE"):
+    if caches_enabled():
         try:
             with open(target, encoding="utf-8") as fh:
                 stored = json.load(fh)
@@ -118,7 +118,7 @@ def checker_view() -> dict[str, dict[str, Any]]:
         except Exception:  # missing, partial or foreign: build afresh
             pass
     value = _plain(_build_view())
-    if not os.environ.get("LOSSDRILL_NO_CACHE"):
+    if caches_enabled():
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(f".{os.getpid()}.tmp")

@@ -23,9 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lossdrill.paths import cache_home
-
-NO_CACHE_ENV = "LOSSDRILL_NO_CACHE"
+from lossdrill.paths import cache_home, caches_enabled
 
 _SOURCES = ("checker/tasks.py", "checker/families.py", "checker/cases.py", "references")
 _FORMAT = 4
@@ -64,7 +62,7 @@ def cases_and_expected(
     task: str, seed: int, build: Callable[[], tuple[list, list]]
 ) -> tuple[list, list]:
     """``build()`` once per (task, seed, sources); afterwards from the cache."""
-    if os.environ.get(NO_CACHE_ENV):
+    if not caches_enabled():
         return build()
     try:
         key = [task, seed, _fingerprint()]

@@ -38,19 +38,19 @@ def run(
         return 2
     bank = banks_with_warnings(banks, err)
     from lossdrill.store import open_store
-    from lossdrill.store import schedule as unified
+    from lossdrill.store import plan as saved
 
     store = open_store(home)
     if store.notice:
         err.print(f"[yellow]{escape(store.notice)}[/]", soft_wrap=True)
     try:
-        old = unified.plan_settings(store.conn)
+        old = saved.plan_settings(store.conn)
         if interview is not None or minutes is not None or clear:
-            new = unified.PlanSettings(
+            new = saved.PlanSettings(
                 None if clear else (when.isoformat() if when else old.interview_date),
                 minutes if minutes is not None else old.minutes,
             )
-            unified.set_plan_settings(store.conn, new)
+            saved.set_plan_settings(store.conn, new)
         engine = state.gather(store, bank, clock.now())
     finally:
         store.close()

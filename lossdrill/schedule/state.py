@@ -13,6 +13,7 @@ from lossdrill.schedule import misconceptions as mc
 from lossdrill.schedule.memory import Curve
 from lossdrill.schedule.planner import Candidate, Plan, Settings, interview_instant, plan_day
 from lossdrill.store import schedule as unified
+from lossdrill.store.plan import plan_settings
 
 if TYPE_CHECKING:
     from lossdrill.bank.schema import Bank
@@ -61,7 +62,7 @@ def candidates(bank: Bank, scheduled: Sequence[unified.ScheduledItem]) -> list[C
 
 
 def settings_of(store: Store) -> Settings:
-    s = unified.plan_settings(store.conn)
+    s = plan_settings(store.conn)
     when = date.fromisoformat(s.interview_date) if s.interview_date else None
     return Settings(when, s.minutes)
 

@@ -29,12 +29,6 @@ from lossdrill.schedule import clock
 from lossdrill.schedule.grades import card_grade, implement_grade, quiz_grade
 from lossdrill.schedule.memory import Memory, is_lapse, item_scheduler, review
 
-# the plan's settings live apart (``progress`` reads them without the scheduler)
-from lossdrill.store.plan import DEFAULT_MINUTES as DEFAULT_MINUTES
-from lossdrill.store.plan import PlanSettings as PlanSettings
-from lossdrill.store.plan import plan_settings as plan_settings
-from lossdrill.store.plan import set_plan_settings as set_plan_settings
-
 if TYPE_CHECKING:
     from lossdrill.recording import ImplementAttempt, QuizAnswer
     from lossdrill.store.db import Review

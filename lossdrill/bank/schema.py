@@ -10,7 +10,9 @@ problem with file, line, item id and field.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 # defined apart, so that a reader of the kinds needs no record
@@ -96,6 +98,14 @@ class Mutant:
 
 
 # --------------------------------------------------------------------------- task record
+#
+# The record's value types are NamedTuples: immutable and compared by value, as a frozen
+# dataclass is, and defined at import in about an eighth of the time (a frozen dataclass
+# compiles six generated methods), which every command that reads a bank pays. ``Domain``
+# stays a dataclass: it defines ``in``, which a tuple already answers otherwise.
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+"""The default of a record's mapping fields: empty and read-only, so never shared mutably."""
 
 ArgKind = Literal["real", "embed", "binary", "pm1", "onehot", "label", "dist", "prob", "count"]
 ARG_KINDS: tuple[ArgKind, ...] = (
@@ -179,8 +189,7 @@ class Arg(NamedTuple):
     """What it holds: decides dtype conversions and how the shrinker may simplify it."""
 
 
-@dataclass(frozen=True)
-class HyperParam:
+class HyperParam(NamedTuple):
     """A keyword hyperparameter of an implement task."""
 
     name: str
@@ -198,15 +207,14 @@ class HyperParam:
     """How it is passed and swept (YAML ``type``; :data:`PARAM_TYPES`)."""
 
 
-@dataclass(frozen=True)
-class RuleCase:
+class RuleCase(NamedTuple):
     """A literal input that exercises one rule of the contract (YAML: under the rule's
     ``cases``), e.g. dice with ``smooth: 0`` and both masks empty."""
 
     name: str
     args: tuple[Any, ...]
     """Positional arguments as nested lists (made arrays of ``dtypes``)."""
-    kwargs: dict[str, float] = field(default_factory=dict)
+    kwargs: Mapping[str, float] = _EMPTY
     dtypes: tuple[str, ...] = ()
     """One NumPy dtype per argument (default: float64; ``label`` arguments int64)."""
     group: str = "edge"
@@ -232,8 +240,7 @@ class Tolerance(NamedTuple):
     atol: float
 
 
-@dataclass(frozen=True)
-class SweepRecord:
+class SweepRecord(NamedTuple):
     """A one-dimensional sweep for the checker's plot overlay of a failing submission."""
 
     x_label: str
@@ -259,8 +266,7 @@ class PlotVariant(NamedTuple):
     """Values the slice's input builder reads (``y``), and hyperparameters named in ``fixed``."""
 
 
-@dataclass(frozen=True)
-class PlotSlice:
+class PlotSlice(NamedTuple):
     """How ``lossdrill plot`` draws the task against one axis."""
 
     axis: str
@@ -274,8 +280,7 @@ class PlotSlice:
     """Condition names passed to the reference as hyperparameters (e.g. ``pos_weight``)."""
 
 
-@dataclass(frozen=True)
-class TrackText:
+class TrackText(NamedTuple):
     """A task written for one framework (``tracks: {torch: {...}, jax: {...}}``): the same
     function and argument names, inputs arriving as ``torch.Tensor`` / ``jax.Array``."""
 
@@ -290,8 +295,7 @@ class TrackText:
     """Empty: generated from the signature and the framework's import."""
 
 
-@dataclass(frozen=True)
-class TaskRecord:
+class TaskRecord(NamedTuple):
     """Everything declarative about one implement task: the one place that states it.
 
     The checker's spec (:mod:`lossdrill.checker.tasks`), the plot slices
@@ -336,7 +340,7 @@ class TaskRecord:
     ``scipy.special.log_softmax``); importing or calling one fails the check."""
     differentiable: tuple[str, ...] = ()
     """The arguments whose autodiff gradient the framework tracks check."""
-    tracks: dict[str, TrackText] = field(default_factory=dict)
+    tracks: Mapping[str, TrackText] = _EMPTY
     """The task written for each framework (``torch``, ``jax``)."""
 
     @property
